@@ -1,0 +1,9 @@
+//! Events, past-tense, carrying keys plus the values before and after each change.
+
+pub mod admin;
+pub mod pool;
+pub mod stake;
+
+pub use admin::*;
+pub use pool::*;
+pub use stake::*;

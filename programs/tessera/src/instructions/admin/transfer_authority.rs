@@ -1,0 +1,27 @@
+//! `transfer_authority`: step one of two; names (or clears) the pending authority.
+
+use anchor_lang::prelude::*;
+
+use crate::error::TesseraError;
+use crate::events::AuthorityTransferProposed;
+use crate::state::{seeds, Protocol};
+
+/// Accounts of `transfer_authority`.
+#[derive(Accounts)]
+pub struct TransferAuthority<'info> {
+    /// Current authority.
+    pub authority: Signer<'info>,
+    /// The protocol.
+    #[account(mut, seeds = [seeds::PROTOCOL], bump = protocol.bump, has_one = authority @ TesseraError::NotAuthority)]
+    pub protocol: Box<Account<'info, Protocol>>,
+}
+
+/// Proposes `new_authority`; nothing changes until it signs `accept_authority`.
+pub fn handler(ctx: Context<TransferAuthority>, new_authority: Option<Pubkey>) -> Result<()> {
+    ctx.accounts.protocol.pending_authority = new_authority;
+    emit!(AuthorityTransferProposed {
+        authority: ctx.accounts.authority.key(),
+        pending_authority: new_authority,
+    });
+    Ok(())
+}

@@ -1,0 +1,84 @@
+//! `process_redemptions`: serves the redemption queue strictly in order while cash lasts.
+
+use anchor_lang::prelude::*;
+
+use crate::error::TesseraError;
+use crate::events::RedemptionFulfilled;
+use crate::state::pool::{add, sub};
+use crate::state::{seeds, Pool, Protocol, RedemptionTicket, TicketStatus};
+
+/// Most tickets one call serves (bounds compute).
+pub const MAX_TICKETS_PER_CRANK: usize = 8;
+
+/// Accounts of `process_redemptions`; the tickets follow as writable remaining accounts, in
+/// queue order starting at the head.
+#[derive(Accounts)]
+pub struct ProcessRedemptions<'info> {
+    /// The protocol (vesting period).
+    #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
+    pub protocol: Box<Account<'info, Protocol>>,
+    /// The pool.
+    #[account(mut, seeds = [seeds::POOL, pool.operator.as_ref(), &pool.pool_id.to_le_bytes()], bump = pool.bump)]
+    pub pool: Box<Account<'info, Pool>>,
+}
+
+/// Prices and sets aside each ticket in order at the current share price; stops at the first
+/// that free cash cannot cover, so nobody is served ahead of an earlier request.
+/// Returns through events; the number served is `pool.head_ticket_seq` moving.
+pub fn handler<'info>(ctx: Context<'info, ProcessRedemptions<'info>>) -> Result<()> {
+    require!(
+        ctx.remaining_accounts.len() <= MAX_TICKETS_PER_CRANK,
+        TesseraError::TooManyTickets
+    );
+    let now = Clock::get()?.unix_timestamp;
+    let vesting = ctx.accounts.protocol.params.revenue_vesting_secs;
+    let pool_key = ctx.accounts.pool.key();
+    let pool = &mut ctx.accounts.pool;
+    for info in ctx.remaining_accounts {
+        require!(info.is_writable, ErrorCode::AccountNotMutable);
+        // Owner and discriminator are checked here: no other account type deserialises.
+        let mut ticket: Account<'info, RedemptionTicket> = Account::try_from(info)?;
+        require_keys_eq!(ticket.pool, pool_key, TesseraError::TicketPoolMismatch);
+        require!(
+            ticket.seq == pool.head_ticket_seq && ticket.status == TicketStatus::Queued,
+            TesseraError::TicketOutOfOrder
+        );
+        let expected = Pubkey::create_program_address(
+            &[
+                seeds::TICKET,
+                pool_key.as_ref(),
+                &ticket.seq.to_le_bytes(),
+                &[ticket.bump],
+            ],
+            ctx.program_id,
+        )
+        .map_err(|_| error!(TesseraError::TicketOutOfOrder))?;
+        require_keys_eq!(expected, info.key(), TesseraError::TicketOutOfOrder);
+
+        let assets = pool.assets_for(ticket.shares, now, vesting)?;
+        if assets > pool.cash {
+            break;
+        }
+        pool.cash = sub(pool.cash, assets)?;
+        pool.redemptions_owed = add(pool.redemptions_owed, assets)?;
+        pool.total_shares = sub(pool.total_shares, ticket.shares)?;
+        pool.queued_shares = sub(pool.queued_shares, ticket.shares)?;
+        pool.head_ticket_seq = ticket
+            .seq
+            .checked_add(1)
+            .ok_or_else(|| error!(TesseraError::MathOverflow))?;
+        ticket.assets = assets;
+        ticket.status = TicketStatus::Fulfilled;
+        ticket.fulfilled_at = now;
+        // Persist now so a duplicate of this account later in the list reads the new state.
+        ticket.exit(ctx.program_id)?;
+        emit!(RedemptionFulfilled {
+            pool: pool_key,
+            seq: ticket.seq,
+            shares: ticket.shares,
+            assets,
+            cash: pool.cash,
+        });
+    }
+    Ok(())
+}

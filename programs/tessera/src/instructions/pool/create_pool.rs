@@ -1,0 +1,109 @@
+//! `create_pool`: an operator opens a GPU pool with its share mint and vault.
+
+use anchor_lang::prelude::*;
+use anchor_spl::token::{Mint, Token, TokenAccount};
+
+use crate::error::TesseraError;
+use crate::events::PoolCreated;
+use crate::state::{seeds, Pool, Protocol, MAX_OPERATOR_FEE_BPS};
+
+/// Arguments of `create_pool`.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CreatePoolArgs {
+    /// Operator-chosen id, unique per operator.
+    pub pool_id: u64,
+    /// Target GPU model, UTF-8, zero padded.
+    pub gpu_model: [u8; 32],
+    /// Target GPU count.
+    pub target_gpu_count: u32,
+    /// Operator's cut of settled revenue (≤ 30 %).
+    pub operator_fee_bps: u16,
+    /// Most principal the operator may have drawn at once.
+    pub credit_limit: u64,
+}
+
+/// Accounts of `create_pool`.
+#[derive(Accounts)]
+#[instruction(args: CreatePoolArgs)]
+pub struct CreatePool<'info> {
+    /// The provider who will operate the pool; pays rent.
+    #[account(mut)]
+    pub operator: Signer<'info>,
+    /// The protocol.
+    #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
+    pub protocol: Box<Account<'info, Protocol>>,
+    /// Settlement mint (must be the protocol's).
+    #[account(address = protocol.settlement_mint @ TesseraError::SettlementMintMismatch)]
+    pub settlement_mint: Box<Account<'info, Mint>>,
+    /// The new pool.
+    #[account(
+        init, payer = operator, space = 8 + Pool::INIT_SPACE,
+        seeds = [seeds::POOL, operator.key().as_ref(), &args.pool_id.to_le_bytes()], bump,
+    )]
+    pub pool: Box<Account<'info, Pool>>,
+    /// Share mint, same decimals as the settlement mint.
+    #[account(
+        init, payer = operator, seeds = [seeds::SHARES, pool.key().as_ref()], bump,
+        mint::decimals = settlement_mint.decimals, mint::authority = pool,
+    )]
+    pub share_mint: Box<Account<'info, Mint>>,
+    /// The pool's only vault.
+    #[account(
+        init, payer = operator, seeds = [seeds::VAULT, pool.key().as_ref()], bump,
+        token::mint = settlement_mint, token::authority = pool,
+    )]
+    pub vault: Box<Account<'info, TokenAccount>>,
+    /// SPL Token.
+    pub token_program: Program<'info, Token>,
+    /// System program.
+    pub system_program: Program<'info, System>,
+}
+
+/// Writes the pool with an empty ledger.
+pub fn handler(ctx: Context<CreatePool>, args: CreatePoolArgs) -> Result<()> {
+    require!(
+        args.operator_fee_bps <= MAX_OPERATOR_FEE_BPS,
+        TesseraError::OperatorFeeTooHigh
+    );
+    let accounts = &mut *ctx.accounts;
+    accounts.pool.set_inner(Pool {
+        version: Pool::VERSION,
+        bump: ctx.bumps.pool,
+        vault_bump: ctx.bumps.vault,
+        share_mint_bump: ctx.bumps.share_mint,
+        operator: accounts.operator.key(),
+        pool_id: args.pool_id,
+        share_mint: accounts.share_mint.key(),
+        vault: accounts.vault.key(),
+        gpu_model: args.gpu_model,
+        target_gpu_count: args.target_gpu_count,
+        operator_fee_bps: args.operator_fee_bps,
+        credit_limit: args.credit_limit,
+        total_shares: 0,
+        cash: 0,
+        deployed_principal: 0,
+        escrowed: 0,
+        pending: 0,
+        operator_owed: 0,
+        protocol_fees_owed: 0,
+        redemptions_owed: 0,
+        locked_revenue: 0,
+        revenue_locked_at: 0,
+        next_ticket_seq: 0,
+        head_ticket_seq: 0,
+        queued_shares: 0,
+        lifetime_revenue: 0,
+        lifetime_written_down: 0,
+        reserved: [0; 64],
+    });
+    emit!(PoolCreated {
+        pool: accounts.pool.key(),
+        operator: accounts.operator.key(),
+        pool_id: args.pool_id,
+        share_mint: accounts.share_mint.key(),
+        vault: accounts.vault.key(),
+        operator_fee_bps: args.operator_fee_bps,
+        credit_limit: args.credit_limit,
+    });
+    Ok(())
+}

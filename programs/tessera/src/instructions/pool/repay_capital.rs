@@ -1,0 +1,72 @@
+//! `repay_capital`: the operator returns principal plus interest; interest is investor revenue.
+
+use anchor_lang::prelude::*;
+use anchor_spl::token::{Mint, Token, TokenAccount};
+
+use crate::error::TesseraError;
+use crate::events::CapitalRepaid;
+use crate::instructions::pool::reload_and_check;
+use crate::instructions::token::transfer_from_user;
+use crate::state::pool::{add, sub};
+use crate::state::{seeds, Pool, Protocol};
+
+/// Accounts of `repay_capital`.
+#[derive(Accounts)]
+pub struct RepayCapital<'info> {
+    /// The pool's operator.
+    pub operator: Signer<'info>,
+    /// The protocol (vesting period, settlement mint).
+    #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
+    pub protocol: Box<Account<'info, Protocol>>,
+    /// The pool.
+    #[account(
+        mut, seeds = [seeds::POOL, pool.operator.as_ref(), &pool.pool_id.to_le_bytes()], bump = pool.bump,
+        has_one = operator @ TesseraError::NotPoolOperator,
+    )]
+    pub pool: Box<Account<'info, Pool>>,
+    /// The pool's vault.
+    #[account(mut, address = pool.vault @ TesseraError::VaultMismatch)]
+    pub vault: Box<Account<'info, TokenAccount>>,
+    /// The pool's share mint (read for the supply invariant).
+    #[account(address = pool.share_mint @ TesseraError::ShareMintMismatch)]
+    pub share_mint: Box<Account<'info, Mint>>,
+    /// Operator's settlement-token account (paid from).
+    #[account(mut, constraint = operator_token.mint == protocol.settlement_mint @ TesseraError::SettlementMintMismatch)]
+    pub operator_token: Box<Account<'info, TokenAccount>>,
+    /// SPL Token.
+    pub token_program: Program<'info, Token>,
+}
+
+/// Repays `principal` (≤ deployed) and pays `interest`, which vests into the share price.
+/// Never paused: repaying reduces exposure.
+pub fn handler(ctx: Context<RepayCapital>, principal: u64, interest: u64) -> Result<()> {
+    let accounts = &mut *ctx.accounts;
+    let total = add(principal, interest)?;
+    require!(total > 0, TesseraError::ZeroAmount);
+    require!(
+        principal <= accounts.pool.deployed_principal,
+        TesseraError::RepayExceedsPrincipal
+    );
+    transfer_from_user(
+        &accounts.token_program,
+        &accounts.operator_token,
+        &accounts.vault,
+        &accounts.operator,
+        total,
+    )?;
+    let now = Clock::get()?.unix_timestamp;
+    let vesting = accounts.protocol.params.revenue_vesting_secs;
+    let pool = &mut accounts.pool;
+    pool.deployed_principal = sub(pool.deployed_principal, principal)?;
+    pool.cash = add(pool.cash, total)?;
+    pool.lock_revenue(interest, now, vesting)?;
+    reload_and_check(pool, &mut accounts.vault, &mut accounts.share_mint)?;
+    emit!(CapitalRepaid {
+        pool: pool.key(),
+        principal,
+        interest,
+        deployed_principal: pool.deployed_principal,
+        cash: pool.cash,
+    });
+    Ok(())
+}

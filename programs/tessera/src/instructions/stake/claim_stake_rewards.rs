@@ -1,0 +1,72 @@
+//! `claim_stake_rewards`: pays a staker the settlement-token rewards accrued to them.
+
+use anchor_lang::prelude::*;
+use anchor_spl::token::{Token, TokenAccount};
+
+use crate::error::TesseraError;
+use crate::events::StakeRewardsClaimed;
+use crate::instructions::stake::reload_and_check;
+use crate::instructions::token::transfer_from_pda;
+use crate::state::pool::add;
+use crate::state::{seeds, Protocol, StakePool, StakePosition};
+
+/// Accounts of `claim_stake_rewards`.
+#[derive(Accounts)]
+pub struct ClaimStakeRewards<'info> {
+    /// The staker.
+    pub owner: Signer<'info>,
+    /// The protocol (settlement mint).
+    #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
+    pub protocol: Box<Account<'info, Protocol>>,
+    /// The stake pool.
+    #[account(mut, seeds = [seeds::STAKE_POOL], bump = stake_pool.bump)]
+    pub stake_pool: Box<Account<'info, StakePool>>,
+    /// Stake vault (read for the invariant).
+    #[account(mut, address = stake_pool.stake_vault @ TesseraError::StakeVaultMismatch)]
+    pub stake_vault: Box<Account<'info, TokenAccount>>,
+    /// Reward vault.
+    #[account(mut, address = stake_pool.reward_vault @ TesseraError::RewardVaultMismatch)]
+    pub reward_vault: Box<Account<'info, TokenAccount>>,
+    /// The owner's position.
+    #[account(
+        mut, seeds = [seeds::STAKE, owner.key().as_ref()], bump = position.bump,
+        has_one = owner @ TesseraError::NotStakeOwner,
+    )]
+    pub position: Box<Account<'info, StakePosition>>,
+    /// Owner's settlement-token account (paid to).
+    #[account(mut, constraint = owner_token.mint == protocol.settlement_mint @ TesseraError::SettlementMintMismatch)]
+    pub owner_token: Box<Account<'info, TokenAccount>>,
+    /// SPL Token.
+    pub token_program: Program<'info, Token>,
+}
+
+/// Claims every reward accrued (rounded down per position; dust stays in the vault). Never
+/// paused.
+pub fn handler(ctx: Context<ClaimStakeRewards>) -> Result<()> {
+    let accounts = &mut *ctx.accounts;
+    let acc = accounts.stake_pool.acc_reward_per_share;
+    accounts.position.settle_rewards(acc)?;
+    let amount = accounts.position.unclaimed_rewards;
+    require!(amount > 0, TesseraError::NothingToClaim);
+    accounts.position.unclaimed_rewards = 0;
+    accounts.stake_pool.rewards_claimed = add(accounts.stake_pool.rewards_claimed, amount)?;
+    let seeds = accounts.stake_pool.signer_seeds();
+    transfer_from_pda(
+        &accounts.token_program,
+        &accounts.reward_vault,
+        &accounts.owner_token,
+        accounts.stake_pool.to_account_info(),
+        &seeds,
+        amount,
+    )?;
+    reload_and_check(
+        &accounts.stake_pool,
+        &mut accounts.stake_vault,
+        &mut accounts.reward_vault,
+    )?;
+    emit!(StakeRewardsClaimed {
+        owner: accounts.owner.key(),
+        amount,
+    });
+    Ok(())
+}

@@ -1,0 +1,74 @@
+//! `withdraw_stake`: pays out stake whose unbonding period has ended.
+
+use anchor_lang::prelude::*;
+use anchor_spl::token::{Token, TokenAccount};
+
+use crate::error::TesseraError;
+use crate::events::StakeWithdrawn;
+use crate::instructions::stake::reload_and_check;
+use crate::instructions::token::transfer_from_pda;
+use crate::state::pool::sub;
+use crate::state::{seeds, Protocol, StakePool, StakePosition};
+
+/// Accounts of `withdraw_stake`.
+#[derive(Accounts)]
+pub struct WithdrawStake<'info> {
+    /// The staker.
+    pub owner: Signer<'info>,
+    /// The protocol (stake mint).
+    #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
+    pub protocol: Box<Account<'info, Protocol>>,
+    /// The stake pool.
+    #[account(mut, seeds = [seeds::STAKE_POOL], bump = stake_pool.bump)]
+    pub stake_pool: Box<Account<'info, StakePool>>,
+    /// Stake vault.
+    #[account(mut, address = stake_pool.stake_vault @ TesseraError::StakeVaultMismatch)]
+    pub stake_vault: Box<Account<'info, TokenAccount>>,
+    /// Reward vault (read for the invariant).
+    #[account(mut, address = stake_pool.reward_vault @ TesseraError::RewardVaultMismatch)]
+    pub reward_vault: Box<Account<'info, TokenAccount>>,
+    /// The owner's position.
+    #[account(
+        mut, seeds = [seeds::STAKE, owner.key().as_ref()], bump = position.bump,
+        has_one = owner @ TesseraError::NotStakeOwner,
+    )]
+    pub position: Box<Account<'info, StakePosition>>,
+    /// Owner's protocol-token account (paid to).
+    #[account(mut, constraint = owner_stake_token.mint == protocol.stake_mint @ TesseraError::StakeMintMismatch)]
+    pub owner_stake_token: Box<Account<'info, TokenAccount>>,
+    /// SPL Token.
+    pub token_program: Program<'info, Token>,
+}
+
+/// Withdraws all unbonded stake. Never paused.
+pub fn handler(ctx: Context<WithdrawStake>) -> Result<()> {
+    let accounts = &mut *ctx.accounts;
+    let amount = accounts.position.unbonding_amount;
+    require!(amount > 0, TesseraError::NothingUnbonding);
+    let now = Clock::get()?.unix_timestamp;
+    require!(
+        now >= accounts.position.unbonding_ends_at,
+        TesseraError::StillUnbonding
+    );
+    accounts.position.unbonding_amount = 0;
+    accounts.stake_pool.total_unbonding = sub(accounts.stake_pool.total_unbonding, amount)?;
+    let seeds = accounts.stake_pool.signer_seeds();
+    transfer_from_pda(
+        &accounts.token_program,
+        &accounts.stake_vault,
+        &accounts.owner_stake_token,
+        accounts.stake_pool.to_account_info(),
+        &seeds,
+        amount,
+    )?;
+    reload_and_check(
+        &accounts.stake_pool,
+        &mut accounts.stake_vault,
+        &mut accounts.reward_vault,
+    )?;
+    emit!(StakeWithdrawn {
+        owner: accounts.owner.key(),
+        amount,
+    });
+    Ok(())
+}

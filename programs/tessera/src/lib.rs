@@ -1,0 +1,146 @@
+//! Tessera: fractional GPU pools, provider staking and (next) leases with signed usage receipts.
+//!
+//! This file is the table of contents: each instruction forwards to
+//! `instructions::<group>::<instruction>::handler`.
+#![deny(arithmetic_overflow)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Anchor's macros expand to cfg names and deprecated items this crate cannot rename.
+#![allow(unexpected_cfgs, deprecated)]
+
+use anchor_lang::prelude::*;
+
+pub mod error;
+pub mod events;
+pub mod instructions;
+pub mod math;
+pub mod state;
+
+#[allow(ambiguous_glob_reexports)]
+pub use instructions::*;
+pub use state::seeds;
+use state::ProtocolParams;
+
+declare_id!("B34z58VoW8ZF9Zm72quNxDMHpri5e3iqbd5qwMsqUCZR");
+
+#[cfg(not(feature = "no-entrypoint"))]
+solana_security_txt::security_txt! {
+    name: "Tessera",
+    project_url: "https://github.com/tessera-gpu/tessera",
+    contacts: "email:security@tessera.invalid",
+    policy: "https://github.com/tessera-gpu/tessera/blob/main/SECURITY.md",
+    source_code: "https://github.com/tessera-gpu/tessera"
+}
+
+/// The Tessera program.
+#[program]
+pub mod tessera {
+    use super::*;
+
+    /// Creates the protocol, stake pool and staking vaults with bounded parameters.
+    pub fn initialize_protocol(
+        ctx: Context<InitializeProtocol>,
+        params: ProtocolParams,
+        arbiter: Pubkey,
+    ) -> Result<()> {
+        admin::initialize_protocol::handler(ctx, params, arbiter)
+    }
+
+    /// Authority replaces bounded parameters, the treasury and the arbiter.
+    pub fn set_params(
+        ctx: Context<SetParams>,
+        params: ProtocolParams,
+        arbiter: Pubkey,
+    ) -> Result<()> {
+        admin::set_params::handler(ctx, params, arbiter)
+    }
+
+    /// Authority proposes a successor (step one of two).
+    pub fn transfer_authority(
+        ctx: Context<TransferAuthority>,
+        new_authority: Option<Pubkey>,
+    ) -> Result<()> {
+        admin::transfer_authority::handler(ctx, new_authority)
+    }
+
+    /// The proposed successor accepts (step two of two).
+    pub fn accept_authority(ctx: Context<AcceptAuthority>) -> Result<()> {
+        admin::accept_authority::handler(ctx)
+    }
+
+    /// Authority pauses or resumes new exposure; exits always work.
+    pub fn set_paused(ctx: Context<SetPaused>, paused: bool) -> Result<()> {
+        admin::set_paused::handler(ctx, paused)
+    }
+
+    /// Operator creates a pool with its share mint and vault.
+    pub fn create_pool(ctx: Context<CreatePool>, args: CreatePoolArgs) -> Result<()> {
+        pool::create_pool::handler(ctx, args)
+    }
+
+    /// Investor deposits settlement tokens for shares at the current price.
+    pub fn deposit(ctx: Context<Deposit>, assets: u64, min_shares_out: u64) -> Result<()> {
+        pool::deposit::handler(ctx, assets, min_shares_out)
+    }
+
+    /// Investor redeems shares instantly from free cash while nobody is queued.
+    pub fn redeem(ctx: Context<Redeem>, shares: u64, min_assets_out: u64) -> Result<()> {
+        pool::redeem::handler(ctx, shares, min_assets_out)
+    }
+
+    /// Investor queues shares for redemption (FIFO ticket, priced at fulfilment).
+    pub fn request_redemption(ctx: Context<RequestRedemption>, shares: u64) -> Result<()> {
+        pool::request_redemption::handler(ctx, shares)
+    }
+
+    /// Anyone serves the redemption queue in order while cash lasts.
+    pub fn process_redemptions<'info>(
+        ctx: Context<'info, ProcessRedemptions<'info>>,
+    ) -> Result<()> {
+        crank::process_redemptions::handler(ctx)
+    }
+
+    /// Ticket owner collects a fulfilled redemption; the ticket closes.
+    pub fn claim_redemption(ctx: Context<ClaimRedemption>) -> Result<()> {
+        pool::claim_redemption::handler(ctx)
+    }
+
+    /// Operator draws free cash as principal, up to the credit limit.
+    pub fn draw_capital(ctx: Context<DrawCapital>, amount: u64) -> Result<()> {
+        pool::draw_capital::handler(ctx, amount)
+    }
+
+    /// Operator repays principal plus interest (interest vests to investors).
+    pub fn repay_capital(ctx: Context<RepayCapital>, principal: u64, interest: u64) -> Result<()> {
+        pool::repay_capital::handler(ctx, principal, interest)
+    }
+
+    /// Authority writes deployed principal down after a default.
+    pub fn write_down(ctx: Context<WriteDown>, amount: u64) -> Result<()> {
+        pool::write_down::handler(ctx, amount)
+    }
+
+    /// Staker adds protocol tokens to their position.
+    pub fn stake(ctx: Context<Stake>, amount: u64) -> Result<()> {
+        stake::stake::handler(ctx, amount)
+    }
+
+    /// Staker starts unbonding part of their stake.
+    pub fn begin_unstake(ctx: Context<BeginUnstake>, amount: u64) -> Result<()> {
+        stake::begin_unstake::handler(ctx, amount)
+    }
+
+    /// Staker withdraws stake whose unbonding has ended.
+    pub fn withdraw_stake(ctx: Context<WithdrawStake>) -> Result<()> {
+        stake::withdraw_stake::handler(ctx)
+    }
+
+    /// Staker claims settlement-token rewards.
+    pub fn claim_stake_rewards(ctx: Context<ClaimStakeRewards>) -> Result<()> {
+        stake::claim_stake_rewards::handler(ctx)
+    }
+
+    /// Anyone pays rewards in for current stakers.
+    pub fn fund_stake_rewards(ctx: Context<FundStakeRewards>, amount: u64) -> Result<()> {
+        stake::fund_stake_rewards::handler(ctx, amount)
+    }
+}

@@ -1,0 +1,43 @@
+//! `RedemptionTicket`: one queued redemption, served strictly in sequence order.
+
+use anchor_lang::prelude::*;
+
+/// Where a ticket stands.
+#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TicketStatus {
+    /// Waiting for cash; its shares are burned but still counted in `pool.total_shares`.
+    Queued,
+    /// Priced and paid into `redemptions_owed`; `assets` are claimable.
+    Fulfilled,
+}
+
+/// A queued redemption at `["ticket", pool, seq]`.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct RedemptionTicket {
+    /// Layout version.
+    pub version: u8,
+    /// Canonical bump of this PDA.
+    pub bump: u8,
+    /// Pool it redeems from.
+    pub pool: Pubkey,
+    /// Position in the pool's FIFO queue.
+    pub seq: u64,
+    /// Investor who receives the assets.
+    pub owner: Pubkey,
+    /// Shares being redeemed.
+    pub shares: u64,
+    /// Assets owed, set at fulfilment (price at fulfilment, rounded down).
+    pub assets: u64,
+    /// Lifecycle state.
+    pub status: TicketStatus,
+    /// When it was requested.
+    pub requested_at: i64,
+    /// When it was fulfilled (0 while queued).
+    pub fulfilled_at: i64,
+}
+
+impl RedemptionTicket {
+    /// Current layout version.
+    pub const VERSION: u8 = 1;
+}

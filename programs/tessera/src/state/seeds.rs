@@ -1,0 +1,71 @@
+//! PDA seeds, one prefix per type, parent → child, integers as fixed-width little-endian bytes,
+//! and the `find_*_address` helpers that the SDK, CLI and agent use to derive addresses once.
+
+use anchor_lang::prelude::*;
+
+/// `["protocol"]`: the singleton protocol configuration.
+pub const PROTOCOL: &[u8] = b"protocol";
+/// `["pool", operator, pool_id]`: a GPU pool.
+pub const POOL: &[u8] = b"pool";
+/// `["vault", pool]`: the pool's settlement-token vault, owned by the pool PDA.
+pub const VAULT: &[u8] = b"vault";
+/// `["shares", pool]`: the pool's share mint, mint authority the pool PDA.
+pub const SHARES: &[u8] = b"shares";
+/// `["ticket", pool, seq]`: a queued redemption.
+pub const TICKET: &[u8] = b"ticket";
+/// `["stake_pool"]`: the protocol-token staking singleton.
+pub const STAKE_POOL: &[u8] = b"stake_pool";
+/// `["stake_vault"]`: staked protocol tokens, owned by the stake pool PDA.
+pub const STAKE_VAULT: &[u8] = b"stake_vault";
+/// `["reward_vault"]`: stakers' settlement-token rewards, owned by the stake pool PDA.
+pub const REWARD_VAULT: &[u8] = b"reward_vault";
+/// `["stake", owner]`: one staker's position.
+pub const STAKE: &[u8] = b"stake";
+
+/// The protocol PDA.
+pub fn find_protocol_address() -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[PROTOCOL], &crate::ID)
+}
+
+/// A pool PDA from its operator and id.
+pub fn find_pool_address(operator: &Pubkey, pool_id: u64) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[POOL, operator.as_ref(), &pool_id.to_le_bytes()],
+        &crate::ID,
+    )
+}
+
+/// A pool's vault PDA.
+pub fn find_vault_address(pool: &Pubkey) -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[VAULT, pool.as_ref()], &crate::ID)
+}
+
+/// A pool's share mint PDA.
+pub fn find_share_mint_address(pool: &Pubkey) -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[SHARES, pool.as_ref()], &crate::ID)
+}
+
+/// A redemption ticket PDA from its pool and queue sequence number.
+pub fn find_ticket_address(pool: &Pubkey, seq: u64) -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[TICKET, pool.as_ref(), &seq.to_le_bytes()], &crate::ID)
+}
+
+/// The stake pool PDA.
+pub fn find_stake_pool_address() -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[STAKE_POOL], &crate::ID)
+}
+
+/// The stake vault PDA.
+pub fn find_stake_vault_address() -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[STAKE_VAULT], &crate::ID)
+}
+
+/// The staking reward vault PDA.
+pub fn find_reward_vault_address() -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[REWARD_VAULT], &crate::ID)
+}
+
+/// A staker's position PDA.
+pub fn find_stake_position_address(owner: &Pubkey) -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[STAKE, owner.as_ref()], &crate::ID)
+}

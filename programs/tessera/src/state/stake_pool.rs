@@ -1,0 +1,92 @@
+//! `StakePool`: the protocol-token staking singleton and its reward accumulator.
+
+use anchor_lang::prelude::*;
+
+use crate::error::TesseraError;
+use crate::math::REWARD_SCALE;
+use crate::state::pool::{add, sub};
+
+/// Global staking state at `["stake_pool"]`.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct StakePool {
+    /// Layout version.
+    pub version: u8,
+    /// Canonical bump of this PDA.
+    pub bump: u8,
+    /// Canonical bump of the stake vault PDA.
+    pub stake_vault_bump: u8,
+    /// Canonical bump of the reward vault PDA.
+    pub reward_vault_bump: u8,
+    /// Vault of staked protocol tokens (active and unbonding).
+    pub stake_vault: Pubkey,
+    /// Vault of settlement-token rewards.
+    pub reward_vault: Pubkey,
+    /// Active stake earning rewards.
+    pub total_staked: u64,
+    /// Stake waiting out its unbonding period (earns nothing, still slashable).
+    pub total_unbonding: u64,
+    /// Rewards per staked unit, scaled by `REWARD_SCALE`, since genesis.
+    pub acc_reward_per_share: u128,
+    /// Rewards funded while nobody was staked, distributed with the next funding.
+    pub undistributed_rewards: u64,
+    /// Lifetime rewards funded.
+    pub rewards_funded: u64,
+    /// Lifetime rewards claimed.
+    pub rewards_claimed: u64,
+    /// Room for future fields without a migration.
+    pub reserved: [u8; 64],
+}
+
+impl StakePool {
+    /// Current layout version.
+    pub const VERSION: u8 = 1;
+
+    /// Signer seeds of this PDA.
+    pub fn signer_seeds(&self) -> [&[u8]; 2] {
+        [
+            crate::state::seeds::STAKE_POOL,
+            std::slice::from_ref(&self.bump),
+        ]
+    }
+
+    /// Adds `amount` of settlement tokens (already in the reward vault) to every active
+    /// staker's entitlement. With nobody staked, the amount waits for the next funding.
+    /// Returns the amount distributed now.
+    pub fn distribute(&mut self, amount: u64) -> Result<u64> {
+        self.rewards_funded = add(self.rewards_funded, amount)?;
+        let total = add(self.undistributed_rewards, amount)?;
+        if self.total_staked == 0 {
+            self.undistributed_rewards = total;
+            return Ok(0);
+        }
+        let delta = u128::from(total)
+            .checked_mul(REWARD_SCALE)
+            .ok_or_else(|| error!(TesseraError::MathOverflow))?
+            / u128::from(self.total_staked);
+        self.acc_reward_per_share = self
+            .acc_reward_per_share
+            .checked_add(delta)
+            .ok_or_else(|| error!(TesseraError::MathOverflow))?;
+        self.undistributed_rewards = 0;
+        Ok(total)
+    }
+
+    /// Rewards the vault must still hold: everything funded and not yet claimed.
+    pub fn rewards_outstanding(&self) -> Result<u64> {
+        sub(self.rewards_funded, self.rewards_claimed)
+    }
+
+    /// Checks both vaults cover what the ledger says they hold.
+    pub fn invariant(&self, stake_vault_amount: u64, reward_vault_amount: u64) -> Result<()> {
+        require!(
+            stake_vault_amount >= add(self.total_staked, self.total_unbonding)?,
+            TesseraError::StakeVaultBelowLedger
+        );
+        require!(
+            reward_vault_amount >= self.rewards_outstanding()?,
+            TesseraError::RewardVaultBelowLedger
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,386 @@
+//! Instruction builders: Anchor's generated account structs and argument structs, assembled.
+
+use anchor_lang::{InstructionData, ToAccountMetas};
+use anchor_spl::token::spl_token;
+use solana_sdk::instruction::Instruction;
+use solana_sdk::pubkey::Pubkey;
+use tessera::state::ProtocolParams;
+use tessera::{accounts as acc, instruction as ix, seeds};
+
+use crate::fixture::PoolKeys;
+
+fn build(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
+    Instruction {
+        program_id: tessera::ID,
+        accounts: accounts.to_account_metas(None),
+        data: data.data(),
+    }
+}
+
+fn protocol() -> Pubkey {
+    seeds::find_protocol_address().0
+}
+
+fn stake_pool() -> Pubkey {
+    seeds::find_stake_pool_address().0
+}
+
+/// `initialize_protocol`.
+pub fn initialize_protocol(
+    authority: Pubkey,
+    settlement_mint: Pubkey,
+    stake_mint: Pubkey,
+    treasury: Pubkey,
+    params: ProtocolParams,
+    arbiter: Pubkey,
+) -> Instruction {
+    build(
+        acc::InitializeProtocol {
+            authority,
+            protocol: protocol(),
+            settlement_mint,
+            stake_mint,
+            treasury,
+            stake_pool: stake_pool(),
+            stake_vault: seeds::find_stake_vault_address().0,
+            reward_vault: seeds::find_reward_vault_address().0,
+            token_program: spl_token::ID,
+            system_program: anchor_lang::solana_program::system_program::ID,
+        },
+        ix::InitializeProtocol { params, arbiter },
+    )
+}
+
+/// `set_params`.
+pub fn set_params(
+    authority: Pubkey,
+    treasury: Pubkey,
+    params: ProtocolParams,
+    arbiter: Pubkey,
+) -> Instruction {
+    build(
+        acc::SetParams {
+            authority,
+            protocol: protocol(),
+            treasury,
+        },
+        ix::SetParams { params, arbiter },
+    )
+}
+
+/// `transfer_authority`.
+pub fn transfer_authority(authority: Pubkey, new_authority: Option<Pubkey>) -> Instruction {
+    build(
+        acc::TransferAuthority {
+            authority,
+            protocol: protocol(),
+        },
+        ix::TransferAuthority { new_authority },
+    )
+}
+
+/// `accept_authority`.
+pub fn accept_authority(new_authority: Pubkey) -> Instruction {
+    build(
+        acc::AcceptAuthority {
+            new_authority,
+            protocol: protocol(),
+        },
+        ix::AcceptAuthority {},
+    )
+}
+
+/// `set_paused`.
+pub fn set_paused(authority: Pubkey, paused: bool) -> Instruction {
+    build(
+        acc::SetPaused {
+            authority,
+            protocol: protocol(),
+        },
+        ix::SetPaused { paused },
+    )
+}
+
+/// `create_pool`.
+pub fn create_pool(
+    operator: Pubkey,
+    settlement_mint: Pubkey,
+    args: tessera::CreatePoolArgs,
+) -> Instruction {
+    let pool = seeds::find_pool_address(&operator, args.pool_id).0;
+    build(
+        acc::CreatePool {
+            operator,
+            protocol: protocol(),
+            settlement_mint,
+            pool,
+            share_mint: seeds::find_share_mint_address(&pool).0,
+            vault: seeds::find_vault_address(&pool).0,
+            token_program: spl_token::ID,
+            system_program: anchor_lang::solana_program::system_program::ID,
+        },
+        ix::CreatePool { args },
+    )
+}
+
+/// `deposit`.
+pub fn deposit(
+    p: &PoolKeys,
+    investor: Pubkey,
+    investor_token: Pubkey,
+    investor_shares: Pubkey,
+    assets: u64,
+    min_shares_out: u64,
+) -> Instruction {
+    build(
+        acc::Deposit {
+            investor,
+            protocol: protocol(),
+            pool: p.pool,
+            vault: p.vault,
+            share_mint: p.share_mint,
+            investor_token,
+            investor_shares,
+            token_program: spl_token::ID,
+        },
+        ix::Deposit {
+            assets,
+            min_shares_out,
+        },
+    )
+}
+
+/// `redeem`.
+pub fn redeem(
+    p: &PoolKeys,
+    investor: Pubkey,
+    investor_shares: Pubkey,
+    investor_token: Pubkey,
+    shares: u64,
+    min_assets_out: u64,
+) -> Instruction {
+    build(
+        acc::Redeem {
+            investor,
+            protocol: protocol(),
+            pool: p.pool,
+            vault: p.vault,
+            share_mint: p.share_mint,
+            investor_shares,
+            investor_token,
+            token_program: spl_token::ID,
+        },
+        ix::Redeem {
+            shares,
+            min_assets_out,
+        },
+    )
+}
+
+/// `request_redemption` for the ticket at `seq` (the pool's current `next_ticket_seq`).
+pub fn request_redemption(
+    p: &PoolKeys,
+    investor: Pubkey,
+    investor_shares: Pubkey,
+    seq: u64,
+    shares: u64,
+) -> Instruction {
+    build(
+        acc::RequestRedemption {
+            investor,
+            pool: p.pool,
+            share_mint: p.share_mint,
+            investor_shares,
+            ticket: seeds::find_ticket_address(&p.pool, seq).0,
+            token_program: spl_token::ID,
+            system_program: anchor_lang::solana_program::system_program::ID,
+        },
+        ix::RequestRedemption { shares },
+    )
+}
+
+/// `process_redemptions` over `tickets` (writable remaining accounts, in the order given).
+pub fn process_redemptions(p: &PoolKeys, tickets: &[Pubkey]) -> Instruction {
+    let mut ix = build(
+        acc::ProcessRedemptions {
+            protocol: protocol(),
+            pool: p.pool,
+        },
+        ix::ProcessRedemptions {},
+    );
+    ix.accounts.extend(
+        tickets
+            .iter()
+            .map(|t| anchor_lang::prelude::AccountMeta::new(*t, false)),
+    );
+    ix
+}
+
+/// `claim_redemption`.
+pub fn claim_redemption(
+    p: &PoolKeys,
+    owner: Pubkey,
+    ticket: Pubkey,
+    owner_token: Pubkey,
+) -> Instruction {
+    build(
+        acc::ClaimRedemption {
+            owner,
+            protocol: protocol(),
+            pool: p.pool,
+            vault: p.vault,
+            share_mint: p.share_mint,
+            ticket,
+            owner_token,
+            token_program: spl_token::ID,
+        },
+        ix::ClaimRedemption {},
+    )
+}
+
+/// `draw_capital`.
+pub fn draw_capital(
+    p: &PoolKeys,
+    operator: Pubkey,
+    operator_token: Pubkey,
+    amount: u64,
+) -> Instruction {
+    build(
+        acc::DrawCapital {
+            operator,
+            protocol: protocol(),
+            pool: p.pool,
+            vault: p.vault,
+            share_mint: p.share_mint,
+            operator_token,
+            token_program: spl_token::ID,
+        },
+        ix::DrawCapital { amount },
+    )
+}
+
+/// `repay_capital`.
+pub fn repay_capital(
+    p: &PoolKeys,
+    operator: Pubkey,
+    operator_token: Pubkey,
+    principal: u64,
+    interest: u64,
+) -> Instruction {
+    build(
+        acc::RepayCapital {
+            operator,
+            protocol: protocol(),
+            pool: p.pool,
+            vault: p.vault,
+            share_mint: p.share_mint,
+            operator_token,
+            token_program: spl_token::ID,
+        },
+        ix::RepayCapital {
+            principal,
+            interest,
+        },
+    )
+}
+
+/// `write_down`.
+pub fn write_down(p: &PoolKeys, authority: Pubkey, amount: u64) -> Instruction {
+    build(
+        acc::WriteDown {
+            authority,
+            protocol: protocol(),
+            pool: p.pool,
+        },
+        ix::WriteDown { amount },
+    )
+}
+
+fn stake_vault() -> Pubkey {
+    seeds::find_stake_vault_address().0
+}
+
+fn reward_vault() -> Pubkey {
+    seeds::find_reward_vault_address().0
+}
+
+/// `stake`.
+pub fn stake(owner: Pubkey, owner_stake_token: Pubkey, amount: u64) -> Instruction {
+    build(
+        acc::Stake {
+            owner,
+            protocol: protocol(),
+            stake_pool: stake_pool(),
+            stake_vault: stake_vault(),
+            reward_vault: reward_vault(),
+            position: seeds::find_stake_position_address(&owner).0,
+            owner_stake_token,
+            token_program: spl_token::ID,
+            system_program: anchor_lang::solana_program::system_program::ID,
+        },
+        ix::Stake { amount },
+    )
+}
+
+/// `begin_unstake`.
+pub fn begin_unstake(owner: Pubkey, amount: u64) -> Instruction {
+    build(
+        acc::BeginUnstake {
+            owner,
+            protocol: protocol(),
+            stake_pool: stake_pool(),
+            position: seeds::find_stake_position_address(&owner).0,
+        },
+        ix::BeginUnstake { amount },
+    )
+}
+
+/// `withdraw_stake`.
+pub fn withdraw_stake(owner: Pubkey, owner_stake_token: Pubkey) -> Instruction {
+    build(
+        acc::WithdrawStake {
+            owner,
+            protocol: protocol(),
+            stake_pool: stake_pool(),
+            stake_vault: stake_vault(),
+            reward_vault: reward_vault(),
+            position: seeds::find_stake_position_address(&owner).0,
+            owner_stake_token,
+            token_program: spl_token::ID,
+        },
+        ix::WithdrawStake {},
+    )
+}
+
+/// `claim_stake_rewards`.
+pub fn claim_stake_rewards(owner: Pubkey, owner_token: Pubkey) -> Instruction {
+    build(
+        acc::ClaimStakeRewards {
+            owner,
+            protocol: protocol(),
+            stake_pool: stake_pool(),
+            stake_vault: stake_vault(),
+            reward_vault: reward_vault(),
+            position: seeds::find_stake_position_address(&owner).0,
+            owner_token,
+            token_program: spl_token::ID,
+        },
+        ix::ClaimStakeRewards {},
+    )
+}
+
+/// `fund_stake_rewards`.
+pub fn fund_stake_rewards(funder: Pubkey, funder_token: Pubkey, amount: u64) -> Instruction {
+    build(
+        acc::FundStakeRewards {
+            funder,
+            protocol: protocol(),
+            stake_pool: stake_pool(),
+            stake_vault: stake_vault(),
+            reward_vault: reward_vault(),
+            funder_token,
+            token_program: spl_token::ID,
+        },
+        ix::FundStakeRewards { amount },
+    )
+}
