@@ -74,19 +74,61 @@ pub fn mul_div_floor_wide(a: u64, b: u128, d: u64) -> Option<u128> {
     a.checked_mul(q)?.checked_add(a * r / d)
 }
 
+/// The full 256-bit product of two `u128`s as `(high, low)` halves.
+fn widening_mul(a: u128, b: u128) -> (u128, u128) {
+    const LOW: u128 = u64::MAX as u128;
+    let (a1, a0, b1, b0) = (a >> 64, a & LOW, b >> 64, b & LOW);
+    let (p00, p01, p10, p11) = (a0 * b0, a0 * b1, a1 * b0, a1 * b1);
+    let mid = (p00 >> 64) + (p01 & LOW) + (p10 & LOW);
+    let low = (p00 & LOW) | (mid << 64);
+    let high = p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
+    (high, low)
+}
+
+/// `floor(a × b / d)` exactly over 256-bit intermediates; `None` on division by zero or a
+/// quotient above `u128`. The long division only runs when `a × b` overflows `u128`.
+pub fn mul_div_floor_u128(a: u128, b: u128, d: u128) -> Option<u128> {
+    if d == 0 {
+        return None;
+    }
+    if let Some(product) = a.checked_mul(b) {
+        return Some(product / d);
+    }
+    let (high, low) = widening_mul(a, b);
+    if high >= d {
+        return None;
+    }
+    let (mut rem, mut quot) = (high, 0u128);
+    for bit in (0..128).rev() {
+        let carry = rem >> 127;
+        rem = (rem << 1) | ((low >> bit) & 1);
+        quot <<= 1;
+        if carry == 1 || rem >= d {
+            rem = rem.wrapping_sub(d);
+            quot |= 1;
+        }
+    }
+    Some(quot)
+}
+
 /// Shares minted for `assets` deposited into a pool with `nav` and `total_shares`, rounded down.
 pub fn shares_for_assets(assets: u64, nav: u64, total_shares: u64) -> Option<u64> {
-    let num =
-        u128::from(assets).checked_mul(u128::from(total_shares) + u128::from(VIRTUAL_SHARES))?;
-    let den = u128::from(nav) + u128::from(VIRTUAL_ASSETS);
-    u64::try_from(num / den).ok()
+    let q = mul_div_floor_u128(
+        u128::from(assets),
+        u128::from(total_shares) + u128::from(VIRTUAL_SHARES),
+        u128::from(nav) + u128::from(VIRTUAL_ASSETS),
+    )?;
+    u64::try_from(q).ok()
 }
 
 /// Assets paid for `shares` redeemed from a pool with `nav` and `total_shares`, rounded down.
 pub fn assets_for_shares(shares: u64, nav: u64, total_shares: u64) -> Option<u64> {
-    let num = u128::from(shares).checked_mul(u128::from(nav) + u128::from(VIRTUAL_ASSETS))?;
-    let den = u128::from(total_shares) + u128::from(VIRTUAL_SHARES);
-    u64::try_from(num / den).ok()
+    let q = mul_div_floor_u128(
+        u128::from(shares),
+        u128::from(nav) + u128::from(VIRTUAL_ASSETS),
+        u128::from(total_shares) + u128::from(VIRTUAL_SHARES),
+    )?;
+    u64::try_from(q).ok()
 }
 
 /// Revenue still locked at `now` out of `locked` that began vesting at `locked_at` over
@@ -129,7 +171,36 @@ mod tests {
         assert_eq!(locked_remaining(100, 50, 0, 10), 100);
     }
 
+    #[test]
+    fn share_math_is_exact_at_u64_max() {
+        assert_eq!(shares_for_assets(u64::MAX, 0, 0), Some(u64::MAX));
+        assert_eq!(
+            assets_for_shares(u64::MAX, u64::MAX, u64::MAX),
+            Some(u64::MAX)
+        );
+        assert_eq!(
+            mul_div_floor_u128(u128::MAX, u128::MAX, u128::MAX),
+            Some(u128::MAX)
+        );
+        assert_eq!(mul_div_floor_u128(u128::MAX, 2, 1), None);
+    }
+
     proptest! {
+        #[test]
+        fn wide_mul_div_is_exact(a in any::<u128>(), b in any::<u128>(), d in 1u128..) {
+            if let Some(q) = mul_div_floor_u128(a, b, d) {
+                // q·d ≤ a·b < (q+1)·d, compared in 256 bits.
+                let (qd_hi, qd_lo) = widening_mul(q, d);
+                let (ab_hi, ab_lo) = widening_mul(a, b);
+                prop_assert!((qd_hi, qd_lo) <= (ab_hi, ab_lo));
+                let (rem_lo, borrow) = ab_lo.overflowing_sub(qd_lo);
+                let rem_hi = ab_hi - qd_hi - u128::from(borrow);
+                prop_assert!(rem_hi == 0 && rem_lo < d);
+            } else {
+                prop_assert!(widening_mul(a, b).0 >= d);
+            }
+        }
+
         #[test]
         fn split_parts_sum_exactly(amount in any::<u64>(), bps in 0u16..=10_000) {
             let (fee, rest) = Bps::new(bps).map(|b| b.split(amount)).unwrap_or_default();
