@@ -3,7 +3,10 @@
 
 use solana_sdk::signer::Signer;
 use tessera::error::TesseraError;
-use tessera::state::Protocol;
+use tessera::state::{Protocol, ProtocolParams};
+
+/// A change to one parameter and the error naming it.
+type BoundCase = (fn(&mut ProtocolParams), TesseraError);
 use tessera_tests::fixture::default_params;
 use tessera_tests::{builders, code, Fixture};
 
@@ -44,38 +47,26 @@ async fn set_params_checks_every_bound() {
     let arbiter = f.arbiter.pubkey();
     let treasury = f.treasury;
     let base = default_params();
-    let cases: Vec<(
-        Box<dyn Fn(&mut tessera::state::ProtocolParams)>,
-        TesseraError,
-    )> = vec![
+    let cases: Vec<BoundCase> = vec![
         (
-            Box::new(|p| p.protocol_fee_bps = 2_001),
+            |p| p.protocol_fee_bps = 2_001,
             TesseraError::ProtocolFeeTooHigh,
         ),
         (
-            Box::new(|p| p.staker_share_bps = 10_001),
+            |p| p.staker_share_bps = 10_001,
             TesseraError::StakerShareTooHigh,
         ),
+        (|p| p.unbonding_secs = 10, TesseraError::UnbondingOutOfRange),
         (
-            Box::new(|p| p.unbonding_secs = 10),
-            TesseraError::UnbondingOutOfRange,
-        ),
-        (
-            Box::new(|p| p.dispute_window_secs = 0),
+            |p| p.dispute_window_secs = 0,
             TesseraError::DisputeWindowOutOfRange,
         ),
+        (|p| p.max_slash_bps = 5_001, TesseraError::SlashLimitTooHigh),
         (
-            Box::new(|p| p.max_slash_bps = 5_001),
-            TesseraError::SlashLimitTooHigh,
-        ),
-        (
-            Box::new(|p| p.revenue_vesting_secs = 31 * 86_400),
+            |p| p.revenue_vesting_secs = 31 * 86_400,
             TesseraError::VestingOutOfRange,
         ),
-        (
-            Box::new(|p| p.grace_secs = 4 * 86_400),
-            TesseraError::GraceOutOfRange,
-        ),
+        (|p| p.grace_secs = 4 * 86_400, TesseraError::GraceOutOfRange),
     ];
     for (mutate, err) in cases {
         let mut params = base;

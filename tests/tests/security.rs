@@ -317,7 +317,9 @@ async fn row06_a_claimed_ticket_cannot_be_claimed_again() {
         .unwrap_err()
         .assert_code(anchor_code(Anchor::AccountNotInitialized));
     assert_eq!(f.balance(w.alice.token).await, before);
-    f.send(&[claim.clone()], &[&a]).await.expect("claim");
+    f.send(std::slice::from_ref(&claim), &[&a])
+        .await
+        .expect("claim");
     f.send(&[claim], &[&a])
         .await
         .unwrap_err()

@@ -93,8 +93,6 @@ pub enum TesseraError {
     StakeVaultBelowLedger,
     #[msg("the reward vault holds less than the rewards owed")]
     RewardVaultBelowLedger,
-    #[msg("a token account is owned by the wrong wallet")]
-    TokenOwnerMismatch,
     #[msg("the redemption is too small to pay a single unit")]
     ZeroAssets,
 }

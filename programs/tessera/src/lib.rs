@@ -121,26 +121,26 @@ pub mod tessera {
 
     /// Staker adds protocol tokens to their position.
     pub fn stake(ctx: Context<Stake>, amount: u64) -> Result<()> {
-        stake::stake::handler(ctx, amount)
+        staking::stake::handler(ctx, amount)
     }
 
     /// Staker starts unbonding part of their stake.
     pub fn begin_unstake(ctx: Context<BeginUnstake>, amount: u64) -> Result<()> {
-        stake::begin_unstake::handler(ctx, amount)
+        staking::begin_unstake::handler(ctx, amount)
     }
 
     /// Staker withdraws stake whose unbonding has ended.
     pub fn withdraw_stake(ctx: Context<WithdrawStake>) -> Result<()> {
-        stake::withdraw_stake::handler(ctx)
+        staking::withdraw_stake::handler(ctx)
     }
 
     /// Staker claims settlement-token rewards.
     pub fn claim_stake_rewards(ctx: Context<ClaimStakeRewards>) -> Result<()> {
-        stake::claim_stake_rewards::handler(ctx)
+        staking::claim_stake_rewards::handler(ctx)
     }
 
     /// Anyone pays rewards in for current stakers.
     pub fn fund_stake_rewards(ctx: Context<FundStakeRewards>, amount: u64) -> Result<()> {
-        stake::fund_stake_rewards::handler(ctx, amount)
+        staking::fund_stake_rewards::handler(ctx, amount)
     }
 }

@@ -3,8 +3,8 @@
 pub mod admin;
 pub mod crank;
 pub mod pool;
-pub mod stake;
+pub mod staking;
 pub mod token;
 
 #[allow(ambiguous_glob_reexports)]
-pub use {admin::*, crank::*, pool::*, stake::*};
+pub use {admin::*, crank::*, pool::*, staking::*};

@@ -5,7 +5,7 @@ use anchor_spl::token::{Token, TokenAccount};
 
 use crate::error::TesseraError;
 use crate::events::StakeWithdrawn;
-use crate::instructions::stake::reload_and_check;
+use crate::instructions::staking::reload_and_check;
 use crate::instructions::token::transfer_from_pda;
 use crate::state::pool::sub;
 use crate::state::{seeds, Protocol, StakePool, StakePosition};

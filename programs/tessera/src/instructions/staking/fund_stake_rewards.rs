@@ -5,7 +5,7 @@ use anchor_spl::token::{Token, TokenAccount};
 
 use crate::error::TesseraError;
 use crate::events::StakeRewardsFunded;
-use crate::instructions::stake::reload_and_check;
+use crate::instructions::staking::reload_and_check;
 use crate::instructions::token::transfer_from_user;
 use crate::state::{seeds, Protocol, StakePool};
 
