@@ -25,6 +25,14 @@ fn stake_pool() -> Pubkey {
     seeds::find_stake_pool_address().0
 }
 
+fn pool_vault(p: &PoolKeys) -> acc::PoolVault {
+    acc::PoolVault {
+        pool: p.pool,
+        vault: p.vault,
+        share_mint: p.share_mint,
+    }
+}
+
 /// `initialize_protocol`.
 pub fn initialize_protocol(
     authority: Pubkey,
@@ -136,9 +144,7 @@ pub fn deposit(
         acc::Deposit {
             investor,
             protocol: protocol(),
-            pool: p.pool,
-            vault: p.vault,
-            share_mint: p.share_mint,
+            pool_vault: pool_vault(p),
             investor_token,
             investor_shares,
             token_program: spl_token::ID,
@@ -163,9 +169,7 @@ pub fn redeem(
         acc::Redeem {
             investor,
             protocol: protocol(),
-            pool: p.pool,
-            vault: p.vault,
-            share_mint: p.share_mint,
+            pool_vault: pool_vault(p),
             investor_shares,
             investor_token,
             token_program: spl_token::ID,
@@ -227,9 +231,7 @@ pub fn claim_redemption(
         acc::ClaimRedemption {
             owner,
             protocol: protocol(),
-            pool: p.pool,
-            vault: p.vault,
-            share_mint: p.share_mint,
+            pool_vault: pool_vault(p),
             ticket,
             owner_token,
             token_program: spl_token::ID,
@@ -249,9 +251,7 @@ pub fn draw_capital(
         acc::DrawCapital {
             operator,
             protocol: protocol(),
-            pool: p.pool,
-            vault: p.vault,
-            share_mint: p.share_mint,
+            pool_vault: pool_vault(p),
             operator_token,
             token_program: spl_token::ID,
         },
@@ -271,9 +271,7 @@ pub fn repay_capital(
         acc::RepayCapital {
             operator,
             protocol: protocol(),
-            pool: p.pool,
-            vault: p.vault,
-            share_mint: p.share_mint,
+            pool_vault: pool_vault(p),
             operator_token,
             token_program: spl_token::ID,
         },
@@ -296,12 +294,12 @@ pub fn write_down(p: &PoolKeys, authority: Pubkey, amount: u64) -> Instruction {
     )
 }
 
-fn stake_vault() -> Pubkey {
-    seeds::find_stake_vault_address().0
-}
-
-fn reward_vault() -> Pubkey {
-    seeds::find_reward_vault_address().0
+fn stake_vaults() -> acc::StakeVaults {
+    acc::StakeVaults {
+        stake_pool: stake_pool(),
+        stake_vault: seeds::find_stake_vault_address().0,
+        reward_vault: seeds::find_reward_vault_address().0,
+    }
 }
 
 /// `stake`.
@@ -310,9 +308,7 @@ pub fn stake(owner: Pubkey, owner_stake_token: Pubkey, amount: u64) -> Instructi
         acc::Stake {
             owner,
             protocol: protocol(),
-            stake_pool: stake_pool(),
-            stake_vault: stake_vault(),
-            reward_vault: reward_vault(),
+            vaults: stake_vaults(),
             position: seeds::find_stake_position_address(&owner).0,
             owner_stake_token,
             token_program: spl_token::ID,
@@ -341,9 +337,7 @@ pub fn withdraw_stake(owner: Pubkey, owner_stake_token: Pubkey) -> Instruction {
         acc::WithdrawStake {
             owner,
             protocol: protocol(),
-            stake_pool: stake_pool(),
-            stake_vault: stake_vault(),
-            reward_vault: reward_vault(),
+            vaults: stake_vaults(),
             position: seeds::find_stake_position_address(&owner).0,
             owner_stake_token,
             token_program: spl_token::ID,
@@ -358,9 +352,7 @@ pub fn claim_stake_rewards(owner: Pubkey, owner_token: Pubkey) -> Instruction {
         acc::ClaimStakeRewards {
             owner,
             protocol: protocol(),
-            stake_pool: stake_pool(),
-            stake_vault: stake_vault(),
-            reward_vault: reward_vault(),
+            vaults: stake_vaults(),
             position: seeds::find_stake_position_address(&owner).0,
             owner_token,
             token_program: spl_token::ID,
@@ -375,9 +367,7 @@ pub fn fund_stake_rewards(funder: Pubkey, funder_token: Pubkey, amount: u64) -> 
         acc::FundStakeRewards {
             funder,
             protocol: protocol(),
-            stake_pool: stake_pool(),
-            stake_vault: stake_vault(),
-            reward_vault: reward_vault(),
+            vaults: stake_vaults(),
             funder_token,
             token_program: spl_token::ID,
         },

@@ -1,14 +1,17 @@
 //! `deposit`: an investor adds settlement tokens and receives shares at the current price.
 
 use anchor_lang::prelude::*;
-use anchor_spl::token::{Mint, Token, TokenAccount};
+use anchor_spl::token::{Token, TokenAccount};
 
 use crate::error::TesseraError;
 use crate::events::Deposited;
-use crate::instructions::pool::reload_and_check;
+use crate::instructions::pool::{
+    __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, reload_and_check, PoolVault,
+    PoolVaultBumps,
+};
 use crate::instructions::token::{mint_by_pda, transfer_from_user};
 use crate::state::pool::add;
-use crate::state::{seeds, Pool, Protocol};
+use crate::state::{seeds, Protocol};
 
 /// Accounts of `deposit`.
 #[derive(Accounts)]
@@ -18,20 +21,13 @@ pub struct Deposit<'info> {
     /// The protocol (pause switch, vesting period).
     #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
     pub protocol: Box<Account<'info, Protocol>>,
-    /// The pool.
-    #[account(mut, seeds = [seeds::POOL, pool.operator.as_ref(), &pool.pool_id.to_le_bytes()], bump = pool.bump)]
-    pub pool: Box<Account<'info, Pool>>,
-    /// The pool's vault.
-    #[account(mut, address = pool.vault @ TesseraError::VaultMismatch)]
-    pub vault: Box<Account<'info, TokenAccount>>,
-    /// The pool's share mint.
-    #[account(mut, address = pool.share_mint @ TesseraError::ShareMintMismatch)]
-    pub share_mint: Box<Account<'info, Mint>>,
+    /// The pool with its vault and share mint.
+    pub pool_vault: PoolVault<'info>,
     /// Investor's settlement-token account (source).
     #[account(mut, constraint = investor_token.mint == protocol.settlement_mint @ TesseraError::SettlementMintMismatch)]
     pub investor_token: Box<Account<'info, TokenAccount>>,
     /// Investor's share account (destination).
-    #[account(mut, constraint = investor_shares.mint == pool.share_mint @ TesseraError::ShareMintMismatch)]
+    #[account(mut, constraint = investor_shares.mint == pool_vault.pool.share_mint @ TesseraError::ShareMintMismatch)]
     pub investor_shares: Box<Account<'info, TokenAccount>>,
     /// SPL Token.
     pub token_program: Program<'info, Token>,
@@ -44,30 +40,34 @@ pub fn handler(ctx: Context<Deposit>, assets: u64, min_shares_out: u64) -> Resul
     require!(assets > 0, TesseraError::ZeroAmount);
     let now = Clock::get()?.unix_timestamp;
     let vesting = accounts.protocol.params.revenue_vesting_secs;
-    let shares = accounts.pool.shares_for(assets, now, vesting)?;
+    let shares = accounts.pool_vault.pool.shares_for(assets, now, vesting)?;
     require!(shares > 0, TesseraError::ZeroShares);
     require!(shares >= min_shares_out, TesseraError::SlippageShares);
 
     transfer_from_user(
         &accounts.token_program,
         &accounts.investor_token,
-        &accounts.vault,
+        &accounts.pool_vault.vault,
         &accounts.investor,
         assets,
     )?;
-    let pool = &mut accounts.pool;
+    let pool = &mut accounts.pool_vault.pool;
     pool.cash = add(pool.cash, assets)?;
     pool.total_shares = add(pool.total_shares, shares)?;
     let seeds = pool.seeds();
     mint_by_pda(
         &accounts.token_program,
-        accounts.share_mint.to_account_info(),
+        accounts.pool_vault.share_mint.to_account_info(),
         accounts.investor_shares.to_account_info(),
         pool.to_account_info(),
         &seeds.as_slices(),
         shares,
     )?;
-    let vault_amount = reload_and_check(pool, &mut accounts.vault, &mut accounts.share_mint)?;
+    let vault_amount = reload_and_check(
+        pool,
+        &mut accounts.pool_vault.vault,
+        &mut accounts.pool_vault.share_mint,
+    )?;
     emit!(Deposited {
         pool: pool.key(),
         investor: accounts.investor.key(),

@@ -1,14 +1,17 @@
 //! `redeem`: instant redemption while free cash suffices and nobody is queued ahead.
 
 use anchor_lang::prelude::*;
-use anchor_spl::token::{Mint, Token, TokenAccount};
+use anchor_spl::token::{Token, TokenAccount};
 
 use crate::error::TesseraError;
 use crate::events::Redeemed;
-use crate::instructions::pool::reload_and_check;
+use crate::instructions::pool::{
+    __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, reload_and_check, PoolVault,
+    PoolVaultBumps,
+};
 use crate::instructions::token::{burn_from_user, transfer_from_pda};
 use crate::state::pool::sub;
-use crate::state::{seeds, Pool, Protocol};
+use crate::state::{seeds, Protocol};
 
 /// Accounts of `redeem`.
 #[derive(Accounts)]
@@ -18,17 +21,10 @@ pub struct Redeem<'info> {
     /// The protocol (vesting period; redemption is never paused).
     #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
     pub protocol: Box<Account<'info, Protocol>>,
-    /// The pool.
-    #[account(mut, seeds = [seeds::POOL, pool.operator.as_ref(), &pool.pool_id.to_le_bytes()], bump = pool.bump)]
-    pub pool: Box<Account<'info, Pool>>,
-    /// The pool's vault.
-    #[account(mut, address = pool.vault @ TesseraError::VaultMismatch)]
-    pub vault: Box<Account<'info, TokenAccount>>,
-    /// The pool's share mint.
-    #[account(mut, address = pool.share_mint @ TesseraError::ShareMintMismatch)]
-    pub share_mint: Box<Account<'info, Mint>>,
+    /// The pool with its vault and share mint.
+    pub pool_vault: PoolVault<'info>,
     /// Investor's share account (burned from).
-    #[account(mut, constraint = investor_shares.mint == pool.share_mint @ TesseraError::ShareMintMismatch)]
+    #[account(mut, constraint = investor_shares.mint == pool_vault.pool.share_mint @ TesseraError::ShareMintMismatch)]
     pub investor_shares: Box<Account<'info, TokenAccount>>,
     /// Investor's settlement-token account (paid to).
     #[account(mut, constraint = investor_token.mint == protocol.settlement_mint @ TesseraError::SettlementMintMismatch)]
@@ -41,36 +37,47 @@ pub struct Redeem<'info> {
 pub fn handler(ctx: Context<Redeem>, shares: u64, min_assets_out: u64) -> Result<()> {
     let accounts = &mut *ctx.accounts;
     require!(shares > 0, TesseraError::ZeroAmount);
-    require!(accounts.pool.queue_is_empty(), TesseraError::QueueNotEmpty);
+    require!(
+        accounts.pool_vault.pool.queue_is_empty(),
+        TesseraError::QueueNotEmpty
+    );
     let now = Clock::get()?.unix_timestamp;
-    let assets =
-        accounts
-            .pool
-            .assets_for(shares, now, accounts.protocol.params.revenue_vesting_secs)?;
+    let assets = accounts.pool_vault.pool.assets_for(
+        shares,
+        now,
+        accounts.protocol.params.revenue_vesting_secs,
+    )?;
     require!(assets > 0, TesseraError::ZeroAssets);
     require!(assets >= min_assets_out, TesseraError::SlippageAssets);
-    require!(assets <= accounts.pool.cash, TesseraError::InsufficientCash);
+    require!(
+        assets <= accounts.pool_vault.pool.cash,
+        TesseraError::InsufficientCash
+    );
 
     burn_from_user(
         &accounts.token_program,
-        accounts.share_mint.to_account_info(),
+        accounts.pool_vault.share_mint.to_account_info(),
         accounts.investor_shares.to_account_info(),
         &accounts.investor,
         shares,
     )?;
-    let pool = &mut accounts.pool;
+    let pool = &mut accounts.pool_vault.pool;
     pool.total_shares = sub(pool.total_shares, shares)?;
     pool.cash = sub(pool.cash, assets)?;
     let seeds = pool.seeds();
     transfer_from_pda(
         &accounts.token_program,
-        &accounts.vault,
+        &accounts.pool_vault.vault,
         &accounts.investor_token,
         pool.to_account_info(),
         &seeds.as_slices(),
         assets,
     )?;
-    let vault_amount = reload_and_check(pool, &mut accounts.vault, &mut accounts.share_mint)?;
+    let vault_amount = reload_and_check(
+        pool,
+        &mut accounts.pool_vault.vault,
+        &mut accounts.pool_vault.share_mint,
+    )?;
     emit!(Redeemed {
         pool: pool.key(),
         investor: accounts.investor.key(),

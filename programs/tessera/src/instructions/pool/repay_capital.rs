@@ -1,35 +1,29 @@
 //! `repay_capital`: the operator returns principal plus interest; interest is investor revenue.
 
 use anchor_lang::prelude::*;
-use anchor_spl::token::{Mint, Token, TokenAccount};
+use anchor_spl::token::{Token, TokenAccount};
 
 use crate::error::TesseraError;
 use crate::events::CapitalRepaid;
-use crate::instructions::pool::reload_and_check;
+use crate::instructions::pool::{
+    __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, reload_and_check, PoolVault,
+    PoolVaultBumps,
+};
 use crate::instructions::token::transfer_from_user;
 use crate::state::pool::{add, sub};
-use crate::state::{seeds, Pool, Protocol};
+use crate::state::{seeds, Protocol};
 
 /// Accounts of `repay_capital`.
 #[derive(Accounts)]
 pub struct RepayCapital<'info> {
     /// The pool's operator.
+    #[account(constraint = pool_vault.pool.operator == operator.key() @ TesseraError::NotPoolOperator)]
     pub operator: Signer<'info>,
     /// The protocol (vesting period, settlement mint).
     #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
     pub protocol: Box<Account<'info, Protocol>>,
-    /// The pool.
-    #[account(
-        mut, seeds = [seeds::POOL, pool.operator.as_ref(), &pool.pool_id.to_le_bytes()], bump = pool.bump,
-        has_one = operator @ TesseraError::NotPoolOperator,
-    )]
-    pub pool: Box<Account<'info, Pool>>,
-    /// The pool's vault.
-    #[account(mut, address = pool.vault @ TesseraError::VaultMismatch)]
-    pub vault: Box<Account<'info, TokenAccount>>,
-    /// The pool's share mint (read for the supply invariant).
-    #[account(address = pool.share_mint @ TesseraError::ShareMintMismatch)]
-    pub share_mint: Box<Account<'info, Mint>>,
+    /// The pool with its vault and share mint.
+    pub pool_vault: PoolVault<'info>,
     /// Operator's settlement-token account (paid from).
     #[account(mut, constraint = operator_token.mint == protocol.settlement_mint @ TesseraError::SettlementMintMismatch)]
     pub operator_token: Box<Account<'info, TokenAccount>>,
@@ -44,23 +38,27 @@ pub fn handler(ctx: Context<RepayCapital>, principal: u64, interest: u64) -> Res
     let total = add(principal, interest)?;
     require!(total > 0, TesseraError::ZeroAmount);
     require!(
-        principal <= accounts.pool.deployed_principal,
+        principal <= accounts.pool_vault.pool.deployed_principal,
         TesseraError::RepayExceedsPrincipal
     );
     transfer_from_user(
         &accounts.token_program,
         &accounts.operator_token,
-        &accounts.vault,
+        &accounts.pool_vault.vault,
         &accounts.operator,
         total,
     )?;
     let now = Clock::get()?.unix_timestamp;
     let vesting = accounts.protocol.params.revenue_vesting_secs;
-    let pool = &mut accounts.pool;
+    let pool = &mut accounts.pool_vault.pool;
     pool.deployed_principal = sub(pool.deployed_principal, principal)?;
     pool.cash = add(pool.cash, total)?;
     pool.lock_revenue(interest, now, vesting)?;
-    reload_and_check(pool, &mut accounts.vault, &mut accounts.share_mint)?;
+    reload_and_check(
+        pool,
+        &mut accounts.pool_vault.vault,
+        &mut accounts.pool_vault.share_mint,
+    )?;
     emit!(CapitalRepaid {
         pool: pool.key(),
         principal,

@@ -5,10 +5,13 @@ use anchor_spl::token::{Token, TokenAccount};
 
 use crate::error::TesseraError;
 use crate::events::StakeRewardsClaimed;
-use crate::instructions::staking::reload_and_check;
+use crate::instructions::staking::{
+    __client_accounts_stake_vaults, __cpi_client_accounts_stake_vaults, StakeVaults,
+    StakeVaultsBumps,
+};
 use crate::instructions::token::transfer_from_pda;
 use crate::state::pool::add;
-use crate::state::{seeds, Protocol, StakePool, StakePosition};
+use crate::state::{seeds, Protocol, StakePosition};
 
 /// Accounts of `claim_stake_rewards`.
 #[derive(Accounts)]
@@ -18,15 +21,8 @@ pub struct ClaimStakeRewards<'info> {
     /// The protocol (settlement mint).
     #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
     pub protocol: Box<Account<'info, Protocol>>,
-    /// The stake pool.
-    #[account(mut, seeds = [seeds::STAKE_POOL], bump = stake_pool.bump)]
-    pub stake_pool: Box<Account<'info, StakePool>>,
-    /// Stake vault (read for the invariant).
-    #[account(mut, address = stake_pool.stake_vault @ TesseraError::StakeVaultMismatch)]
-    pub stake_vault: Box<Account<'info, TokenAccount>>,
-    /// Reward vault.
-    #[account(mut, address = stake_pool.reward_vault @ TesseraError::RewardVaultMismatch)]
-    pub reward_vault: Box<Account<'info, TokenAccount>>,
+    /// The stake pool with its two vaults.
+    pub vaults: StakeVaults<'info>,
     /// The owner's position.
     #[account(
         mut, seeds = [seeds::STAKE, owner.key().as_ref()], bump = position.bump,
@@ -44,26 +40,23 @@ pub struct ClaimStakeRewards<'info> {
 /// paused.
 pub fn handler(ctx: Context<ClaimStakeRewards>) -> Result<()> {
     let accounts = &mut *ctx.accounts;
-    let acc = accounts.stake_pool.acc_reward_per_share;
+    let acc = accounts.vaults.stake_pool.acc_reward_per_share;
     accounts.position.settle_rewards(acc)?;
     let amount = accounts.position.unclaimed_rewards;
     require!(amount > 0, TesseraError::NothingToClaim);
     accounts.position.unclaimed_rewards = 0;
-    accounts.stake_pool.rewards_claimed = add(accounts.stake_pool.rewards_claimed, amount)?;
-    let seeds = accounts.stake_pool.signer_seeds();
+    accounts.vaults.stake_pool.rewards_claimed =
+        add(accounts.vaults.stake_pool.rewards_claimed, amount)?;
+    let seeds = accounts.vaults.stake_pool.signer_seeds();
     transfer_from_pda(
         &accounts.token_program,
-        &accounts.reward_vault,
+        &accounts.vaults.reward_vault,
         &accounts.owner_token,
-        accounts.stake_pool.to_account_info(),
+        accounts.vaults.stake_pool.to_account_info(),
         &seeds,
         amount,
     )?;
-    reload_and_check(
-        &accounts.stake_pool,
-        &mut accounts.stake_vault,
-        &mut accounts.reward_vault,
-    )?;
+    accounts.vaults.reload_and_check()?;
     emit!(StakeRewardsClaimed {
         owner: accounts.owner.key(),
         amount,

@@ -5,9 +5,12 @@ use anchor_spl::token::{Token, TokenAccount};
 
 use crate::error::TesseraError;
 use crate::events::StakeRewardsFunded;
-use crate::instructions::staking::reload_and_check;
+use crate::instructions::staking::{
+    __client_accounts_stake_vaults, __cpi_client_accounts_stake_vaults, StakeVaults,
+    StakeVaultsBumps,
+};
 use crate::instructions::token::transfer_from_user;
-use crate::state::{seeds, Protocol, StakePool};
+use crate::state::{seeds, Protocol};
 
 /// Accounts of `fund_stake_rewards`.
 #[derive(Accounts)]
@@ -17,15 +20,8 @@ pub struct FundStakeRewards<'info> {
     /// The protocol (settlement mint).
     #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
     pub protocol: Box<Account<'info, Protocol>>,
-    /// The stake pool.
-    #[account(mut, seeds = [seeds::STAKE_POOL], bump = stake_pool.bump)]
-    pub stake_pool: Box<Account<'info, StakePool>>,
-    /// Stake vault (read for the invariant).
-    #[account(mut, address = stake_pool.stake_vault @ TesseraError::StakeVaultMismatch)]
-    pub stake_vault: Box<Account<'info, TokenAccount>>,
-    /// Reward vault.
-    #[account(mut, address = stake_pool.reward_vault @ TesseraError::RewardVaultMismatch)]
-    pub reward_vault: Box<Account<'info, TokenAccount>>,
+    /// The stake pool with its two vaults.
+    pub vaults: StakeVaults<'info>,
     /// Funder's settlement-token account (paid from).
     #[account(mut, constraint = funder_token.mint == protocol.settlement_mint @ TesseraError::SettlementMintMismatch)]
     pub funder_token: Box<Account<'info, TokenAccount>>,
@@ -40,21 +36,17 @@ pub fn handler(ctx: Context<FundStakeRewards>, amount: u64) -> Result<()> {
     transfer_from_user(
         &accounts.token_program,
         &accounts.funder_token,
-        &accounts.reward_vault,
+        &accounts.vaults.reward_vault,
         &accounts.funder,
         amount,
     )?;
-    let distributed = accounts.stake_pool.distribute(amount)?;
-    reload_and_check(
-        &accounts.stake_pool,
-        &mut accounts.stake_vault,
-        &mut accounts.reward_vault,
-    )?;
+    let distributed = accounts.vaults.stake_pool.distribute(amount)?;
+    accounts.vaults.reload_and_check()?;
     emit!(StakeRewardsFunded {
         funder: accounts.funder.key(),
         amount,
         distributed,
-        acc_reward_per_share: accounts.stake_pool.acc_reward_per_share,
+        acc_reward_per_share: accounts.vaults.stake_pool.acc_reward_per_share,
     });
     Ok(())
 }

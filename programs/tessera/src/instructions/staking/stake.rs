@@ -5,10 +5,13 @@ use anchor_spl::token::{Token, TokenAccount};
 
 use crate::error::TesseraError;
 use crate::events::Staked;
-use crate::instructions::staking::reload_and_check;
+use crate::instructions::staking::{
+    __client_accounts_stake_vaults, __cpi_client_accounts_stake_vaults, StakeVaults,
+    StakeVaultsBumps,
+};
 use crate::instructions::token::transfer_from_user;
 use crate::state::pool::add;
-use crate::state::{seeds, Protocol, StakePool, StakePosition};
+use crate::state::{seeds, Protocol, StakePosition};
 
 /// Accounts of `stake`.
 #[derive(Accounts)]
@@ -19,15 +22,8 @@ pub struct Stake<'info> {
     /// The protocol (pause switch, stake mint).
     #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
     pub protocol: Box<Account<'info, Protocol>>,
-    /// The stake pool.
-    #[account(mut, seeds = [seeds::STAKE_POOL], bump = stake_pool.bump)]
-    pub stake_pool: Box<Account<'info, StakePool>>,
-    /// Stake vault.
-    #[account(mut, address = stake_pool.stake_vault @ TesseraError::StakeVaultMismatch)]
-    pub stake_vault: Box<Account<'info, TokenAccount>>,
-    /// Reward vault (read for the invariant).
-    #[account(mut, address = stake_pool.reward_vault @ TesseraError::RewardVaultMismatch)]
-    pub reward_vault: Box<Account<'info, TokenAccount>>,
+    /// The stake pool with its two vaults.
+    pub vaults: StakeVaults<'info>,
     /// The owner's position; its address is derived from the owner, so it is theirs alone.
     #[account(
         init_if_needed, payer = owner, space = 8 + StakePosition::INIT_SPACE,
@@ -54,28 +50,24 @@ pub fn handler(ctx: Context<Stake>, amount: u64) -> Result<()> {
         position.bump = ctx.bumps.position;
         position.owner = accounts.owner.key();
     }
-    let acc = accounts.stake_pool.acc_reward_per_share;
+    let acc = accounts.vaults.stake_pool.acc_reward_per_share;
     position.settle_rewards(acc)?;
     position.amount = add(position.amount, amount)?;
     position.reset_debt(acc)?;
-    accounts.stake_pool.total_staked = add(accounts.stake_pool.total_staked, amount)?;
+    accounts.vaults.stake_pool.total_staked = add(accounts.vaults.stake_pool.total_staked, amount)?;
     transfer_from_user(
         &accounts.token_program,
         &accounts.owner_stake_token,
-        &accounts.stake_vault,
+        &accounts.vaults.stake_vault,
         &accounts.owner,
         amount,
     )?;
-    reload_and_check(
-        &accounts.stake_pool,
-        &mut accounts.stake_vault,
-        &mut accounts.reward_vault,
-    )?;
+    accounts.vaults.reload_and_check()?;
     emit!(Staked {
         owner: accounts.owner.key(),
         amount,
         position_amount: accounts.position.amount,
-        total_staked: accounts.stake_pool.total_staked,
+        total_staked: accounts.vaults.stake_pool.total_staked,
     });
     Ok(())
 }

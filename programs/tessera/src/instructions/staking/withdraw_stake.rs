@@ -5,10 +5,13 @@ use anchor_spl::token::{Token, TokenAccount};
 
 use crate::error::TesseraError;
 use crate::events::StakeWithdrawn;
-use crate::instructions::staking::reload_and_check;
+use crate::instructions::staking::{
+    __client_accounts_stake_vaults, __cpi_client_accounts_stake_vaults, StakeVaults,
+    StakeVaultsBumps,
+};
 use crate::instructions::token::transfer_from_pda;
 use crate::state::pool::sub;
-use crate::state::{seeds, Protocol, StakePool, StakePosition};
+use crate::state::{seeds, Protocol, StakePosition};
 
 /// Accounts of `withdraw_stake`.
 #[derive(Accounts)]
@@ -18,15 +21,8 @@ pub struct WithdrawStake<'info> {
     /// The protocol (stake mint).
     #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
     pub protocol: Box<Account<'info, Protocol>>,
-    /// The stake pool.
-    #[account(mut, seeds = [seeds::STAKE_POOL], bump = stake_pool.bump)]
-    pub stake_pool: Box<Account<'info, StakePool>>,
-    /// Stake vault.
-    #[account(mut, address = stake_pool.stake_vault @ TesseraError::StakeVaultMismatch)]
-    pub stake_vault: Box<Account<'info, TokenAccount>>,
-    /// Reward vault (read for the invariant).
-    #[account(mut, address = stake_pool.reward_vault @ TesseraError::RewardVaultMismatch)]
-    pub reward_vault: Box<Account<'info, TokenAccount>>,
+    /// The stake pool with its two vaults.
+    pub vaults: StakeVaults<'info>,
     /// The owner's position.
     #[account(
         mut, seeds = [seeds::STAKE, owner.key().as_ref()], bump = position.bump,
@@ -51,21 +47,18 @@ pub fn handler(ctx: Context<WithdrawStake>) -> Result<()> {
         TesseraError::StillUnbonding
     );
     accounts.position.unbonding_amount = 0;
-    accounts.stake_pool.total_unbonding = sub(accounts.stake_pool.total_unbonding, amount)?;
-    let seeds = accounts.stake_pool.signer_seeds();
+    accounts.vaults.stake_pool.total_unbonding =
+        sub(accounts.vaults.stake_pool.total_unbonding, amount)?;
+    let seeds = accounts.vaults.stake_pool.signer_seeds();
     transfer_from_pda(
         &accounts.token_program,
-        &accounts.stake_vault,
+        &accounts.vaults.stake_vault,
         &accounts.owner_stake_token,
-        accounts.stake_pool.to_account_info(),
+        accounts.vaults.stake_pool.to_account_info(),
         &seeds,
         amount,
     )?;
-    reload_and_check(
-        &accounts.stake_pool,
-        &mut accounts.stake_vault,
-        &mut accounts.reward_vault,
-    )?;
+    accounts.vaults.reload_and_check()?;
     emit!(StakeWithdrawn {
         owner: accounts.owner.key(),
         amount,
