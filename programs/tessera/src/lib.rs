@@ -5,7 +5,7 @@
 #![deny(arithmetic_overflow)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 // Anchor's macros expand to cfg names and deprecated items this crate cannot rename.
-#![allow(unexpected_cfgs, deprecated)]
+#![allow(unexpected_cfgs)]
 
 use anchor_lang::prelude::*;
 

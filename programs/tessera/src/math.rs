@@ -1,7 +1,7 @@
 //! Pure integer money math: u128 intermediates, multiply before divide, rounding named.
 //!
-//! Every function is total: it returns `None` where the exact result does not fit, and the
-//! caller maps that to [`crate::error::TesseraError::MathOverflow`].
+//! The pure functions return `None` where the exact result does not fit; callers map that to
+//! [`crate::error::TesseraError::MathOverflow`], as [`add`] and [`sub`] do for plain ledger moves.
 
 /// Basis points in one whole.
 pub const BPS_DENOMINATOR: u16 = 10_000;
@@ -141,6 +141,18 @@ pub fn locked_remaining(locked: u64, locked_at: i64, now: i64, vesting_secs: u32
     }
     // remaining ≤ vesting, so the result is ≤ locked and fits.
     mul_div_ceil(locked, vesting - elapsed, vesting).unwrap_or(locked)
+}
+
+/// Checked `a + b` with the program's overflow error.
+pub fn add(a: u64, b: u64) -> anchor_lang::Result<u64> {
+    a.checked_add(b)
+        .ok_or_else(|| anchor_lang::error!(crate::error::TesseraError::MathOverflow))
+}
+
+/// Checked `a - b` with the program's overflow error.
+pub fn sub(a: u64, b: u64) -> anchor_lang::Result<u64> {
+    a.checked_sub(b)
+        .ok_or_else(|| anchor_lang::error!(crate::error::TesseraError::MathOverflow))
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use anchor_lang::prelude::*;
 
 use crate::error::TesseraError;
-use crate::math;
+use crate::math::{self, add};
 
 /// Upper bound of a pool's `operator_fee_bps` (30 %).
 pub const MAX_OPERATOR_FEE_BPS: u16 = 3_000;
@@ -165,18 +165,6 @@ impl Pool {
         );
         Ok(())
     }
-}
-
-/// Checked `a + b` with the program's overflow error.
-pub fn add(a: u64, b: u64) -> Result<u64> {
-    a.checked_add(b)
-        .ok_or_else(|| error!(TesseraError::MathOverflow))
-}
-
-/// Checked `a - b` with the program's overflow error.
-pub fn sub(a: u64, b: u64) -> Result<u64> {
-    a.checked_sub(b)
-        .ok_or_else(|| error!(TesseraError::MathOverflow))
 }
 
 /// Owned copy of a pool PDA's seeds, so a handler can sign while it mutates the pool.

@@ -4,7 +4,7 @@ use anchor_lang::prelude::*;
 
 use crate::error::TesseraError;
 use crate::math::REWARD_SCALE;
-use crate::state::pool::{add, sub};
+use crate::math::{add, sub};
 
 /// Global staking state at `["stake_pool"]`.
 #[account]

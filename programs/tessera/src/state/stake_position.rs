@@ -3,8 +3,8 @@
 use anchor_lang::prelude::*;
 
 use crate::error::TesseraError;
+use crate::math::{add, sub};
 use crate::math::{mul_div_floor_wide, REWARD_SCALE};
-use crate::state::pool::{add, sub};
 
 /// A staker's position at `["stake", owner]`.
 #[account]

@@ -4,7 +4,7 @@ use anchor_lang::prelude::*;
 
 use crate::error::TesseraError;
 use crate::events::RedemptionFulfilled;
-use crate::state::pool::{add, sub};
+use crate::math::{add, sub};
 use crate::state::{seeds, Pool, Protocol, RedemptionTicket, TicketStatus};
 
 /// Most tickets one call serves (bounds compute).

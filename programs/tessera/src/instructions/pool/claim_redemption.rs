@@ -10,7 +10,7 @@ use crate::instructions::pool::{
     PoolVaultBumps,
 };
 use crate::instructions::token::transfer_from_pda;
-use crate::state::pool::sub;
+use crate::math::sub;
 use crate::state::{seeds, Protocol, RedemptionTicket, TicketStatus};
 
 /// Accounts of `claim_redemption`.

@@ -10,7 +10,7 @@ use crate::instructions::pool::{
     PoolVaultBumps,
 };
 use crate::instructions::token::{mint_by_pda, transfer_from_user};
-use crate::state::pool::add;
+use crate::math::add;
 use crate::state::{seeds, Protocol};
 
 /// Accounts of `deposit`.

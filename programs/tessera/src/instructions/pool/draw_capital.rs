@@ -10,7 +10,7 @@ use crate::instructions::pool::{
     PoolVaultBumps,
 };
 use crate::instructions::token::transfer_from_pda;
-use crate::state::pool::{add, sub};
+use crate::math::{add, sub};
 use crate::state::{seeds, Protocol};
 
 /// Accounts of `draw_capital`.

@@ -10,7 +10,7 @@ use crate::instructions::pool::{
     PoolVaultBumps,
 };
 use crate::instructions::token::{burn_from_user, transfer_from_pda};
-use crate::state::pool::sub;
+use crate::math::sub;
 use crate::state::{seeds, Protocol};
 
 /// Accounts of `redeem`.

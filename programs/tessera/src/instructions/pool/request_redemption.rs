@@ -6,7 +6,7 @@ use anchor_spl::token::{Mint, Token, TokenAccount};
 use crate::error::TesseraError;
 use crate::events::RedemptionRequested;
 use crate::instructions::token::burn_from_user;
-use crate::state::pool::add;
+use crate::math::add;
 use crate::state::{seeds, Pool, RedemptionTicket, TicketStatus};
 
 /// Accounts of `request_redemption`.

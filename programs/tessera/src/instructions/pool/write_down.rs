@@ -4,7 +4,7 @@ use anchor_lang::prelude::*;
 
 use crate::error::TesseraError;
 use crate::events::CapitalWrittenDown;
-use crate::state::pool::{add, sub};
+use crate::math::{add, sub};
 use crate::state::{seeds, Pool, Protocol};
 
 /// Accounts of `write_down`.

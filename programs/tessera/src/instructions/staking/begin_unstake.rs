@@ -4,7 +4,7 @@ use anchor_lang::prelude::*;
 
 use crate::error::TesseraError;
 use crate::events::UnstakeBegun;
-use crate::state::pool::{add, sub};
+use crate::math::{add, sub};
 use crate::state::{seeds, Protocol, StakePool, StakePosition};
 
 /// Accounts of `begin_unstake`.

@@ -10,7 +10,7 @@ use crate::instructions::staking::{
     StakeVaultsBumps,
 };
 use crate::instructions::token::transfer_from_pda;
-use crate::state::pool::add;
+use crate::math::add;
 use crate::state::{seeds, Protocol, StakePosition};
 
 /// Accounts of `claim_stake_rewards`.

@@ -10,7 +10,7 @@ use crate::instructions::staking::{
     StakeVaultsBumps,
 };
 use crate::instructions::token::transfer_from_pda;
-use crate::state::pool::sub;
+use crate::math::sub;
 use crate::state::{seeds, Protocol, StakePosition};
 
 /// Accounts of `withdraw_stake`.
