@@ -64,6 +64,16 @@ impl PoolKeys {
     }
 }
 
+/// An investor wallet with a settlement-token account and a share account for one pool.
+pub struct Investor {
+    /// Wallet.
+    pub kp: Keypair,
+    /// Settlement-token account.
+    pub token: Pubkey,
+    /// Share account of the pool it was made for.
+    pub shares: Pubkey,
+}
+
 /// A failed transaction: the custom (or Anchor) error code, when there is one, and the logs.
 #[derive(Debug)]
 pub struct TxError {
@@ -327,6 +337,20 @@ impl Fixture {
             self.mint_to(self.settlement_mint, account, amount).await;
         }
         account
+    }
+
+    /// A new investor holding `amount` settlement tokens, with an empty share account for `p`.
+    pub async fn investor(&mut self, p: &PoolKeys, amount: u64) -> Investor {
+        let kp = self.user().await;
+        let token = self.funded_settlement_account(kp.pubkey(), amount).await;
+        let shares = self.token_account(p.share_mint, kp.pubkey()).await;
+        Investor { kp, token, shares }
+    }
+
+    /// `i` deposits `assets` into `p` with no slippage bound; panics if refused.
+    pub async fn deposit(&mut self, p: &PoolKeys, i: &Investor, assets: u64) {
+        let ix = builders::deposit(p, i.kp.pubkey(), i.token, i.shares, assets, 0);
+        self.send(&[ix], &[&i.kp]).await.expect("deposit");
     }
 
     /// Rent-exempt minimum for `len` bytes.

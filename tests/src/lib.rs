@@ -8,7 +8,7 @@ pub mod builders;
 pub mod fixture;
 pub mod invariants;
 
-pub use fixture::{Fixture, PoolKeys, TxError};
+pub use fixture::{Fixture, Investor, PoolKeys, TxError};
 
 /// Anchor's offset for a program's custom error codes.
 pub const ERROR_OFFSET: u32 = anchor_lang::error::ERROR_CODE_OFFSET;

@@ -14,25 +14,6 @@ fn value(shares: u64, nav: u64, total: u64) -> u64 {
         as u64
 }
 
-/// An investor with settlement tokens and an empty share account for `p`.
-struct Investor {
-    kp: Keypair,
-    token: solana_sdk::pubkey::Pubkey,
-    shares: solana_sdk::pubkey::Pubkey,
-}
-
-async fn investor(f: &mut Fixture, p: &PoolKeys, amount: u64) -> Investor {
-    let kp = f.user().await;
-    let token = f.funded_settlement_account(kp.pubkey(), amount).await;
-    let shares = f.token_account(p.share_mint, kp.pubkey()).await;
-    Investor { kp, token, shares }
-}
-
-async fn deposit(f: &mut Fixture, p: &PoolKeys, i: &Investor, assets: u64) -> Vec<String> {
-    let ix = builders::deposit(p, i.kp.pubkey(), i.token, i.shares, assets, 0);
-    f.send(&[ix], &[&i.kp]).await.expect("deposit")
-}
-
 async fn world() -> (Fixture, Keypair, PoolKeys) {
     let mut f = Fixture::new().await;
     let operator = f.user().await;
@@ -78,8 +59,8 @@ async fn create_pool_refuses_operator_fee_above_bound() {
 #[tokio::test]
 async fn first_deposit_mints_one_share_per_unit_and_redeem_returns_it() {
     let (mut f, _, p) = world().await;
-    let alice = investor(&mut f, &p, 1_000 * UNIT).await;
-    deposit(&mut f, &p, &alice, 1_000 * UNIT).await;
+    let alice = f.investor(&p, 1_000 * UNIT).await;
+    f.deposit(&p, &alice, 1_000 * UNIT).await;
     assert_eq!(f.balance(p.vault).await, 1_000 * UNIT);
     assert_eq!(f.balance(alice.shares).await, 1_000 * UNIT);
     assert_eq!(f.pool(&p).await.cash, 1_000 * UNIT);
@@ -101,7 +82,7 @@ async fn first_deposit_mints_one_share_per_unit_and_redeem_returns_it() {
 #[tokio::test]
 async fn deposit_respects_min_shares_out_and_refuses_zero() {
     let (mut f, _, p) = world().await;
-    let alice = investor(&mut f, &p, 10 * UNIT).await;
+    let alice = f.investor(&p, 10 * UNIT).await;
     let ix = builders::deposit(
         &p,
         alice.kp.pubkey(),
@@ -129,8 +110,8 @@ async fn deposit_respects_min_shares_out_and_refuses_zero() {
 #[tokio::test]
 async fn redeem_respects_min_assets_out_and_cash() {
     let (mut f, operator, p) = world().await;
-    let alice = investor(&mut f, &p, 100 * UNIT).await;
-    deposit(&mut f, &p, &alice, 100 * UNIT).await;
+    let alice = f.investor(&p, 100 * UNIT).await;
+    f.deposit(&p, &alice, 100 * UNIT).await;
     let ix = builders::redeem(
         &p,
         alice.kp.pubkey(),
@@ -164,10 +145,10 @@ async fn redeem_respects_min_assets_out_and_cash() {
 #[tokio::test]
 async fn revenue_raises_every_investors_redemption_value_pro_rata_after_vesting() {
     let (mut f, operator, p) = world().await;
-    let alice = investor(&mut f, &p, 3_000 * UNIT).await;
-    let bob = investor(&mut f, &p, 1_000 * UNIT).await;
-    deposit(&mut f, &p, &alice, 3_000 * UNIT).await;
-    deposit(&mut f, &p, &bob, 1_000 * UNIT).await;
+    let alice = f.investor(&p, 3_000 * UNIT).await;
+    let bob = f.investor(&p, 1_000 * UNIT).await;
+    f.deposit(&p, &alice, 3_000 * UNIT).await;
+    f.deposit(&p, &bob, 1_000 * UNIT).await;
 
     // The operator borrows and repays with 400 of interest: investor revenue.
     let op_token = f
@@ -228,10 +209,10 @@ async fn revenue_raises_every_investors_redemption_value_pro_rata_after_vesting(
 #[tokio::test]
 async fn write_down_shares_the_loss_pro_rata() {
     let (mut f, operator, p) = world().await;
-    let alice = investor(&mut f, &p, 3_000 * UNIT).await;
-    let bob = investor(&mut f, &p, 1_000 * UNIT).await;
-    deposit(&mut f, &p, &alice, 3_000 * UNIT).await;
-    deposit(&mut f, &p, &bob, 1_000 * UNIT).await;
+    let alice = f.investor(&p, 3_000 * UNIT).await;
+    let bob = f.investor(&p, 1_000 * UNIT).await;
+    f.deposit(&p, &alice, 3_000 * UNIT).await;
+    f.deposit(&p, &bob, 1_000 * UNIT).await;
     let op_token = f.funded_settlement_account(operator.pubkey(), 0).await;
     let ix = builders::draw_capital(&p, operator.pubkey(), op_token, 2_000 * UNIT);
     f.send(&[ix], &[&operator]).await.expect("draw");
@@ -261,8 +242,8 @@ async fn draw_is_bounded_by_credit_limit_and_repay_by_principal() {
     let mut f = Fixture::new().await;
     let operator = f.user().await;
     let p = f.create_pool(&operator, 7, 1_000, 50 * UNIT).await;
-    let alice = investor(&mut f, &p, 100 * UNIT).await;
-    deposit(&mut f, &p, &alice, 100 * UNIT).await;
+    let alice = f.investor(&p, 100 * UNIT).await;
+    f.deposit(&p, &alice, 100 * UNIT).await;
     let op_token = f
         .funded_settlement_account(operator.pubkey(), 10 * UNIT)
         .await;

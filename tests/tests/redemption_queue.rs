@@ -8,13 +8,7 @@ use tessera::error::TesseraError;
 use tessera::seeds::find_ticket_address;
 use tessera::state::{RedemptionTicket, TicketStatus};
 use tessera_tests::fixture::UNIT;
-use tessera_tests::{builders, code, Fixture, PoolKeys};
-
-struct Investor {
-    kp: Keypair,
-    token: Pubkey,
-    shares: Pubkey,
-}
+use tessera_tests::{builders, code, Fixture, Investor, PoolKeys};
 
 /// A pool whose operator has drawn all but 10 units of three investors' 300 units.
 async fn drained_pool() -> (Fixture, Keypair, Pubkey, PoolKeys, Vec<Investor>) {
@@ -23,12 +17,9 @@ async fn drained_pool() -> (Fixture, Keypair, Pubkey, PoolKeys, Vec<Investor>) {
     let p = f.create_pool(&operator, 1, 1_000, 1_000_000 * UNIT).await;
     let mut investors = Vec::new();
     for _ in 0..3 {
-        let kp = f.user().await;
-        let token = f.funded_settlement_account(kp.pubkey(), 100 * UNIT).await;
-        let shares = f.token_account(p.share_mint, kp.pubkey()).await;
-        let ix = builders::deposit(&p, kp.pubkey(), token, shares, 100 * UNIT, 0);
-        f.send(&[ix], &[&kp]).await.expect("deposit");
-        investors.push(Investor { kp, token, shares });
+        let i = f.investor(&p, 100 * UNIT).await;
+        f.deposit(&p, &i, 100 * UNIT).await;
+        investors.push(i);
     }
     let op_token = f.funded_settlement_account(operator.pubkey(), 0).await;
     let ix = builders::draw_capital(&p, operator.pubkey(), op_token, 290 * UNIT);

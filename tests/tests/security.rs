@@ -13,25 +13,7 @@ use solana_sdk::signer::Signer;
 use tessera::error::TesseraError;
 use tessera::seeds::{find_stake_pool_address, find_ticket_address};
 use tessera_tests::fixture::{default_params, UNIT};
-use tessera_tests::{anchor_code, builders, code, Fixture, PoolKeys};
-
-struct Investor {
-    kp: Keypair,
-    token: Pubkey,
-    shares: Pubkey,
-}
-
-async fn investor(f: &mut Fixture, p: &PoolKeys, amount: u64) -> Investor {
-    let kp = f.user().await;
-    let token = f.funded_settlement_account(kp.pubkey(), amount).await;
-    let shares = f.token_account(p.share_mint, kp.pubkey()).await;
-    Investor { kp, token, shares }
-}
-
-async fn deposit(f: &mut Fixture, p: &PoolKeys, i: &Investor, assets: u64) {
-    let ix = builders::deposit(p, i.kp.pubkey(), i.token, i.shares, assets, 0);
-    f.send(&[ix], &[&i.kp]).await.expect("deposit");
-}
+use tessera_tests::{anchor_code, builders, code, Fixture, Investor, PoolKeys};
 
 /// A protocol, one pool with a 100-unit investor, an operator token account, and a staker.
 struct World {
@@ -48,8 +30,8 @@ async fn world() -> World {
     let mut f = Fixture::new().await;
     let operator = f.user().await;
     let p = f.create_pool(&operator, 1, 1_000, 1_000 * UNIT).await;
-    let alice = investor(&mut f, &p, 1_000 * UNIT).await;
-    deposit(&mut f, &p, &alice, 100 * UNIT).await;
+    let alice = f.investor(&p, 1_000 * UNIT).await;
+    f.deposit(&p, &alice, 100 * UNIT).await;
     let op_token = f
         .funded_settlement_account(operator.pubkey(), 100 * UNIT)
         .await;
@@ -359,8 +341,8 @@ async fn row09_u64_max_amounts_round_trip_without_overflow() {
     let mut f = Fixture::new().await;
     let operator = f.user().await;
     let p = f.create_pool(&operator, 1, 0, u64::MAX).await;
-    let whale = investor(&mut f, &p, u64::MAX).await;
-    deposit(&mut f, &p, &whale, u64::MAX).await;
+    let whale = f.investor(&p, u64::MAX).await;
+    f.deposit(&p, &whale, u64::MAX).await;
     assert_eq!(f.balance(whale.shares).await, u64::MAX);
     let ix = builders::redeem(
         &p,
@@ -386,7 +368,7 @@ async fn row10_deposit_then_redeem_never_returns_more() {
     let ix = builders::repay_capital(&w.p, w.operator.pubkey(), w.op_token, 7, 3 * UNIT + 7);
     f.send(&[ix], &[&w.operator]).await.expect("repay");
     f.advance(2 * 86_400).await;
-    let bob = investor(f, &w.p, 1_000).await;
+    let bob = f.investor(&w.p, 1_000).await;
     for amount in [1u64, 2, 3, 999] {
         let before = f.balance(bob.token).await;
         let ix = builders::deposit(&w.p, bob.kp.pubkey(), bob.token, bob.shares, amount, 0);
@@ -408,12 +390,12 @@ async fn row11_first_depositor_inflation_by_donation_fails() {
     let mut f = Fixture::new().await;
     let operator = f.user().await;
     let p = f.create_pool(&operator, 1, 0, 0).await;
-    let attacker = investor(&mut f, &p, 10_001 * UNIT).await;
-    deposit(&mut f, &p, &attacker, 1).await;
+    let attacker = f.investor(&p, 10_001 * UNIT).await;
+    f.deposit(&p, &attacker, 1).await;
     f.donate(&attacker.kp, attacker.token, p.vault, 10_000 * UNIT)
         .await;
-    let victim = investor(&mut f, &p, 100 * UNIT).await;
-    deposit(&mut f, &p, &victim, 100 * UNIT).await;
+    let victim = f.investor(&p, 100 * UNIT).await;
+    f.deposit(&p, &victim, 100 * UNIT).await;
     let pool = f.pool(&p).await;
     let now = f.now().await;
     let victim_value = pool
@@ -629,8 +611,8 @@ async fn row20_redemption_crank_checks_every_remaining_account() {
     // Another pool's ticket.
     let other_op = f.user().await;
     let q = f.create_pool(&other_op, 1, 0, 0).await;
-    let bob = investor(f, &q, UNIT).await;
-    deposit(f, &q, &bob, UNIT).await;
+    let bob = f.investor(&q, UNIT).await;
+    f.deposit(&q, &bob, UNIT).await;
     let ix = builders::request_redemption(&q, bob.kp.pubkey(), bob.shares, 0, UNIT);
     f.send(&[ix], &[&bob.kp]).await.expect("request on q");
     let ix = builders::process_redemptions(&w.p, &[find_ticket_address(&q.pool, 0).0]);
@@ -667,8 +649,8 @@ async fn row23_deposit_just_before_revenue_and_redeem_just_after_gains_nothing()
     let f = &mut w.f;
     let ix = builders::draw_capital(&w.p, w.operator.pubkey(), w.op_token, 50 * UNIT);
     f.send(&[ix], &[&w.operator]).await.expect("draw");
-    let shark = investor(f, &w.p, 10_000 * UNIT).await;
-    deposit(f, &w.p, &shark, 10_000 * UNIT).await;
+    let shark = f.investor(&w.p, 10_000 * UNIT).await;
+    f.deposit(&w.p, &shark, 10_000 * UNIT).await;
     let ix = builders::repay_capital(&w.p, w.operator.pubkey(), w.op_token, 50 * UNIT, 50 * UNIT);
     f.send(&[ix], &[&w.operator]).await.expect("revenue lands");
     f.advance(1).await; // the very next second
@@ -716,8 +698,8 @@ async fn row25_one_pools_operator_cannot_move_another_pools_vault() {
     let f = &mut w.f;
     let other_op = f.user().await;
     let q = f.create_pool(&other_op, 1, 0, 1_000 * UNIT).await;
-    let bob = investor(f, &q, 100 * UNIT).await;
-    deposit(f, &q, &bob, 100 * UNIT).await;
+    let bob = f.investor(&q, 100 * UNIT).await;
+    f.deposit(&q, &bob, 100 * UNIT).await;
     let mut ix = builders::draw_capital(&w.p, w.operator.pubkey(), w.op_token, UNIT);
     ix.accounts[3].pubkey = q.vault;
     f.send(&[ix], &[&w.operator])
