@@ -95,4 +95,90 @@ pub enum TesseraError {
     RewardVaultBelowLedger,
     #[msg("the redemption is too small to pay a single unit")]
     ZeroAssets,
+    #[msg("node spec invalid: gpu_count, price and min_lease_secs must be > 0 and min ≤ max")]
+    InvalidNodeSpec,
+    #[msg("the node is offline and takes no new leases")]
+    NodeOffline,
+    #[msg("the node has fewer free GPUs than requested")]
+    NotEnoughFreeGpus,
+    #[msg("the lease length is outside the node's min/max lease length")]
+    LeaseLengthOutOfRange,
+    #[msg("the provider's active stake is below min_provider_stake")]
+    ProviderUnderstaked,
+    #[msg("the provider is jailed and takes no new leases")]
+    ProviderJailed,
+    #[msg("the signer is not this provider's authority")]
+    NotProviderAuthority,
+    #[msg("the node does not belong to this provider or lease")]
+    NodeMismatch,
+    #[msg("the pool does not match the node or lease")]
+    PoolMismatch,
+    #[msg("the signer is not this lease's renter")]
+    NotRenter,
+    #[msg("the lease has not ended; only the renter may close it early")]
+    LeaseNotEnded,
+    #[msg("the lease ended but its grace period has not: only the renter or provider may close it yet")]
+    GraceNotOver,
+    #[msg("the lease has an unsettled charge: settle it first")]
+    PendingUnsettled,
+    #[msg("the lease is disputed: only the arbiter can move it")]
+    LeaseDisputed,
+    #[msg("the lease is not disputed")]
+    LeaseNotDisputed,
+    #[msg("the lease has no pending charge")]
+    NothingPending,
+    #[msg("the dispute window has not passed and the receipt was not co-signed")]
+    DisputeWindowOpen,
+    #[msg("the dispute window has passed")]
+    DisputeWindowClosed,
+    #[msg("the signer is not the protocol's arbiter")]
+    NotArbiter,
+    #[msg("the refund is larger than the pending charge")]
+    RefundExceedsPending,
+    #[msg("no Ed25519 signature-verify instruction precedes this instruction")]
+    MissingEd25519Instruction,
+    #[msg("the preceding instruction is not the Ed25519 precompile")]
+    NotEd25519Program,
+    #[msg("the Ed25519 instruction must carry exactly one signature")]
+    Ed25519SignatureCount,
+    #[msg("the Ed25519 offsets must point inside that same instruction")]
+    Ed25519OffsetsInvalid,
+    #[msg("the receipt or attestation is not signed by the node's agent key")]
+    WrongSigningKey,
+    #[msg("the signed message is not the exact expected receipt or attestation")]
+    SignedMessageMismatch,
+    #[msg("receipt seq must be greater than the last one")]
+    ReceiptSeqNotIncreasing,
+    #[msg("the receipt period starts before the last one ended")]
+    ReceiptPeriodOverlap,
+    #[msg("the receipt period is empty or reversed")]
+    ReceiptPeriodInvalid,
+    #[msg("the receipt period runs past the lease end")]
+    ReceiptPeriodAfterLeaseEnd,
+    #[msg("the receipt period ends in the future")]
+    ReceiptPeriodInFuture,
+    #[msg("the co-signer is not the lease's renter")]
+    CosignerNotRenter,
+    #[msg("this change would break an active lease's terms")]
+    NodeHasActiveLeases,
+    #[msg("the bid has expired")]
+    BidExpired,
+    #[msg("the node does not meet the bid's minimum specs")]
+    BidSpecsNotMet,
+    #[msg("the stake position is not the provider's")]
+    StakePositionMismatch,
+    #[msg("slashed stake must go to a stake-mint account of the treasury's owner")]
+    SlashDestinationMismatch,
+    #[msg("the treasury account is not the protocol's")]
+    TreasuryMismatch,
+    #[msg("the attested benchmark is older than the node's last one or in the future")]
+    BenchmarkTooOld,
+    #[msg("no fees are owed")]
+    NothingToSweep,
+    #[msg("job_uri is longer than 200 bytes")]
+    JobUriTooLong,
+    #[msg("the node's price is above max_price_per_gpu_hour")]
+    PriceAboveMax,
+    #[msg("refunds must go to a settlement-token account owned by the renter")]
+    RefundAccountNotRenters,
 }

@@ -1,4 +1,4 @@
-//! Tessera: fractional GPU pools, provider staking and (next) leases with signed usage receipts.
+//! Tessera: fractional GPU pools, provider staking, leases and signed usage receipts.
 //!
 //! This file is the table of contents: each instruction forwards to
 //! `instructions::<group>::<instruction>::handler`.
@@ -13,12 +13,14 @@ pub mod error;
 pub mod events;
 pub mod instructions;
 pub mod math;
+pub mod signed;
 pub mod state;
 
 #[allow(ambiguous_glob_reexports)]
 pub use instructions::*;
+use signed::ReceiptBody;
 pub use state::seeds;
-use state::ProtocolParams;
+use state::{NodeSpec, ProtocolParams};
 
 declare_id!("B34z58VoW8ZF9Zm72quNxDMHpri5e3iqbd5qwMsqUCZR");
 
@@ -142,5 +144,94 @@ pub mod tessera {
     /// Anyone pays rewards in for current stakers.
     pub fn fund_stake_rewards(ctx: Context<FundStakeRewards>, amount: u64) -> Result<()> {
         staking::fund_stake_rewards::handler(ctx, amount)
+    }
+
+    /// Operator collects settled operator fees.
+    pub fn claim_operator_fees(ctx: Context<ClaimOperatorFees>) -> Result<()> {
+        pool::claim_operator_fees::handler(ctx)
+    }
+
+    /// Anyone sweeps a pool's protocol fees to stakers and the treasury.
+    pub fn sweep_protocol_fees(ctx: Context<SweepProtocolFees>) -> Result<()> {
+        crank::sweep_protocol_fees::handler(ctx)
+    }
+
+    /// A staker with the provider minimum registers as a provider.
+    pub fn register_provider(ctx: Context<RegisterProvider>) -> Result<()> {
+        provider::register_provider::handler(ctx)
+    }
+
+    /// Provider registers a rig with its agent key and ask price.
+    pub fn register_node(
+        ctx: Context<RegisterNode>,
+        spec: NodeSpec,
+        agent_key: Pubkey,
+    ) -> Result<()> {
+        provider::register_node::handler(ctx, spec, agent_key)
+    }
+
+    /// Provider changes a node's price, status, spec or agent key.
+    pub fn update_node(ctx: Context<UpdateNode>, args: UpdateNodeArgs) -> Result<()> {
+        provider::update_node::handler(ctx, args)
+    }
+
+    /// Records benchmark figures signed by the node's agent key.
+    pub fn attest_benchmark(
+        ctx: Context<AttestBenchmark>,
+        tflops_centi: u32,
+        mem_bw_gbps: u32,
+        measured_at: i64,
+    ) -> Result<()> {
+        provider::attest_benchmark::handler(ctx, tflops_centi, mem_bw_gbps, measured_at)
+    }
+
+    /// Renter leases GPUs of a node at its ask, prepaying escrow.
+    pub fn open_lease(ctx: Context<OpenLease>, args: OpenLeaseArgs) -> Result<()> {
+        lease::open_lease::handler(ctx, args)
+    }
+
+    /// Renter adds escrow and extends the lease.
+    pub fn top_up_lease(ctx: Context<TopUpLease>, amount: u64) -> Result<()> {
+        lease::top_up_lease::handler(ctx, amount)
+    }
+
+    /// Agent-signed usage receipt charges a period to pending.
+    pub fn submit_receipt(ctx: Context<SubmitReceipt>, body: ReceiptBody) -> Result<()> {
+        lease::submit_receipt::handler(ctx, body)
+    }
+
+    /// Anyone settles a pending charge after the dispute window.
+    pub fn settle(ctx: Context<Settle>) -> Result<()> {
+        lease::settle::handler(ctx)
+    }
+
+    /// Renter disputes the pending charge.
+    pub fn dispute(ctx: Context<Dispute>) -> Result<()> {
+        lease::dispute::handler(ctx)
+    }
+
+    /// Arbiter resolves a dispute: refund, settle, slash, terminate.
+    pub fn resolve_dispute(ctx: Context<ResolveDispute>, args: ResolveDisputeArgs) -> Result<()> {
+        arbiter::resolve_dispute::handler(ctx, args)
+    }
+
+    /// Closes a lease: refund, free GPUs, return rent.
+    pub fn close_lease(ctx: Context<CloseLease>) -> Result<()> {
+        lease::close_lease::handler(ctx)
+    }
+
+    /// Renter posts an escrowed bid for GPUs meeting minimum specs.
+    pub fn post_bid(ctx: Context<PostBid>, args: PostBidArgs) -> Result<()> {
+        bid::post_bid::handler(ctx, args)
+    }
+
+    /// Renter cancels a bid and takes the escrow back.
+    pub fn cancel_bid(ctx: Context<CancelBid>) -> Result<()> {
+        bid::cancel_bid::handler(ctx)
+    }
+
+    /// Provider fills a bid with a matching node.
+    pub fn accept_bid(ctx: Context<AcceptBid>) -> Result<()> {
+        bid::accept_bid::handler(ctx)
     }
 }

@@ -131,6 +131,31 @@ pub fn assets_for_shares(shares: u64, nav: u64, total_shares: u64) -> Option<u64
     u64::try_from(q).ok()
 }
 
+/// Seconds in an hour: prices are per GPU-hour, usage is metered in GPU-seconds.
+pub const SECS_PER_HOUR: u64 = 3_600;
+
+/// `floor(gpu_seconds × price_per_gpu_hour / 3600)`: what a lease owes after `gpu_seconds`.
+/// Charges are differences of this cumulative figure, so rounding never compounds.
+pub fn cost_of_gpu_seconds(gpu_seconds: u64, price_per_gpu_hour: u64) -> u128 {
+    u128::from(gpu_seconds) * u128::from(price_per_gpu_hour) / u128::from(SECS_PER_HOUR)
+}
+
+/// Escrow for `gpus` GPUs over `secs` seconds at `price_per_gpu_hour`, rounded up.
+pub fn escrow_for(gpus: u16, secs: u32, price_per_gpu_hour: u64) -> Option<u64> {
+    let gpu_secs = u128::from(gpus) * u128::from(secs);
+    let cost = gpu_secs.checked_mul(u128::from(price_per_gpu_hour))?;
+    u64::try_from(cost.div_ceil(u128::from(SECS_PER_HOUR))).ok()
+}
+
+/// Seconds of `gpus` GPUs that `amount` buys at `price_per_gpu_hour`, rounded down.
+pub fn secs_bought(amount: u64, gpus: u16, price_per_gpu_hour: u64) -> Option<u64> {
+    let per_hour = u128::from(gpus).checked_mul(u128::from(price_per_gpu_hour))?;
+    if per_hour == 0 {
+        return None;
+    }
+    u64::try_from(u128::from(amount) * u128::from(SECS_PER_HOUR) / per_hour).ok()
+}
+
 /// Revenue still locked at `now` out of `locked` that began vesting at `locked_at` over
 /// `vesting_secs`, rounded up (a lower NAV favours the pool against sandwiches).
 pub fn locked_remaining(locked: u64, locked_at: i64, now: i64, vesting_secs: u32) -> u64 {

@@ -3,7 +3,8 @@
 use anchor_lang::prelude::*;
 
 use crate::error::TesseraError;
-use crate::math::{self, add};
+use crate::math::{self, add, sub, Bps};
+use crate::state::seeds::{self, PdaSeeds};
 
 /// Upper bound of a pool's `operator_fee_bps` (30 %).
 pub const MAX_OPERATOR_FEE_BPS: u16 = 3_000;
@@ -79,12 +80,8 @@ impl Pool {
     pub const VERSION: u8 = 1;
 
     /// Owned signer seeds of this pool's PDA.
-    pub fn seeds(&self) -> PoolSeeds {
-        PoolSeeds {
-            operator: self.operator,
-            id: self.pool_id.to_le_bytes(),
-            bump: [self.bump],
-        }
+    pub fn seeds(&self) -> PdaSeeds {
+        PdaSeeds::new(seeds::POOL, self.operator, self.pool_id, self.bump)
     }
 
     /// Sum of every ledger bucket the vault must cover.
@@ -143,6 +140,31 @@ impl Pool {
         Ok(())
     }
 
+    /// Books a settled payment of `amount` (already in the vault, already removed from
+    /// `pending` or `escrowed` by the caller): protocol and operator fees rounded down, the
+    /// remainder to investors as vesting revenue, so the parts sum exactly to `amount`.
+    pub fn book_revenue(
+        &mut self,
+        amount: u64,
+        protocol_fee_bps: u16,
+        now: i64,
+        vesting_secs: u32,
+    ) -> Result<RevenueSplit> {
+        let bps = |v: u16| Bps::new(v).ok_or_else(|| error!(TesseraError::MathOverflow));
+        let protocol_fee = bps(protocol_fee_bps)?.fee_floor(amount);
+        let operator_fee = bps(self.operator_fee_bps)?.fee_floor(amount);
+        let investors = sub(sub(amount, protocol_fee)?, operator_fee)?;
+        self.protocol_fees_owed = add(self.protocol_fees_owed, protocol_fee)?;
+        self.operator_owed = add(self.operator_owed, operator_fee)?;
+        self.cash = add(self.cash, investors)?;
+        self.lock_revenue(investors, now, vesting_secs)?;
+        Ok(RevenueSplit {
+            protocol_fee,
+            operator_fee,
+            investors,
+        })
+    }
+
     /// Whether any redemption ticket waits to be served.
     pub fn queue_is_empty(&self) -> bool {
         self.head_ticket_seq == self.next_ticket_seq
@@ -167,21 +189,13 @@ impl Pool {
     }
 }
 
-/// Owned copy of a pool PDA's seeds, so a handler can sign while it mutates the pool.
-pub struct PoolSeeds {
-    operator: Pubkey,
-    id: [u8; 8],
-    bump: [u8; 1],
-}
-
-impl PoolSeeds {
-    /// The seeds as slices for `invoke_signed`.
-    pub fn as_slices(&self) -> [&[u8]; 4] {
-        [
-            crate::state::seeds::POOL,
-            self.operator.as_ref(),
-            &self.id,
-            &self.bump,
-        ]
-    }
+/// How one settled payment was split.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RevenueSplit {
+    /// To `protocol_fees_owed`.
+    pub protocol_fee: u64,
+    /// To `operator_owed`.
+    pub operator_fee: u64,
+    /// To investors' cash (vesting).
+    pub investors: u64,
 }

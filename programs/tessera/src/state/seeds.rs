@@ -22,6 +22,43 @@ pub const REWARD_VAULT: &[u8] = b"reward_vault";
 /// `["stake", owner]`: one staker's position.
 pub const STAKE: &[u8] = b"stake";
 
+/// `["provider", authority]`: a provider.
+pub const PROVIDER: &[u8] = b"provider";
+/// `["node", provider, node_id]`: a rig.
+pub const NODE: &[u8] = b"node";
+/// `["lease", node, lease_id]`: a lease.
+pub const LEASE: &[u8] = b"lease";
+/// `["bid", renter, bid_id]`: a bid.
+pub const BID: &[u8] = b"bid";
+/// `["bid_escrow", bid]`: a bid's escrow token account, owned by the bid PDA.
+pub const BID_ESCROW: &[u8] = b"bid_escrow";
+
+/// Owned seeds of a `[prefix, key, id]` PDA (pools, bids), so a handler can sign with it
+/// while it mutates the account.
+pub struct PdaSeeds {
+    prefix: &'static [u8],
+    key: Pubkey,
+    id: [u8; 8],
+    bump: [u8; 1],
+}
+
+impl PdaSeeds {
+    /// Seeds `[prefix, key, id as LE bytes, bump]`.
+    pub fn new(prefix: &'static [u8], key: Pubkey, id: u64, bump: u8) -> Self {
+        Self {
+            prefix,
+            key,
+            id: id.to_le_bytes(),
+            bump: [bump],
+        }
+    }
+
+    /// The seeds as slices for `invoke_signed`.
+    pub fn as_slices(&self) -> [&[u8]; 4] {
+        [self.prefix, self.key.as_ref(), &self.id, &self.bump]
+    }
+}
+
 /// The protocol PDA.
 pub fn find_protocol_address() -> (Pubkey, u8) {
     Pubkey::find_program_address(&[PROTOCOL], &crate::ID)
@@ -68,4 +105,32 @@ pub fn find_reward_vault_address() -> (Pubkey, u8) {
 /// A staker's position PDA.
 pub fn find_stake_position_address(owner: &Pubkey) -> (Pubkey, u8) {
     Pubkey::find_program_address(&[STAKE, owner.as_ref()], &crate::ID)
+}
+
+/// A provider PDA from its authority.
+pub fn find_provider_address(authority: &Pubkey) -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[PROVIDER, authority.as_ref()], &crate::ID)
+}
+
+/// A node PDA from its provider account and id.
+pub fn find_node_address(provider: &Pubkey, node_id: u64) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[NODE, provider.as_ref(), &node_id.to_le_bytes()],
+        &crate::ID,
+    )
+}
+
+/// A lease PDA from its node and id.
+pub fn find_lease_address(node: &Pubkey, lease_id: u64) -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[LEASE, node.as_ref(), &lease_id.to_le_bytes()], &crate::ID)
+}
+
+/// A bid PDA from its renter and id.
+pub fn find_bid_address(renter: &Pubkey, bid_id: u64) -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[BID, renter.as_ref(), &bid_id.to_le_bytes()], &crate::ID)
+}
+
+/// A bid's escrow token account PDA.
+pub fn find_bid_escrow_address(bid: &Pubkey) -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[BID_ESCROW, bid.as_ref()], &crate::ID)
 }

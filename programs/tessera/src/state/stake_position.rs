@@ -62,6 +62,24 @@ impl StakePosition {
         Ok(())
     }
 
+    /// Takes up to `amount` (already capped by the caller), active stake first, then stake
+    /// still unbonding (unbonding never escapes a slash). Returns `(from_active, from_unbonding)`.
+    pub fn slash(&mut self, amount: u64, acc: u128) -> Result<(u64, u64)> {
+        self.settle_rewards(acc)?;
+        let from_active = amount.min(self.amount);
+        let from_unbonding = amount
+            .saturating_sub(from_active)
+            .min(self.unbonding_amount);
+        self.amount = sub(self.amount, from_active)?;
+        self.unbonding_amount = sub(self.unbonding_amount, from_unbonding)?;
+        self.reset_debt(acc)?;
+        self.slashed_total = add(
+            self.slashed_total,
+            from_active.saturating_add(from_unbonding),
+        )?;
+        Ok((from_active, from_unbonding))
+    }
+
     /// Active stake that may be unstaked now.
     pub fn unlocked(&self) -> Result<u64> {
         sub(self.amount, self.locked_amount.min(self.amount))

@@ -1,5 +1,6 @@
 //! Investors and operators: pools, deposits, redemptions and capital.
 
+pub mod claim_operator_fees;
 pub mod claim_redemption;
 pub mod create_pool;
 pub mod deposit;
@@ -11,8 +12,8 @@ pub mod write_down;
 
 #[allow(ambiguous_glob_reexports)]
 pub use {
-    claim_redemption::*, create_pool::*, deposit::*, draw_capital::*, redeem::*, repay_capital::*,
-    request_redemption::*, write_down::*,
+    claim_operator_fees::*, claim_redemption::*, create_pool::*, deposit::*, draw_capital::*,
+    redeem::*, repay_capital::*, request_redemption::*, write_down::*,
 };
 
 use anchor_lang::prelude::*;

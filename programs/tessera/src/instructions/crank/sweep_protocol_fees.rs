@@ -1,0 +1,92 @@
+//! `sweep_protocol_fees`: permissionless crank that moves a pool's protocol fees out: the
+//! stakers' share into the reward accumulator, the rest to the treasury. Fees reach stakers
+//! here, off the hot path, so settlement never writes a protocol-wide account.
+
+use anchor_lang::prelude::*;
+use anchor_spl::token::{Token, TokenAccount};
+
+use crate::error::TesseraError;
+use crate::events::{ProtocolFeesSwept, StakeRewardsFunded};
+use crate::instructions::pool::{
+    __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, reload_and_check, PoolVault,
+    PoolVaultBumps,
+};
+use crate::instructions::staking::{
+    __client_accounts_stake_vaults, __cpi_client_accounts_stake_vaults, StakeVaults,
+    StakeVaultsBumps,
+};
+use crate::instructions::token::transfer_from_pda;
+use crate::math::{sub, Bps};
+use crate::state::{seeds, Protocol};
+
+/// Accounts of `sweep_protocol_fees`.
+#[derive(Accounts)]
+pub struct SweepProtocolFees<'info> {
+    /// Whoever runs the crank.
+    pub cranker: Signer<'info>,
+    /// The protocol (staker share, treasury).
+    #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
+    pub protocol: Box<Account<'info, Protocol>>,
+    /// The pool with its vault.
+    pub pool_vault: PoolVault<'info>,
+    /// The stake pool and its vaults.
+    pub vaults: StakeVaults<'info>,
+    /// The treasury's settlement-token account.
+    #[account(mut, address = protocol.treasury @ TesseraError::TreasuryMismatch)]
+    pub treasury: Box<Account<'info, TokenAccount>>,
+    /// SPL Token.
+    pub token_program: Program<'info, Token>,
+}
+
+/// Sweeps all of `protocol_fees_owed`: `staker_share_bps` of it (rounded down) to stakers,
+/// the remainder to the treasury.
+pub fn handler(ctx: Context<SweepProtocolFees>) -> Result<()> {
+    let accounts = &mut *ctx.accounts;
+    let pool = &mut accounts.pool_vault.pool;
+    let amount = pool.protocol_fees_owed;
+    require!(amount > 0, TesseraError::NothingToSweep);
+    let to_stakers = Bps::new(accounts.protocol.params.staker_share_bps)
+        .ok_or_else(|| error!(TesseraError::StakerShareTooHigh))?
+        .fee_floor(amount);
+    let to_treasury = sub(amount, to_stakers)?;
+    pool.protocol_fees_owed = 0;
+    let seeds = pool.seeds();
+    for (to, part) in [
+        (&accounts.vaults.reward_vault, to_stakers),
+        (&accounts.treasury, to_treasury),
+    ] {
+        if part > 0 {
+            transfer_from_pda(
+                &accounts.token_program,
+                &accounts.pool_vault.vault,
+                to,
+                pool.to_account_info(),
+                &seeds.as_slices(),
+                part,
+            )?;
+        }
+    }
+    let distributed = if to_stakers > 0 {
+        accounts.vaults.stake_pool.distribute(to_stakers)?
+    } else {
+        0
+    };
+    reload_and_check(
+        pool,
+        &mut accounts.pool_vault.vault,
+        &mut accounts.pool_vault.share_mint,
+    )?;
+    accounts.vaults.reload_and_check()?;
+    emit!(StakeRewardsFunded {
+        funder: pool.key(),
+        amount: to_stakers,
+        distributed,
+        acc_reward_per_share: accounts.vaults.stake_pool.acc_reward_per_share,
+    });
+    emit!(ProtocolFeesSwept {
+        pool: pool.key(),
+        to_stakers,
+        to_treasury,
+    });
+    Ok(())
+}

@@ -1,0 +1,184 @@
+//! `close_lease`: ends a lease, refunds unused escrow, frees the GPUs and returns the rent.
+//!
+//! Who may close when:
+//! - the renter, at any time: allocated time since the last receipt is charged at the lease
+//!   price and settled at once (the renter's close is its consent), the rest is refunded;
+//! - the provider, once the lease has ended (the agent posts its final receipt first);
+//! - anyone else, once grace has run out or `grace_secs` after the end, for a bounded bounty
+//!   out of the lease's rent; everything else goes back to the renter.
+
+use anchor_lang::prelude::*;
+use anchor_spl::token::{Token, TokenAccount};
+
+use crate::error::TesseraError;
+use crate::events::{CloseReason, LeaseClosed};
+use crate::instructions::lease::{settle_charge, sync_collateral};
+use crate::instructions::pool::{
+    __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, reload_and_check, PoolVault,
+    PoolVaultBumps,
+};
+use crate::instructions::token::transfer_from_pda;
+use crate::math::sub;
+use crate::state::{seeds, Lease, LeaseStatus, Node, Protocol, Provider, StakePosition};
+
+/// Lamports a third-party closer earns from the lease's rent.
+pub const REAP_BOUNTY_LAMPORTS: u64 = 100_000;
+
+/// Accounts of `close_lease`.
+#[derive(Accounts)]
+pub struct CloseLease<'info> {
+    /// Whoever closes (renter, provider authority, or a reaper).
+    #[account(mut)]
+    pub closer: Signer<'info>,
+    /// The protocol (grace, fees), read-only.
+    #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
+    pub protocol: Box<Account<'info, Protocol>>,
+    /// The node's provider.
+    #[account(mut, seeds = [seeds::PROVIDER, provider.authority.as_ref()], bump = provider.bump)]
+    pub provider: Box<Account<'info, Provider>>,
+    /// The provider's collateral (unlocked when its last lease closes).
+    #[account(mut, address = provider.stake_position @ TesseraError::StakePositionMismatch)]
+    pub position: Box<Account<'info, StakePosition>>,
+    /// The leased node.
+    #[account(
+        mut, seeds = [seeds::NODE, provider.key().as_ref(), &node.node_id.to_le_bytes()], bump = node.bump,
+        has_one = provider @ TesseraError::NodeMismatch,
+    )]
+    pub node: Box<Account<'info, Node>>,
+    /// The lease's pool with its vault.
+    pub pool_vault: PoolVault<'info>,
+    /// The lease, closed to the renter.
+    #[account(
+        mut, close = renter,
+        seeds = [seeds::LEASE, node.key().as_ref(), &lease.lease_id.to_le_bytes()], bump = lease.bump,
+        has_one = node @ TesseraError::NodeMismatch,
+        has_one = renter @ TesseraError::NotRenter,
+        constraint = lease.pool == pool_vault.pool.key() @ TesseraError::PoolMismatch,
+    )]
+    pub lease: Box<Account<'info, Lease>>,
+    /// The renter's wallet (receives the rent).
+    #[account(mut)]
+    pub renter: SystemAccount<'info>,
+    /// The renter's settlement-token account (receives the refund).
+    #[account(
+        mut,
+        constraint = renter_token.mint == protocol.settlement_mint @ TesseraError::SettlementMintMismatch,
+        constraint = renter_token.owner == renter.key() @ TesseraError::RefundAccountNotRenters,
+    )]
+    pub renter_token: Box<Account<'info, TokenAccount>>,
+    /// SPL Token.
+    pub token_program: Program<'info, Token>,
+}
+
+/// Closes the lease. Never paused.
+pub fn handler(ctx: Context<CloseLease>) -> Result<()> {
+    let accounts = &mut *ctx.accounts;
+    let now = Clock::get()?.unix_timestamp;
+    let closer = accounts.closer.key();
+    let lease_key = accounts.lease.key();
+    let lease = &mut accounts.lease;
+    require!(
+        lease.status == LeaseStatus::Active,
+        TesseraError::LeaseDisputed
+    );
+    require!(lease.pending == 0, TesseraError::PendingUnsettled);
+    let ended = now >= lease.end_at || lease.terminated;
+    let ended_reason = if lease.terminated {
+        CloseReason::Dispute
+    } else {
+        CloseReason::Ended
+    };
+
+    let (reason, bounty) = if closer == lease.renter {
+        (
+            if ended {
+                ended_reason
+            } else {
+                CloseReason::Renter
+            },
+            0,
+        )
+    } else if closer == accounts.provider.authority {
+        require!(ended, TesseraError::LeaseNotEnded);
+        (ended_reason, 0)
+    } else {
+        let grace_over = lease.grace_until != 0 && now >= lease.grace_until;
+        let past_end = now
+            >= lease
+                .end_at
+                .saturating_add(i64::from(accounts.protocol.params.grace_secs));
+        require!(
+            lease.terminated || grace_over || past_end,
+            TesseraError::GraceNotOver
+        );
+        let reason = if !ended && grace_over {
+            CloseReason::EscrowExhausted
+        } else {
+            ended_reason
+        };
+        (reason, REAP_BOUNTY_LAMPORTS.min(lease.get_lamports()))
+    };
+
+    let pool = &mut accounts.pool_vault.pool;
+    let mut final_charge = 0;
+    if closer == lease.renter && !lease.terminated {
+        let gpu_seconds = lease.unbilled_gpu_seconds(now);
+        final_charge = lease.charge_for(gpu_seconds)?;
+        if final_charge > 0 {
+            lease.escrow = sub(lease.escrow, final_charge)?;
+            pool.escrowed = sub(pool.escrowed, final_charge)?;
+            settle_charge(
+                &accounts.protocol,
+                lease,
+                lease_key,
+                &mut accounts.node,
+                &mut accounts.provider,
+                pool,
+                final_charge,
+                gpu_seconds,
+            )?;
+        }
+    }
+
+    let refund = lease.escrow;
+    lease.escrow = 0;
+    pool.escrowed = sub(pool.escrowed, refund)?;
+    if refund > 0 {
+        let seeds = pool.seeds();
+        transfer_from_pda(
+            &accounts.token_program,
+            &accounts.pool_vault.vault,
+            &accounts.renter_token,
+            pool.to_account_info(),
+            &seeds.as_slices(),
+            refund,
+        )?;
+    }
+    accounts.node.release(lease.gpu_count);
+    let provider = &mut accounts.provider;
+    provider.active_leases = provider.active_leases.saturating_sub(1);
+    provider.leases_completed = provider.leases_completed.saturating_add(1);
+    sync_collateral(
+        provider,
+        &mut accounts.position,
+        accounts.protocol.params.min_provider_stake,
+    );
+    if bounty > 0 {
+        lease.sub_lamports(bounty)?;
+        accounts.closer.add_lamports(bounty)?;
+    }
+    reload_and_check(
+        pool,
+        &mut accounts.pool_vault.vault,
+        &mut accounts.pool_vault.share_mint,
+    )?;
+    emit!(LeaseClosed {
+        lease: lease_key,
+        closer,
+        reason,
+        refund,
+        final_charge,
+        bounty,
+    });
+    Ok(())
+}

@@ -1,0 +1,141 @@
+//! Leases: opening, top-ups, usage receipts, settlement, disputes and closing, plus the pieces
+//! those share with bids and the arbiter.
+
+pub mod close_lease;
+pub mod dispute;
+pub mod open_lease;
+pub mod settle;
+pub mod submit_receipt;
+pub mod top_up_lease;
+
+#[allow(ambiguous_glob_reexports)]
+pub use {
+    close_lease::*, dispute::*, open_lease::*, settle::*, submit_receipt::*, top_up_lease::*,
+};
+
+use anchor_lang::prelude::*;
+
+use crate::error::TesseraError;
+use crate::events::ChargeSettled;
+use crate::math::add;
+use crate::state::{
+    Lease, LeaseStatus, Node, Pool, Protocol, Provider, ProviderStatus, RevenueSplit, StakePosition,
+};
+
+/// Terms of a lease being opened.
+pub struct LeaseTerms {
+    /// Renter.
+    pub renter: Pubkey,
+    /// GPUs.
+    pub gpu_count: u16,
+    /// Length, seconds.
+    pub duration_secs: u32,
+    /// Price per GPU-hour fixed for the lease.
+    pub price_per_gpu_hour: u64,
+    /// Escrow already moved into the pool vault.
+    pub escrow: u64,
+    /// SHA-256 of the job spec.
+    pub job_hash: [u8; 32],
+}
+
+/// Writes a new lease and books its allocation: the node's GPUs, the provider's open-lease
+/// count and collateral lock, the pool's `escrowed`. Returns the lease's start and end.
+#[allow(clippy::too_many_arguments)]
+pub fn begin_lease(
+    protocol: &Protocol,
+    provider: &mut Provider,
+    position: &mut StakePosition,
+    node: &mut Account<Node>,
+    pool: &mut Account<Pool>,
+    lease: &mut Account<Lease>,
+    bump: u8,
+    terms: &LeaseTerms,
+) -> Result<(i64, i64)> {
+    require!(
+        provider.status == ProviderStatus::Active,
+        TesseraError::ProviderJailed
+    );
+    require!(
+        position.amount >= protocol.params.min_provider_stake,
+        TesseraError::ProviderUnderstaked
+    );
+    let lease_id = node.allocate(terms.gpu_count, terms.duration_secs)?;
+    node.invariant()?;
+    provider.active_leases = provider.active_leases.saturating_add(1);
+    sync_collateral(provider, position, protocol.params.min_provider_stake);
+    pool.escrowed = add(pool.escrowed, terms.escrow)?;
+    let start_at = Clock::get()?.unix_timestamp;
+    let end_at = start_at
+        .checked_add(i64::from(terms.duration_secs))
+        .ok_or_else(|| error!(TesseraError::MathOverflow))?;
+    lease.set_inner(Lease {
+        version: Lease::VERSION,
+        bump,
+        status: LeaseStatus::Active,
+        node: node.key(),
+        renter: terms.renter,
+        pool: pool.key(),
+        lease_id,
+        gpu_count: terms.gpu_count,
+        price_per_gpu_hour: terms.price_per_gpu_hour,
+        start_at,
+        end_at,
+        escrow: terms.escrow,
+        pending: 0,
+        pending_since: 0,
+        pending_gpu_seconds: 0,
+        pending_cosigned: false,
+        charged_total: 0,
+        gpu_seconds_billed: 0,
+        last_seq: 0,
+        last_period_end: start_at,
+        grace_until: 0,
+        terminated: false,
+        job_hash: terms.job_hash,
+    });
+    Ok((start_at, end_at))
+}
+
+/// Keeps the provider's minimum stake locked exactly while it has open leases, so collateral
+/// cannot be unbonded from under a running lease.
+pub fn sync_collateral(provider: &Provider, position: &mut StakePosition, min_provider_stake: u64) {
+    position.locked_amount = if provider.active_leases > 0 {
+        min_provider_stake
+    } else {
+        0
+    };
+}
+
+/// Settles `amount` for `gpu_seconds` of `lease` (already removed from the pool's `pending` or
+/// `escrowed`): fee split into the pool's ledger, reputation counters, event.
+#[allow(clippy::too_many_arguments)]
+pub fn settle_charge(
+    protocol: &Protocol,
+    lease: &mut Lease,
+    lease_key: Pubkey,
+    node: &mut Node,
+    provider: &mut Provider,
+    pool: &mut Pool,
+    amount: u64,
+    gpu_seconds: u64,
+) -> Result<RevenueSplit> {
+    let now = Clock::get()?.unix_timestamp;
+    let split = pool.book_revenue(
+        amount,
+        protocol.params.protocol_fee_bps,
+        now,
+        protocol.params.revenue_vesting_secs,
+    )?;
+    lease.charged_total = add(lease.charged_total, amount)?;
+    node.gpu_seconds_served = node.gpu_seconds_served.saturating_add(gpu_seconds);
+    provider.gpu_seconds_served = provider.gpu_seconds_served.saturating_add(gpu_seconds);
+    provider.receipts_settled = provider.receipts_settled.saturating_add(1);
+    emit!(ChargeSettled {
+        lease: lease_key,
+        amount,
+        protocol_fee: split.protocol_fee,
+        operator_fee: split.operator_fee,
+        investors: split.investors,
+    });
+    Ok(split)
+}

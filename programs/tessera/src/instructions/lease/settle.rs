@@ -1,0 +1,70 @@
+//! `settle`: after the dispute window (or at once when co-signed), anyone moves a lease's
+//! pending charge into the pool's ledger: protocol fee, operator fee, investors. Pure ledger
+//! moves on the lease, node, provider and pool; nothing protocol-wide is written.
+
+use anchor_lang::prelude::*;
+
+use crate::error::TesseraError;
+use crate::instructions::lease::settle_charge;
+use crate::math::sub;
+use crate::state::{seeds, Lease, LeaseStatus, Node, Pool, Protocol, Provider};
+
+/// Accounts of `settle`.
+#[derive(Accounts)]
+pub struct Settle<'info> {
+    /// The protocol (fee, window, vesting), read-only.
+    #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
+    pub protocol: Box<Account<'info, Protocol>>,
+    /// The node's provider (reputation counters).
+    #[account(mut, seeds = [seeds::PROVIDER, provider.authority.as_ref()], bump = provider.bump)]
+    pub provider: Box<Account<'info, Provider>>,
+    /// The leased node (reputation counters).
+    #[account(
+        mut, seeds = [seeds::NODE, provider.key().as_ref(), &node.node_id.to_le_bytes()], bump = node.bump,
+        has_one = provider @ TesseraError::NodeMismatch,
+    )]
+    pub node: Box<Account<'info, Node>>,
+    /// The lease.
+    #[account(
+        mut, seeds = [seeds::LEASE, node.key().as_ref(), &lease.lease_id.to_le_bytes()], bump = lease.bump,
+        has_one = node @ TesseraError::NodeMismatch,
+        has_one = pool @ TesseraError::PoolMismatch,
+    )]
+    pub lease: Box<Account<'info, Lease>>,
+    /// The lease's pool.
+    #[account(mut, seeds = [seeds::POOL, pool.operator.as_ref(), &pool.pool_id.to_le_bytes()], bump = pool.bump)]
+    pub pool: Box<Account<'info, Pool>>,
+}
+
+/// Settles the pending charge. Permissionless.
+pub fn handler(ctx: Context<Settle>) -> Result<()> {
+    let accounts = &mut *ctx.accounts;
+    let lease = &mut accounts.lease;
+    require!(
+        lease.status == LeaseStatus::Active,
+        TesseraError::LeaseDisputed
+    );
+    require!(lease.pending > 0, TesseraError::NothingPending);
+    let now = Clock::get()?.unix_timestamp;
+    require!(
+        lease.pending_settleable(now, accounts.protocol.params.dispute_window_secs),
+        TesseraError::DisputeWindowOpen
+    );
+    let (amount, gpu_seconds) = (lease.pending, lease.pending_gpu_seconds);
+    lease.pending = 0;
+    lease.pending_gpu_seconds = 0;
+    lease.pending_cosigned = false;
+    accounts.pool.pending = sub(accounts.pool.pending, amount)?;
+    let key = lease.key();
+    settle_charge(
+        &accounts.protocol,
+        lease,
+        key,
+        &mut accounts.node,
+        &mut accounts.provider,
+        &mut accounts.pool,
+        amount,
+        gpu_seconds,
+    )?;
+    Ok(())
+}

@@ -1,0 +1,59 @@
+//! `claim_operator_fees`: the operator collects the fees settled to it.
+
+use anchor_lang::prelude::*;
+use anchor_spl::token::{Token, TokenAccount};
+
+use crate::error::TesseraError;
+use crate::events::OperatorFeesClaimed;
+use crate::instructions::pool::{
+    __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, reload_and_check, PoolVault,
+    PoolVaultBumps,
+};
+use crate::instructions::token::transfer_from_pda;
+use crate::state::{seeds, Protocol};
+
+/// Accounts of `claim_operator_fees`.
+#[derive(Accounts)]
+pub struct ClaimOperatorFees<'info> {
+    /// The pool's operator.
+    #[account(constraint = pool_vault.pool.operator == operator.key() @ TesseraError::NotPoolOperator)]
+    pub operator: Signer<'info>,
+    /// The protocol (settlement mint).
+    #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
+    pub protocol: Box<Account<'info, Protocol>>,
+    /// The pool with its vault.
+    pub pool_vault: PoolVault<'info>,
+    /// Operator's settlement-token account (paid to).
+    #[account(mut, constraint = operator_token.mint == protocol.settlement_mint @ TesseraError::SettlementMintMismatch)]
+    pub operator_token: Box<Account<'info, TokenAccount>>,
+    /// SPL Token.
+    pub token_program: Program<'info, Token>,
+}
+
+/// Pays out all of `operator_owed`. Never paused.
+pub fn handler(ctx: Context<ClaimOperatorFees>) -> Result<()> {
+    let accounts = &mut *ctx.accounts;
+    let pool = &mut accounts.pool_vault.pool;
+    let amount = pool.operator_owed;
+    require!(amount > 0, TesseraError::NothingToClaim);
+    pool.operator_owed = 0;
+    let seeds = pool.seeds();
+    transfer_from_pda(
+        &accounts.token_program,
+        &accounts.pool_vault.vault,
+        &accounts.operator_token,
+        pool.to_account_info(),
+        &seeds.as_slices(),
+        amount,
+    )?;
+    reload_and_check(
+        pool,
+        &mut accounts.pool_vault.vault,
+        &mut accounts.pool_vault.share_mint,
+    )?;
+    emit!(OperatorFeesClaimed {
+        pool: pool.key(),
+        amount
+    });
+    Ok(())
+}
