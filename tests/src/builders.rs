@@ -374,3 +374,353 @@ pub fn fund_stake_rewards(funder: Pubkey, funder_token: Pubkey, amount: u64) -> 
         ix::FundStakeRewards { amount },
     )
 }
+
+/// Addresses of one node and its provider.
+#[derive(Clone, Copy, Debug)]
+pub struct NodeKeys {
+    /// Provider wallet.
+    pub authority: Pubkey,
+    /// Provider account.
+    pub provider: Pubkey,
+    /// Provider's stake position.
+    pub position: Pubkey,
+    /// Node account.
+    pub node: Pubkey,
+}
+
+impl NodeKeys {
+    /// Derives a node's addresses from its provider wallet and id.
+    pub fn derive(authority: Pubkey, node_id: u64) -> Self {
+        let provider = seeds::find_provider_address(&authority).0;
+        Self {
+            authority,
+            provider,
+            position: seeds::find_stake_position_address(&authority).0,
+            node: seeds::find_node_address(&provider, node_id).0,
+        }
+    }
+}
+
+/// `register_provider`.
+pub fn register_provider(authority: Pubkey) -> Instruction {
+    build(
+        acc::RegisterProvider {
+            authority,
+            protocol: protocol(),
+            position: seeds::find_stake_position_address(&authority).0,
+            provider: seeds::find_provider_address(&authority).0,
+            system_program: anchor_lang::solana_program::system_program::ID,
+        },
+        ix::RegisterProvider {},
+    )
+}
+
+/// `register_node` for the provider's next node id `node_id`.
+pub fn register_node(
+    authority: Pubkey,
+    pool: Pubkey,
+    node_id: u64,
+    spec: tessera::state::NodeSpec,
+    agent_key: Pubkey,
+) -> Instruction {
+    let k = NodeKeys::derive(authority, node_id);
+    build(
+        acc::RegisterNode {
+            authority,
+            protocol: protocol(),
+            provider: k.provider,
+            pool,
+            node: k.node,
+            system_program: anchor_lang::solana_program::system_program::ID,
+        },
+        ix::RegisterNode { spec, agent_key },
+    )
+}
+
+/// `update_node`.
+pub fn update_node(n: &NodeKeys, args: tessera::UpdateNodeArgs) -> Instruction {
+    build(
+        acc::UpdateNode {
+            authority: n.authority,
+            provider: n.provider,
+            node: n.node,
+        },
+        ix::UpdateNode { args },
+    )
+}
+
+/// The Ed25519 precompile instruction carrying `signer`'s signature over `message`.
+pub fn ed25519(signer: &solana_sdk::signature::Keypair, message: &[u8]) -> Instruction {
+    use solana_sdk::signer::Signer;
+    let signature: [u8; 64] = signer.sign_message(message).into();
+    solana_ed25519_program::new_ed25519_instruction_with_signature(
+        message,
+        &signature,
+        &signer.pubkey().to_bytes(),
+    )
+}
+
+/// `attest_benchmark` (pair it with [`ed25519`] over the attestation).
+pub fn attest_benchmark(
+    node: Pubkey,
+    tflops_centi: u32,
+    mem_bw_gbps: u32,
+    measured_at: i64,
+) -> Instruction {
+    build(
+        acc::AttestBenchmark {
+            node,
+            instructions: solana_instructions_sysvar::ID,
+        },
+        ix::AttestBenchmark {
+            tflops_centi,
+            mem_bw_gbps,
+            measured_at,
+        },
+    )
+}
+
+/// `open_lease`.
+pub fn open_lease(
+    n: &NodeKeys,
+    p: &PoolKeys,
+    renter: Pubkey,
+    renter_token: Pubkey,
+    lease_id: u64,
+    args: tessera::OpenLeaseArgs,
+) -> Instruction {
+    build(
+        acc::OpenLease {
+            renter,
+            protocol: protocol(),
+            provider: n.provider,
+            position: n.position,
+            node: n.node,
+            pool_vault: pool_vault(p),
+            lease: seeds::find_lease_address(&n.node, lease_id).0,
+            renter_token,
+            token_program: spl_token::ID,
+            system_program: anchor_lang::solana_program::system_program::ID,
+        },
+        ix::OpenLease { args },
+    )
+}
+
+/// `top_up_lease`.
+pub fn top_up_lease(
+    p: &PoolKeys,
+    lease: Pubkey,
+    renter: Pubkey,
+    renter_token: Pubkey,
+    amount: u64,
+) -> Instruction {
+    build(
+        acc::TopUpLease {
+            renter,
+            protocol: protocol(),
+            lease,
+            pool_vault: pool_vault(p),
+            renter_token,
+            token_program: spl_token::ID,
+        },
+        ix::TopUpLease { amount },
+    )
+}
+
+/// `submit_receipt` (pair it with [`ed25519`] over the receipt, immediately before).
+pub fn submit_receipt(
+    n: &NodeKeys,
+    p: &PoolKeys,
+    lease: Pubkey,
+    cosigner: Option<Pubkey>,
+    body: tessera::signed::ReceiptBody,
+) -> Instruction {
+    build(
+        acc::SubmitReceipt {
+            protocol: protocol(),
+            node: n.node,
+            lease,
+            pool: p.pool,
+            instructions: solana_instructions_sysvar::ID,
+            cosigner,
+        },
+        ix::SubmitReceipt { body },
+    )
+}
+
+/// `settle`.
+pub fn settle(n: &NodeKeys, p: &PoolKeys, lease: Pubkey) -> Instruction {
+    build(
+        acc::Settle {
+            protocol: protocol(),
+            provider: n.provider,
+            node: n.node,
+            lease,
+            pool: p.pool,
+        },
+        ix::Settle {},
+    )
+}
+
+/// `dispute`.
+pub fn dispute(lease: Pubkey, renter: Pubkey) -> Instruction {
+    build(
+        acc::Dispute {
+            renter,
+            protocol: protocol(),
+            lease,
+        },
+        ix::Dispute {},
+    )
+}
+
+/// `resolve_dispute`.
+#[allow(clippy::too_many_arguments)]
+pub fn resolve_dispute(
+    arbiter: Pubkey,
+    n: &NodeKeys,
+    p: &PoolKeys,
+    lease: Pubkey,
+    treasury: Pubkey,
+    slash_destination: Pubkey,
+    args: tessera::ResolveDisputeArgs,
+) -> Instruction {
+    build(
+        acc::ResolveDispute {
+            arbiter,
+            protocol: protocol(),
+            provider: n.provider,
+            position: n.position,
+            node: n.node,
+            lease,
+            pool: p.pool,
+            vaults: stake_vaults(),
+            treasury,
+            slash_destination,
+            token_program: spl_token::ID,
+        },
+        ix::ResolveDispute { args },
+    )
+}
+
+/// `close_lease`.
+pub fn close_lease(
+    closer: Pubkey,
+    n: &NodeKeys,
+    p: &PoolKeys,
+    lease: Pubkey,
+    renter: Pubkey,
+    renter_token: Pubkey,
+) -> Instruction {
+    build(
+        acc::CloseLease {
+            closer,
+            protocol: protocol(),
+            provider: n.provider,
+            position: n.position,
+            node: n.node,
+            pool_vault: pool_vault(p),
+            lease,
+            renter,
+            renter_token,
+            token_program: spl_token::ID,
+        },
+        ix::CloseLease {},
+    )
+}
+
+/// `post_bid`.
+pub fn post_bid(
+    renter: Pubkey,
+    settlement_mint: Pubkey,
+    renter_token: Pubkey,
+    args: tessera::PostBidArgs,
+) -> Instruction {
+    let bid = seeds::find_bid_address(&renter, args.bid_id).0;
+    build(
+        acc::PostBid {
+            renter,
+            protocol: protocol(),
+            settlement_mint,
+            bid,
+            bid_escrow: seeds::find_bid_escrow_address(&bid).0,
+            renter_token,
+            token_program: spl_token::ID,
+            system_program: anchor_lang::solana_program::system_program::ID,
+        },
+        ix::PostBid { args },
+    )
+}
+
+/// `cancel_bid`.
+pub fn cancel_bid(renter: Pubkey, bid_id: u64, renter_token: Pubkey) -> Instruction {
+    let bid = seeds::find_bid_address(&renter, bid_id).0;
+    build(
+        acc::CancelBid {
+            renter,
+            protocol: protocol(),
+            bid,
+            bid_escrow: seeds::find_bid_escrow_address(&bid).0,
+            renter_token,
+            token_program: spl_token::ID,
+        },
+        ix::CancelBid {},
+    )
+}
+
+/// `accept_bid` filling `renter`'s bid `bid_id` with the node's next lease `lease_id`.
+pub fn accept_bid(
+    n: &NodeKeys,
+    p: &PoolKeys,
+    renter: Pubkey,
+    bid_id: u64,
+    lease_id: u64,
+) -> Instruction {
+    let bid = seeds::find_bid_address(&renter, bid_id).0;
+    build(
+        acc::AcceptBid {
+            authority: n.authority,
+            protocol: protocol(),
+            provider: n.provider,
+            position: n.position,
+            node: n.node,
+            pool_vault: pool_vault(p),
+            bid,
+            bid_escrow: seeds::find_bid_escrow_address(&bid).0,
+            renter,
+            lease: seeds::find_lease_address(&n.node, lease_id).0,
+            token_program: spl_token::ID,
+            system_program: anchor_lang::solana_program::system_program::ID,
+        },
+        ix::AcceptBid {},
+    )
+}
+
+/// `claim_operator_fees`.
+pub fn claim_operator_fees(p: &PoolKeys, operator_token: Pubkey) -> Instruction {
+    build(
+        acc::ClaimOperatorFees {
+            operator: p.operator,
+            protocol: protocol(),
+            pool_vault: pool_vault(p),
+            operator_token,
+            token_program: spl_token::ID,
+        },
+        ix::ClaimOperatorFees {},
+    )
+}
+
+/// `sweep_protocol_fees`.
+pub fn sweep_protocol_fees(cranker: Pubkey, p: &PoolKeys, treasury: Pubkey) -> Instruction {
+    build(
+        acc::SweepProtocolFees {
+            cranker,
+            protocol: protocol(),
+            pool_vault: pool_vault(p),
+            vaults: stake_vaults(),
+            treasury,
+            token_program: spl_token::ID,
+        },
+        ix::SweepProtocolFees {},
+    )
+}

@@ -122,6 +122,11 @@ pub struct Fixture {
     pub stakers: Vec<Pubkey>,
     /// Tokens deliberately donated straight into a vault (the only allowed surplus).
     pub donations: HashMap<Pubkey, u64>,
+    /// Leases (open or closed) whose escrow, pending and GPUs are checked against their pool
+    /// and node after every transaction.
+    pub leases: Vec<Pubkey>,
+    /// Nodes whose allocation is checked against their tracked leases.
+    pub nodes: Vec<Pubkey>,
     nonce: u64,
 }
 
@@ -156,6 +161,8 @@ impl Fixture {
             pools: Vec::new(),
             stakers: Vec::new(),
             donations: HashMap::new(),
+            leases: Vec::new(),
+            nodes: Vec::new(),
             nonce: 0,
         };
         f.fund(&f.authority.pubkey(), 100_000_000_000).await;

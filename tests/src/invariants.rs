@@ -1,8 +1,11 @@
 //! The ledger invariants of DESIGN.md, asserted after every transaction the fixture sends.
 
 use anchor_spl::token::{Mint, TokenAccount};
-use tessera::math::{mul_div_floor_wide, REWARD_SCALE};
-use tessera::state::{Pool, RedemptionTicket, StakePool, StakePosition, TicketStatus};
+use std::collections::HashMap;
+
+use solana_sdk::pubkey::Pubkey;
+use tessera::math::{cost_of_gpu_seconds, mul_div_floor_wide, REWARD_SCALE};
+use tessera::state::{Lease, Node, Pool, RedemptionTicket, StakePool, StakePosition, TicketStatus};
 
 use crate::fixture::Fixture;
 
@@ -12,6 +15,63 @@ pub async fn assert_all(f: &mut Fixture) {
         assert_pool(f, &p).await;
     }
     assert_staking(f).await;
+    assert_leases(f).await;
+}
+
+/// Leases sum to their pools' `escrowed` and `pending` and to their nodes' allocated GPUs; no
+/// lease has charged more than its metered GPU-seconds cost at its price; no node is
+/// oversubscribed.
+pub async fn assert_leases(f: &mut Fixture) {
+    let mut escrowed: HashMap<Pubkey, u64> = HashMap::new();
+    let mut pending: HashMap<Pubkey, u64> = HashMap::new();
+    let mut gpus: HashMap<Pubkey, u16> = HashMap::new();
+    for addr in f.leases.clone() {
+        if f.raw(addr).await.is_none() {
+            continue;
+        }
+        let l: Lease = f.get(addr).await;
+        *escrowed.entry(l.pool).or_default() += l.escrow;
+        *pending.entry(l.pool).or_default() += l.pending;
+        *gpus.entry(l.node).or_default() += l.gpu_count;
+        let cost = cost_of_gpu_seconds(l.gpu_seconds_billed, l.price_per_gpu_hour);
+        assert!(
+            u128::from(l.charged_total + l.pending) <= cost,
+            "lease {addr} charged above its metered cost"
+        );
+        let metered =
+            u64::try_from(l.last_period_end - l.start_at).unwrap_or(0) * u64::from(l.gpu_count);
+        assert!(
+            l.gpu_seconds_billed <= metered,
+            "lease {addr} billed past its periods"
+        );
+    }
+    if !f.leases.is_empty() {
+        for p in f.pools.clone() {
+            let pool: Pool = f.get(p.pool).await;
+            assert_eq!(
+                pool.escrowed,
+                escrowed.get(&p.pool).copied().unwrap_or(0),
+                "leases' escrow != pool.escrowed"
+            );
+            assert_eq!(
+                pool.pending,
+                pending.get(&p.pool).copied().unwrap_or(0),
+                "leases' pending != pool.pending"
+            );
+        }
+    }
+    for addr in f.nodes.clone() {
+        let node: Node = f.get(addr).await;
+        assert_eq!(
+            node.gpus_allocated,
+            gpus.get(&addr).copied().unwrap_or(0),
+            "leases' GPUs != node allocation"
+        );
+        assert!(
+            node.gpus_allocated <= node.spec.gpu_count,
+            "node {addr} oversubscribed"
+        );
+    }
 }
 
 /// Vault covers the ledger exactly (plus deliberate donations), share supply ≤ total shares,

@@ -7,6 +7,7 @@
 pub mod builders;
 pub mod fixture;
 pub mod invariants;
+pub mod market;
 
 pub use fixture::{Fixture, Investor, PoolKeys, TxError};
 

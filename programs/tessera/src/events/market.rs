@@ -127,7 +127,7 @@ pub struct LeaseInGrace {
     pub lease: Pubkey,
     /// Escrow left.
     pub escrow_left: u64,
-    /// When anyone may close it.
+    /// When anyone may close it (its end plus the grace period).
     pub grace_until: i64,
 }
 
@@ -177,7 +177,7 @@ pub enum CloseReason {
     Ended,
     /// Closed early by the renter.
     Renter,
-    /// Reaped after its grace period ran out.
+    /// Reaped by a third party after its paid time and grace ran out.
     EscrowExhausted,
     /// Ended by the arbiter after a dispute.
     Dispute,

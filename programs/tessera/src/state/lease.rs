@@ -62,7 +62,8 @@ pub struct Lease {
     pub last_seq: u64,
     /// End of the last receipt's period (starts at `start_at`).
     pub last_period_end: i64,
-    /// When grace ends after the escrow could not cover another period (0: not in grace).
+    /// Set when a receipt found the escrow unable to pay another period: the end plus
+    /// `grace_secs`, after which anyone may close the lease (0: not announced).
     pub grace_until: i64,
     /// Set when the arbiter terminated the lease.
     pub terminated: bool,

@@ -4,8 +4,8 @@
 //! - the renter, at any time: allocated time since the last receipt is charged at the lease
 //!   price and settled at once (the renter's close is its consent), the rest is refunded;
 //! - the provider, once the lease has ended (the agent posts its final receipt first);
-//! - anyone else, once grace has run out or `grace_secs` after the end, for a bounded bounty
-//!   out of the lease's rent; everything else goes back to the renter.
+//! - anyone else, `grace_secs` after the end (or at once after a terminating dispute), for a
+//!   bounded bounty out of the lease's rent; everything else goes back to the renter.
 
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};

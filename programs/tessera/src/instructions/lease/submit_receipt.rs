@@ -104,10 +104,13 @@ pub fn handler(ctx: Context<SubmitReceipt>, body: ReceiptBody) -> Result<()> {
         escrow_left: lease.escrow,
         cosigned: lease.pending_cosigned,
     });
+    // Warn once when the escrow cannot pay another period like this one: the lease will run
+    // out at its end, and anyone may close it once `grace_secs` have passed after that.
     let next_period_cost = lease.cost_for(max_gpu_seconds)?;
-    let can_pay_next = lease.escrow > 0 && lease.escrow >= next_period_cost;
-    if !can_pay_next && lease.grace_until == 0 && body.period_end < lease.end_at {
-        lease.grace_until = now.saturating_add(i64::from(accounts.protocol.params.grace_secs));
+    if lease.escrow < next_period_cost && lease.grace_until == 0 {
+        lease.grace_until = lease
+            .end_at
+            .saturating_add(i64::from(accounts.protocol.params.grace_secs));
         emit!(LeaseInGrace {
             lease: lease.key(),
             escrow_left: lease.escrow,
