@@ -209,5 +209,8 @@ async fn top_up_extends_the_end_and_clears_grace() {
     let l = m.lease(lease).await;
     assert_eq!((l.end_at, l.grace_until), (old_end + HOUR, 0));
     let provider = m.operator.insecure_clone();
+    m.close(&provider, lease).await.unwrap_err().assert_code(code(TesseraError::PendingUnsettled));
+    m.f.advance(HOUR).await;
+    m.settle(lease).await.expect("settle");
     m.close(&provider, lease).await.unwrap_err().assert_code(code(TesseraError::LeaseNotEnded));
 }
