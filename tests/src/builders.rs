@@ -711,10 +711,9 @@ pub fn claim_operator_fees(p: &PoolKeys, operator_token: Pubkey) -> Instruction 
 }
 
 /// `sweep_protocol_fees`.
-pub fn sweep_protocol_fees(cranker: Pubkey, p: &PoolKeys, treasury: Pubkey) -> Instruction {
+pub fn sweep_protocol_fees(p: &PoolKeys, treasury: Pubkey) -> Instruction {
     build(
         acc::SweepProtocolFees {
-            cranker,
             protocol: protocol(),
             pool_vault: pool_vault(p),
             vaults: stake_vaults(),

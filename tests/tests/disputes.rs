@@ -24,13 +24,33 @@ async fn pending_charge() -> (Market, Pubkey) {
 
 async fn dispute(m: &mut Market, lease: Pubkey) {
     let renter = m.renter.insecure_clone();
-    m.f.send(&[builders::dispute(lease, renter.pubkey())], &[&renter]).await.expect("dispute");
+    m.f.send(&[builders::dispute(lease, renter.pubkey())], &[&renter])
+        .await
+        .expect("dispute");
 }
 
-async fn resolve(m: &mut Market, lease: Pubkey, refund: u64, slash: u64, terminate: bool) -> Result<Vec<String>, tessera_tests::TxError> {
+async fn resolve(
+    m: &mut Market,
+    lease: Pubkey,
+    refund: u64,
+    slash: u64,
+    terminate: bool,
+) -> Result<Vec<String>, tessera_tests::TxError> {
     let arbiter = m.f.arbiter.insecure_clone();
-    let args = tessera::ResolveDisputeArgs { refund, slash, terminate };
-    let ix = builders::resolve_dispute(arbiter.pubkey(), &m.n, &m.p, lease, m.f.treasury, m.slash_destination, args);
+    let args = tessera::ResolveDisputeArgs {
+        refund,
+        slash,
+        terminate,
+    };
+    let ix = builders::resolve_dispute(
+        arbiter.pubkey(),
+        &m.n,
+        &m.p,
+        lease,
+        m.f.treasury,
+        m.slash_destination,
+        args,
+    );
     m.f.send(&[ix], &[&arbiter]).await
 }
 
@@ -39,13 +59,27 @@ async fn a_dispute_freezes_settlement_until_the_arbiter_refunds_everything() {
     let (mut m, lease) = pending_charge().await;
     dispute(&mut m, lease).await;
     m.f.advance(HOUR).await;
-    m.settle(lease).await.unwrap_err().assert_code(code(TesseraError::LeaseDisputed));
+    m.settle(lease)
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::LeaseDisputed));
     let renter = m.renter.insecure_clone();
-    m.close(&renter, lease).await.unwrap_err().assert_code(code(TesseraError::LeaseDisputed));
-    resolve(&mut m, lease, 4 * UNIT + 1, 0, false).await.unwrap_err().assert_code(code(TesseraError::RefundExceedsPending));
-    resolve(&mut m, lease, 4 * UNIT, 0, false).await.expect("refund all");
+    m.close(&renter, lease)
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::LeaseDisputed));
+    resolve(&mut m, lease, 4 * UNIT + 1, 0, false)
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::RefundExceedsPending));
+    resolve(&mut m, lease, 4 * UNIT, 0, false)
+        .await
+        .expect("refund all");
     let l = m.lease(lease).await;
-    assert_eq!((l.status, l.pending, l.escrow, l.charged_total), (LeaseStatus::Active, 0, 12 * UNIT, 0));
+    assert_eq!(
+        (l.status, l.pending, l.escrow, l.charged_total),
+        (LeaseStatus::Active, 0, 12 * UNIT, 0)
+    );
     let provider: Provider = m.f.get(m.n.provider).await;
     assert_eq!(provider.disputes_lost, 1);
 }
@@ -54,9 +88,14 @@ async fn a_dispute_freezes_settlement_until_the_arbiter_refunds_everything() {
 async fn refund_part_settles_the_rest_with_the_fee_split() {
     let (mut m, lease) = pending_charge().await;
     dispute(&mut m, lease).await;
-    resolve(&mut m, lease, UNIT, 0, false).await.expect("refund a quarter");
+    resolve(&mut m, lease, UNIT, 0, false)
+        .await
+        .expect("refund a quarter");
     let l = m.lease(lease).await;
-    assert_eq!((l.pending, l.escrow, l.charged_total), (0, 9 * UNIT, 3 * UNIT));
+    assert_eq!(
+        (l.pending, l.escrow, l.charged_total),
+        (0, 9 * UNIT, 3 * UNIT)
+    );
     let pool = m.f.pool(&m.p).await;
     assert_eq!(pool.protocol_fees_owed, 150_000);
     assert_eq!(pool.operator_owed, 300_000);
@@ -68,8 +107,14 @@ async fn slashing_is_capped_and_sends_stake_to_the_treasury_owner() {
     dispute(&mut m, lease).await;
     let min = default_params().min_provider_stake;
     let cap = 2 * min * u64::from(default_params().max_slash_bps) / 10_000;
-    resolve(&mut m, lease, 0, u64::MAX, false).await.expect("slash");
-    assert_eq!(m.f.balance(m.slash_destination).await, cap, "capped at max_slash_bps of the stake");
+    resolve(&mut m, lease, 0, u64::MAX, false)
+        .await
+        .expect("slash");
+    assert_eq!(
+        m.f.balance(m.slash_destination).await,
+        cap,
+        "capped at max_slash_bps of the stake"
+    );
     let pos: StakePosition = m.f.get(m.n.position).await;
     assert_eq!(pos.amount, 2 * min - cap);
     let sp: StakePool = m.f.get(tessera::seeds::find_stake_pool_address().0).await;
@@ -85,8 +130,13 @@ async fn row17_unbonding_stake_cannot_escape_a_slash() {
     let op = m.operator.insecure_clone();
     // The locked minimum cannot be unbonded while a lease runs; the rest can, and stays slashable.
     let ix = builders::begin_unstake(op.pubkey(), 2 * min);
-    m.f.send(&[ix], &[&op]).await.unwrap_err().assert_code(code(TesseraError::StakeLocked));
-    m.f.send(&[builders::begin_unstake(op.pubkey(), min)], &[&op]).await.expect("unbond the unlocked half");
+    m.f.send(&[ix], &[&op])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::StakeLocked));
+    m.f.send(&[builders::begin_unstake(op.pubkey(), min)], &[&op])
+        .await
+        .expect("unbond the unlocked half");
 
     // Raise the slash limit to 50 %, then slash twice: the first takes the active stake, the
     // second reaches the unbonding stake.
@@ -96,33 +146,52 @@ async fn row17_unbonding_stake_cannot_escape_a_slash() {
     let ix = builders::set_params(auth.pubkey(), m.f.treasury, params, m.f.arbiter.pubkey());
     m.f.send(&[ix], &[&auth]).await.expect("raise slash limit");
     dispute(&mut m, lease).await;
-    resolve(&mut m, lease, 0, u64::MAX, false).await.expect("first slash");
+    resolve(&mut m, lease, 0, u64::MAX, false)
+        .await
+        .expect("first slash");
     let pos: StakePosition = m.f.get(m.n.position).await;
     assert_eq!((pos.amount, pos.unbonding_amount), (0, min));
 
     m.f.advance(HOUR).await;
     m.post_receipt(lease, HOUR).await.expect("second receipt");
     dispute(&mut m, lease).await;
-    resolve(&mut m, lease, 0, u64::MAX, false).await.expect("second slash");
+    resolve(&mut m, lease, 0, u64::MAX, false)
+        .await
+        .expect("second slash");
     let pos: StakePosition = m.f.get(m.n.position).await;
-    assert_eq!((pos.amount, pos.unbonding_amount), (0, min / 2), "unbonding stake was slashed");
+    assert_eq!(
+        (pos.amount, pos.unbonding_amount),
+        (0, min / 2),
+        "unbonding stake was slashed"
+    );
     assert_eq!(m.f.balance(m.slash_destination).await, min + min / 2);
 
     // Below the minimum, the provider takes no new lease.
     let (ix, _) = m.open_ix(1, HOUR as u32).await;
     let renter = m.renter.insecure_clone();
-    m.f.send(&[ix], &[&renter]).await.unwrap_err().assert_code(code(TesseraError::ProviderUnderstaked));
+    m.f.send(&[ix], &[&renter])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::ProviderUnderstaked));
 }
 
 #[tokio::test]
 async fn a_terminating_resolution_lets_anyone_close_at_once() {
     let (mut m, lease) = pending_charge().await;
     dispute(&mut m, lease).await;
-    resolve(&mut m, lease, 4 * UNIT, 0, true).await.expect("refund and terminate");
+    resolve(&mut m, lease, 4 * UNIT, 0, true)
+        .await
+        .expect("refund and terminate");
     let before = m.f.balance(m.renter_token).await;
     let stranger = m.f.user().await;
-    m.close(&stranger, lease).await.expect("anyone closes a terminated lease");
-    assert_eq!(m.f.balance(m.renter_token).await, before + 12 * UNIT, "the whole escrow back");
+    m.close(&stranger, lease)
+        .await
+        .expect("anyone closes a terminated lease");
+    assert_eq!(
+        m.f.balance(m.renter_token).await,
+        before + 12 * UNIT,
+        "the whole escrow back"
+    );
 }
 
 #[tokio::test]
@@ -130,16 +199,40 @@ async fn disputes_are_for_the_renter_within_the_window_only() {
     let (mut m, lease) = pending_charge().await;
     let mallory = m.f.user().await;
     let ix = builders::dispute(lease, mallory.pubkey());
-    m.f.send(&[ix], &[&mallory]).await.unwrap_err().assert_code(code(TesseraError::NotRenter));
+    m.f.send(&[ix], &[&mallory])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::NotRenter));
     let op = m.operator.insecure_clone();
-    let args = tessera::ResolveDisputeArgs { refund: 0, slash: 0, terminate: false };
-    let ix = builders::resolve_dispute(op.pubkey(), &m.n, &m.p, lease, m.f.treasury, m.slash_destination, args);
-    m.f.send(&[ix], &[&op]).await.unwrap_err().assert_code(code(TesseraError::NotArbiter));
-    resolve(&mut m, lease, 0, 0, false).await.unwrap_err().assert_code(code(TesseraError::LeaseNotDisputed));
+    let args = tessera::ResolveDisputeArgs {
+        refund: 0,
+        slash: 0,
+        terminate: false,
+    };
+    let ix = builders::resolve_dispute(
+        op.pubkey(),
+        &m.n,
+        &m.p,
+        lease,
+        m.f.treasury,
+        m.slash_destination,
+        args,
+    );
+    m.f.send(&[ix], &[&op])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::NotArbiter));
+    resolve(&mut m, lease, 0, 0, false)
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::LeaseNotDisputed));
     m.f.advance(HOUR).await;
     let renter = m.renter.insecure_clone();
     let ix = builders::dispute(lease, renter.pubkey());
-    m.f.send(&[ix], &[&renter]).await.unwrap_err().assert_code(code(TesseraError::DisputeWindowClosed));
+    m.f.send(&[ix], &[&renter])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::DisputeWindowClosed));
 }
 
 #[tokio::test]
@@ -149,7 +242,22 @@ async fn slashed_stake_goes_only_to_the_treasury_owner() {
     let renter = m.renter.insecure_clone();
     let wrong = m.f.token_account(m.f.stake_mint, renter.pubkey()).await;
     let arbiter = m.f.arbiter.insecure_clone();
-    let args = tessera::ResolveDisputeArgs { refund: 0, slash: 1, terminate: false };
-    let ix = builders::resolve_dispute(arbiter.pubkey(), &m.n, &m.p, lease, m.f.treasury, wrong, args);
-    m.f.send(&[ix], &[&arbiter]).await.unwrap_err().assert_code(code(TesseraError::SlashDestinationMismatch));
+    let args = tessera::ResolveDisputeArgs {
+        refund: 0,
+        slash: 1,
+        terminate: false,
+    };
+    let ix = builders::resolve_dispute(
+        arbiter.pubkey(),
+        &m.n,
+        &m.p,
+        lease,
+        m.f.treasury,
+        wrong,
+        args,
+    );
+    m.f.send(&[ix], &[&arbiter])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::SlashDestinationMismatch));
 }

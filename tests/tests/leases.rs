@@ -21,7 +21,11 @@ async fn full_lifecycle_pays_investors_operator_stakers_and_treasury_exactly() {
     assert_eq!(m.f.balance(m.renter_token).await, renter_before - 24 * UNIT);
     assert_eq!(m.f.pool(&m.p).await.escrowed, 24 * UNIT);
     let pos: StakePosition = m.f.get(m.n.position).await;
-    assert_eq!(pos.locked_amount, default_params().min_provider_stake, "collateral locked while leased");
+    assert_eq!(
+        pos.locked_amount,
+        default_params().min_provider_stake,
+        "collateral locked while leased"
+    );
 
     for hour in 1..=3 {
         m.f.advance(HOUR).await;
@@ -31,7 +35,10 @@ async fn full_lifecycle_pays_investors_operator_stakers_and_treasury_exactly() {
         m.post_receipt(lease, HOUR).await.expect("receipt");
         let l = m.lease(lease).await;
         assert_eq!(l.pending, 8 * UNIT, "4 GPU-hours at 2");
-        m.settle(lease).await.unwrap_err().assert_code(code(TesseraError::DisputeWindowOpen));
+        m.settle(lease)
+            .await
+            .unwrap_err()
+            .assert_code(code(TesseraError::DisputeWindowOpen));
     }
     m.f.advance(HOUR).await;
     m.settle(lease).await.expect("settle the last period");
@@ -53,30 +60,59 @@ async fn full_lifecycle_pays_investors_operator_stakers_and_treasury_exactly() {
     let expected = (u128::from(shares) * u128::from(10_020_400_000 + VIRTUAL_ASSETS)
         / u128::from(pool.total_shares + VIRTUAL_SHARES)) as u64;
     assert_eq!(pool.assets_for(shares, now, 86_400).unwrap(), expected);
-    assert!(expected > 10_020 * UNIT + 390_000, "investor gained ~20.4: {expected}");
+    assert!(
+        expected > 10_020 * UNIT + 390_000,
+        "investor gained ~20.4: {expected}"
+    );
 
     // Fees out: operator claims, the sweep splits protocol fees 50/50 stakers/treasury.
     let op = m.operator.insecure_clone();
-    m.f.send(&[builders::claim_operator_fees(&m.p, m.op_token)], &[&op]).await.expect("claim fees");
+    m.f.send(&[builders::claim_operator_fees(&m.p, m.op_token)], &[&op])
+        .await
+        .expect("claim fees");
     assert_eq!(m.f.balance(m.op_token).await, 2_400_000);
     let treasury_before = m.f.balance(m.f.treasury).await;
-    let sweep = builders::sweep_protocol_fees(op.pubkey(), &m.p, m.f.treasury);
-    m.f.send(&[sweep], &[&op]).await.expect("sweep");
+    let sweep = builders::sweep_protocol_fees(&m.p, m.f.treasury);
+    m.f.send(std::slice::from_ref(&sweep), &[])
+        .await
+        .expect("anyone sweeps");
+    m.f.send(&[sweep], &[])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::NothingToSweep));
     assert_eq!(m.f.balance(m.f.treasury).await - treasury_before, 600_000);
     let ix = builders::claim_stake_rewards(op.pubkey(), m.op_token);
     m.f.send(&[ix], &[&op]).await.expect("staker claims");
-    assert_eq!(m.f.balance(m.op_token).await, 2_400_000 + 600_000, "the only staker gets the stakers' half");
+    assert_eq!(
+        m.f.balance(m.op_token).await,
+        2_400_000 + 600_000,
+        "the only staker gets the stakers' half"
+    );
 
     // The provider closes the ended lease: nothing left to refund, GPUs and collateral freed.
     let rent = m.f.raw(lease).await.unwrap().lamports;
     let renter_sol = m.f.raw(m.renter.pubkey()).await.unwrap().lamports;
     m.close(&op, lease).await.expect("close");
     assert!(m.f.raw(lease).await.is_none());
-    assert_eq!(m.f.raw(m.renter.pubkey()).await.unwrap().lamports, renter_sol + rent, "rent back to the renter");
+    assert_eq!(
+        m.f.raw(m.renter.pubkey()).await.unwrap().lamports,
+        renter_sol + rent,
+        "rent back to the renter"
+    );
     let node: Node = m.f.get(m.n.node).await;
-    assert_eq!((node.gpus_allocated, node.gpu_seconds_served), (0, 4 * 3 * 3_600));
+    assert_eq!(
+        (node.gpus_allocated, node.gpu_seconds_served),
+        (0, 4 * 3 * 3_600)
+    );
     let provider: Provider = m.f.get(m.n.provider).await;
-    assert_eq!((provider.receipts_settled, provider.leases_completed, provider.active_leases), (3, 1, 0));
+    assert_eq!(
+        (
+            provider.receipts_settled,
+            provider.leases_completed,
+            provider.active_leases
+        ),
+        (3, 1, 0)
+    );
     let pos: StakePosition = m.f.get(m.n.position).await;
     assert_eq!(pos.locked_amount, 0);
 }
@@ -93,7 +129,10 @@ async fn renter_early_close_pays_allocated_time_and_gets_the_rest_back() {
     assert_eq!(m.f.balance(m.renter_token).await, before - 2 * UNIT);
     let pool = m.f.pool(&m.p).await;
     assert_eq!((pool.escrowed, pool.pending), (0, 0));
-    assert_eq!(pool.protocol_fees_owed + pool.operator_owed + pool.cash - 10_000 * UNIT, 2 * UNIT);
+    assert_eq!(
+        pool.protocol_fees_owed + pool.operator_owed + pool.cash - 10_000 * UNIT,
+        2 * UNIT
+    );
 }
 
 #[tokio::test]
@@ -102,10 +141,15 @@ async fn two_renters_share_a_node_without_oversubscribing_it() {
     let a = m.open(5, HOUR as u32).await;
     let (ix, _) = m.open_ix(4, HOUR as u32).await;
     let renter = m.renter.insecure_clone();
-    m.f.send(&[ix], &[&renter]).await.unwrap_err().assert_code(code(TesseraError::NotEnoughFreeGpus));
+    m.f.send(&[ix], &[&renter])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::NotEnoughFreeGpus));
     // A second renter takes the remaining three.
     let other = m.f.user().await;
-    let other_token = m.f.funded_settlement_account(other.pubkey(), 100 * UNIT).await;
+    let other_token =
+        m.f.funded_settlement_account(other.pubkey(), 100 * UNIT)
+            .await;
     let (main_renter, main_token) = (m.renter.insecure_clone(), m.renter_token);
     m.renter = other.insecure_clone();
     m.renter_token = other_token;
@@ -113,7 +157,10 @@ async fn two_renters_share_a_node_without_oversubscribing_it() {
     let node: Node = m.f.get(m.n.node).await;
     assert_eq!(node.gpus_allocated, NODE_GPUS);
     let (ix, _) = m.open_ix(1, HOUR as u32).await;
-    m.f.send(&[ix], &[&other]).await.unwrap_err().assert_code(code(TesseraError::NotEnoughFreeGpus));
+    m.f.send(&[ix], &[&other])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::NotEnoughFreeGpus));
     m.close(&other, b).await.expect("b closes");
     m.renter = main_renter;
     m.renter_token = main_token;
@@ -126,16 +173,34 @@ async fn open_refuses_offline_nodes_bad_lengths_and_repriced_asks() {
     let mut m = Market::new().await;
     let renter = m.renter.insecure_clone();
     let (ix, _) = m.open_ix(1, 30).await;
-    m.f.send(&[ix], &[&renter]).await.unwrap_err().assert_code(code(TesseraError::LeaseLengthOutOfRange));
+    m.f.send(&[ix], &[&renter])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::LeaseLengthOutOfRange));
     let mut spec = tessera_tests::market::h100_spec();
     spec.price_per_gpu_hour = 3 * UNIT;
-    let args = tessera::UpdateNodeArgs { spec: Some(spec), status: None, agent_key: None };
+    let args = tessera::UpdateNodeArgs {
+        spec: Some(spec),
+        status: None,
+        agent_key: None,
+    };
     let op = m.operator.insecure_clone();
-    m.f.send(&[builders::update_node(&m.n, args)], &[&op]).await.expect("reprice");
+    m.f.send(&[builders::update_node(&m.n, args)], &[&op])
+        .await
+        .expect("reprice");
     let (ix, _) = m.open_ix(1, 600).await;
-    m.f.send(&[ix], &[&renter]).await.unwrap_err().assert_code(code(TesseraError::PriceAboveMax));
-    let args = tessera::UpdateNodeArgs { spec: None, status: Some(tessera::state::NodeStatus::Offline), agent_key: None };
-    m.f.send(&[builders::update_node(&m.n, args)], &[&op]).await.expect("offline");
+    m.f.send(&[ix], &[&renter])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::PriceAboveMax));
+    let args = tessera::UpdateNodeArgs {
+        spec: None,
+        status: Some(tessera::state::NodeStatus::Offline),
+        agent_key: None,
+    };
+    m.f.send(&[builders::update_node(&m.n, args)], &[&op])
+        .await
+        .expect("offline");
     let (mut ix, _) = m.open_ix(1, 600).await;
     ix.data = anchor_lang::InstructionData::data(&tessera::instruction::OpenLease {
         args: tessera::OpenLeaseArgs {
@@ -146,7 +211,10 @@ async fn open_refuses_offline_nodes_bad_lengths_and_repriced_asks() {
             job_uri: String::new(),
         },
     });
-    m.f.send(&[ix], &[&renter]).await.unwrap_err().assert_code(code(TesseraError::NodeOffline));
+    m.f.send(&[ix], &[&renter])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::NodeOffline));
 }
 
 #[tokio::test]
@@ -156,17 +224,37 @@ async fn update_node_cannot_change_hardware_under_a_running_lease() {
     let op = m.operator.insecure_clone();
     let mut spec = tessera_tests::market::h100_spec();
     spec.gpu_count = 5;
-    let args = tessera::UpdateNodeArgs { spec: Some(spec), status: None, agent_key: None };
-    m.f.send(&[builders::update_node(&m.n, args)], &[&op]).await.unwrap_err().assert_code(code(TesseraError::NodeHasActiveLeases));
+    let args = tessera::UpdateNodeArgs {
+        spec: Some(spec),
+        status: None,
+        agent_key: None,
+    };
+    m.f.send(&[builders::update_node(&m.n, args)], &[&op])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::NodeHasActiveLeases));
     let mut spec = tessera_tests::market::h100_spec();
     spec.vram_mib = 40_000;
-    let args = tessera::UpdateNodeArgs { spec: Some(spec), status: None, agent_key: None };
-    m.f.send(&[builders::update_node(&m.n, args)], &[&op]).await.unwrap_err().assert_code(code(TesseraError::NodeHasActiveLeases));
+    let args = tessera::UpdateNodeArgs {
+        spec: Some(spec),
+        status: None,
+        agent_key: None,
+    };
+    m.f.send(&[builders::update_node(&m.n, args)], &[&op])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::NodeHasActiveLeases));
     let mut spec = tessera_tests::market::h100_spec();
     spec.gpu_count = 10;
     spec.price_per_gpu_hour = UNIT;
-    let args = tessera::UpdateNodeArgs { spec: Some(spec), status: None, agent_key: None };
-    m.f.send(&[builders::update_node(&m.n, args)], &[&op]).await.expect("more GPUs and a new price are fine");
+    let args = tessera::UpdateNodeArgs {
+        spec: Some(spec),
+        status: None,
+        agent_key: None,
+    };
+    m.f.send(&[builders::update_node(&m.n, args)], &[&op])
+        .await
+        .expect("more GPUs and a new price are fine");
 }
 
 #[tokio::test]
@@ -176,12 +264,19 @@ async fn grace_is_announced_then_anyone_may_reap_for_a_bounty() {
     m.f.advance(HOUR).await;
     m.post_receipt(lease, HOUR).await.expect("receipt");
     let l = m.lease(lease).await;
-    assert_eq!(l.grace_until, l.end_at + i64::from(default_params().grace_secs), "half an hour left < one period");
+    assert_eq!(
+        l.grace_until,
+        l.end_at + i64::from(default_params().grace_secs),
+        "half an hour left < one period"
+    );
 
     m.f.advance(HOUR).await; // past the end, within grace
     m.settle(lease).await.expect("settle");
     let reaper = m.f.user().await;
-    m.close(&reaper, lease).await.unwrap_err().assert_code(code(TesseraError::GraceNotOver));
+    m.close(&reaper, lease)
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::GraceNotOver));
     m.f.advance(HOUR).await;
     let reaper_sol = m.f.raw(reaper.pubkey()).await.unwrap().lamports;
     let rent = m.f.raw(lease).await.unwrap().lamports;
@@ -189,9 +284,19 @@ async fn grace_is_announced_then_anyone_may_reap_for_a_bounty() {
     let renter_usd = m.f.balance(m.renter_token).await;
     m.close(&reaper, lease).await.expect("reap");
     let bounty = tessera::REAP_BOUNTY_LAMPORTS;
-    assert_eq!(m.f.raw(reaper.pubkey()).await.unwrap().lamports, reaper_sol + bounty);
-    assert_eq!(m.f.raw(m.renter.pubkey()).await.unwrap().lamports, renter_sol + rent - bounty);
-    assert_eq!(m.f.balance(m.renter_token).await, renter_usd + UNIT, "the unused half hour is refunded");
+    assert_eq!(
+        m.f.raw(reaper.pubkey()).await.unwrap().lamports,
+        reaper_sol + bounty
+    );
+    assert_eq!(
+        m.f.raw(m.renter.pubkey()).await.unwrap().lamports,
+        renter_sol + rent - bounty
+    );
+    assert_eq!(
+        m.f.balance(m.renter_token).await,
+        renter_usd + UNIT,
+        "the unused half hour is refunded"
+    );
 }
 
 #[tokio::test]
@@ -200,7 +305,11 @@ async fn top_up_extends_the_end_and_clears_grace() {
     let lease = m.open(2, HOUR as u32).await;
     m.f.advance(2_400).await;
     m.post_receipt(lease, 2_400).await.expect("receipt");
-    assert_ne!(m.lease(lease).await.grace_until, 0, "20 minutes left < a 40-minute period");
+    assert_ne!(
+        m.lease(lease).await.grace_until,
+        0,
+        "20 minutes left < a 40-minute period"
+    );
     let old_end = m.lease(lease).await.end_at;
     let renter = m.renter.insecure_clone();
     // 4 buys one hour of 2 GPUs at 2/GPU-hour.
@@ -209,8 +318,14 @@ async fn top_up_extends_the_end_and_clears_grace() {
     let l = m.lease(lease).await;
     assert_eq!((l.end_at, l.grace_until), (old_end + HOUR, 0));
     let provider = m.operator.insecure_clone();
-    m.close(&provider, lease).await.unwrap_err().assert_code(code(TesseraError::PendingUnsettled));
+    m.close(&provider, lease)
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::PendingUnsettled));
     m.f.advance(HOUR).await;
     m.settle(lease).await.expect("settle");
-    m.close(&provider, lease).await.unwrap_err().assert_code(code(TesseraError::LeaseNotEnded));
+    m.close(&provider, lease)
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::LeaseNotEnded));
 }

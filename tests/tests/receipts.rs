@@ -20,7 +20,11 @@ async fn hour_in() -> (Market, solana_sdk::pubkey::Pubkey, ReceiptBody) {
     let lease = m.open(2, 3 * HOUR as u32).await;
     m.f.advance(HOUR).await;
     let start = m.lease(lease).await.start_at;
-    (m, lease, Market::body(1, start, start + HOUR, 2 * HOUR as u64))
+    (
+        m,
+        lease,
+        Market::body(1, start, start + HOUR, 2 * HOUR as u64),
+    )
 }
 
 /// Ed25519 instruction data with the given signatures, each `(key, message)`, every offset
@@ -44,7 +48,11 @@ fn multi_signature_ix(sigs: &[(&Keypair, &[u8])]) -> Instruction {
     let mut data = vec![sigs.len() as u8, 0];
     data.extend(offsets);
     data.extend(body);
-    Instruction { program_id: solana_sdk_ids_ed25519(), accounts: vec![], data }
+    Instruction {
+        program_id: solana_sdk_ids_ed25519(),
+        accounts: vec![],
+        data,
+    }
 }
 
 fn solana_sdk_ids_ed25519() -> solana_sdk::pubkey::Pubkey {
@@ -66,10 +74,23 @@ async fn a_valid_receipt_moves_escrow_to_pending() {
 async fn row13_precompile_missing_or_not_first_is_refused() {
     let (mut m, lease, body) = hour_in().await;
     let submit = builders::submit_receipt(&m.n, &m.p, lease, None, body);
-    m.f.send(std::slice::from_ref(&submit), &[]).await.unwrap_err().assert_code(code(TesseraError::MissingEd25519Instruction));
+    m.f.send(std::slice::from_ref(&submit), &[])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::MissingEd25519Instruction));
     let op = m.operator.insecure_clone();
-    let other = builders::update_node(&m.n, tessera::UpdateNodeArgs { spec: None, status: None, agent_key: None });
-    m.f.send(&[other, submit], &[&op]).await.unwrap_err().assert_code(code(TesseraError::NotEd25519Program));
+    let other = builders::update_node(
+        &m.n,
+        tessera::UpdateNodeArgs {
+            spec: None,
+            status: None,
+            agent_key: None,
+        },
+    );
+    m.f.send(&[other, submit], &[&op])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::NotEd25519Program));
 }
 
 #[tokio::test]
@@ -77,8 +98,14 @@ async fn row13_signature_by_another_key_is_refused() {
     let (mut m, lease, body) = hour_in().await;
     let mallory = Keypair::new();
     let msg = message_bytes(&UsageReceipt::new(lease, body)).unwrap();
-    let ixs = [builders::ed25519(&mallory, &msg), builders::submit_receipt(&m.n, &m.p, lease, None, body)];
-    m.f.send(&ixs, &[]).await.unwrap_err().assert_code(code(TesseraError::WrongSigningKey));
+    let ixs = [
+        builders::ed25519(&mallory, &msg),
+        builders::submit_receipt(&m.n, &m.p, lease, None, body),
+    ];
+    m.f.send(&ixs, &[])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::WrongSigningKey));
 }
 
 #[tokio::test]
@@ -86,14 +113,26 @@ async fn row13_signature_over_another_leases_receipt_is_refused() {
     let (mut m, lease, body) = hour_in().await;
     let other_lease = m.open(1, HOUR as u32).await;
     let msg = message_bytes(&UsageReceipt::new(other_lease, body)).unwrap();
-    let ixs = [builders::ed25519(&m.agent, &msg), builders::submit_receipt(&m.n, &m.p, lease, None, body)];
-    m.f.send(&ixs, &[]).await.unwrap_err().assert_code(code(TesseraError::SignedMessageMismatch));
+    let ixs = [
+        builders::ed25519(&m.agent, &msg),
+        builders::submit_receipt(&m.n, &m.p, lease, None, body),
+    ];
+    m.f.send(&ixs, &[])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::SignedMessageMismatch));
     // Or a different period than the one submitted.
     let mut signed = body;
     signed.gpu_seconds = 1;
     let msg = message_bytes(&UsageReceipt::new(lease, signed)).unwrap();
-    let ixs = [builders::ed25519(&m.agent, &msg), builders::submit_receipt(&m.n, &m.p, lease, None, body)];
-    m.f.send(&ixs, &[]).await.unwrap_err().assert_code(code(TesseraError::SignedMessageMismatch));
+    let ixs = [
+        builders::ed25519(&m.agent, &msg),
+        builders::submit_receipt(&m.n, &m.p, lease, None, body),
+    ];
+    m.f.send(&ixs, &[])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::SignedMessageMismatch));
 }
 
 #[tokio::test]
@@ -108,7 +147,10 @@ async fn row13_offsets_into_another_instruction_are_refused() {
     ix.data[msg_ix_field..msg_ix_field + 2].copy_from_slice(&1u16.to_le_bytes());
     let msg_off_field = 2 + 8;
     ix.data[msg_off_field..msg_off_field + 2].copy_from_slice(&0u16.to_le_bytes());
-    m.f.send(&[ix, submit], &[]).await.unwrap_err().assert_code(code(TesseraError::Ed25519OffsetsInvalid));
+    m.f.send(&[ix, submit], &[])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::Ed25519OffsetsInvalid));
 }
 
 #[tokio::test]
@@ -118,7 +160,10 @@ async fn row13_two_signatures_in_one_precompile_are_refused() {
     let other = Keypair::new();
     let ix = multi_signature_ix(&[(&m.agent, &msg), (&other, b"anything")]);
     let submit = builders::submit_receipt(&m.n, &m.p, lease, None, body);
-    m.f.send(&[ix, submit], &[]).await.unwrap_err().assert_code(code(TesseraError::Ed25519SignatureCount));
+    m.f.send(&[ix, submit], &[])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::Ed25519SignatureCount));
 }
 
 #[tokio::test]
@@ -130,21 +175,36 @@ async fn row14_replayed_overlapping_and_future_receipts_are_refused() {
     m.settle(lease).await.expect("settle");
     // The very same receipt again (a fresh transaction).
     let ixs = m.receipt_ixs(lease, body, None);
-    m.f.send(&ixs, &[]).await.unwrap_err().assert_code(code(TesseraError::ReceiptSeqNotIncreasing));
+    m.f.send(&ixs, &[])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::ReceiptSeqNotIncreasing));
     let next = Market::body(2, body.period_end - 1, body.period_end + HOUR, 1);
     let ixs = m.receipt_ixs(lease, next, None);
-    m.f.send(&ixs, &[]).await.unwrap_err().assert_code(code(TesseraError::ReceiptPeriodOverlap));
+    m.f.send(&ixs, &[])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::ReceiptPeriodOverlap));
     let future = Market::body(2, body.period_end, m.f.now().await + 10, 1);
     let ixs = m.receipt_ixs(lease, future, None);
-    m.f.send(&ixs, &[]).await.unwrap_err().assert_code(code(TesseraError::ReceiptPeriodInFuture));
+    m.f.send(&ixs, &[])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::ReceiptPeriodInFuture));
     let end = m.lease(lease).await.end_at;
     m.f.advance(3 * HOUR).await;
     let past_end = Market::body(2, body.period_end, end + 1, 1);
     let ixs = m.receipt_ixs(lease, past_end, None);
-    m.f.send(&ixs, &[]).await.unwrap_err().assert_code(code(TesseraError::ReceiptPeriodAfterLeaseEnd));
+    m.f.send(&ixs, &[])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::ReceiptPeriodAfterLeaseEnd));
     let empty = Market::body(2, body.period_end, body.period_end, 1);
     let ixs = m.receipt_ixs(lease, empty, None);
-    m.f.send(&ixs, &[]).await.unwrap_err().assert_code(code(TesseraError::ReceiptPeriodInvalid));
+    m.f.send(&ixs, &[])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::ReceiptPeriodInvalid));
 }
 
 #[tokio::test]
@@ -155,11 +215,16 @@ async fn a_second_receipt_waits_for_the_first_to_settle() {
     m.f.advance(HOUR).await;
     let next = Market::body(2, body.period_end, body.period_end + HOUR, 2 * HOUR as u64);
     let ixs = m.receipt_ixs(lease, next, None);
-    m.f.send(&ixs, &[]).await.unwrap_err().assert_code(code(TesseraError::PendingUnsettled));
+    m.f.send(&ixs, &[])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::PendingUnsettled));
     // The agent bundles settle + receipt.
     let mut bundle = vec![builders::settle(&m.n, &m.p, lease)];
     bundle.extend(m.receipt_ixs(lease, next, None));
-    m.f.send(&bundle, &[]).await.expect("settle then receipt in one transaction");
+    m.f.send(&bundle, &[])
+        .await
+        .expect("settle then receipt in one transaction");
     assert_eq!(m.lease(lease).await.last_seq, 2);
 }
 
@@ -170,7 +235,11 @@ async fn row15_gpu_seconds_are_capped_at_the_period_times_gpus() {
     let ixs = m.receipt_ixs(lease, body, None);
     m.f.send(&ixs, &[]).await.expect("receipt");
     let l = m.lease(lease).await;
-    assert_eq!(l.pending, 4 * UNIT, "2 GPUs × 1 hour, not u64::MAX GPU-seconds");
+    assert_eq!(
+        l.pending,
+        4 * UNIT,
+        "2 GPUs × 1 hour, not u64::MAX GPU-seconds"
+    );
     assert_eq!(l.gpu_seconds_billed, 2 * HOUR as u64);
 }
 
@@ -180,7 +249,11 @@ async fn row15_charges_never_exceed_the_escrow() {
     let lease = m.open(1, HOUR as u32).await; // 2 escrowed
     m.f.advance(HOUR).await;
     let start = m.lease(lease).await.start_at;
-    let ixs = m.receipt_ixs(lease, Market::body(1, start, start + HOUR, HOUR as u64), None);
+    let ixs = m.receipt_ixs(
+        lease,
+        Market::body(1, start, start + HOUR, HOUR as u64),
+        None,
+    );
     m.f.send(&ixs, &[]).await.expect("receipt");
     let l = m.lease(lease).await;
     assert_eq!((l.pending, l.escrow), (2 * UNIT, 0));
@@ -191,7 +264,12 @@ async fn row21_a_fake_instructions_sysvar_is_refused() {
     let (mut m, lease, body) = hour_in().await;
     let mut ixs = m.receipt_ixs(lease, body, None);
     ixs[1].accounts[4].pubkey = solana_sdk::pubkey::Pubkey::new_unique();
-    m.f.send(&ixs, &[]).await.unwrap_err().assert_code(anchor_code(anchor_lang::error::ErrorCode::ConstraintAddress));
+    m.f.send(&ixs, &[])
+        .await
+        .unwrap_err()
+        .assert_code(anchor_code(
+            anchor_lang::error::ErrorCode::ConstraintAddress,
+        ));
 }
 
 #[tokio::test]
@@ -200,7 +278,10 @@ async fn a_renter_cosigned_receipt_settles_at_once() {
     let renter = m.renter.insecure_clone();
     let mallory = m.f.user().await;
     let ixs = m.receipt_ixs(lease, body, Some(mallory.pubkey()));
-    m.f.send(&ixs, &[&mallory]).await.unwrap_err().assert_code(code(TesseraError::CosignerNotRenter));
+    m.f.send(&ixs, &[&mallory])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::CosignerNotRenter));
     let ixs = m.receipt_ixs(lease, body, Some(renter.pubkey()));
     m.f.send(&ixs, &[&renter]).await.expect("co-signed receipt");
     m.settle(lease).await.expect("settles without waiting");
@@ -213,8 +294,15 @@ async fn row06_a_closed_lease_takes_no_receipt_and_no_settlement() {
     let renter = m.renter.insecure_clone();
     m.close(&renter, lease).await.expect("renter closes");
     let ixs = m.receipt_ixs(lease, body, None);
-    m.f.send(&ixs, &[]).await.unwrap_err().assert_code(anchor_code(anchor_lang::error::ErrorCode::AccountNotInitialized));
-    m.settle(lease).await.unwrap_err().assert_code(anchor_code(anchor_lang::error::ErrorCode::AccountNotInitialized));
+    m.f.send(&ixs, &[])
+        .await
+        .unwrap_err()
+        .assert_code(anchor_code(
+            anchor_lang::error::ErrorCode::AccountNotInitialized,
+        ));
+    m.settle(lease).await.unwrap_err().assert_code(anchor_code(
+        anchor_lang::error::ErrorCode::AccountNotInitialized,
+    ));
 }
 
 #[tokio::test]
@@ -222,10 +310,19 @@ async fn a_rotated_agent_key_invalidates_the_old_one() {
     let (mut m, lease, body) = hour_in().await;
     let new_agent = Keypair::new();
     let op = m.operator.insecure_clone();
-    let args = tessera::UpdateNodeArgs { spec: None, status: None, agent_key: Some(new_agent.pubkey()) };
-    m.f.send(&[builders::update_node(&m.n, args)], &[&op]).await.expect("rotate");
+    let args = tessera::UpdateNodeArgs {
+        spec: None,
+        status: None,
+        agent_key: Some(new_agent.pubkey()),
+    };
+    m.f.send(&[builders::update_node(&m.n, args)], &[&op])
+        .await
+        .expect("rotate");
     let ixs = m.receipt_ixs(lease, body, None);
-    m.f.send(&ixs, &[]).await.unwrap_err().assert_code(code(TesseraError::WrongSigningKey));
+    m.f.send(&ixs, &[])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::WrongSigningKey));
     m.agent = new_agent;
     let ixs = m.receipt_ixs(lease, body, None);
     m.f.send(&ixs, &[]).await.expect("new key works");
@@ -238,14 +335,35 @@ async fn benchmark_attestations_are_verified_like_receipts() {
     let att = tessera::signed::BenchmarkAttestation::new(m.n.node, 98_912, 3_350, now - 10);
     let msg = message_bytes(&att).unwrap();
     let mallory = Keypair::new();
-    let ixs = [builders::ed25519(&mallory, &msg), builders::attest_benchmark(m.n.node, 98_912, 3_350, now - 10)];
-    m.f.send(&ixs, &[]).await.unwrap_err().assert_code(code(TesseraError::WrongSigningKey));
-    let ixs = [builders::ed25519(&m.agent, &msg), builders::attest_benchmark(m.n.node, 99_999, 3_350, now - 10)];
-    m.f.send(&ixs, &[]).await.unwrap_err().assert_code(code(TesseraError::SignedMessageMismatch));
-    let ixs = [builders::ed25519(&m.agent, &msg), builders::attest_benchmark(m.n.node, 98_912, 3_350, now - 10)];
+    let ixs = [
+        builders::ed25519(&mallory, &msg),
+        builders::attest_benchmark(m.n.node, 98_912, 3_350, now - 10),
+    ];
+    m.f.send(&ixs, &[])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::WrongSigningKey));
+    let ixs = [
+        builders::ed25519(&m.agent, &msg),
+        builders::attest_benchmark(m.n.node, 99_999, 3_350, now - 10),
+    ];
+    m.f.send(&ixs, &[])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::SignedMessageMismatch));
+    let ixs = [
+        builders::ed25519(&m.agent, &msg),
+        builders::attest_benchmark(m.n.node, 98_912, 3_350, now - 10),
+    ];
     m.f.send(&ixs, &[]).await.expect("attest");
     let node: tessera::state::Node = m.f.get(m.n.node).await;
-    assert_eq!((node.tflops_centi, node.mem_bw_gbps, node.benchmarked_at), (98_912, 3_350, now - 10));
+    assert_eq!(
+        (node.tflops_centi, node.mem_bw_gbps, node.benchmarked_at),
+        (98_912, 3_350, now - 10)
+    );
     // Replaying an older (or the same) attestation is refused.
-    m.f.send(&ixs, &[]).await.unwrap_err().assert_code(code(TesseraError::BenchmarkTooOld));
+    m.f.send(&ixs, &[])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::BenchmarkTooOld));
 }

@@ -22,8 +22,6 @@ use crate::state::{seeds, Protocol};
 /// Accounts of `sweep_protocol_fees`.
 #[derive(Accounts)]
 pub struct SweepProtocolFees<'info> {
-    /// Whoever runs the crank.
-    pub cranker: Signer<'info>,
     /// The protocol (staker share, treasury).
     #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
     pub protocol: Box<Account<'info, Protocol>>,
