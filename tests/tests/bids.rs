@@ -57,7 +57,7 @@ async fn a_matching_node_fills_the_bid_at_the_bid_price() {
     assert_eq!(m.f.balance(m.renter_token).await, before - 12 * UNIT);
     let op = m.operator.insecure_clone();
     let ix = builders::accept_bid(&m.n, &m.p, m.renter.pubkey(), 1, 0);
-    m.f.send(&[ix.clone()], &[&op])
+    m.f.send(std::slice::from_ref(&ix), &[&op])
         .await
         .unwrap_err()
         .assert_code(code(TesseraError::BidSpecsNotMet));
