@@ -145,10 +145,16 @@ pub fn default_params() -> ProtocolParams {
 }
 
 impl Fixture {
-    /// A bank with the mints and treasury but no protocol yet.
+    /// A bank with the mints and treasury but no protocol yet. The program runs natively,
+    /// or as the SBF build in `$SBF_OUT_DIR/tessera.so` when `TESSERA_SBF=1` (compute units
+    /// are only metered then; see `scripts/cu-report`).
     pub async fn bare() -> Self {
-        let mut pt = ProgramTest::new("tessera", tessera::ID, processor!(process_instruction));
-        pt.prefer_bpf(false);
+        let mut pt = if sbf() {
+            ProgramTest::new("tessera", tessera::ID, None)
+        } else {
+            ProgramTest::new("tessera", tessera::ID, processor!(process_instruction))
+        };
+        pt.prefer_bpf(sbf());
         let ctx = pt.start_with_context().await;
         let mut f = Self {
             ctx,
@@ -229,7 +235,13 @@ impl Fixture {
                 .copied()
                 .filter(|k| k.pubkey() != payer.pubkey()),
         );
-        let blockhash = self.ctx.last_blockhash;
+        // The bank keeps moving slots; a long run would outlive the start-up blockhash.
+        let blockhash = self
+            .ctx
+            .banks_client
+            .get_latest_blockhash()
+            .await
+            .unwrap_or(self.ctx.last_blockhash);
         let tx = Transaction::new_signed_with_payer(&ixs, Some(&payer.pubkey()), &all, blockhash);
         let out = self
             .ctx
@@ -457,6 +469,21 @@ impl Fixture {
     pub fn space<T: Space>() -> usize {
         8 + T::INIT_SPACE
     }
+}
+
+/// Whether the tests run the SBF build of the program (`TESSERA_SBF=1`).
+pub fn sbf() -> bool {
+    std::env::var("TESSERA_SBF").is_ok_and(|v| v == "1")
+}
+
+/// Compute units the Tessera program consumed, per top-level invocation, from a
+/// transaction's logs (empty when it ran natively).
+pub fn compute_units(logs: &[String]) -> Vec<u64> {
+    let prefix = format!("Program {} consumed ", tessera::ID);
+    logs.iter()
+        .filter_map(|l| l.strip_prefix(&prefix))
+        .filter_map(|rest| rest.split_whitespace().next()?.parse().ok())
+        .collect()
 }
 
 /// A GPU model name as the fixed-width field pools and nodes store.

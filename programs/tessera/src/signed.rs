@@ -207,6 +207,12 @@ mod tests {
         assert_eq!(&bytes[18..50], crate::ID.as_ref());
         assert_eq!(&bytes[50..82], &[1; 32]);
         assert_eq!(&bytes[82..90], &1u64.to_le_bytes());
+        assert_eq!(&bytes[90..98], &2i64.to_le_bytes());
+        assert_eq!(&bytes[98..106], &3i64.to_le_bytes());
+        assert_eq!(&bytes[106..114], &4u64.to_le_bytes());
+        assert_eq!(&bytes[114..116], &5u16.to_le_bytes());
+        assert_eq!(&bytes[116..124], &6u64.to_le_bytes());
+        assert_eq!(&bytes[124..156], &[9; 32]);
         let att = BenchmarkAttestation::new(Pubkey::default(), 1, 2, 3);
         assert_eq!(message_bytes(&att).map(|b| b.len()).unwrap_or_default(), 96);
     }

@@ -1,0 +1,43 @@
+//! Compute-unit budgets of the hot-path instructions. Only an SBF build is metered: run
+//! `scripts/cu-report` on a machine with Solana's toolchain (`anchor build`), which sets
+//! `TESSERA_SBF=1`. Natively this test says so and checks nothing.
+#![allow(deprecated)]
+
+use solana_sdk::signer::Signer;
+use tessera_tests::fixture::{compute_units, sbf};
+use tessera_tests::market::Market;
+use tessera_tests::builders;
+
+/// Budgets we hold the SBF build to.
+const BUDGETS: [(&str, u64); 4] = [("open_lease", 40_000), ("submit_receipt", 30_000), ("settle", 10_000), ("close_lease", 40_000)];
+
+#[tokio::test]
+async fn hot_path_instructions_stay_within_their_compute_budgets() {
+    if !sbf() {
+        eprintln!("compute units NOT measured: the program ran natively; run scripts/cu-report with Solana's toolchain");
+        return;
+    }
+    let mut m = Market::new().await;
+    let (open, lease) = m.open_ix(2, 3 * 3_600).await;
+    m.f.leases.push(lease);
+    let renter = m.renter.insecure_clone();
+    let mut measured = Vec::new();
+    let logs = m.f.send(&[open], &[&renter]).await.expect("open");
+    measured.push(("open_lease", compute_units(&logs)[0]));
+    m.f.advance(3_600).await;
+    let logs = m.post_receipt(lease, 3_600).await.expect("receipt");
+    measured.push(("submit_receipt", compute_units(&logs)[0]));
+    m.f.advance(3_600).await;
+    let logs = m.settle(lease).await.expect("settle");
+    measured.push(("settle", compute_units(&logs)[0]));
+    let ix = builders::close_lease(renter.pubkey(), &m.n, &m.p, lease, m.renter.pubkey(), m.renter_token);
+    let logs = m.f.send(&[ix], &[&renter]).await.expect("close");
+    measured.push(("close_lease", compute_units(&logs)[0]));
+    println!("| instruction | compute units | budget |\n|---|---|---|");
+    for ((name, cu), (_, budget)) in measured.iter().zip(BUDGETS) {
+        println!("| `{name}` | {cu} | {budget} |");
+    }
+    for ((name, cu), (_, budget)) in measured.iter().zip(BUDGETS) {
+        assert!(*cu <= budget, "{name} used {cu} CU, budget {budget}");
+    }
+}
