@@ -38,9 +38,16 @@ async fn world(pools: usize) -> World {
         let mut params = tessera_tests::fixture::default_params();
         params.dispute_window_secs = 60;
         let ix = builders::set_params(auth.pubkey(), m.f.treasury, params, m.f.arbiter.pubkey());
-        m.f.send_unchecked(&[ix], &[&auth]).await.expect("short window");
+        m.f.send_unchecked(&[ix], &[&auth])
+            .await
+            .expect("short window");
         let (settlement_mint, renter_token) = (m.f.settlement_mint, m.renter_token);
-        m.f.mint_to(settlement_mint, renter_token, 100_000 * tessera_tests::fixture::UNIT).await;
+        m.f.mint_to(
+            settlement_mint,
+            renter_token,
+            100_000 * tessera_tests::fixture::UNIT,
+        )
+        .await;
         let per_pool = LEASES / pools;
         let mut opened = 0;
         while opened < per_pool {
@@ -51,8 +58,17 @@ async fn world(pools: usize) -> World {
                 assert_eq!(e.code, Some(full), "open_lease: {}", e.raw);
                 // The node is full: add another node to the same pool.
                 let op = m.operator.insecure_clone();
-                let id = m.f.get::<tessera::state::Provider>(m.n.provider).await.node_count;
-                let ix = builders::register_node(op.pubkey(), m.p.pool, id, tessera_tests::market::h100_spec(), m.agent.pubkey());
+                let id =
+                    m.f.get::<tessera::state::Provider>(m.n.provider)
+                        .await
+                        .node_count;
+                let ix = builders::register_node(
+                    op.pubkey(),
+                    m.p.pool,
+                    id,
+                    tessera_tests::market::h100_spec(),
+                    m.agent.pubkey(),
+                );
                 m.f.send_unchecked(&[ix], &[&op]).await.expect("node");
                 m.n = builders::NodeKeys::derive(op.pubkey(), id);
                 continue;
@@ -74,9 +90,18 @@ async fn round(w: &mut World) -> Duration {
         let l: tessera::state::Lease = m.f.get(lease).await;
         let node: tessera::state::Node = m.f.get(l.node).await;
         let provider: tessera::state::Provider = m.f.get(node.provider).await;
-        let n = builders::NodeKeys { node: l.node, ..builders::NodeKeys::derive(provider.authority, node.node_id) };
-        let body = Market::body(l.last_seq + 1, l.last_period_end, l.last_period_end + PERIOD, PERIOD as u64);
-        let msg = tessera::signed::message_bytes(&tessera::signed::UsageReceipt::new(lease, body)).expect("bytes");
+        let n = builders::NodeKeys {
+            node: l.node,
+            ..builders::NodeKeys::derive(provider.authority, node.node_id)
+        };
+        let body = Market::body(
+            l.last_seq + 1,
+            l.last_period_end,
+            l.last_period_end + PERIOD,
+            PERIOD as u64,
+        );
+        let msg = tessera::signed::message_bytes(&tessera::signed::UsageReceipt::new(lease, body))
+            .expect("bytes");
         let mut ixs = Vec::new();
         if l.pending > 0 {
             ixs.push(builders::settle(&n, &m.p, lease));
@@ -90,13 +115,20 @@ async fn round(w: &mut World) -> Duration {
     }
     let start = Instant::now();
     for (i, ixs) in batch {
-        w.markets[i].f.send_unchecked(&ixs, &[]).await.expect("settle + receipt");
+        w.markets[i]
+            .f
+            .send_unchecked(&ixs, &[])
+            .await
+            .expect("settle + receipt");
     }
     start.elapsed()
 }
 
 fn hot_path(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     let mut group = c.benchmark_group("settle_plus_receipt");
     group.throughput(Throughput::Elements(LEASES as u64));
     group.sample_size(10);
@@ -105,9 +137,7 @@ fn hot_path(c: &mut Criterion) {
     for pools in [1usize, 16] {
         let mut w = rt.block_on(world(pools));
         group.bench_function(format!("{LEASES}_leases_on_{pools}_pools"), |b| {
-            b.iter_custom(|iters| {
-                (0..iters).map(|_| rt.block_on(round(&mut w))).sum()
-            })
+            b.iter_custom(|iters| (0..iters).map(|_| rt.block_on(round(&mut w))).sum())
         });
     }
     group.finish();

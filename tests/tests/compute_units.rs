@@ -4,12 +4,17 @@
 #![allow(deprecated)]
 
 use solana_sdk::signer::Signer;
+use tessera_tests::builders;
 use tessera_tests::fixture::{compute_units, sbf};
 use tessera_tests::market::Market;
-use tessera_tests::builders;
 
 /// Budgets we hold the SBF build to.
-const BUDGETS: [(&str, u64); 4] = [("open_lease", 40_000), ("submit_receipt", 30_000), ("settle", 10_000), ("close_lease", 40_000)];
+const BUDGETS: [(&str, u64); 4] = [
+    ("open_lease", 40_000),
+    ("submit_receipt", 30_000),
+    ("settle", 10_000),
+    ("close_lease", 40_000),
+];
 
 #[tokio::test]
 async fn hot_path_instructions_stay_within_their_compute_budgets() {
@@ -30,7 +35,14 @@ async fn hot_path_instructions_stay_within_their_compute_budgets() {
     m.f.advance(3_600).await;
     let logs = m.settle(lease).await.expect("settle");
     measured.push(("settle", compute_units(&logs)[0]));
-    let ix = builders::close_lease(renter.pubkey(), &m.n, &m.p, lease, m.renter.pubkey(), m.renter_token);
+    let ix = builders::close_lease(
+        renter.pubkey(),
+        &m.n,
+        &m.p,
+        lease,
+        m.renter.pubkey(),
+        m.renter_token,
+    );
     let logs = m.f.send(&[ix], &[&renter]).await.expect("close");
     measured.push(("close_lease", compute_units(&logs)[0]));
     println!("| instruction | compute units | budget |\n|---|---|---|");

@@ -3,7 +3,9 @@
 
 use anchor_lang::Space;
 use solana_sdk::rent::Rent;
-use tessera::state::{Bid, Lease, Node, Pool, Protocol, Provider, RedemptionTicket, StakePool, StakePosition};
+use tessera::state::{
+    Bid, Lease, Node, Pool, Protocol, Provider, RedemptionTicket, StakePool, StakePosition,
+};
 
 /// Bytes (discriminator included) of an Anchor account type.
 fn size<T: Space>() -> usize {
@@ -29,7 +31,10 @@ fn a_lease_fits_256_bytes_and_locks_under_0_003_sol_of_rent() {
     println!("| account | bytes | rent-exempt lamports | SOL |\n|---|---|---|---|");
     for (name, bytes) in rows {
         let lamports = rent.minimum_balance(bytes);
-        println!("| {name} | {bytes} | {lamports} | {:.6} |", lamports as f64 / 1e9);
+        println!(
+            "| {name} | {bytes} | {lamports} | {:.6} |",
+            lamports as f64 / 1e9
+        );
     }
     assert!(size::<Lease>() <= 256, "Lease is {} bytes", size::<Lease>());
     // A lease locks only its own account's rent, returned at close.
