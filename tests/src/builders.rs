@@ -723,3 +723,19 @@ pub fn sweep_protocol_fees(p: &PoolKeys, treasury: Pubkey) -> Instruction {
         ix::SweepProtocolFees {},
     )
 }
+
+/// `set_provider_status`.
+pub fn set_provider_status(
+    arbiter: Pubkey,
+    provider: Pubkey,
+    status: tessera::state::ProviderStatus,
+) -> Instruction {
+    build(
+        acc::SetProviderStatus {
+            arbiter,
+            protocol: protocol(),
+            provider,
+        },
+        ix::SetProviderStatus { status },
+    )
+}

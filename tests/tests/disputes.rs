@@ -261,3 +261,29 @@ async fn slashed_stake_goes_only_to_the_treasury_owner() {
         .unwrap_err()
         .assert_code(code(TesseraError::SlashDestinationMismatch));
 }
+
+#[tokio::test]
+async fn a_jailed_provider_takes_no_new_lease_until_reinstated() {
+    use tessera::state::ProviderStatus;
+    let (mut m, lease) = pending_charge().await;
+    let arbiter = m.f.arbiter.insecure_clone();
+    let op = m.operator.insecure_clone();
+    let ix = builders::set_provider_status(op.pubkey(), m.n.provider, ProviderStatus::Jailed);
+    m.f.send(&[ix], &[&op])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::NotArbiter));
+    let ix = builders::set_provider_status(arbiter.pubkey(), m.n.provider, ProviderStatus::Jailed);
+    m.f.send(&[ix], &[&arbiter]).await.expect("jail");
+    let (ix, _) = m.open_ix(1, HOUR as u32).await;
+    let renter = m.renter.insecure_clone();
+    m.f.send(&[ix], &[&renter])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::ProviderJailed));
+    m.f.advance(HOUR).await;
+    m.settle(lease).await.expect("running leases still settle");
+    let ix = builders::set_provider_status(arbiter.pubkey(), m.n.provider, ProviderStatus::Active);
+    m.f.send(&[ix], &[&arbiter]).await.expect("reinstate");
+    m.open(1, HOUR as u32).await;
+}

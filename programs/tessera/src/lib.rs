@@ -20,7 +20,7 @@ pub mod state;
 pub use instructions::*;
 use signed::ReceiptBody;
 pub use state::seeds;
-use state::{NodeSpec, ProtocolParams};
+use state::{NodeSpec, ProtocolParams, ProviderStatus};
 
 declare_id!("B34z58VoW8ZF9Zm72quNxDMHpri5e3iqbd5qwMsqUCZR");
 
@@ -213,6 +213,14 @@ pub mod tessera {
     /// Arbiter resolves a dispute: refund, settle, slash, terminate.
     pub fn resolve_dispute(ctx: Context<ResolveDispute>, args: ResolveDisputeArgs) -> Result<()> {
         arbiter::resolve_dispute::handler(ctx, args)
+    }
+
+    /// Arbiter jails or reinstates a provider.
+    pub fn set_provider_status(
+        ctx: Context<SetProviderStatus>,
+        status: ProviderStatus,
+    ) -> Result<()> {
+        arbiter::set_provider_status::handler(ctx, status)
     }
 
     /// Closes a lease: refund, free GPUs, return rent.

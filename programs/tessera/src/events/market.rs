@@ -2,7 +2,7 @@
 
 use anchor_lang::prelude::*;
 
-use crate::state::{NodeSpec, NodeStatus};
+use crate::state::{NodeSpec, NodeStatus, ProviderStatus};
 
 /// A provider registered.
 #[event]
@@ -253,4 +253,15 @@ pub struct ProtocolFeesSwept {
     pub to_stakers: u64,
     /// To the treasury.
     pub to_treasury: u64,
+}
+
+/// The arbiter changed a provider's standing.
+#[event]
+pub struct ProviderStatusSet {
+    /// Provider account.
+    pub provider: Pubkey,
+    /// Before.
+    pub old_status: ProviderStatus,
+    /// After.
+    pub new_status: ProviderStatus,
 }

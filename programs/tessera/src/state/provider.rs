@@ -7,7 +7,8 @@ use anchor_lang::prelude::*;
 pub enum ProviderStatus {
     /// In good standing.
     Active,
-    /// Suspended by the arbiter after a lost dispute; existing leases run on, new ones are refused.
+    /// Suspended by the arbiter (`set_provider_status`): running leases continue and settle,
+    /// new leases and bid fills are refused.
     Jailed,
 }
 

@@ -1,0 +1,34 @@
+//! `set_provider_status`: the arbiter jails a provider (no new leases or bids; running leases
+//! continue and settle) or reinstates it.
+
+use anchor_lang::prelude::*;
+
+use crate::error::TesseraError;
+use crate::events::ProviderStatusSet;
+use crate::state::{seeds, Protocol, Provider, ProviderStatus};
+
+/// Accounts of `set_provider_status`.
+#[derive(Accounts)]
+pub struct SetProviderStatus<'info> {
+    /// The arbiter.
+    pub arbiter: Signer<'info>,
+    /// The protocol.
+    #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump, has_one = arbiter @ TesseraError::NotArbiter)]
+    pub protocol: Box<Account<'info, Protocol>>,
+    /// The provider.
+    #[account(mut, seeds = [seeds::PROVIDER, provider.authority.as_ref()], bump = provider.bump)]
+    pub provider: Box<Account<'info, Provider>>,
+}
+
+/// Sets the provider's status.
+pub fn handler(ctx: Context<SetProviderStatus>, status: ProviderStatus) -> Result<()> {
+    let provider = &mut ctx.accounts.provider;
+    let old_status = provider.status;
+    provider.status = status;
+    emit!(ProviderStatusSet {
+        provider: provider.key(),
+        old_status,
+        new_status: status,
+    });
+    Ok(())
+}
