@@ -100,7 +100,7 @@ impl Node {
             (self.spec.min_lease_secs..=self.spec.max_lease_secs).contains(&duration_secs),
             TesseraError::LeaseLengthOutOfRange
         );
-        self.gpus_allocated += gpus;
+        self.gpus_allocated = self.gpus_allocated.saturating_add(gpus);
         self.active_leases = self.active_leases.saturating_add(1);
         let id = self.lease_count;
         self.lease_count = id

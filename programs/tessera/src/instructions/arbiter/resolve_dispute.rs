@@ -87,7 +87,7 @@ pub fn handler(ctx: Context<ResolveDispute>, args: ResolveDisputeArgs) -> Result
         TesseraError::RefundExceedsPending
     );
     let (pending, gpu_seconds) = (lease.pending, lease.pending_gpu_seconds);
-    let settled = pending - args.refund;
+    let settled = sub(pending, args.refund)?;
     lease.pending = 0;
     lease.pending_gpu_seconds = 0;
     lease.status = LeaseStatus::Active;

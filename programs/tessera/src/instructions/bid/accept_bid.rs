@@ -5,12 +5,11 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
 
 use crate::error::TesseraError;
-use crate::events::{BidAccepted, LeaseOpened};
+use crate::events::BidAccepted;
 use crate::instructions::bid::close_escrow;
 use crate::instructions::lease::{begin_lease, LeaseTerms};
 use crate::instructions::pool::{
-    __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, reload_and_check, PoolVault,
-    PoolVaultBumps,
+    __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, PoolVault, PoolVaultBumps,
 };
 use crate::instructions::token::transfer_from_pda;
 use crate::state::{seeds, Bid, Lease, Node, Protocol, Provider, StakePosition};
@@ -106,34 +105,18 @@ pub fn handler(ctx: Context<AcceptBid>) -> Result<()> {
         price_per_gpu_hour: bid.price_per_gpu_hour,
         escrow: bid.escrow_amount,
         job_hash: bid.job_hash,
+        job_uri: String::new(),
     };
-    let (start_at, end_at) = begin_lease(
+    begin_lease(
         &accounts.protocol,
         &mut accounts.provider,
         &mut accounts.position,
         &mut accounts.node,
-        &mut accounts.pool_vault.pool,
+        &mut accounts.pool_vault,
         &mut accounts.lease,
         ctx.bumps.lease,
-        &terms,
+        terms,
     )?;
-    reload_and_check(
-        &accounts.pool_vault.pool,
-        &mut accounts.pool_vault.vault,
-        &mut accounts.pool_vault.share_mint,
-    )?;
-    emit!(LeaseOpened {
-        lease: accounts.lease.key(),
-        node: accounts.node.key(),
-        renter: terms.renter,
-        gpu_count: terms.gpu_count,
-        price_per_gpu_hour: terms.price_per_gpu_hour,
-        escrow: terms.escrow,
-        start_at,
-        end_at,
-        job_hash: terms.job_hash,
-        job_uri: String::new(),
-    });
     emit!(BidAccepted {
         bid: accounts.bid.key(),
         lease: accounts.lease.key(),

@@ -16,7 +16,8 @@ pub use {
 use anchor_lang::prelude::*;
 
 use crate::error::TesseraError;
-use crate::events::ChargeSettled;
+use crate::events::{ChargeSettled, LeaseOpened};
+use crate::instructions::pool::{reload_and_check, PoolVault};
 use crate::math::add;
 use crate::state::{
     Lease, LeaseStatus, Node, Pool, Protocol, Provider, ProviderStatus, RevenueSplit, StakePosition,
@@ -36,21 +37,25 @@ pub struct LeaseTerms {
     pub escrow: u64,
     /// SHA-256 of the job spec.
     pub job_hash: [u8; 32],
+    /// Where the job spec lives (event only; empty for bids).
+    pub job_uri: String,
 }
 
-/// Writes a new lease and books its allocation: the node's GPUs, the provider's open-lease
-/// count and collateral lock, the pool's `escrowed`. Returns the lease's start and end.
+/// Writes a new lease whose escrow is already in the vault and books its allocation: the
+/// node's GPUs, the provider's open-lease count and collateral lock, the pool's `escrowed`;
+/// then checks the vault against the ledger and emits `LeaseOpened`.
 #[allow(clippy::too_many_arguments)]
-pub fn begin_lease(
+pub fn begin_lease<'info>(
     protocol: &Protocol,
     provider: &mut Provider,
     position: &mut StakePosition,
-    node: &mut Account<Node>,
-    pool: &mut Account<Pool>,
-    lease: &mut Account<Lease>,
+    node: &mut Account<'info, Node>,
+    pool_vault: &mut PoolVault<'info>,
+    lease: &mut Account<'info, Lease>,
     bump: u8,
-    terms: &LeaseTerms,
-) -> Result<(i64, i64)> {
+    terms: LeaseTerms,
+) -> Result<()> {
+    let pool = &mut pool_vault.pool;
     require!(
         provider.status == ProviderStatus::Active,
         TesseraError::ProviderJailed
@@ -93,7 +98,20 @@ pub fn begin_lease(
         terminated: false,
         job_hash: terms.job_hash,
     });
-    Ok((start_at, end_at))
+    reload_and_check(pool, &mut pool_vault.vault, &mut pool_vault.share_mint)?;
+    emit!(LeaseOpened {
+        lease: lease.key(),
+        node: node.key(),
+        renter: terms.renter,
+        gpu_count: terms.gpu_count,
+        price_per_gpu_hour: terms.price_per_gpu_hour,
+        escrow: terms.escrow,
+        start_at,
+        end_at,
+        job_hash: terms.job_hash,
+        job_uri: terms.job_uri,
+    });
+    Ok(())
 }
 
 /// Keeps the provider's minimum stake locked exactly while it has open leases, so collateral

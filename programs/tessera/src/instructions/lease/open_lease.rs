@@ -5,11 +5,9 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
 
 use crate::error::TesseraError;
-use crate::events::LeaseOpened;
 use crate::instructions::lease::{begin_lease, LeaseTerms};
 use crate::instructions::pool::{
-    __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, reload_and_check, PoolVault,
-    PoolVaultBumps,
+    __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, PoolVault, PoolVaultBumps,
 };
 use crate::instructions::token::transfer_from_user;
 use crate::math::escrow_for;
@@ -102,33 +100,17 @@ pub fn handler(ctx: Context<OpenLease>, args: OpenLeaseArgs) -> Result<()> {
         price_per_gpu_hour: price,
         escrow,
         job_hash: args.job_hash,
+        job_uri: args.job_uri,
     };
-    let (start_at, end_at) = begin_lease(
+    begin_lease(
         &accounts.protocol,
         &mut accounts.provider,
         &mut accounts.position,
         &mut accounts.node,
-        &mut accounts.pool_vault.pool,
+        &mut accounts.pool_vault,
         &mut accounts.lease,
         ctx.bumps.lease,
-        &terms,
+        terms,
     )?;
-    reload_and_check(
-        &accounts.pool_vault.pool,
-        &mut accounts.pool_vault.vault,
-        &mut accounts.pool_vault.share_mint,
-    )?;
-    emit!(LeaseOpened {
-        lease: accounts.lease.key(),
-        node: accounts.node.key(),
-        renter: terms.renter,
-        gpu_count: terms.gpu_count,
-        price_per_gpu_hour: price,
-        escrow,
-        start_at,
-        end_at,
-        job_hash: args.job_hash,
-        job_uri: args.job_uri,
-    });
     Ok(())
 }
