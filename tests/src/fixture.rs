@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use anchor_lang::{AccountDeserialize, Space};
 use anchor_spl::token::{spl_token, Mint, TokenAccount};
-use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
+use solana_program_test::{BanksClientError, ProgramTestContext};
 use solana_sdk::account::Account;
 use solana_sdk::instruction::{Instruction, InstructionError};
 use solana_sdk::program_pack::Pack;
@@ -15,8 +15,9 @@ use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
 use solana_sdk::transaction::{Transaction, TransactionError};
 use tessera::state::ProtocolParams;
+pub use tessera_client::local::sbf;
 
-use crate::builders;
+use crate::builders::{self, PoolKeys};
 
 /// Settlement mint decimals used throughout the tests (USDC-like).
 pub const DECIMALS: u8 = 6;
@@ -25,44 +26,6 @@ pub const UNIT: u64 = 1_000_000;
 
 /// The memo program, used to make otherwise identical transactions distinct.
 const MEMO_PROGRAM: Pubkey = solana_sdk::pubkey!("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr");
-
-/// Anchor's generated entry ties all lifetimes to one; `processor!` wants independent ones.
-fn process_instruction(
-    program_id: &Pubkey,
-    accounts: &[anchor_lang::prelude::AccountInfo],
-    data: &[u8],
-) -> anchor_lang::solana_program::entrypoint::ProgramResult {
-    // SAFETY: the slice and every AccountInfo in it outlive this call; only the lifetimes are
-    // unified, nothing escapes.
-    let accounts: &[anchor_lang::prelude::AccountInfo] = unsafe { std::mem::transmute(accounts) };
-    tessera::entry(program_id, accounts, data)
-}
-
-/// Addresses of one pool.
-#[derive(Clone, Copy, Debug)]
-pub struct PoolKeys {
-    /// Pool PDA.
-    pub pool: Pubkey,
-    /// Vault PDA.
-    pub vault: Pubkey,
-    /// Share mint PDA.
-    pub share_mint: Pubkey,
-    /// Operator wallet.
-    pub operator: Pubkey,
-}
-
-impl PoolKeys {
-    /// Derives a pool's addresses from its operator and id.
-    pub fn derive(operator: Pubkey, pool_id: u64) -> Self {
-        let pool = tessera::seeds::find_pool_address(&operator, pool_id).0;
-        Self {
-            pool,
-            vault: tessera::seeds::find_vault_address(&pool).0,
-            share_mint: tessera::seeds::find_share_mint_address(&pool).0,
-            operator,
-        }
-    }
-}
 
 /// An investor wallet with a settlement-token account and a share account for one pool.
 pub struct Investor {
@@ -149,13 +112,9 @@ impl Fixture {
     /// or as the SBF build in `$SBF_OUT_DIR/tessera.so` when `TESSERA_SBF=1` (compute units
     /// are only metered then; see `scripts/cu-report`).
     pub async fn bare() -> Self {
-        let mut pt = if sbf() {
-            ProgramTest::new("tessera", tessera::ID, None)
-        } else {
-            ProgramTest::new("tessera", tessera::ID, processor!(process_instruction))
-        };
-        pt.prefer_bpf(sbf());
-        let ctx = pt.start_with_context().await;
+        let ctx = tessera_client::local::program_test()
+            .start_with_context()
+            .await;
         let mut f = Self {
             ctx,
             authority: Keypair::new(),
@@ -469,11 +428,6 @@ impl Fixture {
     pub fn space<T: Space>() -> usize {
         8 + T::INIT_SPACE
     }
-}
-
-/// Whether the tests run the SBF build of the program (`TESSERA_SBF=1`).
-pub fn sbf() -> bool {
-    std::env::var("TESSERA_SBF").is_ok_and(|v| v == "1")
 }
 
 /// Compute units the Tessera program consumed, per top-level invocation, from a

@@ -4,12 +4,13 @@
 //! transaction.
 #![allow(deprecated)] // solana-program-test 3.1 marks its API as unstable (agave-unstable-api).
 
-pub mod builders;
 pub mod fixture;
 pub mod invariants;
 pub mod market;
 
-pub use fixture::{Fixture, Investor, PoolKeys, TxError};
+pub use fixture::{Fixture, Investor, TxError};
+pub use tessera_client::instructions as builders;
+pub use tessera_client::instructions::PoolKeys;
 
 /// Anchor's offset for a program's custom error codes.
 pub const ERROR_OFFSET: u32 = anchor_lang::error::ERROR_CODE_OFFSET;

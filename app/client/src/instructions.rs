@@ -1,4 +1,6 @@
-//! Instruction builders: Anchor's generated account structs and argument structs, assembled.
+//! Instruction builders for every Tessera instruction: Anchor's generated account and argument
+//! structs, assembled with the program's own address derivation, plus the Ed25519 precompile
+//! instruction that receipts and benchmark attestations ride on.
 
 use anchor_lang::{InstructionData, ToAccountMetas};
 use anchor_spl::token::spl_token;
@@ -7,7 +9,31 @@ use solana_sdk::pubkey::Pubkey;
 use tessera::state::ProtocolParams;
 use tessera::{accounts as acc, instruction as ix, seeds};
 
-use crate::fixture::PoolKeys;
+/// Addresses of one pool.
+#[derive(Clone, Copy, Debug)]
+pub struct PoolKeys {
+    /// Pool PDA.
+    pub pool: Pubkey,
+    /// Vault PDA.
+    pub vault: Pubkey,
+    /// Share mint PDA.
+    pub share_mint: Pubkey,
+    /// Operator wallet.
+    pub operator: Pubkey,
+}
+
+impl PoolKeys {
+    /// Derives a pool's addresses from its operator and id.
+    pub fn derive(operator: Pubkey, pool_id: u64) -> Self {
+        let pool = seeds::find_pool_address(&operator, pool_id).0;
+        Self {
+            pool,
+            vault: seeds::find_vault_address(&pool).0,
+            share_mint: seeds::find_share_mint_address(&pool).0,
+            operator,
+        }
+    }
+}
 
 fn build(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
     Instruction {

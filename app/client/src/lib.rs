@@ -1,0 +1,32 @@
+//! Rust SDK for Tessera: account addresses, typed instruction builders for every instruction
+//! (including the Ed25519 precompile + receipt pair), account decoding, pool metrics, and a
+//! [`chain::Chain`] trait with an RPC back end ([`rpc::RpcChain`]) and, behind the `local`
+//! feature, the in-process chain ([`local::LocalChain`]) used by tests, the agent and the demo.
+//!
+//! Addresses and wire formats come from the program crate itself (`tessera::seeds`,
+//! `tessera::signed`), so they exist once.
+//!
+//! ```
+//! use solana_sdk::pubkey::Pubkey;
+//! use tessera_client::instructions::{self, PoolKeys};
+//!
+//! let operator = Pubkey::new_unique();
+//! let pool = PoolKeys::derive(operator, 1);
+//! let investor = Pubkey::new_unique();
+//! let ix = instructions::deposit(&pool, investor, Pubkey::new_unique(), Pubkey::new_unique(), 1_000_000, 0);
+//! assert_eq!(ix.program_id, tessera::ID);
+//! ```
+
+pub mod accounts;
+pub mod chain;
+pub mod error;
+pub mod instructions;
+#[cfg(feature = "local")]
+pub mod local;
+pub mod metrics;
+pub mod rpc;
+
+pub use chain::Chain;
+pub use error::ClientError;
+/// Address derivation, re-exported from the program crate.
+pub use tessera::seeds as pda;

@@ -1,0 +1,145 @@
+//! `LocalChain`: the in-process chain: a solana-program-test bank running the Tessera program
+//! (natively, or its SBF build when `TESSERA_SBF=1`) with the real SPL Token program. Used by
+//! the integration tests, the agent's tests and the demo.
+
+#![allow(deprecated)] // solana-program-test 3.1 marks its API as unstable (agave-unstable-api).
+
+use async_trait::async_trait;
+use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
+use solana_sdk::account::Account;
+use solana_sdk::clock::Clock;
+use solana_sdk::instruction::Instruction;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::{Keypair, Signature};
+use solana_sdk::signer::Signer;
+use solana_sdk::transaction::Transaction;
+use tokio::sync::Mutex;
+
+use crate::chain::Chain;
+use crate::error::ClientError;
+
+/// Anchor's generated entry ties all lifetimes to one; `processor!` wants independent ones.
+fn process_instruction(
+    program_id: &Pubkey,
+    accounts: &[anchor_lang::prelude::AccountInfo],
+    data: &[u8],
+) -> anchor_lang::solana_program::entrypoint::ProgramResult {
+    // SAFETY: the slice and every AccountInfo in it outlive this call; only the lifetimes are
+    // unified, nothing escapes.
+    let accounts: &[anchor_lang::prelude::AccountInfo] = unsafe { std::mem::transmute(accounts) };
+    tessera::entry(program_id, accounts, data)
+}
+
+/// Whether the program runs as its SBF build (`TESSERA_SBF=1`, with `SBF_OUT_DIR` pointing at
+/// `tessera.so`) instead of natively. Only SBF runs meter compute units.
+pub fn sbf() -> bool {
+    std::env::var("TESSERA_SBF").is_ok_and(|v| v == "1")
+}
+
+/// A program-test bank with Tessera registered (SPL Token, Token-2022 and Memo come with it).
+pub fn program_test() -> ProgramTest {
+    let mut pt = if sbf() {
+        ProgramTest::new("tessera", tessera::ID, None)
+    } else {
+        ProgramTest::new("tessera", tessera::ID, processor!(process_instruction))
+    };
+    pt.prefer_bpf(sbf());
+    pt
+}
+
+/// The in-process chain behind the [`Chain`] trait.
+pub struct LocalChain {
+    ctx: Mutex<ProgramTestContext>,
+    payer: Keypair,
+}
+
+impl LocalChain {
+    /// Starts a fresh bank.
+    pub async fn start() -> Self {
+        let ctx = program_test().start_with_context().await;
+        let payer = ctx.payer.insecure_clone();
+        Self {
+            ctx: Mutex::new(ctx),
+            payer,
+        }
+    }
+
+    /// The funded payer (the bank's genesis account).
+    pub fn payer_keypair(&self) -> &Keypair {
+        &self.payer
+    }
+
+    /// Moves the bank's clock forward by `secs` (lease periods, dispute windows, vesting).
+    pub async fn advance_clock(&self, secs: i64) -> Result<(), ClientError> {
+        let ctx = self.ctx.lock().await;
+        let mut clock: Clock = ctx.banks_client.get_sysvar().await.map_err(banks_error)?;
+        clock.unix_timestamp += secs;
+        ctx.set_sysvar(&clock);
+        Ok(())
+    }
+}
+
+fn banks_error(e: BanksClientError) -> ClientError {
+    match e {
+        BanksClientError::TransactionError(tx) => ClientError::from_transaction_error(&tx, vec![]),
+        other => ClientError::Rpc(other.to_string()),
+    }
+}
+
+#[async_trait]
+impl Chain for LocalChain {
+    fn payer(&self) -> Pubkey {
+        self.payer.pubkey()
+    }
+
+    async fn account(&self, address: &Pubkey) -> Result<Option<Account>, ClientError> {
+        let ctx = self.ctx.lock().await;
+        ctx.banks_client
+            .get_account(*address)
+            .await
+            .map_err(banks_error)
+    }
+
+    async fn send(
+        &self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<Signature, ClientError> {
+        let ctx = self.ctx.lock().await;
+        let mut all: Vec<&Keypair> = vec![&self.payer];
+        all.extend(
+            signers
+                .iter()
+                .copied()
+                .filter(|k| k.pubkey() != self.payer.pubkey()),
+        );
+        let blockhash = ctx
+            .banks_client
+            .get_latest_blockhash()
+            .await
+            .map_err(banks_error)?;
+        let tx = Transaction::new_signed_with_payer(
+            instructions,
+            Some(&self.payer.pubkey()),
+            &all,
+            blockhash,
+        );
+        let signature = tx.signatures[0];
+        let out = ctx
+            .banks_client
+            .process_transaction_with_metadata(tx)
+            .await
+            .map_err(banks_error)?;
+        let logs = out.metadata.map(|m| m.log_messages).unwrap_or_default();
+        match out.result {
+            Ok(()) => Ok(signature),
+            Err(e) => Err(ClientError::from_transaction_error(&e, logs)),
+        }
+    }
+
+    async fn unix_timestamp(&self) -> Result<i64, ClientError> {
+        let ctx = self.ctx.lock().await;
+        let clock: Clock = ctx.banks_client.get_sysvar().await.map_err(banks_error)?;
+        Ok(clock.unix_timestamp)
+    }
+}

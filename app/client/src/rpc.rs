@@ -1,0 +1,236 @@
+//! `RpcChain`: a [`Chain`] over a Solana JSON-RPC endpoint, with retries (capped exponential
+//! backoff with jitter, a fresh blockhash per attempt) and account listing by owner.
+
+use std::time::Duration;
+
+use anchor_lang::{AccountDeserialize, Discriminator};
+use async_trait::async_trait;
+use rand::Rng;
+use solana_account_decoder_client_types::UiAccountEncoding;
+use solana_commitment_config::CommitmentConfig;
+use solana_rpc_client::nonblocking::rpc_client::RpcClient;
+use solana_rpc_client_api::client_error::Error as RpcError;
+use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcProgramAccountsConfig};
+use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
+use solana_sdk::account::Account;
+use solana_sdk::instruction::Instruction;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::{Keypair, Signature};
+use solana_sdk::signer::Signer;
+use solana_sdk::transaction::Transaction;
+
+use crate::accounts::{decode, offsets};
+use crate::chain::Chain;
+use crate::error::ClientError;
+
+/// How many times a transaction is attempted before giving up on transport errors.
+pub const MAX_ATTEMPTS: u32 = 5;
+/// First retry delay; doubles each attempt up to [`MAX_BACKOFF`].
+pub const BASE_BACKOFF: Duration = Duration::from_millis(250);
+/// Longest delay between attempts.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(4);
+
+/// A chain reached over JSON-RPC, paying fees with `payer`.
+pub struct RpcChain {
+    client: RpcClient,
+    payer: Keypair,
+}
+
+impl RpcChain {
+    /// Connects to `url` at `confirmed` commitment.
+    pub fn new(url: &str, payer: Keypair) -> Self {
+        let client = RpcClient::new_with_commitment(url.to_string(), CommitmentConfig::confirmed());
+        Self { client, payer }
+    }
+
+    /// Fails with [`ClientError::ProgramNotDeployed`] unless the Tessera program is deployed.
+    pub async fn check_program(&self) -> Result<(), ClientError> {
+        match self.account(&tessera::ID).await? {
+            Some(a) if a.executable => Ok(()),
+            _ => Err(ClientError::ProgramNotDeployed(tessera::ID)),
+        }
+    }
+
+    /// Every account of type `T` whose bytes at each `(offset, key)` equal `key`.
+    pub async fn list<T: AccountDeserialize + Discriminator>(
+        &self,
+        filters: &[(usize, Pubkey)],
+    ) -> Result<Vec<(Pubkey, T)>, ClientError> {
+        let mut rpc_filters = vec![RpcFilterType::Memcmp(Memcmp::new_raw_bytes(
+            0,
+            T::DISCRIMINATOR.to_vec(),
+        ))];
+        rpc_filters.extend(filters.iter().map(|(offset, key)| {
+            RpcFilterType::Memcmp(Memcmp::new_raw_bytes(*offset, key.to_bytes().to_vec()))
+        }));
+        let config = RpcProgramAccountsConfig {
+            filters: Some(rpc_filters),
+            account_config: RpcAccountInfoConfig {
+                encoding: Some(UiAccountEncoding::Base64),
+                ..RpcAccountInfoConfig::default()
+            },
+            with_context: None,
+            sort_results: None,
+        };
+        let found = self
+            .client
+            .get_program_ui_accounts_with_config(&tessera::ID, config)
+            .await
+            .map_err(rpc_error)?;
+        found
+            .into_iter()
+            .map(|(address, ui)| {
+                let account: Account = ui
+                    .decode()
+                    .ok_or_else(|| ClientError::Rpc(format!("undecodable account {address}")))?;
+                Ok((address, decode(&address, &account)?))
+            })
+            .collect()
+    }
+
+    /// All nodes of a provider account.
+    pub async fn nodes_of(
+        &self,
+        provider: &Pubkey,
+    ) -> Result<Vec<(Pubkey, tessera::state::Node)>, ClientError> {
+        self.list(&[(offsets::NODE_PROVIDER, *provider)]).await
+    }
+
+    /// All open leases of a renter.
+    pub async fn leases_of(
+        &self,
+        renter: &Pubkey,
+    ) -> Result<Vec<(Pubkey, tessera::state::Lease)>, ClientError> {
+        self.list(&[(offsets::LEASE_RENTER, *renter)]).await
+    }
+
+    /// All open leases on a node.
+    pub async fn leases_on(
+        &self,
+        node: &Pubkey,
+    ) -> Result<Vec<(Pubkey, tessera::state::Lease)>, ClientError> {
+        self.list(&[(offsets::LEASE_NODE, *node)]).await
+    }
+
+    /// All open bids (every bid account exists until filled or cancelled).
+    pub async fn open_bids(&self) -> Result<Vec<(Pubkey, tessera::state::Bid)>, ClientError> {
+        self.list(&[]).await
+    }
+
+    /// All pools, or one operator's.
+    pub async fn pools(
+        &self,
+        operator: Option<&Pubkey>,
+    ) -> Result<Vec<(Pubkey, tessera::state::Pool)>, ClientError> {
+        let filters: Vec<_> = operator
+            .map(|o| (offsets::POOL_OPERATOR, *o))
+            .into_iter()
+            .collect();
+        self.list(&filters).await
+    }
+}
+
+fn rpc_error(e: RpcError) -> ClientError {
+    match e.get_transaction_error() {
+        Some(tx) => ClientError::from_transaction_error(&tx, vec![]),
+        None => ClientError::Rpc(e.to_string()),
+    }
+}
+
+/// Delay before retry `attempt` (1-based): capped exponential backoff with full jitter.
+pub fn backoff(attempt: u32) -> Duration {
+    let exp = BASE_BACKOFF.saturating_mul(1u32 << attempt.min(16).saturating_sub(1));
+    let cap = exp.min(MAX_BACKOFF);
+    cap.mul_f64(rand::thread_rng().gen_range(0.5..=1.0))
+}
+
+#[async_trait]
+impl Chain for RpcChain {
+    fn payer(&self) -> Pubkey {
+        self.payer.pubkey()
+    }
+
+    async fn account(&self, address: &Pubkey) -> Result<Option<Account>, ClientError> {
+        let response = self
+            .client
+            .get_account_with_commitment(address, self.client.commitment())
+            .await
+            .map_err(rpc_error)?;
+        Ok(response.value)
+    }
+
+    async fn send(
+        &self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<Signature, ClientError> {
+        let mut all: Vec<&Keypair> = vec![&self.payer];
+        all.extend(
+            signers
+                .iter()
+                .copied()
+                .filter(|k| k.pubkey() != self.payer.pubkey()),
+        );
+        let mut last = ClientError::Rpc("no attempt made".into());
+        for attempt in 1..=MAX_ATTEMPTS {
+            let blockhash = match self.client.get_latest_blockhash().await {
+                Ok(h) => h,
+                Err(e) => {
+                    last = rpc_error(e);
+                    tokio::time::sleep(backoff(attempt)).await;
+                    continue;
+                }
+            };
+            let tx = Transaction::new_signed_with_payer(
+                instructions,
+                Some(&self.payer.pubkey()),
+                &all,
+                blockhash,
+            );
+            match self.client.send_and_confirm_transaction(&tx).await {
+                Ok(sig) => return Ok(sig),
+                Err(e) => match rpc_error(e) {
+                    // The program refused: retrying cannot help.
+                    refused @ ClientError::Transaction { .. } => return Err(refused),
+                    other => last = other,
+                },
+            }
+            tokio::time::sleep(backoff(attempt)).await;
+        }
+        Err(last)
+    }
+
+    async fn unix_timestamp(&self) -> Result<i64, ClientError> {
+        let slot = self.client.get_slot().await.map_err(rpc_error)?;
+        self.client.get_block_time(slot).await.map_err(rpc_error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_is_capped_and_jittered() {
+        for attempt in 1..20 {
+            let d = backoff(attempt);
+            let cap = BASE_BACKOFF
+                .saturating_mul(1 << (attempt.min(16) - 1))
+                .min(MAX_BACKOFF);
+            assert!(
+                d <= cap && d >= cap / 2,
+                "attempt {attempt}: {d:?} vs {cap:?}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_endpoint_is_a_named_rpc_error() {
+        // Port 9 on loopback (discard) is closed: the request fails fast, nothing leaves the host.
+        let chain = RpcChain::new("http://127.0.0.1:9", Keypair::new());
+        match chain.account(&Pubkey::new_unique()).await {
+            Err(ClientError::Rpc(msg)) => assert!(!msg.is_empty()),
+            other => panic!("expected an RPC error, got {other:?}"),
+        }
+    }
+}
