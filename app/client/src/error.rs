@@ -34,6 +34,9 @@ pub enum ClientError {
     /// The Tessera program is not deployed at the expected address on this cluster.
     #[error("the Tessera program {0} is not deployed on this cluster")]
     ProgramNotDeployed(Pubkey),
+    /// A transaction needs a signature nobody provided.
+    #[error("missing signature of {0}: this must be signed by that wallet (pass its keypair)")]
+    MissingSigner(Pubkey),
     /// The back end cannot do this (for example listing accounts in-process).
     #[error("{0} is not supported by this back end")]
     Unsupported(&'static str),
@@ -61,7 +64,15 @@ impl ClientError {
         };
         let message = match code.and_then(tessera::error::TesseraError::from_code) {
             Some(err) => format!("{e:?}: {}: {err}", err.name()),
-            None => format!("{e:?}"),
+            // Other programs (SPL Token) log their error as "Program log: Error: ...".
+            None => match logs
+                .iter()
+                .rev()
+                .find_map(|l| l.strip_prefix("Program log: Error: "))
+            {
+                Some(detail) => format!("{e:?}: {detail}"),
+                None => format!("{e:?}"),
+            },
         };
         Self::Transaction {
             code,

@@ -4,6 +4,8 @@
 
 #![allow(deprecated)] // solana-program-test 3.1 marks its API as unstable (agave-unstable-api).
 
+use std::collections::BTreeSet;
+
 use async_trait::async_trait;
 use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
 use solana_sdk::account::Account;
@@ -12,10 +14,10 @@ use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signature};
 use solana_sdk::signer::Signer;
-use solana_sdk::transaction::Transaction;
+use solana_sdk::transaction::TransactionError;
 use tokio::sync::Mutex;
 
-use crate::chain::Chain;
+use crate::chain::{matches, signed_transaction, Chain};
 use crate::error::ClientError;
 
 /// Anchor's generated entry ties all lifetimes to one; `processor!` wants independent ones.
@@ -48,9 +50,13 @@ pub fn program_test() -> ProgramTest {
 }
 
 /// The in-process chain behind the [`Chain`] trait.
+///
+/// The in-process bank cannot scan accounts, so listing looks at every account any transaction
+/// sent through this chain has touched (everything created through it, in practice).
 pub struct LocalChain {
     ctx: Mutex<ProgramTestContext>,
     payer: Keypair,
+    touched: Mutex<BTreeSet<Pubkey>>,
 }
 
 impl LocalChain {
@@ -61,6 +67,7 @@ impl LocalChain {
         Self {
             ctx: Mutex::new(ctx),
             payer,
+            touched: Mutex::new(BTreeSet::new()),
         }
     }
 
@@ -105,36 +112,55 @@ impl Chain for LocalChain {
         instructions: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<Signature, ClientError> {
-        let ctx = self.ctx.lock().await;
-        let mut all: Vec<&Keypair> = vec![&self.payer];
-        all.extend(
-            signers
-                .iter()
-                .copied()
-                .filter(|k| k.pubkey() != self.payer.pubkey()),
-        );
-        let blockhash = ctx
+        let mut ctx = self.ctx.lock().await;
+        let mut blockhash = ctx
             .banks_client
             .get_latest_blockhash()
             .await
             .map_err(banks_error)?;
-        let tx = Transaction::new_signed_with_payer(
-            instructions,
-            Some(&self.payer.pubkey()),
-            &all,
-            blockhash,
-        );
-        let signature = tx.signatures[0];
-        let out = ctx
-            .banks_client
-            .process_transaction_with_metadata(tx)
-            .await
-            .map_err(banks_error)?;
-        let logs = out.metadata.map(|m| m.log_messages).unwrap_or_default();
-        match out.result {
-            Ok(()) => Ok(signature),
-            Err(e) => Err(ClientError::from_transaction_error(&e, logs)),
+        loop {
+            let tx = signed_transaction(instructions, &self.payer, signers, blockhash)?;
+            let signature = tx.signatures[0];
+            self.touched
+                .lock()
+                .await
+                .extend(tx.message.account_keys.iter().copied());
+            let out = ctx
+                .banks_client
+                .process_transaction_with_metadata(tx)
+                .await
+                .map_err(banks_error)?;
+            let logs = out.metadata.map(|m| m.log_messages).unwrap_or_default();
+            return match out.result {
+                Ok(()) => Ok(signature),
+                // The same transaction under the same blockhash already ran (a repeated command
+                // inside one slot): wait for the next blockhash, as a cluster client would.
+                Err(TransactionError::AlreadyProcessed) => {
+                    blockhash = ctx
+                        .get_new_latest_blockhash()
+                        .await
+                        .map_err(|e| ClientError::Rpc(e.to_string()))?;
+                    continue;
+                }
+                Err(e) => Err(ClientError::from_transaction_error(&e, logs)),
+            };
         }
+    }
+
+    async fn program_accounts(
+        &self,
+        filters: &[(usize, Vec<u8>)],
+    ) -> Result<Vec<(Pubkey, Account)>, ClientError> {
+        let keys: Vec<Pubkey> = self.touched.lock().await.iter().copied().collect();
+        let mut found = Vec::new();
+        for key in keys {
+            if let Some(account) = self.account(&key).await? {
+                if account.owner == tessera::ID && matches(&account.data, filters) {
+                    found.push((key, account));
+                }
+            }
+        }
+        Ok(found)
     }
 
     async fn unix_timestamp(&self) -> Result<i64, ClientError> {

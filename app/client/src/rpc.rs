@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use anchor_lang::{AccountDeserialize, Discriminator};
 use async_trait::async_trait;
 use rand::Rng;
 use solana_account_decoder_client_types::UiAccountEncoding;
@@ -17,10 +16,8 @@ use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signature};
 use solana_sdk::signer::Signer;
-use solana_sdk::transaction::Transaction;
 
-use crate::accounts::{decode, offsets};
-use crate::chain::Chain;
+use crate::chain::{signed_transaction, Chain};
 use crate::error::ClientError;
 
 /// How many times a transaction is attempted before giving up on transport errors.
@@ -49,84 +46,6 @@ impl RpcChain {
             Some(a) if a.executable => Ok(()),
             _ => Err(ClientError::ProgramNotDeployed(tessera::ID)),
         }
-    }
-
-    /// Every account of type `T` whose bytes at each `(offset, key)` equal `key`.
-    pub async fn list<T: AccountDeserialize + Discriminator>(
-        &self,
-        filters: &[(usize, Pubkey)],
-    ) -> Result<Vec<(Pubkey, T)>, ClientError> {
-        let mut rpc_filters = vec![RpcFilterType::Memcmp(Memcmp::new_raw_bytes(
-            0,
-            T::DISCRIMINATOR.to_vec(),
-        ))];
-        rpc_filters.extend(filters.iter().map(|(offset, key)| {
-            RpcFilterType::Memcmp(Memcmp::new_raw_bytes(*offset, key.to_bytes().to_vec()))
-        }));
-        let config = RpcProgramAccountsConfig {
-            filters: Some(rpc_filters),
-            account_config: RpcAccountInfoConfig {
-                encoding: Some(UiAccountEncoding::Base64),
-                ..RpcAccountInfoConfig::default()
-            },
-            with_context: None,
-            sort_results: None,
-        };
-        let found = self
-            .client
-            .get_program_ui_accounts_with_config(&tessera::ID, config)
-            .await
-            .map_err(rpc_error)?;
-        found
-            .into_iter()
-            .map(|(address, ui)| {
-                let account: Account = ui
-                    .decode()
-                    .ok_or_else(|| ClientError::Rpc(format!("undecodable account {address}")))?;
-                Ok((address, decode(&address, &account)?))
-            })
-            .collect()
-    }
-
-    /// All nodes of a provider account.
-    pub async fn nodes_of(
-        &self,
-        provider: &Pubkey,
-    ) -> Result<Vec<(Pubkey, tessera::state::Node)>, ClientError> {
-        self.list(&[(offsets::NODE_PROVIDER, *provider)]).await
-    }
-
-    /// All open leases of a renter.
-    pub async fn leases_of(
-        &self,
-        renter: &Pubkey,
-    ) -> Result<Vec<(Pubkey, tessera::state::Lease)>, ClientError> {
-        self.list(&[(offsets::LEASE_RENTER, *renter)]).await
-    }
-
-    /// All open leases on a node.
-    pub async fn leases_on(
-        &self,
-        node: &Pubkey,
-    ) -> Result<Vec<(Pubkey, tessera::state::Lease)>, ClientError> {
-        self.list(&[(offsets::LEASE_NODE, *node)]).await
-    }
-
-    /// All open bids (every bid account exists until filled or cancelled).
-    pub async fn open_bids(&self) -> Result<Vec<(Pubkey, tessera::state::Bid)>, ClientError> {
-        self.list(&[]).await
-    }
-
-    /// All pools, or one operator's.
-    pub async fn pools(
-        &self,
-        operator: Option<&Pubkey>,
-    ) -> Result<Vec<(Pubkey, tessera::state::Pool)>, ClientError> {
-        let filters: Vec<_> = operator
-            .map(|o| (offsets::POOL_OPERATOR, *o))
-            .into_iter()
-            .collect();
-        self.list(&filters).await
     }
 }
 
@@ -164,13 +83,6 @@ impl Chain for RpcChain {
         instructions: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<Signature, ClientError> {
-        let mut all: Vec<&Keypair> = vec![&self.payer];
-        all.extend(
-            signers
-                .iter()
-                .copied()
-                .filter(|k| k.pubkey() != self.payer.pubkey()),
-        );
         let mut last = ClientError::Rpc("no attempt made".into());
         for attempt in 1..=MAX_ATTEMPTS {
             let blockhash = match self.client.get_latest_blockhash().await {
@@ -181,12 +93,7 @@ impl Chain for RpcChain {
                     continue;
                 }
             };
-            let tx = Transaction::new_signed_with_payer(
-                instructions,
-                Some(&self.payer.pubkey()),
-                &all,
-                blockhash,
-            );
+            let tx = signed_transaction(instructions, &self.payer, signers, blockhash)?;
             match self.client.send_and_confirm_transaction(&tx).await {
                 Ok(sig) => return Ok(sig),
                 Err(e) => match rpc_error(e) {
@@ -198,6 +105,42 @@ impl Chain for RpcChain {
             tokio::time::sleep(backoff(attempt)).await;
         }
         Err(last)
+    }
+
+    async fn program_accounts(
+        &self,
+        filters: &[(usize, Vec<u8>)],
+    ) -> Result<Vec<(Pubkey, Account)>, ClientError> {
+        let config = RpcProgramAccountsConfig {
+            filters: Some(
+                filters
+                    .iter()
+                    .map(|(offset, bytes)| {
+                        RpcFilterType::Memcmp(Memcmp::new_raw_bytes(*offset, bytes.clone()))
+                    })
+                    .collect(),
+            ),
+            account_config: RpcAccountInfoConfig {
+                encoding: Some(UiAccountEncoding::Base64),
+                ..RpcAccountInfoConfig::default()
+            },
+            with_context: None,
+            sort_results: None,
+        };
+        let found = self
+            .client
+            .get_program_ui_accounts_with_config(&tessera::ID, config)
+            .await
+            .map_err(rpc_error)?;
+        found
+            .into_iter()
+            .map(|(address, ui)| {
+                let account: Account = ui
+                    .decode()
+                    .ok_or_else(|| ClientError::Rpc(format!("undecodable account {address}")))?;
+                Ok((address, account))
+            })
+            .collect()
     }
 
     async fn unix_timestamp(&self) -> Result<i64, ClientError> {

@@ -1,0 +1,100 @@
+//! `tessera arbiter resolve|jail|reinstate`.
+
+use anyhow::Result;
+use clap::Subcommand;
+use solana_sdk::pubkey::Pubkey;
+use tessera::state::{Lease, ProviderStatus};
+use tessera_client::{instructions as ix, pda};
+
+use crate::output::Report;
+use crate::session::Session;
+use crate::units::parse_amount;
+
+/// Arbiter commands.
+#[derive(Debug, Subcommand)]
+pub enum ArbiterCmd {
+    /// Resolve a disputed charge: refund part, settle the rest, optionally slash and end the lease.
+    Resolve {
+        /// Lease address.
+        lease: Pubkey,
+        /// Refund to the lease's escrow, settlement tokens.
+        #[arg(long, default_value = "0")]
+        refund: String,
+        /// Stake to slash, protocol tokens (capped by the protocol's limit).
+        #[arg(long, default_value = "0")]
+        slash: String,
+        /// Stake-mint account of the treasury's owner receiving the slash.
+        #[arg(long)]
+        slash_destination: Pubkey,
+        /// End the lease now.
+        #[arg(long)]
+        terminate: bool,
+    },
+    /// Suspend a provider (no new leases).
+    Jail {
+        /// Provider wallet.
+        authority: Pubkey,
+    },
+    /// Reinstate a provider.
+    Reinstate {
+        /// Provider wallet.
+        authority: Pubkey,
+    },
+}
+
+/// Runs an arbiter command.
+pub async fn run(cmd: ArbiterCmd, s: &Session<'_>) -> Result<Report> {
+    let protocol = s.protocol().await?;
+    match cmd {
+        ArbiterCmd::Resolve {
+            lease,
+            refund,
+            slash,
+            slash_destination,
+            terminate,
+        } => {
+            let l: Lease = s.get(&lease, "lease").await?;
+            let (keys, _) = s.node(&l.node).await?;
+            let (pool, _) = s.pool(&l.pool).await?;
+            let sd = s.decimals(&protocol.stake_mint).await?;
+            let args = tessera::ResolveDisputeArgs {
+                refund: parse_amount(&refund, protocol.settlement_decimals, "--refund")?,
+                slash: parse_amount(&slash, sd, "--slash")?,
+                terminate,
+            };
+            let sig = s
+                .send(&[ix::resolve_dispute(
+                    s.me(),
+                    &keys,
+                    &pool,
+                    lease,
+                    protocol.treasury,
+                    slash_destination,
+                    args,
+                )])
+                .await?;
+            Ok(Report::done("dispute resolved", &sig, &[]))
+        }
+        ArbiterCmd::Jail { authority } | ArbiterCmd::Reinstate { authority } => {
+            let jail = matches!(cmd, ArbiterCmd::Jail { .. });
+            let status = if jail {
+                ProviderStatus::Jailed
+            } else {
+                ProviderStatus::Active
+            };
+            let provider = pda::find_provider_address(&authority).0;
+            let sig = s
+                .send(&[ix::set_provider_status(s.me(), provider, status)])
+                .await?;
+            Ok(Report::done(
+                if jail {
+                    "provider jailed"
+                } else {
+                    "provider reinstated"
+                },
+                &sig,
+                &[],
+            ))
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! `tessera bid post|cancel|list|accept`.
+
+use anyhow::Result;
+use clap::Subcommand;
+use solana_sdk::pubkey::Pubkey;
+use tessera_client::chain::open_bids;
+use tessera_client::{instructions as ix, pda};
+
+use crate::commands::lease::parse_job_hash;
+use crate::output::Report;
+use crate::session::Session;
+use crate::units::{format_amount, model_bytes, model_name, parse_amount, parse_duration};
+
+/// Bid commands.
+#[derive(Debug, Subcommand)]
+pub enum BidCmd {
+    /// Post an escrowed bid for GPUs meeting minimum specs.
+    Post {
+        /// Your id for it.
+        #[arg(long)]
+        id: u64,
+        /// Price per GPU-hour offered, settlement tokens.
+        #[arg(long)]
+        price: String,
+        /// GPUs wanted.
+        #[arg(long)]
+        gpus: u16,
+        /// Lease length (e.g. 2h).
+        #[arg(long)]
+        duration: String,
+        /// How long the bid stays open (e.g. 1d).
+        #[arg(long, default_value = "1d")]
+        expires_in: String,
+        /// Minimum memory per GPU, MiB.
+        #[arg(long, default_value_t = 0)]
+        min_vram_mib: u32,
+        /// Minimum attested TFLOPS.
+        #[arg(long, default_value_t = 0.0)]
+        min_tflops: f64,
+        /// Required GPU model (empty: any).
+        #[arg(long, default_value = "")]
+        model: String,
+        /// SHA-256 of the job spec, hex.
+        #[arg(long)]
+        job_hash: Option<String>,
+    },
+    /// Cancel your bid and take the escrow back.
+    Cancel {
+        /// Bid id.
+        id: u64,
+    },
+    /// List open bids.
+    List,
+    /// Fill a bid with one of your nodes.
+    Accept {
+        /// The bidding renter.
+        #[arg(long)]
+        renter: Pubkey,
+        /// The renter's bid id.
+        #[arg(long)]
+        id: u64,
+        /// Your node.
+        #[arg(long)]
+        node: Pubkey,
+    },
+}
+
+/// Runs a bid command.
+pub async fn run(cmd: BidCmd, s: &Session<'_>) -> Result<Report> {
+    let protocol = s.protocol().await?;
+    let d = protocol.settlement_decimals;
+    match cmd {
+        BidCmd::Post {
+            id,
+            price,
+            gpus,
+            duration,
+            expires_in,
+            min_vram_mib,
+            min_tflops,
+            model,
+            job_hash,
+        } => {
+            let now = s.chain.unix_timestamp().await?;
+            let args = tessera::PostBidArgs {
+                bid_id: id,
+                price_per_gpu_hour: parse_amount(&price, d, "--price")?,
+                gpu_count: gpus,
+                min_vram_mib,
+                min_tflops_centi: (min_tflops * 100.0).round() as u32,
+                gpu_model: model_bytes(&model, "--model")?,
+                duration_secs: parse_duration(&duration, "--duration")?,
+                expires_at: now + i64::from(parse_duration(&expires_in, "--expires-in")?),
+                job_hash: parse_job_hash(job_hash.as_deref())?,
+            };
+            let (usd, _) = s.my_ata(&protocol.settlement_mint);
+            let sig = s
+                .send(&[ix::post_bid(s.me(), protocol.settlement_mint, usd, args)])
+                .await?;
+            Ok(Report::done(
+                "bid posted",
+                &sig,
+                &[("bid", pda::find_bid_address(&s.me(), id).0.to_string())],
+            ))
+        }
+        BidCmd::Cancel { id } => {
+            let bid = pda::find_bid_address(&s.me(), id).0;
+            if s.chain.account(&bid).await?.is_none() {
+                anyhow::bail!("no bid {id} of yours at {bid} (already filled or cancelled?)");
+            }
+            let (usd, create_usd) = s.my_ata(&protocol.settlement_mint);
+            let sig = s
+                .send(&[create_usd, ix::cancel_bid(s.me(), id, usd)])
+                .await?;
+            Ok(Report::done("bid cancelled", &sig, &[]))
+        }
+        BidCmd::List => {
+            let rows = open_bids(s.chain)
+                .await?
+                .into_iter()
+                .map(|(address, b)| {
+                    vec![
+                        address.to_string(),
+                        b.renter.to_string(),
+                        b.bid_id.to_string(),
+                        b.gpu_count.to_string(),
+                        format_amount(b.price_per_gpu_hour, d),
+                        b.duration_secs.to_string(),
+                        if model_name(&b.gpu_model).is_empty() {
+                            "any".into()
+                        } else {
+                            model_name(&b.gpu_model)
+                        },
+                        b.expires_at.to_string(),
+                    ]
+                })
+                .collect();
+            Ok(Report::table(
+                &[
+                    "bid",
+                    "renter",
+                    "id",
+                    "gpus",
+                    "price_per_gpu_hour",
+                    "duration_secs",
+                    "model",
+                    "expires_at",
+                ],
+                rows,
+            ))
+        }
+        BidCmd::Accept { renter, id, node } => {
+            let (keys, n) = s.node(&node).await?;
+            let (pool, _) = s.pool(&n.pool).await?;
+            let sig = s
+                .send(&[ix::accept_bid(&keys, &pool, renter, id, n.lease_count)])
+                .await?;
+            let lease = pda::find_lease_address(&node, n.lease_count).0;
+            Ok(Report::done(
+                "bid filled",
+                &sig,
+                &[("lease", lease.to_string())],
+            ))
+        }
+    }
+}

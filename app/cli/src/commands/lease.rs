@@ -1,0 +1,217 @@
+//! `tessera lease open|show|list|top-up|close|dispute`.
+
+use anyhow::{bail, Context, Result};
+use clap::Subcommand;
+use solana_sdk::pubkey::Pubkey;
+use tessera::state::Lease;
+use tessera_client::chain::leases_of;
+use tessera_client::{instructions as ix, pda};
+
+use crate::output::Report;
+use crate::session::{ata, Session};
+use crate::units::{format_amount, parse_amount, parse_duration};
+
+/// Lease commands.
+#[derive(Debug, Subcommand)]
+pub enum LeaseCmd {
+    /// Rent GPUs of a node at its ask, prepaying the escrow.
+    Open {
+        /// Node address.
+        #[arg(long)]
+        node: Pubkey,
+        /// GPUs.
+        #[arg(long)]
+        gpus: u16,
+        /// Length (e.g. 2h).
+        #[arg(long)]
+        duration: String,
+        /// Highest price per GPU-hour you accept (default: the node's current ask).
+        #[arg(long)]
+        max_price: Option<String>,
+        /// SHA-256 of the job spec, hex.
+        #[arg(long)]
+        job_hash: Option<String>,
+        /// Where the job spec lives.
+        #[arg(long, default_value = "")]
+        job_uri: String,
+    },
+    /// Show a lease.
+    Show {
+        /// Lease address.
+        lease: Pubkey,
+    },
+    /// List your leases.
+    List,
+    /// Add escrow and extend a lease.
+    TopUp {
+        /// Lease address.
+        lease: Pubkey,
+        /// Amount, settlement tokens.
+        amount: String,
+    },
+    /// Close a lease (renter any time; provider after the end; anyone after grace).
+    Close {
+        /// Lease address.
+        lease: Pubkey,
+    },
+    /// Dispute the pending charge (renter, within the window).
+    Dispute {
+        /// Lease address.
+        lease: Pubkey,
+    },
+}
+
+/// Parses a 32-byte hex job hash (all zero when absent).
+pub fn parse_job_hash(hex: Option<&str>) -> Result<[u8; 32]> {
+    let Some(hex) = hex else { return Ok([0; 32]) };
+    if hex.len() != 64 {
+        bail!("--job-hash: expected 64 hex characters, got {}", hex.len());
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16)
+            .with_context(|| format!("--job-hash: `{hex}` is not hex"))?;
+    }
+    Ok(out)
+}
+
+/// Runs a lease command.
+pub async fn run(cmd: LeaseCmd, s: &Session<'_>) -> Result<Report> {
+    let protocol = s.protocol().await?;
+    let d = protocol.settlement_decimals;
+    match cmd {
+        LeaseCmd::Open {
+            node,
+            gpus,
+            duration,
+            max_price,
+            job_hash,
+            job_uri,
+        } => {
+            let (keys, n) = s.node(&node).await?;
+            let (pool, _) = s.pool(&n.pool).await?;
+            let max = match max_price {
+                Some(p) => parse_amount(&p, d, "--max-price")?,
+                None => n.spec.price_per_gpu_hour,
+            };
+            let args = tessera::OpenLeaseArgs {
+                gpu_count: gpus,
+                duration_secs: parse_duration(&duration, "--duration")?,
+                max_price_per_gpu_hour: max,
+                job_hash: parse_job_hash(job_hash.as_deref())?,
+                job_uri,
+            };
+            let (usd, _) = s.my_ata(&protocol.settlement_mint);
+            let sig = s
+                .send(&[ix::open_lease(
+                    &keys,
+                    &pool,
+                    s.me(),
+                    usd,
+                    n.lease_count,
+                    args,
+                )])
+                .await?;
+            let lease = pda::find_lease_address(&node, n.lease_count).0;
+            let state: Lease = s.get(&lease, "lease").await?;
+            Ok(Report::done(
+                "lease opened",
+                &sig,
+                &[
+                    ("lease", lease.to_string()),
+                    ("escrow", format_amount(state.escrow, d)),
+                    ("ends_at", state.end_at.to_string()),
+                ],
+            ))
+        }
+        LeaseCmd::Show { lease } => {
+            let l: Lease = s.get(&lease, "lease").await?;
+            Ok(Report::fields(&[
+                ("lease", lease.to_string()),
+                ("node", l.node.to_string()),
+                ("renter", l.renter.to_string()),
+                ("status", format!("{:?}", l.status)),
+                ("gpus", l.gpu_count.to_string()),
+                ("price_per_gpu_hour", format_amount(l.price_per_gpu_hour, d)),
+                ("start_at", l.start_at.to_string()),
+                ("end_at", l.end_at.to_string()),
+                ("escrow", format_amount(l.escrow, d)),
+                ("pending", format_amount(l.pending, d)),
+                ("charged_total", format_amount(l.charged_total, d)),
+                (
+                    "gpu_hours_billed",
+                    format!("{:.4}", l.gpu_seconds_billed as f64 / 3_600.0),
+                ),
+                ("last_receipt", l.last_seq.to_string()),
+                (
+                    "grace_until",
+                    if l.grace_until == 0 {
+                        "-".into()
+                    } else {
+                        l.grace_until.to_string()
+                    },
+                ),
+            ]))
+        }
+        LeaseCmd::List => {
+            let rows = leases_of(s.chain, &s.me())
+                .await?
+                .into_iter()
+                .map(|(address, l)| {
+                    vec![
+                        address.to_string(),
+                        l.node.to_string(),
+                        l.gpu_count.to_string(),
+                        format!("{:?}", l.status),
+                        format_amount(l.escrow, d),
+                        format_amount(l.charged_total, d),
+                        l.end_at.to_string(),
+                    ]
+                })
+                .collect();
+            Ok(Report::table(
+                &[
+                    "lease", "node", "gpus", "status", "escrow", "charged", "end_at",
+                ],
+                rows,
+            ))
+        }
+        LeaseCmd::TopUp { lease, amount } => {
+            let l: Lease = s.get(&lease, "lease").await?;
+            let (pool, _) = s.pool(&l.pool).await?;
+            let (usd, _) = s.my_ata(&protocol.settlement_mint);
+            let sig = s
+                .send(&[ix::top_up_lease(
+                    &pool,
+                    lease,
+                    s.me(),
+                    usd,
+                    parse_amount(&amount, d, "amount")?,
+                )])
+                .await?;
+            let after: Lease = s.get(&lease, "lease").await?;
+            Ok(Report::done(
+                "lease topped up",
+                &sig,
+                &[("ends_at", after.end_at.to_string())],
+            ))
+        }
+        LeaseCmd::Close { lease } => {
+            let l: Lease = s.get(&lease, "lease").await?;
+            let (keys, _) = s.node(&l.node).await?;
+            let (pool, _) = s.pool(&l.pool).await?;
+            let (renter_usd, create) = ata(&s.chain.payer(), &l.renter, &protocol.settlement_mint);
+            let sig = s
+                .send(&[
+                    create,
+                    ix::close_lease(s.me(), &keys, &pool, lease, l.renter, renter_usd),
+                ])
+                .await?;
+            Ok(Report::done("lease closed", &sig, &[]))
+        }
+        LeaseCmd::Dispute { lease } => {
+            let sig = s.send(&[ix::dispute(lease, s.me())]).await?;
+            Ok(Report::done("charge disputed", &sig, &[]))
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! `tessera node register|list|show|update`.
+
+use anyhow::{bail, Result};
+use clap::{Subcommand, ValueEnum};
+use solana_sdk::pubkey::Pubkey;
+use tessera::state::{NodeSpec, NodeStatus, Provider};
+use tessera_client::chain::nodes_of;
+use tessera_client::{instructions as ix, pda};
+
+use crate::output::Report;
+use crate::session::Session;
+use crate::units::{format_amount, model_bytes, model_name, parse_amount, parse_duration};
+
+/// Availability as a flag.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Status {
+    /// Taking leases.
+    Online,
+    /// Not taking new leases.
+    Offline,
+}
+
+/// Node commands.
+#[derive(Debug, Subcommand)]
+pub enum NodeCmd {
+    /// Register a rig in a pool you operate (the agent's `register` does this from a benchmark).
+    Register {
+        /// Pool the node earns for.
+        #[arg(long)]
+        pool: Pubkey,
+        /// The rig's agent key (signs receipts).
+        #[arg(long)]
+        agent_key: Pubkey,
+        /// GPU model.
+        #[arg(long)]
+        model: String,
+        /// GPUs in the rig.
+        #[arg(long)]
+        gpus: u16,
+        /// Memory per GPU, MiB.
+        #[arg(long)]
+        vram_mib: u32,
+        /// Price per GPU-hour, settlement tokens.
+        #[arg(long)]
+        price: String,
+        /// Shortest lease.
+        #[arg(long, default_value = "1h")]
+        min_lease: String,
+        /// Longest lease.
+        #[arg(long, default_value = "30d")]
+        max_lease: String,
+    },
+    /// List a provider's nodes (default: yours).
+    List {
+        /// Provider wallet.
+        #[arg(long)]
+        provider: Option<Pubkey>,
+    },
+    /// Show a node.
+    Show {
+        /// Node address.
+        node: Pubkey,
+    },
+    /// Change a node's price, availability or agent key.
+    Update {
+        /// Node address.
+        node: Pubkey,
+        /// New price per GPU-hour, settlement tokens.
+        #[arg(long)]
+        price: Option<String>,
+        /// New availability.
+        #[arg(long)]
+        status: Option<Status>,
+        /// New agent key.
+        #[arg(long)]
+        agent_key: Option<Pubkey>,
+    },
+}
+
+/// Runs a node command.
+pub async fn run(cmd: NodeCmd, s: &Session<'_>) -> Result<Report> {
+    let d = s.protocol().await?.settlement_decimals;
+    match cmd {
+        NodeCmd::Register {
+            pool,
+            agent_key,
+            model,
+            gpus,
+            vram_mib,
+            price,
+            min_lease,
+            max_lease,
+        } => {
+            let provider: Provider = s
+                .get(
+                    &pda::find_provider_address(&s.me()).0,
+                    "provider (register first)",
+                )
+                .await?;
+            let spec = NodeSpec {
+                gpu_model: model_bytes(&model, "--model")?,
+                gpu_count: gpus,
+                vram_mib,
+                price_per_gpu_hour: parse_amount(&price, d, "--price")?,
+                min_lease_secs: parse_duration(&min_lease, "--min-lease")?,
+                max_lease_secs: parse_duration(&max_lease, "--max-lease")?,
+            };
+            let sig = s
+                .send(&[ix::register_node(
+                    s.me(),
+                    pool,
+                    provider.node_count,
+                    spec,
+                    agent_key,
+                )])
+                .await?;
+            let node = ix::NodeKeys::derive(s.me(), provider.node_count).node;
+            Ok(Report::done(
+                "node registered",
+                &sig,
+                &[("node", node.to_string())],
+            ))
+        }
+        NodeCmd::List { provider } => {
+            let provider = pda::find_provider_address(&provider.unwrap_or(s.me())).0;
+            let rows = nodes_of(s.chain, &provider)
+                .await?
+                .into_iter()
+                .map(|(address, n)| {
+                    vec![
+                        address.to_string(),
+                        model_name(&n.spec.gpu_model),
+                        format!("{}/{}", n.free_gpus(), n.spec.gpu_count),
+                        format_amount(n.spec.price_per_gpu_hour, d),
+                        format!("{:?}", n.status),
+                    ]
+                })
+                .collect();
+            Ok(Report::table(
+                &["node", "model", "free/gpus", "price_per_gpu_hour", "status"],
+                rows,
+            ))
+        }
+        NodeCmd::Show { node } => {
+            let (_, n) = s.node(&node).await?;
+            Ok(Report::fields(&[
+                ("node", node.to_string()),
+                ("provider", n.provider.to_string()),
+                ("pool", n.pool.to_string()),
+                ("agent_key", n.agent_key.to_string()),
+                ("model", model_name(&n.spec.gpu_model)),
+                ("gpus", n.spec.gpu_count.to_string()),
+                ("free_gpus", n.free_gpus().to_string()),
+                ("vram_mib", n.spec.vram_mib.to_string()),
+                (
+                    "price_per_gpu_hour",
+                    format_amount(n.spec.price_per_gpu_hour, d),
+                ),
+                (
+                    "lease_length",
+                    format!("{}s ..= {}s", n.spec.min_lease_secs, n.spec.max_lease_secs),
+                ),
+                (
+                    "tflops",
+                    format!("{:.2}", f64::from(n.tflops_centi) / 100.0),
+                ),
+                ("mem_bw_gbps", n.mem_bw_gbps.to_string()),
+                ("benchmarked_at", n.benchmarked_at.to_string()),
+                ("status", format!("{:?}", n.status)),
+                ("active_leases", n.active_leases.to_string()),
+            ]))
+        }
+        NodeCmd::Update {
+            node,
+            price,
+            status,
+            agent_key,
+        } => {
+            if price.is_none() && status.is_none() && agent_key.is_none() {
+                bail!("nothing to update: pass --price, --status or --agent-key");
+            }
+            let (keys, n) = s.node(&node).await?;
+            let spec = match price {
+                Some(p) => Some(NodeSpec {
+                    price_per_gpu_hour: parse_amount(&p, d, "--price")?,
+                    ..n.spec
+                }),
+                None => None,
+            };
+            let status = status.map(|st| match st {
+                Status::Online => NodeStatus::Online,
+                Status::Offline => NodeStatus::Offline,
+            });
+            let sig = s
+                .send(&[ix::update_node(
+                    &keys,
+                    tessera::UpdateNodeArgs {
+                        spec,
+                        status,
+                        agent_key,
+                    },
+                )])
+                .await?;
+            Ok(Report::done("node updated", &sig, &[]))
+        }
+    }
+}

@@ -1,0 +1,336 @@
+//! `tessera pool create|list|show|deposit|redeem|queue|crank|claim|draw|repay`.
+
+use anyhow::{bail, Result};
+use clap::Subcommand;
+use solana_sdk::pubkey::Pubkey;
+use tessera::state::{RedemptionTicket, TicketStatus};
+use tessera_client::chain::pools;
+use tessera_client::instructions as ix;
+use tessera_client::{metrics, pda};
+
+use crate::output::Report;
+use crate::session::Session;
+use crate::units::{format_amount, model_bytes, model_name, parse_amount};
+
+/// Pool commands.
+#[derive(Debug, Subcommand)]
+pub enum PoolCmd {
+    /// Create a pool you operate.
+    Create {
+        /// Your id for it (unique per operator).
+        #[arg(long)]
+        id: u64,
+        /// Your cut of settled revenue, basis points (≤ 3000).
+        #[arg(long, default_value_t = 1_000)]
+        operator_fee_bps: u16,
+        /// Most capital you may have drawn at once, settlement tokens.
+        #[arg(long, default_value = "0")]
+        credit_limit: String,
+        /// Target GPU model.
+        #[arg(long, default_value = "")]
+        gpu_model: String,
+        /// Target GPU count.
+        #[arg(long, default_value_t = 0)]
+        gpus: u32,
+    },
+    /// List pools (optionally one operator's).
+    List {
+        /// Only this operator's pools.
+        #[arg(long)]
+        operator: Option<Pubkey>,
+    },
+    /// Show a pool's ledger, share value and utilisation.
+    Show {
+        /// Pool address.
+        pool: Pubkey,
+    },
+    /// Deposit settlement tokens for shares.
+    Deposit {
+        /// Pool address.
+        pool: Pubkey,
+        /// Amount, settlement tokens.
+        amount: String,
+        /// Refuse if fewer shares would be minted.
+        #[arg(long, default_value = "0")]
+        min_shares: String,
+    },
+    /// Redeem shares now from free cash.
+    Redeem {
+        /// Pool address.
+        pool: Pubkey,
+        /// Shares.
+        shares: String,
+        /// Refuse if fewer settlement tokens would be paid.
+        #[arg(long, default_value = "0")]
+        min_assets: String,
+    },
+    /// Queue shares for redemption when cash is short (FIFO ticket).
+    Queue {
+        /// Pool address.
+        pool: Pubkey,
+        /// Shares.
+        shares: String,
+    },
+    /// Serve the redemption queue as far as cash allows (anyone).
+    Crank {
+        /// Pool address.
+        pool: Pubkey,
+    },
+    /// Collect a fulfilled redemption ticket.
+    Claim {
+        /// Pool address.
+        pool: Pubkey,
+        /// Ticket sequence number.
+        seq: u64,
+    },
+    /// Draw capital as the operator.
+    Draw {
+        /// Pool address.
+        pool: Pubkey,
+        /// Amount, settlement tokens.
+        amount: String,
+    },
+    /// Repay principal (and interest) as the operator.
+    Repay {
+        /// Pool address.
+        pool: Pubkey,
+        /// Principal, settlement tokens.
+        principal: String,
+        /// Interest, settlement tokens (investor revenue).
+        #[arg(long, default_value = "0")]
+        interest: String,
+    },
+}
+
+/// Runs a pool command.
+pub async fn run(cmd: PoolCmd, s: &Session<'_>) -> Result<Report> {
+    let protocol = s.protocol().await?;
+    let d = protocol.settlement_decimals;
+    let vesting = protocol.params.revenue_vesting_secs;
+    match cmd {
+        PoolCmd::Create {
+            id,
+            operator_fee_bps,
+            credit_limit,
+            gpu_model,
+            gpus,
+        } => {
+            let args = tessera::CreatePoolArgs {
+                pool_id: id,
+                gpu_model: model_bytes(&gpu_model, "--gpu-model")?,
+                target_gpu_count: gpus,
+                operator_fee_bps,
+                credit_limit: parse_amount(&credit_limit, d, "--credit-limit")?,
+            };
+            let sig = s
+                .send(&[ix::create_pool(s.me(), protocol.settlement_mint, args)])
+                .await?;
+            let pool = ix::PoolKeys::derive(s.me(), id);
+            Ok(Report::done(
+                "pool created",
+                &sig,
+                &[
+                    ("pool", pool.pool.to_string()),
+                    ("share_mint", pool.share_mint.to_string()),
+                ],
+            ))
+        }
+        PoolCmd::List { operator } => {
+            let now = s.chain.unix_timestamp().await?;
+            let rows = pools(s.chain, operator.as_ref())
+                .await?
+                .into_iter()
+                .map(|(address, p)| {
+                    vec![
+                        address.to_string(),
+                        p.operator.to_string(),
+                        model_name(&p.gpu_model),
+                        format_amount(p.nav(now, vesting).unwrap_or(0), d),
+                        metrics::share_value(&p, d, now, vesting)
+                            .map(|v| format_amount(v, d))
+                            .unwrap_or_default(),
+                        format!("{:.1}%", metrics::capital_utilisation(&p) * 100.0),
+                    ]
+                })
+                .collect();
+            Ok(Report::table(
+                &[
+                    "pool",
+                    "operator",
+                    "gpu_model",
+                    "nav",
+                    "share_value",
+                    "deployed",
+                ],
+                rows,
+            ))
+        }
+        PoolCmd::Show { pool } => {
+            let (_, p) = s.pool(&pool).await?;
+            let now = s.chain.unix_timestamp().await?;
+            let a = |v: u64| format_amount(v, d);
+            Ok(Report::fields(&[
+                ("pool", pool.to_string()),
+                ("operator", p.operator.to_string()),
+                ("gpu_model", model_name(&p.gpu_model)),
+                ("operator_fee_bps", p.operator_fee_bps.to_string()),
+                ("credit_limit", a(p.credit_limit)),
+                ("total_shares", a(p.total_shares)),
+                ("nav", a(p.nav(now, vesting)?)),
+                (
+                    "share_value",
+                    metrics::share_value(&p, d, now, vesting)
+                        .map(a)
+                        .unwrap_or_default(),
+                ),
+                ("cash", a(p.cash)),
+                ("deployed_principal", a(p.deployed_principal)),
+                ("escrowed", a(p.escrowed)),
+                ("pending", a(p.pending)),
+                ("operator_owed", a(p.operator_owed)),
+                ("protocol_fees_owed", a(p.protocol_fees_owed)),
+                ("redemptions_owed", a(p.redemptions_owed)),
+                ("revenue_vesting", a(p.locked_revenue_at(now, vesting))),
+                ("lifetime_revenue", a(p.lifetime_revenue)),
+                (
+                    "queue",
+                    format!(
+                        "{} waiting from #{}",
+                        p.next_ticket_seq - p.head_ticket_seq,
+                        p.head_ticket_seq
+                    ),
+                ),
+                (
+                    "capital_deployed",
+                    format!("{:.1}%", metrics::capital_utilisation(&p) * 100.0),
+                ),
+            ]))
+        }
+        PoolCmd::Deposit {
+            pool,
+            amount,
+            min_shares,
+        } => {
+            let (keys, _) = s.pool(&pool).await?;
+            let assets = parse_amount(&amount, d, "amount")?;
+            let min = parse_amount(&min_shares, d, "--min-shares")?;
+            let (usd, create_usd) = s.my_ata(&protocol.settlement_mint);
+            let (shares, create_shares) = s.my_ata(&keys.share_mint);
+            let sig = s
+                .send(&[
+                    create_usd,
+                    create_shares,
+                    ix::deposit(&keys, s.me(), usd, shares, assets, min),
+                ])
+                .await?;
+            let balance = tessera_client::chain::token_balance(s.chain, &shares).await?;
+            Ok(Report::done(
+                "deposited",
+                &sig,
+                &[("shares_held", format_amount(balance, d))],
+            ))
+        }
+        PoolCmd::Redeem {
+            pool,
+            shares,
+            min_assets,
+        } => {
+            let (keys, _) = s.pool(&pool).await?;
+            let (usd, create_usd) = s.my_ata(&protocol.settlement_mint);
+            let (share_acc, _) = s.my_ata(&keys.share_mint);
+            let n = parse_amount(&shares, d, "shares")?;
+            let min = parse_amount(&min_assets, d, "--min-assets")?;
+            let sig = s
+                .send(&[
+                    create_usd,
+                    ix::redeem(&keys, s.me(), share_acc, usd, n, min),
+                ])
+                .await?;
+            Ok(Report::done("redeemed", &sig, &[]))
+        }
+        PoolCmd::Queue { pool, shares } => {
+            let (keys, p) = s.pool(&pool).await?;
+            let (share_acc, _) = s.my_ata(&keys.share_mint);
+            let n = parse_amount(&shares, d, "shares")?;
+            let sig = s
+                .send(&[ix::request_redemption(
+                    &keys,
+                    s.me(),
+                    share_acc,
+                    p.next_ticket_seq,
+                    n,
+                )])
+                .await?;
+            Ok(Report::done(
+                "redemption queued",
+                &sig,
+                &[("ticket", p.next_ticket_seq.to_string())],
+            ))
+        }
+        PoolCmd::Crank { pool } => {
+            let (keys, p) = s.pool(&pool).await?;
+            let last = p
+                .next_ticket_seq
+                .min(p.head_ticket_seq + tessera::MAX_TICKETS_PER_CRANK as u64);
+            if last == p.head_ticket_seq {
+                bail!("the redemption queue of pool {pool} is empty");
+            }
+            let tickets: Vec<Pubkey> = (p.head_ticket_seq..last)
+                .map(|seq| pda::find_ticket_address(&pool, seq).0)
+                .collect();
+            let sig = s.send(&[ix::process_redemptions(&keys, &tickets)]).await?;
+            let (_, after) = s.pool(&pool).await?;
+            Ok(Report::done(
+                "queue served",
+                &sig,
+                &[(
+                    "served",
+                    (after.head_ticket_seq - p.head_ticket_seq).to_string(),
+                )],
+            ))
+        }
+        PoolCmd::Claim { pool, seq } => {
+            let (keys, _) = s.pool(&pool).await?;
+            let ticket_address = pda::find_ticket_address(&pool, seq).0;
+            let ticket: RedemptionTicket = s.get(&ticket_address, "redemption ticket").await?;
+            if ticket.status != TicketStatus::Fulfilled {
+                bail!("ticket {seq} of pool {pool} is still queued; run `tessera pool crank {pool}` once cash arrives");
+            }
+            let (usd, create_usd) = s.my_ata(&protocol.settlement_mint);
+            let sig = s
+                .send(&[
+                    create_usd,
+                    ix::claim_redemption(&keys, s.me(), ticket_address, usd),
+                ])
+                .await?;
+            Ok(Report::done(
+                "redemption claimed",
+                &sig,
+                &[("amount", format_amount(ticket.assets, d))],
+            ))
+        }
+        PoolCmd::Draw { pool, amount } => {
+            let (keys, _) = s.pool(&pool).await?;
+            let (usd, create_usd) = s.my_ata(&protocol.settlement_mint);
+            let n = parse_amount(&amount, d, "amount")?;
+            let sig = s
+                .send(&[create_usd, ix::draw_capital(&keys, s.me(), usd, n)])
+                .await?;
+            Ok(Report::done("capital drawn", &sig, &[]))
+        }
+        PoolCmd::Repay {
+            pool,
+            principal,
+            interest,
+        } => {
+            let (keys, _) = s.pool(&pool).await?;
+            let (usd, _) = s.my_ata(&protocol.settlement_mint);
+            let p = parse_amount(&principal, d, "principal")?;
+            let i = parse_amount(&interest, d, "--interest")?;
+            let sig = s
+                .send(&[ix::repay_capital(&keys, s.me(), usd, p, i)])
+                .await?;
+            Ok(Report::done("capital repaid", &sig, &[]))
+        }
+    }
+}

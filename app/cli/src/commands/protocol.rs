@@ -1,0 +1,251 @@
+//! `tessera protocol init|show|set|transfer-authority|accept-authority`.
+
+use anyhow::Result;
+use clap::{Args, Subcommand};
+use solana_sdk::pubkey::Pubkey;
+use tessera::state::ProtocolParams;
+use tessera_client::instructions as ix;
+
+use crate::output::Report;
+use crate::session::Session;
+use crate::units::{format_amount, parse_amount, parse_duration};
+
+/// Protocol commands.
+#[derive(Debug, Subcommand)]
+pub enum ProtocolCmd {
+    /// Initialise the protocol (once per deployment); the signer becomes the authority.
+    Init {
+        /// Settlement stablecoin mint (USDC on devnet/mainnet).
+        #[arg(long)]
+        settlement_mint: Pubkey,
+        /// Protocol-token mint (stake and collateral).
+        #[arg(long)]
+        stake_mint: Pubkey,
+        /// Treasury settlement-token account (default: the signer's associated account).
+        #[arg(long)]
+        treasury: Option<Pubkey>,
+        /// Arbiter (default: the signer).
+        #[arg(long)]
+        arbiter: Option<Pubkey>,
+        /// Parameters (defaults shown in `--help` of `protocol set`).
+        #[command(flatten)]
+        params: ParamArgs,
+    },
+    /// Show mints, roles, parameters and the pause switch.
+    Show,
+    /// Change parameters, treasury, arbiter or the pause switch (authority).
+    Set {
+        /// New parameters (unset ones keep their value).
+        #[command(flatten)]
+        params: ParamArgs,
+        /// New treasury settlement-token account.
+        #[arg(long)]
+        treasury: Option<Pubkey>,
+        /// New arbiter.
+        #[arg(long)]
+        arbiter: Option<Pubkey>,
+        /// Pause (true) or resume (false) new deposits, stakes, leases and bids.
+        #[arg(long)]
+        paused: Option<bool>,
+    },
+    /// Propose a new authority (it must accept).
+    TransferAuthority {
+        /// The proposed authority.
+        new_authority: Pubkey,
+    },
+    /// Accept a proposed authority transfer (signed by the new authority).
+    AcceptAuthority,
+}
+
+/// Protocol parameters as flags, in human units.
+#[derive(Debug, Args, Default)]
+pub struct ParamArgs {
+    /// Protocol fee in basis points (≤ 2000; default 500).
+    #[arg(long)]
+    pub protocol_fee_bps: Option<u16>,
+    /// Stakers' share of protocol fees, basis points (default 5000).
+    #[arg(long)]
+    pub staker_share_bps: Option<u16>,
+    /// Provider minimum stake, protocol tokens (default 1000).
+    #[arg(long)]
+    pub min_provider_stake: Option<String>,
+    /// Unbonding period (default 7d).
+    #[arg(long)]
+    pub unbonding: Option<String>,
+    /// Dispute window (default 1h).
+    #[arg(long)]
+    pub dispute_window: Option<String>,
+    /// Largest slash per dispute, basis points of the stake (≤ 5000; default 1000).
+    #[arg(long)]
+    pub max_slash_bps: Option<u16>,
+    /// Vesting period of investors' revenue (default 1d).
+    #[arg(long)]
+    pub revenue_vesting: Option<String>,
+    /// Grace after a lease's end before anyone may close it (default 1h).
+    #[arg(long)]
+    pub grace: Option<String>,
+}
+
+impl ParamArgs {
+    /// Applies the flags that are set to `base`.
+    pub fn apply(&self, mut p: ProtocolParams, stake_decimals: u8) -> Result<ProtocolParams> {
+        if let Some(v) = self.protocol_fee_bps {
+            p.protocol_fee_bps = v;
+        }
+        if let Some(v) = self.staker_share_bps {
+            p.staker_share_bps = v;
+        }
+        if let Some(v) = &self.min_provider_stake {
+            p.min_provider_stake = parse_amount(v, stake_decimals, "--min-provider-stake")?;
+        }
+        if let Some(v) = &self.unbonding {
+            p.unbonding_secs = parse_duration(v, "--unbonding")?;
+        }
+        if let Some(v) = &self.dispute_window {
+            p.dispute_window_secs = parse_duration(v, "--dispute-window")?;
+        }
+        if let Some(v) = self.max_slash_bps {
+            p.max_slash_bps = v;
+        }
+        if let Some(v) = &self.revenue_vesting {
+            p.revenue_vesting_secs = parse_duration(v, "--revenue-vesting")?;
+        }
+        if let Some(v) = &self.grace {
+            p.grace_secs = parse_duration(v, "--grace")?;
+        }
+        p.validate()
+            .map_err(|e| anyhow::anyhow!("parameters out of bounds: {e}"))?;
+        Ok(p)
+    }
+}
+
+/// Defaults for a new deployment.
+pub fn default_params(stake_decimals: u8) -> ProtocolParams {
+    ProtocolParams {
+        protocol_fee_bps: 500,
+        staker_share_bps: 5_000,
+        min_provider_stake: 1_000 * 10u64.pow(u32::from(stake_decimals)),
+        unbonding_secs: 7 * 86_400,
+        dispute_window_secs: 3_600,
+        max_slash_bps: 1_000,
+        revenue_vesting_secs: 86_400,
+        grace_secs: 3_600,
+    }
+}
+
+/// Runs a protocol command.
+pub async fn run(cmd: ProtocolCmd, s: &Session<'_>) -> Result<Report> {
+    match cmd {
+        ProtocolCmd::Init {
+            settlement_mint,
+            stake_mint,
+            treasury,
+            arbiter,
+            params,
+        } => {
+            let stake_decimals = s.decimals(&stake_mint).await?;
+            s.decimals(&settlement_mint).await?;
+            let params = params.apply(default_params(stake_decimals), stake_decimals)?;
+            let mut ixs = Vec::new();
+            let treasury = match treasury {
+                Some(t) => t,
+                None => {
+                    let (ata, create) = s.my_ata(&settlement_mint);
+                    ixs.push(create);
+                    ata
+                }
+            };
+            ixs.push(ix::initialize_protocol(
+                s.me(),
+                settlement_mint,
+                stake_mint,
+                treasury,
+                params,
+                arbiter.unwrap_or(s.me()),
+            ));
+            let sig = s.send(&ixs).await?;
+            Ok(Report::done(
+                "protocol initialised",
+                &sig,
+                &[
+                    ("authority", s.me().to_string()),
+                    ("treasury", treasury.to_string()),
+                ],
+            ))
+        }
+        ProtocolCmd::Show => {
+            let p = s.protocol().await?;
+            let sd = s.decimals(&p.stake_mint).await?;
+            Ok(Report::fields(&[
+                ("authority", p.authority.to_string()),
+                (
+                    "pending_authority",
+                    p.pending_authority
+                        .map(|a| a.to_string())
+                        .unwrap_or_else(|| "-".into()),
+                ),
+                ("settlement_mint", p.settlement_mint.to_string()),
+                ("stake_mint", p.stake_mint.to_string()),
+                ("treasury", p.treasury.to_string()),
+                ("arbiter", p.arbiter.to_string()),
+                ("paused", p.paused.to_string()),
+                ("protocol_fee_bps", p.params.protocol_fee_bps.to_string()),
+                ("staker_share_bps", p.params.staker_share_bps.to_string()),
+                (
+                    "min_provider_stake",
+                    format_amount(p.params.min_provider_stake, sd),
+                ),
+                ("unbonding_secs", p.params.unbonding_secs.to_string()),
+                (
+                    "dispute_window_secs",
+                    p.params.dispute_window_secs.to_string(),
+                ),
+                ("max_slash_bps", p.params.max_slash_bps.to_string()),
+                (
+                    "revenue_vesting_secs",
+                    p.params.revenue_vesting_secs.to_string(),
+                ),
+                ("grace_secs", p.params.grace_secs.to_string()),
+            ]))
+        }
+        ProtocolCmd::Set {
+            params,
+            treasury,
+            arbiter,
+            paused,
+        } => {
+            let p = s.protocol().await?;
+            let sd = s.decimals(&p.stake_mint).await?;
+            let new = params.apply(p.params, sd)?;
+            let mut ixs = vec![ix::set_params(
+                s.me(),
+                treasury.unwrap_or(p.treasury),
+                new,
+                arbiter.unwrap_or(p.arbiter),
+            )];
+            if let Some(paused) = paused {
+                ixs.push(ix::set_paused(s.me(), paused));
+            }
+            let sig = s.send(&ixs).await?;
+            Ok(Report::done("protocol updated", &sig, &[]))
+        }
+        ProtocolCmd::TransferAuthority { new_authority } => {
+            let sig = s
+                .send(&[ix::transfer_authority(s.me(), Some(new_authority))])
+                .await?;
+            Ok(Report::done(
+                "authority transfer proposed",
+                &sig,
+                &[("pending_authority", new_authority.to_string())],
+            ))
+        }
+        ProtocolCmd::AcceptAuthority => {
+            let sig = s.send(&[ix::accept_authority(s.me())]).await?;
+            Ok(Report::done(
+                "authority accepted",
+                &sig,
+                &[("authority", s.me().to_string())],
+            ))
+        }
+    }
+}

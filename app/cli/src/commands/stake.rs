@@ -1,0 +1,93 @@
+//! `tessera stake add|unstake|withdraw|claim|show`.
+
+use anyhow::Result;
+use clap::Subcommand;
+use tessera::state::{StakePool, StakePosition};
+use tessera_client::{instructions as ix, pda};
+
+use crate::output::Report;
+use crate::session::Session;
+use crate::units::{format_amount, parse_amount};
+
+/// Staking commands.
+#[derive(Debug, Subcommand)]
+pub enum StakeCmd {
+    /// Stake protocol tokens.
+    Add {
+        /// Amount, protocol tokens.
+        amount: String,
+    },
+    /// Start unbonding part of your stake.
+    Unstake {
+        /// Amount, protocol tokens.
+        amount: String,
+    },
+    /// Withdraw stake whose unbonding has ended.
+    Withdraw,
+    /// Claim settlement-token rewards.
+    Claim,
+    /// Show your position.
+    Show,
+}
+
+/// Runs a staking command.
+pub async fn run(cmd: StakeCmd, s: &Session<'_>) -> Result<Report> {
+    let protocol = s.protocol().await?;
+    let sd = s.decimals(&protocol.stake_mint).await?;
+    let (stake_acc, create_stake_acc) = s.my_ata(&protocol.stake_mint);
+    match cmd {
+        StakeCmd::Add { amount } => {
+            let n = parse_amount(&amount, sd, "amount")?;
+            let sig = s.send(&[ix::stake(s.me(), stake_acc, n)]).await?;
+            Ok(Report::done("staked", &sig, &[]))
+        }
+        StakeCmd::Unstake { amount } => {
+            let n = parse_amount(&amount, sd, "amount")?;
+            let sig = s.send(&[ix::begin_unstake(s.me(), n)]).await?;
+            Ok(Report::done("unbonding", &sig, &[]))
+        }
+        StakeCmd::Withdraw => {
+            let sig = s
+                .send(&[create_stake_acc, ix::withdraw_stake(s.me(), stake_acc)])
+                .await?;
+            Ok(Report::done("withdrawn", &sig, &[]))
+        }
+        StakeCmd::Claim => {
+            let (usd, create_usd) = s.my_ata(&protocol.settlement_mint);
+            let sig = s
+                .send(&[create_usd, ix::claim_stake_rewards(s.me(), usd)])
+                .await?;
+            let got = tessera_client::chain::token_balance(s.chain, &usd).await?;
+            Ok(Report::done(
+                "rewards claimed",
+                &sig,
+                &[(
+                    "settlement_balance",
+                    format_amount(got, protocol.settlement_decimals),
+                )],
+            ))
+        }
+        StakeCmd::Show => {
+            let address = pda::find_stake_position_address(&s.me()).0;
+            let pos: StakePosition = s.get(&address, "stake position (stake first)").await?;
+            let pool: StakePool = s
+                .get(&pda::find_stake_pool_address().0, "stake pool")
+                .await?;
+            let mut preview = pos.clone();
+            preview
+                .settle_rewards(pool.acc_reward_per_share)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            Ok(Report::fields(&[
+                ("active", format_amount(pos.amount, sd)),
+                ("locked_as_collateral", format_amount(pos.locked_amount, sd)),
+                ("unbonding", format_amount(pos.unbonding_amount, sd)),
+                ("unbonding_ends_at", pos.unbonding_ends_at.to_string()),
+                (
+                    "claimable_rewards",
+                    format_amount(preview.unclaimed_rewards, protocol.settlement_decimals),
+                ),
+                ("slashed_total", format_amount(pos.slashed_total, sd)),
+            ]))
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! The `tessera` command line, as a library so tests drive it against the in-process chain:
+//! [`run`] executes one parsed command against any [`Chain`] and returns a [`Report`] (a human
+//! rendering and a JSON value).
+
+pub mod commands;
+pub mod config;
+pub mod output;
+pub mod session;
+pub mod units;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use solana_sdk::signature::Keypair;
+use tessera_client::Chain;
+
+pub use output::Report;
+pub use session::Session;
+
+/// Tessera: fractional GPU pools, leases and signed usage receipts on Solana.
+#[derive(Debug, Parser)]
+#[command(name = "tessera", version, about)]
+pub struct Cli {
+    /// RPC URL or moniker (devnet, mainnet-beta, testnet, localhost); default from the Solana CLI config.
+    #[arg(long, short = 'u', global = true)]
+    pub url: Option<String>,
+    /// Signer keypair file; default from the Solana CLI config.
+    #[arg(long, short = 'k', global = true)]
+    pub keypair: Option<std::path::PathBuf>,
+    /// Solana CLI config file (default ~/.config/solana/cli/config.yml).
+    #[arg(long, short = 'C', global = true)]
+    pub config: Option<std::path::PathBuf>,
+    /// Print JSON instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Every role's commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Protocol configuration (authority).
+    #[command(subcommand)]
+    Protocol(commands::protocol::ProtocolCmd),
+    /// Pools: create, invest, redeem, borrow.
+    #[command(subcommand)]
+    Pool(commands::pool::PoolCmd),
+    /// Staking of the protocol token.
+    #[command(subcommand)]
+    Stake(commands::stake::StakeCmd),
+    /// Provider registration and reputation.
+    #[command(subcommand)]
+    Provider(commands::provider::ProviderCmd),
+    /// Nodes (rigs).
+    #[command(subcommand)]
+    Node(commands::node::NodeCmd),
+    /// Nodes for rent: specs, price, free GPUs, reputation.
+    Market(commands::market::MarketArgs),
+    /// Bids for GPUs.
+    #[command(subcommand)]
+    Bid(commands::bid::BidCmd),
+    /// Leases.
+    #[command(subcommand)]
+    Lease(commands::lease::LeaseCmd),
+    /// Dispute resolution (arbiter).
+    #[command(subcommand)]
+    Arbiter(commands::arbiter::ArbiterCmd),
+}
+
+/// Runs one command against `chain`, signing as `signer`.
+pub async fn run(command: Command, chain: &dyn Chain, signer: &Keypair) -> Result<Report> {
+    let s = Session { chain, signer };
+    match command {
+        Command::Protocol(c) => commands::protocol::run(c, &s).await,
+        Command::Pool(c) => commands::pool::run(c, &s).await,
+        Command::Stake(c) => commands::stake::run(c, &s).await,
+        Command::Provider(c) => commands::provider::run(c, &s).await,
+        Command::Node(c) => commands::node::run(c, &s).await,
+        Command::Market(a) => commands::market::run(a, &s).await,
+        Command::Bid(c) => commands::bid::run(c, &s).await,
+        Command::Lease(c) => commands::lease::run(c, &s).await,
+        Command::Arbiter(c) => commands::arbiter::run(c, &s).await,
+    }
+}

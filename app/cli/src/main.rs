@@ -1,0 +1,29 @@
+//! `tessera`: parses arguments and runs the command against the configured cluster.
+
+use anyhow::Result;
+use clap::Parser;
+use tessera_cli::{config, run, Cli};
+use tessera_client::rpc::RpcChain;
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let settings = config::load(
+        cli.config.as_deref(),
+        cli.url.as_deref(),
+        cli.keypair.as_deref(),
+    )?;
+    let signer = config::read_keypair(&settings.keypair_path)?;
+    let chain = RpcChain::new(&settings.url, signer.insecure_clone());
+    chain.check_program().await?;
+    let report = run(cli.command, &chain, &signer).await?;
+    println!(
+        "{}",
+        if cli.json {
+            serde_json::to_string_pretty(&report.json)?
+        } else {
+            report.human
+        }
+    );
+    Ok(())
+}

@@ -1,0 +1,94 @@
+//! `Session`: the chain and signer one command runs with, and what every command needs from
+//! them (protocol state, decimals, token accounts).
+
+use anchor_lang::AccountDeserialize;
+use anchor_spl::associated_token::{get_associated_token_address, spl_associated_token_account};
+use anchor_spl::token::{spl_token, Mint};
+use anyhow::{Context, Result};
+use solana_sdk::instruction::Instruction;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::{Keypair, Signature};
+use solana_sdk::signer::Signer;
+use tessera::state::Protocol;
+use tessera_client::chain::fetch;
+use tessera_client::Chain;
+
+/// One command's connection and identity.
+pub struct Session<'a> {
+    /// Where transactions go.
+    pub chain: &'a dyn Chain,
+    /// Who signs as investor, operator, renter, staker, authority or arbiter.
+    pub signer: &'a Keypair,
+}
+
+impl Session<'_> {
+    /// The signer's address.
+    pub fn me(&self) -> Pubkey {
+        self.signer.pubkey()
+    }
+
+    /// Sends `ixs` signed by the signer (and the chain's fee payer).
+    pub async fn send(&self, ixs: &[Instruction]) -> Result<Signature> {
+        Ok(self.chain.send(ixs, &[self.signer]).await?)
+    }
+
+    /// Fetches and decodes an account, naming it on failure.
+    pub async fn get<T: AccountDeserialize>(&self, address: &Pubkey, what: &str) -> Result<T> {
+        fetch(self.chain, address)
+            .await
+            .with_context(|| format!("reading {what} {address}"))
+    }
+
+    /// The protocol (fails clearly when it is not initialised on this cluster).
+    pub async fn protocol(&self) -> Result<Protocol> {
+        let address = tessera_client::pda::find_protocol_address().0;
+        self.get(&address, "the protocol (run `tessera protocol init` first)")
+            .await
+    }
+
+    /// Decimals of `mint`.
+    pub async fn decimals(&self, mint: &Pubkey) -> Result<u8> {
+        Ok(self.get::<Mint>(mint, "mint").await?.decimals)
+    }
+
+    /// The signer's associated token account for `mint`, and an instruction creating it if absent.
+    pub fn my_ata(&self, mint: &Pubkey) -> (Pubkey, Instruction) {
+        ata(&self.chain.payer(), &self.me(), mint)
+    }
+}
+
+/// `owner`'s associated token account for `mint`, and an idempotent create paid by `payer`.
+pub fn ata(payer: &Pubkey, owner: &Pubkey, mint: &Pubkey) -> (Pubkey, Instruction) {
+    let address = get_associated_token_address(owner, mint);
+    let create =
+        spl_associated_token_account::instruction::create_associated_token_account_idempotent(
+            payer,
+            owner,
+            mint,
+            &spl_token::ID,
+        );
+    (address, create)
+}
+
+impl Session<'_> {
+    /// A pool's addresses and state.
+    pub async fn pool(
+        &self,
+        address: &Pubkey,
+    ) -> Result<(tessera_client::instructions::PoolKeys, tessera::state::Pool)> {
+        let pool: tessera::state::Pool = self.get(address, "pool").await?;
+        let keys = tessera_client::instructions::PoolKeys::derive(pool.operator, pool.pool_id);
+        Ok((keys, pool))
+    }
+
+    /// A node's addresses (with its provider's) and state.
+    pub async fn node(
+        &self,
+        address: &Pubkey,
+    ) -> Result<(tessera_client::instructions::NodeKeys, tessera::state::Node)> {
+        let node: tessera::state::Node = self.get(address, "node").await?;
+        let provider: tessera::state::Provider = self.get(&node.provider, "provider").await?;
+        let keys = tessera_client::instructions::NodeKeys::derive(provider.authority, node.node_id);
+        Ok((keys, node))
+    }
+}

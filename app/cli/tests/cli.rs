@@ -1,0 +1,513 @@
+//! The `tessera` CLI against the in-process chain: every subcommand's happy path and its main
+//! error, with the report's numbers checked against the chain.
+#![allow(deprecated)]
+
+use anchor_spl::associated_token::get_associated_token_address;
+use anchor_spl::token::spl_token;
+use clap::Parser;
+use serde_json::Value;
+use solana_sdk::program_pack::Pack;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::Keypair;
+use solana_sdk::signer::Signer;
+use tessera_cli::{run, Cli, Report};
+use tessera_client::chain::{fetch, token_balance};
+use tessera_client::instructions as ix;
+use tessera_client::local::LocalChain;
+use tessera_client::{pda, Chain};
+
+/// A local chain with two mints and funded role wallets.
+struct World {
+    chain: LocalChain,
+    authority: Keypair,
+    operator: Keypair,
+    investor: Keypair,
+    renter: Keypair,
+    usd: Pubkey,
+    tsr: Pubkey,
+}
+
+impl World {
+    async fn new() -> Self {
+        let chain = LocalChain::start().await;
+        let authority = chain.payer_keypair().insecure_clone();
+        let usd = mint(&chain, &authority, 6).await;
+        let tsr = mint(&chain, &authority, 9).await;
+        let w = Self {
+            chain,
+            authority,
+            operator: Keypair::new(),
+            investor: Keypair::new(),
+            renter: Keypair::new(),
+            usd,
+            tsr,
+        };
+        for who in [&w.operator, &w.investor, &w.renter] {
+            let ix = anchor_lang::solana_program::system_instruction::transfer(
+                &w.authority.pubkey(),
+                &who.pubkey(),
+                10_000_000_000,
+            );
+            w.chain.send(&[ix], &[]).await.expect("fund");
+            w.give(&w.usd, who, 10_000_000_000).await;
+        }
+        w.give(&w.tsr, &w.operator, 5_000_000_000_000).await;
+        w
+    }
+
+    /// Mints `amount` of `mint` into `to`'s associated account.
+    async fn give(&self, mint: &Pubkey, to: &Keypair, amount: u64) {
+        let (ata, create) = tessera_cli::session::ata(&self.authority.pubkey(), &to.pubkey(), mint);
+        let mint_ix = spl_token::instruction::mint_to(
+            &spl_token::ID,
+            mint,
+            &ata,
+            &self.authority.pubkey(),
+            &[],
+            amount,
+        )
+        .unwrap();
+        self.chain
+            .send(&[create, mint_ix], &[])
+            .await
+            .expect("mint_to");
+    }
+
+    /// Runs `tessera <args>` as `signer`.
+    async fn tessera(&self, signer: &Keypair, args: &str) -> anyhow::Result<Report> {
+        let argv = std::iter::once("tessera").chain(args.split_whitespace());
+        let cli = Cli::try_parse_from(argv)?;
+        run(cli.command, &self.chain, signer).await
+    }
+
+    async fn ok(&self, signer: &Keypair, args: &str) -> Report {
+        self.tessera(signer, args)
+            .await
+            .unwrap_or_else(|e| panic!("tessera {args}: {e:#}"))
+    }
+
+    async fn err(&self, signer: &Keypair, args: &str) -> String {
+        match self.tessera(signer, args).await {
+            Ok(r) => panic!("tessera {args} should fail, printed:\n{}", r.human),
+            Err(e) => format!("{e:#}"),
+        }
+    }
+
+    async fn usd_of(&self, who: &Keypair) -> u64 {
+        token_balance(
+            &self.chain,
+            &get_associated_token_address(&who.pubkey(), &self.usd),
+        )
+        .await
+        .unwrap_or(0)
+    }
+
+    /// Protocol initialised, a pool, a staked provider with an 8-GPU node.
+    async fn market(&self) -> (Pubkey, Pubkey) {
+        let a = &self.authority;
+        self.ok(
+            a,
+            &format!(
+                "protocol init --settlement-mint {} --stake-mint {} --dispute-window 1m",
+                self.usd, self.tsr
+            ),
+        )
+        .await;
+        let r = self.ok(&self.operator, "pool create --id 1 --operator-fee-bps 1000 --credit-limit 5000 --gpu-model H100 --gpus 8").await;
+        let pool: Pubkey = field(&r, "pool").parse().unwrap();
+        self.ok(&self.investor, &format!("pool deposit {pool} 1000"))
+            .await;
+        self.ok(&self.operator, "stake add 2000").await;
+        self.ok(&self.operator, "provider register").await;
+        let agent = Keypair::new();
+        let r = self.ok(&self.operator, &format!("node register --pool {pool} --agent-key {} --model H100 --gpus 8 --vram-mib 81559 --price 2 --min-lease 1m", agent.pubkey())).await;
+        (pool, field(&r, "node").parse().unwrap())
+    }
+}
+
+fn field(r: &Report, key: &str) -> String {
+    match &r.json[key] {
+        Value::String(s) => s.clone(),
+        other => panic!("no {key} in {}: {other}", r.human),
+    }
+}
+
+async fn mint(chain: &LocalChain, authority: &Keypair, decimals: u8) -> Pubkey {
+    let mint = Keypair::new();
+    let lamports = solana_sdk::rent::Rent::default().minimum_balance(spl_token::state::Mint::LEN);
+    let ixs = [
+        anchor_lang::solana_program::system_instruction::create_account(
+            &chain.payer(),
+            &mint.pubkey(),
+            lamports,
+            spl_token::state::Mint::LEN as u64,
+            &spl_token::ID,
+        ),
+        spl_token::instruction::initialize_mint2(
+            &spl_token::ID,
+            &mint.pubkey(),
+            &authority.pubkey(),
+            None,
+            decimals,
+        )
+        .unwrap(),
+    ];
+    chain.send(&ixs, &[&mint]).await.expect("mint");
+    mint.pubkey()
+}
+
+#[tokio::test]
+async fn protocol_commands_initialise_show_and_set_with_bounds() {
+    let w = World::new().await;
+    let a = &w.authority;
+    assert!(w
+        .err(a, "protocol show")
+        .await
+        .contains("tessera protocol init"));
+    w.ok(
+        a,
+        &format!(
+            "protocol init --settlement-mint {} --stake-mint {}",
+            w.usd, w.tsr
+        ),
+    )
+    .await;
+    let r = w.ok(a, "protocol show").await;
+    assert_eq!(
+        (
+            field(&r, "protocol_fee_bps").as_str(),
+            field(&r, "min_provider_stake").as_str(),
+            field(&r, "paused").as_str()
+        ),
+        ("500", "1000", "false")
+    );
+    w.ok(
+        a,
+        "protocol set --protocol-fee-bps 600 --grace 2h --paused true",
+    )
+    .await;
+    let r = w.ok(a, "protocol show").await;
+    assert_eq!(
+        (
+            field(&r, "protocol_fee_bps").as_str(),
+            field(&r, "grace_secs").as_str(),
+            field(&r, "paused").as_str()
+        ),
+        ("600", "7200", "true")
+    );
+    assert!(w
+        .err(a, "protocol set --protocol-fee-bps 2500")
+        .await
+        .contains("out of bounds"));
+    assert!(w
+        .err(&w.operator, "protocol set --paused false")
+        .await
+        .contains("NotAuthority"));
+    w.ok(
+        a,
+        &format!("protocol transfer-authority {}", w.operator.pubkey()),
+    )
+    .await;
+    w.ok(&w.operator, "protocol accept-authority").await;
+    assert_eq!(
+        field(&w.ok(a, "protocol show").await, "authority"),
+        w.operator.pubkey().to_string()
+    );
+}
+
+#[tokio::test]
+async fn pool_commands_cover_the_investor_and_operator_paths() {
+    let w = World::new().await;
+    let (pool, _) = w.market().await;
+    let (inv, op) = (&w.investor, &w.operator);
+    let before = w.usd_of(inv).await;
+    let r = w.ok(inv, &format!("pool deposit {pool} 250.5")).await;
+    assert_eq!(field(&r, "shares_held"), "1250.5");
+    assert_eq!(w.usd_of(inv).await, before - 250_500_000);
+    let r = w.ok(inv, &format!("pool show {pool}")).await;
+    assert_eq!(
+        (
+            field(&r, "cash").as_str(),
+            field(&r, "share_value").as_str()
+        ),
+        ("1250.5", "1")
+    );
+    let list = w.ok(inv, "pool list").await;
+    assert!(list.human.contains(&pool.to_string()));
+    assert!(w
+        .err(inv, &format!("pool deposit {pool} 1.0000001"))
+        .await
+        .contains("decimal places"));
+    assert!(w
+        .err(inv, &format!("pool deposit {pool} 1000000"))
+        .await
+        .to_lowercase()
+        .contains("insufficient"));
+
+    w.ok(inv, &format!("pool redeem {pool} 0.5")).await;
+    assert_eq!(w.usd_of(inv).await, before - 250_000_000);
+    // Drain the cash, queue, repay, crank, claim.
+    w.ok(op, &format!("pool draw {pool} 1250")).await;
+    assert!(w
+        .err(inv, &format!("pool redeem {pool} 10"))
+        .await
+        .contains("InsufficientCash"));
+    let r = w.ok(inv, &format!("pool queue {pool} 100")).await;
+    assert_eq!(field(&r, "ticket"), "0");
+    assert!(w
+        .err(inv, &format!("pool claim {pool} 0"))
+        .await
+        .contains("still queued"));
+    w.ok(op, &format!("pool repay {pool} 200 --interest 0"))
+        .await;
+    let r = w.ok(inv, &format!("pool crank {pool}")).await;
+    assert_eq!(field(&r, "served"), "1");
+    let r = w.ok(inv, &format!("pool claim {pool} 0")).await;
+    assert_eq!(field(&r, "amount"), "100");
+    assert!(w
+        .err(inv, &format!("pool crank {pool}"))
+        .await
+        .contains("empty"));
+    assert!(w
+        .err(inv, "pool show notapubkey")
+        .await
+        .contains("notapubkey"));
+}
+
+#[tokio::test]
+async fn provider_node_market_and_staking_commands() {
+    let w = World::new().await;
+    let (_, node) = w.market().await;
+    let op = &w.operator;
+    let r = w.ok(op, "provider show").await;
+    assert_eq!(
+        (field(&r, "status").as_str(), field(&r, "nodes").as_str()),
+        ("Active", "1")
+    );
+    let r = w.ok(op, "node list").await;
+    assert!(r.human.contains(&node.to_string()) && r.human.contains("8/8"));
+    let r = w
+        .ok(
+            op,
+            &format!("node update {node} --price 2.5 --status offline"),
+        )
+        .await;
+    assert_eq!(field(&r, "done"), "node updated");
+    let r = w.ok(op, &format!("node show {node}")).await;
+    assert_eq!(
+        (
+            field(&r, "price_per_gpu_hour").as_str(),
+            field(&r, "status").as_str()
+        ),
+        ("2.5", "Offline")
+    );
+    assert!(
+        !w.ok(&w.renter, "market")
+            .await
+            .human
+            .contains(&node.to_string()),
+        "offline nodes are not for rent"
+    );
+    w.ok(op, &format!("node update {node} --status online"))
+        .await;
+    let market = w.ok(&w.renter, "market --sort free").await;
+    assert!(market.human.contains(&node.to_string()) && market.human.contains("2.5"));
+    assert!(w
+        .err(op, &format!("node update {node}"))
+        .await
+        .contains("nothing to update"));
+    assert!(w
+        .err(&w.renter, &format!("node update {node} --price 1"))
+        .await
+        .contains("must be signed"));
+
+    let r = w.ok(op, "stake show").await;
+    assert_eq!(
+        (
+            field(&r, "active").as_str(),
+            field(&r, "locked_as_collateral").as_str()
+        ),
+        ("2000", "0")
+    );
+    w.ok(op, "stake add 10").await;
+    w.ok(op, "stake unstake 1010").await;
+    assert!(w.err(op, "stake withdraw").await.contains("StillUnbonding"));
+    w.chain.advance_clock(7 * 86_400).await.unwrap();
+    w.ok(op, "stake withdraw").await;
+    assert!(w.err(op, "stake claim").await.contains("NothingToClaim"));
+    assert!(w
+        .err(&w.renter, "provider register")
+        .await
+        .contains("tessera stake add 1000"));
+}
+
+#[tokio::test]
+async fn lease_dispute_and_arbiter_commands() {
+    let w = World::new().await;
+    let (pool, node) = w.market().await;
+    let renter = &w.renter;
+    let before = w.usd_of(renter).await;
+    let r = w
+        .ok(
+            renter,
+            &format!("lease open --node {node} --gpus 2 --duration 2h --job-uri oci://demo"),
+        )
+        .await;
+    let lease: Pubkey = field(&r, "lease").parse().unwrap();
+    assert_eq!(field(&r, "escrow"), "8");
+    assert_eq!(w.usd_of(renter).await, before - 8_000_000);
+    assert!(w
+        .err(
+            renter,
+            &format!("lease open --node {node} --gpus 9 --duration 2h")
+        )
+        .await
+        .contains("NotEnoughFreeGpus"));
+    assert!(w
+        .ok(renter, "lease list")
+        .await
+        .human
+        .contains(&lease.to_string()));
+    w.ok(renter, &format!("lease top-up {lease} 4")).await;
+    let r = w.ok(renter, &format!("lease show {lease}")).await;
+    assert_eq!(field(&r, "escrow"), "12");
+
+    // The agent posts a receipt (through the SDK), the renter disputes, the arbiter refunds half.
+    w.chain.advance_clock(3_600).await.unwrap();
+    let l: tessera::state::Lease = fetch(&w.chain, &lease).await.unwrap();
+    let n: tessera::state::Node = fetch(&w.chain, &node).await.unwrap();
+    assert!(w
+        .err(renter, &format!("lease dispute {lease}"))
+        .await
+        .contains("NothingPending"));
+    let agent = w.agent_for(&node).await;
+    let body = tessera::signed::ReceiptBody {
+        seq: 1,
+        period_start: l.start_at,
+        period_end: l.start_at + 3_600,
+        gpu_seconds: 7_200,
+        avg_utilization_bps: 9_000,
+        energy_joules: 1,
+        sample_digest: [0; 32],
+    };
+    let msg =
+        tessera::signed::message_bytes(&tessera::signed::UsageReceipt::new(lease, body)).unwrap();
+    let nk = ix::NodeKeys::derive(w.operator.pubkey(), n.node_id);
+    let pk = ix::PoolKeys::derive(w.operator.pubkey(), 1);
+    w.chain
+        .send(
+            &[
+                ix::ed25519(&agent, &msg),
+                ix::submit_receipt(&nk, &pk, lease, None, body),
+            ],
+            &[],
+        )
+        .await
+        .expect("receipt");
+    w.ok(renter, &format!("lease dispute {lease}")).await;
+    let slash_to = get_associated_token_address(&w.authority.pubkey(), &w.tsr);
+    w.give(&w.tsr, &w.authority, 0).await;
+    assert!(w
+        .err(
+            &w.operator,
+            &format!("arbiter resolve {lease} --refund 2 --slash-destination {slash_to}")
+        )
+        .await
+        .contains("NotArbiter"));
+    w.ok(
+        &w.authority,
+        &format!("arbiter resolve {lease} --refund 2 --slash 1 --slash-destination {slash_to}"),
+    )
+    .await;
+    assert_eq!(
+        token_balance(&w.chain, &slash_to).await.unwrap(),
+        1_000_000_000
+    );
+    let r = w.ok(renter, &format!("lease show {lease}")).await;
+    assert_eq!(
+        (
+            field(&r, "charged_total").as_str(),
+            field(&r, "escrow").as_str()
+        ),
+        ("2", "10")
+    );
+    w.ok(
+        &w.authority,
+        &format!("arbiter jail {}", w.operator.pubkey()),
+    )
+    .await;
+    assert!(w
+        .err(
+            renter,
+            &format!("lease open --node {node} --gpus 1 --duration 1h")
+        )
+        .await
+        .contains("ProviderJailed"));
+    w.ok(
+        &w.authority,
+        &format!("arbiter reinstate {}", w.operator.pubkey()),
+    )
+    .await;
+
+    assert!(w
+        .err(&w.investor, &format!("lease close {lease}"))
+        .await
+        .contains("GraceNotOver"));
+    w.ok(renter, &format!("lease close {lease}")).await;
+    // 8 + 4 paid in; the disputed hour (4) settled at 2 after a refund of 2; the renter closes at
+    // the end of that hour, so nothing more is owed and 10 come back.
+    assert_eq!(w.usd_of(renter).await, before - 2_000_000);
+    let p: tessera::state::Pool = fetch(&w.chain, &pool).await.unwrap();
+    assert_eq!(p.escrowed, 0);
+}
+
+#[tokio::test]
+async fn bid_commands_post_list_accept_and_cancel() {
+    let w = World::new().await;
+    let (_, node) = w.market().await;
+    let renter = &w.renter;
+    let before = w.usd_of(renter).await;
+    w.ok(
+        renter,
+        "bid post --id 1 --price 1.5 --gpus 4 --duration 2h --min-vram-mib 80000 --model H100",
+    )
+    .await;
+    w.ok(renter, "bid post --id 2 --price 1 --gpus 1 --duration 1h")
+        .await;
+    assert_eq!(w.usd_of(renter).await, before - 12_000_000 - 1_000_000);
+    let list = w.ok(renter, "bid list").await;
+    assert_eq!(list.json.as_array().map(Vec::len), Some(2));
+    let r = w
+        .ok(
+            &w.operator,
+            &format!(
+                "bid accept --renter {} --id 1 --node {node}",
+                renter.pubkey()
+            ),
+        )
+        .await;
+    let lease: Pubkey = field(&r, "lease").parse().unwrap();
+    let l: tessera::state::Lease = fetch(&w.chain, &lease).await.unwrap();
+    assert_eq!((l.gpu_count, l.price_per_gpu_hour), (4, 1_500_000));
+    w.ok(renter, "bid cancel 2").await;
+    assert_eq!(w.usd_of(renter).await, before - 12_000_000);
+    assert!(w.err(renter, "bid cancel 2").await.contains("no bid 2"));
+    assert!(w
+        .err(renter, "bid post --id 3 --price 1 --gpus 1 --duration 2w")
+        .await
+        .contains("--duration"));
+    let _ = pda::find_bid_address(&renter.pubkey(), 1);
+}
+
+impl World {
+    /// The agent key registered for `node` is random in `market()`; rotate it to a known one.
+    async fn agent_for(&self, node: &Pubkey) -> Keypair {
+        let agent = Keypair::new();
+        self.ok(
+            &self.operator,
+            &format!("node update {node} --agent-key {}", agent.pubkey()),
+        )
+        .await;
+        agent
+    }
+}
