@@ -2,8 +2,7 @@
 //! them (protocol state, decimals, token accounts).
 
 use anchor_lang::AccountDeserialize;
-use anchor_spl::associated_token::{get_associated_token_address, spl_associated_token_account};
-use anchor_spl::token::{spl_token, Mint};
+use anchor_spl::token::Mint;
 use anyhow::{Context, Result};
 use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
@@ -59,15 +58,10 @@ impl Session<'_> {
 
 /// `owner`'s associated token account for `mint`, and an idempotent create paid by `payer`.
 pub fn ata(payer: &Pubkey, owner: &Pubkey, mint: &Pubkey) -> (Pubkey, Instruction) {
-    let address = get_associated_token_address(owner, mint);
-    let create =
-        spl_associated_token_account::instruction::create_associated_token_account_idempotent(
-            payer,
-            owner,
-            mint,
-            &spl_token::ID,
-        );
-    (address, create)
+    (
+        tessera_client::instructions::associated_token_address(owner, mint),
+        tessera_client::instructions::create_associated_token_account(payer, owner, mint),
+    )
 }
 
 impl Session<'_> {

@@ -2,7 +2,6 @@
 //! error, with the report's numbers checked against the chain.
 #![allow(deprecated)]
 
-use anchor_spl::associated_token::get_associated_token_address;
 use anchor_spl::token::spl_token;
 use clap::Parser;
 use serde_json::Value;
@@ -96,7 +95,7 @@ impl World {
     async fn usd_of(&self, who: &Keypair) -> u64 {
         token_balance(
             &self.chain,
-            &get_associated_token_address(&who.pubkey(), &self.usd),
+            &tessera_client::instructions::associated_token_address(&who.pubkey(), &self.usd),
         )
         .await
         .unwrap_or(0)
@@ -405,7 +404,8 @@ async fn lease_dispute_and_arbiter_commands() {
         .await
         .expect("receipt");
     w.ok(renter, &format!("lease dispute {lease}")).await;
-    let slash_to = get_associated_token_address(&w.authority.pubkey(), &w.tsr);
+    let slash_to =
+        tessera_client::instructions::associated_token_address(&w.authority.pubkey(), &w.tsr);
     w.give(&w.tsr, &w.authority, 0).await;
     assert!(w
         .err(

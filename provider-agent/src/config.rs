@@ -1,0 +1,213 @@
+//! `agent.toml`: every field with a default where one makes sense, validated at start-up with
+//! errors that name the field.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use solana_sdk::pubkey::Pubkey;
+
+/// The agent's configuration.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AgentConfig {
+    /// JSON-RPC endpoint (default: localhost).
+    #[serde(default = "default_rpc")]
+    pub rpc_url: String,
+    /// The node this agent runs (address).
+    pub node: String,
+    /// The rig's agent keypair file (signs receipts, pays fees).
+    #[serde(default = "default_keypair")]
+    pub agent_keypair: PathBuf,
+    /// Receipt period, seconds (match the protocol's dispute window).
+    #[serde(default = "default_period")]
+    pub period_secs: u64,
+    /// Seconds between loop iterations.
+    #[serde(default = "default_tick")]
+    pub tick_secs: u64,
+    /// Where the outbox, sample logs and job logs live.
+    #[serde(default = "default_data_dir")]
+    pub data_dir: PathBuf,
+    /// Where job specs are found, named `<sha256 hex>.json`.
+    #[serde(default = "default_job_dir")]
+    pub job_dir: PathBuf,
+    /// Loopback address of `/metrics` and `/healthz`.
+    #[serde(default = "default_metrics")]
+    pub metrics_addr: String,
+    /// Use the simulated GPU backend (labelled `simulated` everywhere). Testing only.
+    #[serde(default)]
+    pub simulated_gpus: Option<u32>,
+    /// Cap per job log stream, bytes.
+    #[serde(default = "default_log_cap")]
+    pub log_cap_bytes: u64,
+}
+
+fn default_rpc() -> String {
+    "http://127.0.0.1:8899".into()
+}
+fn default_keypair() -> PathBuf {
+    PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".config/solana/agent.json")
+}
+fn default_period() -> u64 {
+    3_600
+}
+fn default_tick() -> u64 {
+    15
+}
+fn default_data_dir() -> PathBuf {
+    PathBuf::from("/var/lib/tessera-agent")
+}
+fn default_job_dir() -> PathBuf {
+    PathBuf::from("/var/lib/tessera-agent/jobs")
+}
+fn default_metrics() -> String {
+    "127.0.0.1:9464".into()
+}
+fn default_log_cap() -> u64 {
+    16 << 20
+}
+
+/// A configuration problem, naming the field.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// File.
+        path: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// TOML syntax or an unknown/mistyped field.
+    #[error("{path}: {message}")]
+    Parse {
+        /// File.
+        path: String,
+        /// The parser's message (names the field and line).
+        message: String,
+    },
+    /// A field's value is out of range.
+    #[error("{path}: field `{field}`: {message}")]
+    Invalid {
+        /// File.
+        path: String,
+        /// Field.
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl AgentConfig {
+    /// Reads and validates `path`.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let p = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: p.clone(),
+            source,
+        })?;
+        let cfg: Self = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: p.clone(),
+            message: e.to_string(),
+        })?;
+        cfg.validate(&p)?;
+        Ok(cfg)
+    }
+
+    fn validate(&self, path: &str) -> Result<(), ConfigError> {
+        let invalid = |field, message: String| ConfigError::Invalid {
+            path: path.into(),
+            field,
+            message,
+        };
+        self.node_pubkey().map_err(|m| invalid("node", m))?;
+        if !(60..=7 * 86_400).contains(&self.period_secs) {
+            return Err(invalid(
+                "period_secs",
+                format!("{} is outside 60 ..= 604800", self.period_secs),
+            ));
+        }
+        if !(1..=3_600).contains(&self.tick_secs) {
+            return Err(invalid(
+                "tick_secs",
+                format!("{} is outside 1 ..= 3600", self.tick_secs),
+            ));
+        }
+        let addr = self
+            .metrics_socket()
+            .map_err(|m| invalid("metrics_addr", m))?;
+        if !addr.ip().is_loopback() {
+            return Err(invalid(
+                "metrics_addr",
+                format!("{addr} is not a loopback address"),
+            ));
+        }
+        if !(self.rpc_url.starts_with("http://") || self.rpc_url.starts_with("https://")) {
+            return Err(invalid(
+                "rpc_url",
+                format!("`{}` is not an http(s) URL", self.rpc_url),
+            ));
+        }
+        if self.simulated_gpus == Some(0) {
+            return Err(invalid("simulated_gpus", "must be at least 1".into()));
+        }
+        Ok(())
+    }
+
+    /// The node address.
+    pub fn node_pubkey(&self) -> Result<Pubkey, String> {
+        self.node
+            .parse()
+            .map_err(|_| format!("`{}` is not a base58 public key", self.node))
+    }
+
+    /// The metrics socket address.
+    pub fn metrics_socket(&self) -> Result<SocketAddr, String> {
+        self.metrics_addr
+            .parse()
+            .map_err(|_| format!("`{}` is not host:port", self.metrics_addr))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<AgentConfig, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("agent.toml");
+        std::fs::write(&path, text).unwrap();
+        AgentConfig::load(&path)
+    }
+
+    #[test]
+    fn defaults_fill_in_and_errors_name_the_field() {
+        let node = Pubkey::new_unique();
+        let cfg = load(&format!("node = \"{node}\"\n")).unwrap();
+        assert_eq!(
+            (cfg.period_secs, cfg.metrics_addr.as_str()),
+            (3_600, "127.0.0.1:9464")
+        );
+        for (text, field) in [
+            ("node = \"nope\"".to_string(), "node"),
+            (format!("node = \"{node}\"\nperiod_secs = 5"), "period_secs"),
+            (
+                format!("node = \"{node}\"\nmetrics_addr = \"0.0.0.0:9464\""),
+                "metrics_addr",
+            ),
+            (
+                format!("node = \"{node}\"\nrpc_url = \"ftp://x\""),
+                "rpc_url",
+            ),
+        ] {
+            let err = load(&text).unwrap_err().to_string();
+            assert!(err.contains(&format!("`{field}`")), "{field}: {err}");
+        }
+        let err = load(&format!("node = \"{node}\"\nperiod = 5"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("period"), "{err}");
+        let err = load("node = ").unwrap_err().to_string();
+        assert!(err.contains("agent.toml"), "{err}");
+    }
+}

@@ -1,0 +1,72 @@
+//! `GpuBackend`: inventory and telemetry of the rig's GPUs, real (NVML) or simulated.
+
+pub mod nvml;
+pub mod simulated;
+
+use serde::Serialize;
+
+/// One GPU's identity and capabilities.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GpuInfo {
+    /// Index in the backend's enumeration.
+    pub index: u32,
+    /// Product name (e.g. `NVIDIA H100 80GB HBM3`).
+    pub name: String,
+    /// Stable UUID (`GPU-…`), used to pin jobs.
+    pub uuid: String,
+    /// PCI bus id.
+    pub pci_bus_id: String,
+    /// Total memory, MiB.
+    pub memory_mib: u64,
+    /// Compute capability (major, minor).
+    pub compute_capability: (i32, i32),
+    /// Whether MIG mode is on; `None` where the backend cannot tell (the NVML binding in use
+    /// exposes no MIG query).
+    pub mig_enabled: Option<bool>,
+}
+
+/// One telemetry sample of a GPU.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct GpuSample {
+    /// GPU utilisation, percent.
+    pub utilization_pct: u32,
+    /// Memory in use, MiB.
+    pub memory_used_mib: u64,
+    /// Power draw, milliwatts.
+    pub power_mw: u32,
+    /// Total energy counter since driver load, millijoules (may reset).
+    pub energy_mj: u64,
+    /// Temperature, °C.
+    pub temperature_c: u32,
+    /// Whether any clock throttle reason is active.
+    pub throttled: bool,
+}
+
+/// Errors from a GPU backend.
+#[derive(Debug, thiserror::Error)]
+pub enum GpuError {
+    /// The NVIDIA management library is not installed or failed to initialise.
+    #[error("NVML unavailable ({0}); no NVIDIA driver on this machine? Use the simulated backend only for testing")]
+    Unavailable(String),
+    /// The GPU disappeared (NVML `NotFound`, e.g. fell off the bus).
+    #[error("GPU {0} not found")]
+    NotFound(u32),
+    /// Any other NVML failure.
+    #[error("NVML error on GPU {index}: {message}")]
+    Nvml {
+        /// GPU index.
+        index: u32,
+        /// NVML's message.
+        message: String,
+    },
+}
+
+/// Inventory and telemetry. Calls block (NVML is synchronous): run them off the async runtime.
+pub trait GpuBackend: Send + Sync {
+    /// `"nvml"` or `"simulated"`: printed with every figure so simulated data never passes as real.
+    fn kind(&self) -> &'static str;
+    /// The GPUs present.
+    fn devices(&self) -> Result<Vec<GpuInfo>, GpuError>;
+    /// One sample of GPU `index`.
+    fn sample(&self, index: u32) -> Result<GpuSample, GpuError>;
+}

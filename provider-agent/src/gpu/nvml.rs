@@ -1,0 +1,94 @@
+//! The real backend: NVML through nvml-wrapper, loading `libnvidia-ml.so.1` at run time.
+
+use nvml_wrapper::enum_wrappers::device::TemperatureSensor;
+use nvml_wrapper::error::NvmlError;
+use nvml_wrapper::Nvml;
+
+use super::{GpuBackend, GpuError, GpuInfo, GpuSample};
+
+/// NVML-backed inventory and telemetry.
+pub struct NvmlBackend {
+    nvml: Nvml,
+}
+
+impl NvmlBackend {
+    /// Loads and initialises NVML; a clear error when the library or driver is absent.
+    pub fn new() -> Result<Self, GpuError> {
+        Nvml::init()
+            .map(|nvml| Self { nvml })
+            .map_err(|e| GpuError::Unavailable(e.to_string()))
+    }
+}
+
+fn nvml_error(index: u32, e: NvmlError) -> GpuError {
+    match e {
+        NvmlError::NotFound | NvmlError::GpuLost => GpuError::NotFound(index),
+        other => GpuError::Nvml {
+            index,
+            message: other.to_string(),
+        },
+    }
+}
+
+impl GpuBackend for NvmlBackend {
+    fn kind(&self) -> &'static str {
+        "nvml"
+    }
+
+    fn devices(&self) -> Result<Vec<GpuInfo>, GpuError> {
+        let count = self.nvml.device_count().map_err(|e| nvml_error(0, e))?;
+        (0..count)
+            .map(|index| {
+                let d = self
+                    .nvml
+                    .device_by_index(index)
+                    .map_err(|e| nvml_error(index, e))?;
+                let cc = d
+                    .cuda_compute_capability()
+                    .map_err(|e| nvml_error(index, e))?;
+                Ok(GpuInfo {
+                    index,
+                    name: d.name().map_err(|e| nvml_error(index, e))?,
+                    uuid: d.uuid().map_err(|e| nvml_error(index, e))?,
+                    pci_bus_id: d
+                        .pci_info()
+                        .map(|p| p.bus_id)
+                        .map_err(|e| nvml_error(index, e))?,
+                    memory_mib: d
+                        .memory_info()
+                        .map(|m| m.total / (1 << 20))
+                        .map_err(|e| nvml_error(index, e))?,
+                    compute_capability: (cc.major, cc.minor),
+                    mig_enabled: None,
+                })
+            })
+            .collect()
+    }
+
+    fn sample(&self, index: u32) -> Result<GpuSample, GpuError> {
+        let d = self
+            .nvml
+            .device_by_index(index)
+            .map_err(|e| nvml_error(index, e))?;
+        Ok(GpuSample {
+            utilization_pct: d
+                .utilization_rates()
+                .map(|u| u.gpu)
+                .map_err(|e| nvml_error(index, e))?,
+            memory_used_mib: d
+                .memory_info()
+                .map(|m| m.used / (1 << 20))
+                .map_err(|e| nvml_error(index, e))?,
+            power_mw: d.power_usage().map_err(|e| nvml_error(index, e))?,
+            // Older GPUs lack the energy counter: report 0 and let metering fall back to power.
+            energy_mj: d.total_energy_consumption().unwrap_or(0),
+            temperature_c: d
+                .temperature(TemperatureSensor::Gpu)
+                .map_err(|e| nvml_error(index, e))?,
+            throttled: d
+                .current_throttle_reasons()
+                .map(|r| !r.is_empty())
+                .unwrap_or(false),
+        })
+    }
+}

@@ -1,0 +1,13 @@
+//! The Tessera provider agent (`tessera-agent`): discovers and samples the rig's GPUs (NVML, or a
+//! clearly labelled simulated backend), runs leased jobs with limits, meters each period, and
+//! posts agent-signed usage receipts through a durable outbox so no receipt is lost or charged
+//! twice across crashes and RPC outages.
+
+pub mod agent;
+pub mod config;
+pub mod gpu;
+pub mod metering;
+pub mod metrics;
+pub mod outbox;
+pub mod poster;
+pub mod runner;

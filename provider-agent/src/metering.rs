@@ -1,0 +1,160 @@
+//! Metering one receipt period: billing on allocation (leased GPUs × seconds), with evidence
+//! from telemetry (average utilisation, energy from counter deltas with resets handled, a
+//! digest of the raw sample log, which stays on disk).
+
+use std::collections::BTreeMap;
+
+use sha2::{Digest, Sha256};
+use tessera::signed::ReceiptBody;
+
+use crate::gpu::{GpuError, GpuSample};
+
+/// Accumulates samples of the leased GPUs over one period.
+#[derive(Debug, Default, Clone)]
+pub struct PeriodMeter {
+    log: Vec<String>,
+    util_pct_sum: u64,
+    util_samples: u64,
+    energy_mj: u64,
+    last_energy: BTreeMap<u32, u64>,
+    peak_memory_mib: u64,
+    missing_samples: u64,
+    throttled_samples: u64,
+}
+
+/// What a finished period produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeteredPeriod {
+    /// The receipt body to sign.
+    pub body: ReceiptBody,
+    /// The raw sample log whose SHA-256 is `body.sample_digest` (kept on disk as evidence).
+    pub log: String,
+    /// Highest memory use seen, MiB.
+    pub peak_memory_mib: u64,
+    /// Samples that failed (GPU not found, NVML error).
+    pub missing_samples: u64,
+    /// Samples with a throttle reason active.
+    pub throttled_samples: u64,
+}
+
+impl PeriodMeter {
+    /// Records one sample (or failure) of GPU `gpu` at unix time `at`.
+    pub fn record(&mut self, gpu: u32, at: i64, sample: Result<GpuSample, GpuError>) {
+        match sample {
+            Ok(s) => {
+                self.log.push(format!(
+                    "{at} gpu={gpu} util={} mem_mib={} power_mw={} energy_mj={} temp_c={} throttled={}",
+                    s.utilization_pct, s.memory_used_mib, s.power_mw, s.energy_mj, s.temperature_c, s.throttled
+                ));
+                self.util_pct_sum += u64::from(s.utilization_pct.min(100));
+                self.util_samples += 1;
+                self.peak_memory_mib = self.peak_memory_mib.max(s.memory_used_mib);
+                self.throttled_samples += u64::from(s.throttled);
+                if let Some(last) = self.last_energy.insert(gpu, s.energy_mj) {
+                    // A counter that went backwards was reset (driver reload): count from zero.
+                    self.energy_mj += if s.energy_mj >= last {
+                        s.energy_mj - last
+                    } else {
+                        s.energy_mj
+                    };
+                }
+            }
+            Err(e) => {
+                self.log.push(format!("{at} gpu={gpu} error={e}"));
+                self.missing_samples += 1;
+            }
+        }
+    }
+
+    /// Closes the period `[start, end)` of a lease with `gpus` leased GPUs as receipt `seq`.
+    /// Billing is on allocation: `gpu_seconds = (end − start) × gpus`.
+    pub fn finish(self, seq: u64, start: i64, end: i64, gpus: u16) -> MeteredPeriod {
+        let secs = u64::try_from(end.saturating_sub(start)).unwrap_or(0);
+        let avg_bps = (self.util_pct_sum * 100)
+            .checked_div(self.util_samples)
+            .unwrap_or(0);
+        let log = self.log.join("\n");
+        let body = ReceiptBody {
+            seq,
+            period_start: start,
+            period_end: end,
+            gpu_seconds: secs.saturating_mul(u64::from(gpus)),
+            avg_utilization_bps: u16::try_from(avg_bps).unwrap_or(10_000),
+            energy_joules: self.energy_mj / 1_000,
+            sample_digest: Sha256::digest(log.as_bytes()).into(),
+        };
+        MeteredPeriod {
+            body,
+            log,
+            peak_memory_mib: self.peak_memory_mib,
+            missing_samples: self.missing_samples,
+            throttled_samples: self.throttled_samples,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gpu::simulated::busy;
+
+    #[test]
+    fn bills_allocation_and_averages_utilisation() {
+        let mut m = PeriodMeter::default();
+        m.record(
+            0,
+            1,
+            Ok(GpuSample {
+                utilization_pct: 50,
+                ..busy(1_000_000)
+            }),
+        );
+        m.record(
+            0,
+            2,
+            Ok(GpuSample {
+                utilization_pct: 100,
+                ..busy(1_650_000)
+            }),
+        );
+        let p = m.finish(3, 100, 160, 2);
+        assert_eq!(p.body.gpu_seconds, 120);
+        assert_eq!(p.body.avg_utilization_bps, 7_500);
+        assert_eq!(p.body.energy_joules, 650);
+        assert_eq!(
+            p.body.sample_digest,
+            <[u8; 32]>::from(Sha256::digest(p.log.as_bytes()))
+        );
+        assert_eq!(
+            (p.body.seq, p.body.period_start, p.body.period_end),
+            (3, 100, 160)
+        );
+    }
+
+    #[test]
+    fn counter_resets_and_missing_gpus_are_handled() {
+        let mut m = PeriodMeter::default();
+        m.record(0, 1, Ok(busy(5_000_000)));
+        m.record(0, 2, Ok(busy(5_200_000))); // +200 J
+        m.record(0, 3, Ok(busy(100_000))); // reset: +100 J
+        m.record(0, 4, Err(GpuError::NotFound(0)));
+        m.record(1, 4, Ok(busy(7)));
+        let p = m.finish(1, 0, 10, 1);
+        assert_eq!(p.body.energy_joules, 300);
+        assert_eq!(p.missing_samples, 1);
+        assert!(p.log.contains("gpu=0 error=GPU 0 not found"));
+    }
+
+    #[test]
+    fn an_empty_period_still_bills_allocation() {
+        let p = PeriodMeter::default().finish(1, 0, 60, 4);
+        assert_eq!(
+            (
+                p.body.gpu_seconds,
+                p.body.avg_utilization_bps,
+                p.body.energy_joules
+            ),
+            (240, 0, 0)
+        );
+    }
+}

@@ -1,0 +1,396 @@
+//! The agent end to end on the in-process chain: a leased job runs on simulated GPUs (labelled
+//! so), receipts are metered, written to the outbox, signed, posted and settled, and the ended
+//! lease is closed after grace; and crash recovery at every outbox step charges each period
+//! exactly once.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::Keypair;
+use solana_sdk::signer::Signer;
+use tessera::state::{Lease, NodeSpec, ProtocolParams};
+use tessera_agent::agent::{Agent, AgentSetup};
+use tessera_agent::gpu::simulated::SimulatedBackend;
+use tessera_agent::outbox::{Outbox, State};
+use tessera_agent::poster::{post, Posted};
+use tessera_agent::runner::JobSpec;
+use tessera_client::chain::{fetch, token_balance};
+use tessera_client::instructions::{self as ix, NodeKeys, PoolKeys};
+use tessera_client::local::LocalChain;
+use tessera_client::Chain;
+
+const UNIT: u64 = 1_000_000;
+const PRICE: u64 = 2 * UNIT;
+
+struct World {
+    chain: LocalChain,
+    usd: Pubkey,
+    agent: Keypair,
+    renter: Keypair,
+    nk: NodeKeys,
+    pk: PoolKeys,
+    dir: tempfile::TempDir,
+}
+
+async fn world() -> World {
+    let chain = LocalChain::start().await;
+    let payer = chain.payer_keypair().insecure_clone();
+    let (usd, tsr) = (Keypair::new(), Keypair::new());
+    chain
+        .send(
+            &ix::create_mint(&payer.pubkey(), &usd.pubkey(), &payer.pubkey(), 6),
+            &[&usd],
+        )
+        .await
+        .unwrap();
+    chain
+        .send(
+            &ix::create_mint(&payer.pubkey(), &tsr.pubkey(), &payer.pubkey(), 9),
+            &[&tsr],
+        )
+        .await
+        .unwrap();
+    let (usd, tsr) = (usd.pubkey(), tsr.pubkey());
+    chain
+        .send(
+            &[ix::create_associated_token_account(
+                &payer.pubkey(),
+                &payer.pubkey(),
+                &usd,
+            )],
+            &[],
+        )
+        .await
+        .unwrap();
+    let params = ProtocolParams {
+        protocol_fee_bps: 500,
+        staker_share_bps: 5_000,
+        min_provider_stake: 1_000_000_000,
+        unbonding_secs: 3_600,
+        dispute_window_secs: 60,
+        max_slash_bps: 1_000,
+        revenue_vesting_secs: 0,
+        grace_secs: 60,
+    };
+    let treasury = ix::associated_token_address(&payer.pubkey(), &usd);
+    chain
+        .send(
+            &[ix::initialize_protocol(
+                payer.pubkey(),
+                usd,
+                tsr,
+                treasury,
+                params,
+                payer.pubkey(),
+            )],
+            &[],
+        )
+        .await
+        .unwrap();
+    let operator = Keypair::new();
+    let renter = Keypair::new();
+    for who in [&operator, &renter] {
+        let t = anchor_lang::solana_program::system_instruction::transfer(
+            &payer.pubkey(),
+            &who.pubkey(),
+            5_000_000_000,
+        );
+        chain.send(&[t], &[]).await.unwrap();
+    }
+    chain
+        .send(
+            &ix::mint_to_owner(
+                &payer.pubkey(),
+                &usd,
+                &payer.pubkey(),
+                &renter.pubkey(),
+                1_000 * UNIT,
+            ),
+            &[],
+        )
+        .await
+        .unwrap();
+    chain
+        .send(
+            &ix::mint_to_owner(
+                &payer.pubkey(),
+                &tsr,
+                &payer.pubkey(),
+                &operator.pubkey(),
+                2_000_000_000,
+            ),
+            &[],
+        )
+        .await
+        .unwrap();
+    let args = tessera::CreatePoolArgs {
+        pool_id: 1,
+        gpu_model: [0; 32],
+        target_gpu_count: 8,
+        operator_fee_bps: 1_000,
+        credit_limit: 0,
+    };
+    chain
+        .send(
+            &[ix::create_pool(operator.pubkey(), usd, args)],
+            &[&operator],
+        )
+        .await
+        .unwrap();
+    let stake_acc = ix::associated_token_address(&operator.pubkey(), &tsr);
+    chain
+        .send(
+            &[
+                ix::stake(operator.pubkey(), stake_acc, 2_000_000_000),
+                ix::register_provider(operator.pubkey()),
+            ],
+            &[&operator],
+        )
+        .await
+        .unwrap();
+    // The agent key pays its fees and receives reaper bounties: it must hold SOL.
+    let agent = Keypair::new();
+    let t = anchor_lang::solana_program::system_instruction::transfer(
+        &payer.pubkey(),
+        &agent.pubkey(),
+        1_000_000_000,
+    );
+    chain.send(&[t], &[]).await.unwrap();
+    let spec = NodeSpec {
+        gpu_model: [1; 32],
+        gpu_count: 8,
+        vram_mib: 81_559,
+        price_per_gpu_hour: PRICE,
+        min_lease_secs: 60,
+        max_lease_secs: 86_400,
+    };
+    let pk = PoolKeys::derive(operator.pubkey(), 1);
+    chain
+        .send(
+            &[ix::register_node(
+                operator.pubkey(),
+                pk.pool,
+                0,
+                spec,
+                agent.pubkey(),
+            )],
+            &[&operator],
+        )
+        .await
+        .unwrap();
+    World {
+        chain,
+        usd,
+        agent,
+        renter,
+        nk: NodeKeys::derive(operator.pubkey(), 0),
+        pk,
+        dir: tempfile::tempdir().unwrap(),
+    }
+}
+
+impl World {
+    fn setup(&self) -> AgentSetup {
+        AgentSetup {
+            node: self.nk.node,
+            period_secs: 60,
+            data_dir: self.dir.path().join("data"),
+            job_dir: self.dir.path().join("jobs"),
+            log_cap: 1 << 20,
+        }
+    }
+
+    fn agent(&self) -> Agent<'_> {
+        Agent::new(
+            &self.chain,
+            self.agent.insecure_clone(),
+            Arc::new(SimulatedBackend::new(8, vec![])),
+            self.setup(),
+        )
+        .unwrap()
+    }
+
+    /// Opens a `gpus` × `secs` lease running `spec` (written where the agent finds it).
+    async fn open(&self, gpus: u16, secs: u32, spec: &JobSpec) -> Pubkey {
+        let hash = spec.hash();
+        std::fs::create_dir_all(self.dir.path().join("jobs")).unwrap();
+        let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+        std::fs::write(
+            self.dir.path().join("jobs").join(format!("{hex}.json")),
+            serde_json::to_vec(spec).unwrap(),
+        )
+        .unwrap();
+        let node: tessera::state::Node = fetch(&self.chain, &self.nk.node).await.unwrap();
+        let args = tessera::OpenLeaseArgs {
+            gpu_count: gpus,
+            duration_secs: secs,
+            max_price_per_gpu_hour: PRICE,
+            job_hash: hash,
+            job_uri: "file://spec".into(),
+        };
+        let usd = ix::associated_token_address(&self.renter.pubkey(), &self.usd);
+        self.chain
+            .send(
+                &[ix::open_lease(
+                    &self.nk,
+                    &self.pk,
+                    self.renter.pubkey(),
+                    usd,
+                    node.lease_count,
+                    args,
+                )],
+                &[&self.renter],
+            )
+            .await
+            .unwrap();
+        tessera_client::pda::find_lease_address(&self.nk.node, node.lease_count).0
+    }
+
+    async fn renter_usd(&self) -> u64 {
+        token_balance(
+            &self.chain,
+            &ix::associated_token_address(&self.renter.pubkey(), &self.usd),
+        )
+        .await
+        .unwrap()
+    }
+}
+
+fn counting_job() -> JobSpec {
+    JobSpec {
+        command: vec!["sh".into(), "-c".into(), "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; echo counted $i on $CUDA_VISIBLE_DEVICES".into()],
+        env: Default::default(),
+        memory_mib: Some(256),
+        max_pids: None,
+        max_secs: Some(60),
+        network: true,
+    }
+}
+
+#[tokio::test]
+async fn a_lease_is_served_metered_settled_and_closed() {
+    let w = world().await;
+    let before = w.renter_usd().await;
+    let lease = w.open(2, 180, &counting_job()).await;
+    let mut agent = w.agent();
+    agent.tick().await.unwrap();
+    for _ in 0..4 {
+        w.chain.advance_clock(60).await.unwrap();
+        agent.tick().await.unwrap();
+    }
+    let l: Lease = fetch(&w.chain, &lease).await.unwrap();
+    assert_eq!(
+        (l.last_seq, l.last_period_end, l.gpu_seconds_billed),
+        (3, l.end_at, 360),
+        "three 60 s periods of 2 GPUs"
+    );
+    // Past grace: the agent settles the last charge, then closes the lease for the bounty.
+    w.chain.advance_clock(120).await.unwrap();
+    agent.tick().await.unwrap();
+    agent.tick().await.unwrap();
+    assert!(
+        w.chain.account(&lease).await.unwrap().is_none(),
+        "closed after grace"
+    );
+    // 2 GPUs × 180 s at 2/GPU-hour = 0.2 exactly; the rest of the escrow came back.
+    assert_eq!(before - w.renter_usd().await, 200_000);
+    let m = &agent.metrics;
+    assert_eq!(m.receipts_posted.load(Ordering::Relaxed), 3);
+    assert_eq!(m.leases_closed.load(Ordering::Relaxed), 1);
+    let lease_dir = w.dir.path().join("data/leases").join(lease.to_string());
+    let stdout = std::fs::read_to_string(lease_dir.join("stdout.log")).unwrap();
+    assert!(
+        stdout.starts_with("counted 20000 on GPU-SIMULATED-0000,GPU-SIMULATED-0001"),
+        "{stdout}"
+    );
+    let samples = std::fs::read_to_string(lease_dir.join("samples-1.log")).unwrap();
+    assert!(samples.contains("gpu=0 util=97"), "{samples}");
+}
+
+#[tokio::test]
+async fn crashes_at_any_outbox_step_charge_each_period_exactly_once() {
+    let w = world().await;
+    let lease = w.open(1, 600, &counting_job()).await;
+    w.chain.advance_clock(60).await.unwrap();
+    let l: Lease = fetch(&w.chain, &lease).await.unwrap();
+    let body = |seq: u64, start: i64| tessera::signed::ReceiptBody {
+        seq,
+        period_start: start,
+        period_end: start + 60,
+        gpu_seconds: 60,
+        avg_utilization_bps: 0,
+        energy_joules: 0,
+        sample_digest: [0; 32],
+    };
+    let outbox_path = w.dir.path().join("data/outbox.db");
+    std::fs::create_dir_all(w.dir.path().join("data")).unwrap();
+
+    // 1. Written, then crash before signing: the restarted agent posts it once.
+    Outbox::open(&outbox_path)
+        .unwrap()
+        .record(&lease, &body(1, l.start_at))
+        .unwrap();
+    let mut agent = w.agent();
+    agent.tick().await.unwrap();
+    let after: Lease = fetch(&w.chain, &lease).await.unwrap();
+    assert_eq!((after.last_seq, after.pending), (1, 33_333));
+    drop(agent);
+
+    // 2. Sent and landed, then crash before it was marked confirmed: the resubmission is
+    //    recognised by its sequence number and charges nothing.
+    w.chain.advance_clock(60).await.unwrap();
+    let ob = Outbox::open(&outbox_path).unwrap();
+    ob.record(&lease, &body(2, l.start_at + 60)).unwrap();
+    ob.mark(&lease, 2, State::Sent).unwrap();
+    drop(ob);
+    let landed = post(
+        &w.chain,
+        &w.agent,
+        &w.nk,
+        &w.pk,
+        &lease,
+        body(2, l.start_at + 60),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(landed, Posted::Landed(_)));
+    let mut agent = w.agent();
+    agent.tick().await.unwrap();
+    assert_eq!(
+        agent
+            .metrics
+            .receipts_already_on_chain
+            .load(Ordering::Relaxed),
+        1
+    );
+    let after: Lease = fetch(&w.chain, &lease).await.unwrap();
+    assert_eq!(after.last_seq, 2);
+    assert_eq!(
+        after.gpu_seconds_billed, 120,
+        "two periods billed, not three"
+    );
+
+    // 3. Confirmed, then crash: nothing is re-sent, and the next period gets the next number.
+    drop(agent);
+    let ob = Outbox::open(&outbox_path).unwrap();
+    assert!(ob.unconfirmed().unwrap().is_empty());
+    drop(ob);
+    w.chain.advance_clock(60).await.unwrap();
+    let mut agent = w.agent();
+    agent.tick().await.unwrap();
+    let after: Lease = fetch(&w.chain, &lease).await.unwrap();
+    assert_eq!((after.last_seq, after.gpu_seconds_billed), (3, 180));
+    // Directly replaying an old receipt is a clean refusal, not a charge.
+    let again = post(
+        &w.chain,
+        &w.agent,
+        &w.nk,
+        &w.pk,
+        &lease,
+        body(1, l.start_at),
+    )
+    .await
+    .unwrap();
+    assert_eq!(again, Posted::AlreadyOnChain);
+}
