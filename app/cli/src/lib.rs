@@ -4,6 +4,8 @@
 
 pub mod commands;
 pub mod config;
+#[cfg(feature = "demo")]
+pub mod demo;
 pub mod output;
 pub mod session;
 pub mod units;
@@ -66,6 +68,9 @@ pub enum Command {
     /// Dispute resolution (arbiter).
     #[command(subcommand)]
     Arbiter(commands::arbiter::ArbiterCmd),
+    /// Run the whole protocol on an in-process chain and print a report (no cluster needed).
+    #[cfg(feature = "demo")]
+    Demo,
 }
 
 /// Runs one command against `chain`, signing as `signer`.
@@ -81,5 +86,21 @@ pub async fn run(command: Command, chain: &dyn Chain, signer: &Keypair) -> Resul
         Command::Bid(c) => commands::bid::run(c, &s).await,
         Command::Lease(c) => commands::lease::run(c, &s).await,
         Command::Arbiter(c) => commands::arbiter::run(c, &s).await,
+        #[cfg(feature = "demo")]
+        Command::Demo => {
+            let mut progress = Vec::new();
+            let report = demo::run(&mut progress).await?;
+            let json = serde_json::json!({
+                "gpu_backend": report.gpu_backend,
+                "receipts": report.receipts.len(),
+                "renter_paid": report.renter_paid,
+                "share_value_before": report.share_value.0,
+                "share_value_after": report.share_value.1,
+            });
+            Ok(Report {
+                human: String::from_utf8_lossy(&progress).into_owned(),
+                json,
+            })
+        }
     }
 }

@@ -8,6 +8,16 @@ use tessera_client::rpc::RpcChain;
 #[tokio::main]
 async fn main() -> Result<()> {
     let cli = Cli::parse();
+    #[cfg(feature = "demo")]
+    if matches!(cli.command, tessera_cli::Command::Demo) {
+        // The demo brings its own chain: no config, keypair or cluster needed. The in-process
+        // validator logs every instruction at debug level unless told otherwise.
+        if std::env::var_os("RUST_LOG").is_none() {
+            std::env::set_var("RUST_LOG", "error");
+        }
+        tessera_cli::demo::run(&mut std::io::stdout()).await?;
+        return Ok(());
+    }
     let settings = config::load(
         cli.config.as_deref(),
         cli.url.as_deref(),

@@ -511,3 +511,34 @@ impl World {
         agent
     }
 }
+
+#[tokio::test]
+async fn the_demo_report_matches_the_ledger() {
+    let mut progress = Vec::new();
+    let r = tessera_cli::demo::run(&mut progress).await.expect("demo");
+    let text = String::from_utf8(progress).unwrap();
+    assert!(text.contains("[8/8] report"), "{text}");
+    assert_eq!(r.gpu_backend, "simulated", "no NVIDIA GPU on CI machines");
+    assert!(text.contains("telemetry is simulated"));
+    // Three 60 s periods of 4 GPUs at 2/GPU-hour: 0.4 in total, rounding carried exactly.
+    assert_eq!(
+        r.receipts.iter().map(|l| l.gpu_seconds).collect::<Vec<_>>(),
+        vec![240, 240, 240]
+    );
+    let charged: u64 = r.receipts.iter().map(|l| l.charge).sum();
+    assert_eq!((charged, r.renter_paid), (400_000, 400_000));
+    assert_eq!(
+        r.protocol_fees + r.operator_fees + r.investor_revenue,
+        r.renter_paid
+    );
+    assert_eq!(r.staker_allocation + r.treasury, r.protocol_fees);
+    assert!(r.staker_rewards <= r.staker_allocation && r.staker_allocation - r.staker_rewards <= 1);
+    assert!(r.share_value.1 > r.share_value.0);
+    // The job really ran: sha256 of 64 MiB of zeros.
+    assert!(
+        r.job_output
+            .starts_with("3b6a07d0d404fab4e23b6d34bc6696a6a312dd92821332385e5af7c01c421351"),
+        "{}",
+        r.job_output
+    );
+}
