@@ -542,3 +542,52 @@ async fn the_demo_report_matches_the_ledger() {
         r.job_output
     );
 }
+
+#[tokio::test]
+async fn protocol_init_reads_parameters_from_a_file() {
+    let w = World::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("params.toml");
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../migrations/devnet-params.toml"
+        ),
+        &file,
+    )
+    .unwrap();
+    std::fs::write(
+        &file,
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .replace("grace = \"1h\"", "grace = \"2h\""),
+    )
+    .unwrap();
+    let a = &w.authority;
+    w.ok(a, &format!("protocol init --settlement-mint {} --stake-mint {} --params-file {} --protocol-fee-bps 700", w.usd, w.tsr, file.display())).await;
+    let r = w.ok(a, "protocol show").await;
+    assert_eq!(
+        (
+            field(&r, "grace_secs").as_str(),
+            field(&r, "protocol_fee_bps").as_str(),
+            field(&r, "unbonding_secs").as_str()
+        ),
+        ("7200", "700", "604800")
+    );
+    std::fs::write(&file, "protocol_fee = 1\n").unwrap();
+    let err = w
+        .err(
+            a,
+            &format!(
+                "protocol init --settlement-mint {} --stake-mint {} --params-file {}",
+                w.usd,
+                w.tsr,
+                file.display()
+            ),
+        )
+        .await;
+    assert!(
+        err.contains("params.toml") && err.contains("protocol_fee"),
+        "{err}"
+    );
+}

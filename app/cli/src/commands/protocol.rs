@@ -1,6 +1,6 @@
 //! `tessera protocol init|show|set|transfer-authority|accept-authority`.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use solana_sdk::pubkey::Pubkey;
 use tessera::state::ProtocolParams;
@@ -27,6 +27,9 @@ pub enum ProtocolCmd {
         /// Arbiter (default: the signer).
         #[arg(long)]
         arbiter: Option<Pubkey>,
+        /// TOML file of parameters (same names as the flags, with underscores); flags override it.
+        #[arg(long)]
+        params_file: Option<std::path::PathBuf>,
         /// Parameters (defaults shown in `--help` of `protocol set`).
         #[command(flatten)]
         params: ParamArgs,
@@ -57,8 +60,9 @@ pub enum ProtocolCmd {
     AcceptAuthority,
 }
 
-/// Protocol parameters as flags, in human units.
-#[derive(Debug, Args, Default)]
+/// Protocol parameters as flags (or a TOML file), in human units.
+#[derive(Debug, Args, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ParamArgs {
     /// Protocol fee in basis points (≤ 2000; default 500).
     #[arg(long)]
@@ -141,11 +145,20 @@ pub async fn run(cmd: ProtocolCmd, s: &Session<'_>) -> Result<Report> {
             stake_mint,
             treasury,
             arbiter,
+            params_file,
             params,
         } => {
             let stake_decimals = s.decimals(&stake_mint).await?;
             s.decimals(&settlement_mint).await?;
-            let params = params.apply(default_params(stake_decimals), stake_decimals)?;
+            let mut base = default_params(stake_decimals);
+            if let Some(path) = params_file {
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                let from_file: ParamArgs = toml::from_str(&text)
+                    .with_context(|| format!("{}: invalid parameters", path.display()))?;
+                base = from_file.apply(base, stake_decimals)?;
+            }
+            let params = params.apply(base, stake_decimals)?;
             let mut ixs = Vec::new();
             let treasury = match treasury {
                 Some(t) => t,
