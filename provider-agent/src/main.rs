@@ -98,6 +98,8 @@ async fn main() -> Result<()> {
             let addr = cfg.metrics_socket().map_err(anyhow::Error::msg)?;
             tokio::spawn(tessera_agent::metrics::serve(addr, metrics, gpu.kind()));
             let mut tick = tokio::time::interval(Duration::from_secs(cfg.tick_secs));
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
             loop {
                 tokio::select! {
                     _ = tick.tick() => {
@@ -105,13 +107,16 @@ async fn main() -> Result<()> {
                             tracing::warn!(error = %e, "tick failed; retrying next tick");
                         }
                     }
-                    _ = tokio::signal::ctrl_c() => {
-                        tracing::info!("shutting down: one last tick to post due receipts");
-                        agent.tick().await.ok();
-                        return Ok(());
-                    }
+                    _ = tokio::signal::ctrl_c() => break,
+                    _ = term.recv() => break,
                 }
             }
+            // The outbox already holds every written receipt; one last tick posts what is due.
+            tracing::info!("shutting down: one last tick to post due receipts");
+            if let Err(e) = agent.tick().await {
+                tracing::warn!(error = %e, "final tick failed; the outbox resumes on restart");
+            }
+            Ok(())
         }
     }
 }
