@@ -4,10 +4,12 @@
 //! twice across crashes and RPC outages.
 
 pub mod agent;
+pub mod benchmark;
 pub mod config;
 pub mod gpu;
 pub mod metering;
 pub mod metrics;
 pub mod outbox;
 pub mod poster;
+pub mod registration;
 pub mod runner;

@@ -7,10 +7,12 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use tessera_agent::agent::{Agent, AgentSetup};
+use tessera_agent::benchmark::{self, published_peak};
 use tessera_agent::config::AgentConfig;
 use tessera_agent::gpu::nvml::NvmlBackend;
 use tessera_agent::gpu::simulated::SimulatedBackend;
 use tessera_agent::gpu::GpuBackend;
+use tessera_agent::registration::{register, Terms};
 use tessera_client::rpc::RpcChain;
 
 /// The Tessera provider agent.
@@ -37,6 +39,42 @@ enum Command {
         /// Use the simulated backend (labelled).
         #[arg(long)]
         simulated: Option<u32>,
+    },
+    /// Benchmark the GPUs and score them against published peaks.
+    Benchmark {
+        /// Report simulated figures (labelled) instead of measuring.
+        #[arg(long)]
+        simulated: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Register this rig as a node, signed by the provider's wallet.
+    Register {
+        /// agent.toml (RPC URL, agent key, GPU backend).
+        #[arg(long)]
+        config: PathBuf,
+        /// The provider's wallet keypair file.
+        #[arg(long)]
+        provider_keypair: PathBuf,
+        /// Pool the node earns for.
+        #[arg(long)]
+        pool: solana_sdk::pubkey::Pubkey,
+        /// Price per GPU-hour, settlement base units.
+        #[arg(long)]
+        price: u64,
+        /// Shortest lease, seconds.
+        #[arg(long, default_value_t = 3_600)]
+        min_lease_secs: u32,
+        /// Longest lease, seconds.
+        #[arg(long, default_value_t = 30 * 86_400)]
+        max_lease_secs: u32,
+    },
+    /// Show the node, its leases and the outbox.
+    Status {
+        /// agent.toml.
+        #[arg(long)]
+        config: PathBuf,
     },
 }
 
@@ -80,9 +118,97 @@ async fn main() -> Result<()> {
             }
             Ok(())
         }
+        Command::Benchmark { simulated, json } => {
+            let gpu: Arc<dyn GpuBackend> = if simulated {
+                Arc::new(SimulatedBackend::new(1, vec![]))
+            } else {
+                backend(None)?
+            };
+            if !simulated {
+                bail!("GPU benchmarking needs CUDA, which this build of tessera-agent does not include; `--simulated` shows the output format");
+            }
+            let mut rows = Vec::new();
+            for d in gpu.devices()? {
+                let peak = published_peak(&d.name).context("no published peak for this card")?;
+                let m = benchmark::simulated(&peak);
+                rows.push(serde_json::json!({"gpu": d.index, "name": d.name, "source": m.source, "measured": m, "peak": peak, "score": benchmark::score(&m, &peak)}));
+                if !json {
+                    let s = benchmark::score(&m, &peak);
+                    println!("[{}] GPU {} {}: bf16 {:.0} TFLOPS ({:.0}% of {} peak), fp32 {:.1} TFLOPS, memory {:.0} GB/s ({:.0}%)", m.source, d.index, d.name, m.bf16_tflops, s.bf16 * 100.0, peak.card, m.fp32_tflops, m.mem_bw_gbps, s.mem_bw * 100.0);
+                }
+            }
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            }
+            Ok(())
+        }
+        Command::Register {
+            config,
+            provider_keypair,
+            pool,
+            price,
+            min_lease_secs,
+            max_lease_secs,
+        } => {
+            let cfg = AgentConfig::load(&config)?;
+            let agent = tessera_client::keypair::read_keypair(&cfg.agent_keypair)?;
+            let provider = tessera_client::keypair::read_keypair(&provider_keypair)?;
+            let gpu = backend(cfg.simulated_gpus)?;
+            let chain = RpcChain::new(&cfg.rpc_url, provider.insecure_clone());
+            chain.check_program().await?;
+            let terms = Terms {
+                pool,
+                price_per_gpu_hour: price,
+                min_lease_secs,
+                max_lease_secs,
+            };
+            let r = register(&chain, &provider, &agent, gpu.as_ref(), terms, None).await?;
+            println!(
+                "node {} registered: {} x {} [{} backend]; set `node = \"{}\"` in {}",
+                r.node,
+                r.spec.gpu_count,
+                String::from_utf8_lossy(&r.spec.gpu_model).trim_end_matches('\0'),
+                gpu.kind(),
+                r.node,
+                config.display()
+            );
+            Ok(())
+        }
+        Command::Status { config } => {
+            let cfg = AgentConfig::load(&config)?;
+            let key = tessera_client::keypair::read_keypair(&cfg.agent_keypair)?;
+            let chain = RpcChain::new(&cfg.rpc_url, key.insecure_clone());
+            let node_address = cfg.node_pubkey().map_err(anyhow::Error::msg)?;
+            let node: tessera::state::Node =
+                tessera_client::chain::fetch(&chain, &node_address).await?;
+            let leases = tessera_client::chain::leases_on(&chain, &node_address).await?;
+            let outbox = tessera_agent::outbox::Outbox::open(&cfg.data_dir.join("outbox.db"))?;
+            let (pending, sent, confirmed) = outbox.counts()?;
+            println!(
+                "node {node_address}: {:?}, {}/{} GPUs free, agent key {}",
+                node.status,
+                node.free_gpus(),
+                node.spec.gpu_count,
+                node.agent_key
+            );
+            if node.agent_key != solana_sdk::signer::Signer::pubkey(&key) {
+                println!(
+                    "WARNING: this agent's key {} is not the node's agent key",
+                    solana_sdk::signer::Signer::pubkey(&key)
+                );
+            }
+            for (address, l) in leases {
+                println!(
+                    "lease {address}: {} GPUs, receipts {}, escrow {}, pending {}, ends {}",
+                    l.gpu_count, l.last_seq, l.escrow, l.pending, l.end_at
+                );
+            }
+            println!("outbox: {pending} pending, {sent} sent, {confirmed} confirmed");
+            Ok(())
+        }
         Command::Run { config } => {
             let cfg = AgentConfig::load(&config)?;
-            let key = tessera_cli_free_keypair(&cfg.agent_keypair)?;
+            let key = tessera_client::keypair::read_keypair(&cfg.agent_keypair)?;
             let gpu = backend(cfg.simulated_gpus)?;
             let chain = RpcChain::new(&cfg.rpc_url, key.insecure_clone());
             chain.check_program().await?;
@@ -119,22 +245,4 @@ async fn main() -> Result<()> {
             Ok(())
         }
     }
-}
-
-/// Reads the agent's keypair file (JSON array of 64 bytes), refusing world-readable files.
-fn tessera_cli_free_keypair(path: &std::path::Path) -> Result<solana_sdk::signature::Keypair> {
-    use std::os::unix::fs::PermissionsExt;
-    let meta = std::fs::metadata(path)
-        .with_context(|| format!("cannot read agent keypair {}", path.display()))?;
-    if meta.permissions().mode() & 0o004 != 0 {
-        bail!(
-            "agent keypair {} is readable by every user; run `chmod 600 {}`",
-            path.display(),
-            path.display()
-        );
-    }
-    let bytes: Vec<u8> = serde_json::from_str(&std::fs::read_to_string(path)?)
-        .with_context(|| format!("agent keypair {} is not a JSON byte array", path.display()))?;
-    solana_sdk::signature::Keypair::try_from(bytes.as_slice())
-        .map_err(|_| anyhow::anyhow!("agent keypair {} is not a valid keypair", path.display()))
 }

@@ -394,3 +394,81 @@ async fn crashes_at_any_outbox_step_charge_each_period_exactly_once() {
     .unwrap();
     assert_eq!(again, Posted::AlreadyOnChain);
 }
+
+#[tokio::test]
+async fn a_rig_registers_a_second_node_from_its_inventory() {
+    use tessera_agent::benchmark::{published_peak, simulated};
+    use tessera_agent::registration::{register, Terms};
+    let w = world().await;
+    // The world's operator is not kept; register a second node for a fresh provider instead.
+    let chain = &w.chain;
+    let payer = chain.payer_keypair().insecure_clone();
+    let provider = Keypair::new();
+    let t = anchor_lang::solana_program::system_instruction::transfer(
+        &payer.pubkey(),
+        &provider.pubkey(),
+        5_000_000_000,
+    );
+    chain.send(&[t], &[]).await.unwrap();
+    let protocol: tessera::state::Protocol =
+        fetch(chain, &tessera_client::pda::find_protocol_address().0)
+            .await
+            .unwrap();
+    chain
+        .send(
+            &ix::mint_to_owner(
+                &payer.pubkey(),
+                &protocol.stake_mint,
+                &payer.pubkey(),
+                &provider.pubkey(),
+                2_000_000_000,
+            ),
+            &[],
+        )
+        .await
+        .unwrap();
+    let stake_acc = ix::associated_token_address(&provider.pubkey(), &protocol.stake_mint);
+    let args = tessera::CreatePoolArgs {
+        pool_id: 7,
+        gpu_model: [0; 32],
+        target_gpu_count: 4,
+        operator_fee_bps: 0,
+        credit_limit: 0,
+    };
+    chain
+        .send(
+            &[
+                ix::create_pool(provider.pubkey(), w.usd, args),
+                ix::stake(provider.pubkey(), stake_acc, 2_000_000_000),
+                ix::register_provider(provider.pubkey()),
+            ],
+            &[&provider],
+        )
+        .await
+        .unwrap();
+    let gpu = SimulatedBackend::new(4, vec![]);
+    let terms = Terms {
+        pool: PoolKeys::derive(provider.pubkey(), 7).pool,
+        price_per_gpu_hour: 3 * UNIT,
+        min_lease_secs: 60,
+        max_lease_secs: 86_400,
+    };
+    let bench = simulated(&published_peak("NVIDIA H100 80GB HBM3").unwrap());
+    let agent = Keypair::new();
+    let r = register(chain, &provider, &agent, &gpu, terms, Some(bench))
+        .await
+        .unwrap();
+    let node: tessera::state::Node = fetch(chain, &r.node).await.unwrap();
+    assert_eq!(
+        (node.spec.gpu_count, node.spec.vram_mib, node.agent_key),
+        (4, 81_559, agent.pubkey())
+    );
+    assert!(
+        String::from_utf8_lossy(&node.spec.gpu_model).contains("(simulated)"),
+        "the simulated model name is what gets registered"
+    );
+    assert!(
+        !r.attested && node.benchmarked_at == 0,
+        "simulated figures are never attested"
+    );
+}

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use serde::Deserialize;
 use solana_sdk::signature::Keypair;
 
@@ -74,45 +74,10 @@ fn read_config(path: &Path) -> Result<SolanaConfig> {
         .with_context(|| format!("config file {} is not valid YAML", path.display()))
 }
 
-/// Reads a Solana keypair file (a JSON array of 64 bytes). Refuses files other users can read:
-/// a leaked key loses funds. Never prints key bytes.
+/// Reads a Solana keypair file (refusing world-readable ones); see
+/// [`tessera_client::keypair::read_keypair`].
 pub fn read_keypair(path: &Path) -> Result<Keypair> {
-    let meta = std::fs::metadata(path)
-        .with_context(|| format!("cannot read keypair file {}", path.display()))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        if meta.permissions().mode() & 0o004 != 0 {
-            bail!(
-                "keypair file {} is readable by every user; run `chmod 600 {}`",
-                path.display(),
-                path.display()
-            );
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = meta;
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read keypair file {}", path.display()))?;
-    let bytes: Vec<u8> = serde_json::from_str(&text).with_context(|| {
-        format!(
-            "keypair file {} is not a JSON array of bytes",
-            path.display()
-        )
-    })?;
-    if bytes.len() != 64 {
-        bail!(
-            "keypair file {} holds {} bytes, expected 64",
-            path.display(),
-            bytes.len()
-        );
-    }
-    Keypair::try_from(bytes.as_slice()).map_err(|_| {
-        anyhow::anyhow!(
-            "keypair file {} is not a valid ed25519 keypair",
-            path.display()
-        )
-    })
+    Ok(tessera_client::keypair::read_keypair(path)?)
 }
 
 #[cfg(test)]
@@ -169,27 +134,5 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("missing.yml"), "{err}");
-    }
-
-    #[test]
-    fn keypair_files_are_checked() {
-        let dir = tempfile::tempdir().unwrap();
-        let kp = Keypair::new();
-        let json = serde_json::to_string(&kp.to_bytes().to_vec()).unwrap();
-        let good = write(dir.path(), "id.json", &json, 0o600);
-        assert_eq!(read_keypair(&good).unwrap().to_bytes(), kp.to_bytes());
-        let open = write(dir.path(), "open.json", &json, 0o644);
-        let err = read_keypair(&open).unwrap_err().to_string();
-        assert!(err.contains("chmod 600") && !err.contains(&json), "{err}");
-        let short = write(dir.path(), "short.json", "[1,2,3]", 0o600);
-        assert!(read_keypair(&short)
-            .unwrap_err()
-            .to_string()
-            .contains("3 bytes"));
-        let junk = write(dir.path(), "junk.json", "not json", 0o600);
-        assert!(read_keypair(&junk)
-            .unwrap_err()
-            .to_string()
-            .contains("JSON array"));
     }
 }

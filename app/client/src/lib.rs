@@ -21,6 +21,7 @@ pub mod accounts;
 pub mod chain;
 pub mod error;
 pub mod instructions;
+pub mod keypair;
 #[cfg(feature = "local")]
 pub mod local;
 pub mod metrics;

@@ -26,7 +26,7 @@ impl SimulatedBackend {
         let devices = (0..count)
             .map(|index| GpuInfo {
                 index,
-                name: "Simulated H100 80GB HBM3 (simulated)".into(),
+                name: "SIM H100 80GB HBM3 (simulated)".into(),
                 uuid: format!("GPU-SIMULATED-{index:04}"),
                 pci_bus_id: format!("SIM:{index:02x}:00.0"),
                 memory_mib: 81_559,
