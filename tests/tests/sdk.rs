@@ -2,8 +2,6 @@
 //! metrics, through the same `Chain` trait the RPC back end implements.
 #![allow(deprecated)]
 
-use anchor_spl::token::spl_token;
-use solana_sdk::program_pack::Pack;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
@@ -18,50 +16,14 @@ use tessera_tests::fixture::{default_params, UNIT};
 
 async fn mint(chain: &LocalChain, authority: &Keypair, decimals: u8) -> Pubkey {
     let mint = Keypair::new();
-    let lamports = solana_sdk::rent::Rent::default().minimum_balance(spl_token::state::Mint::LEN);
-    let ixs = [
-        anchor_lang::solana_program::system_instruction::create_account(
-            &chain.payer(),
-            &mint.pubkey(),
-            lamports,
-            spl_token::state::Mint::LEN as u64,
-            &spl_token::ID,
-        ),
-        spl_token::instruction::initialize_mint2(
-            &spl_token::ID,
-            &mint.pubkey(),
-            &authority.pubkey(),
-            None,
-            decimals,
-        )
-        .unwrap(),
-    ];
+    let ixs = instructions::create_mint(
+        &chain.payer(),
+        &mint.pubkey(),
+        &authority.pubkey(),
+        decimals,
+    );
     chain.send(&ixs, &[&mint]).await.expect("mint");
     mint.pubkey()
-}
-
-async fn token_account(chain: &LocalChain, mint: Pubkey, owner: Pubkey) -> Pubkey {
-    let account = Keypair::new();
-    let lamports =
-        solana_sdk::rent::Rent::default().minimum_balance(spl_token::state::Account::LEN);
-    let ixs = [
-        anchor_lang::solana_program::system_instruction::create_account(
-            &chain.payer(),
-            &account.pubkey(),
-            lamports,
-            spl_token::state::Account::LEN as u64,
-            &spl_token::ID,
-        ),
-        spl_token::instruction::initialize_account3(
-            &spl_token::ID,
-            &account.pubkey(),
-            &mint,
-            &owner,
-        )
-        .unwrap(),
-    ];
-    chain.send(&ixs, &[&account]).await.expect("token account");
-    account.pubkey()
 }
 
 #[tokio::test]
@@ -70,7 +32,18 @@ async fn the_sdk_drives_a_deposit_end_to_end_on_the_local_chain() {
     let payer = chain.payer_keypair().insecure_clone();
     let usd = mint(&chain, &payer, 6).await;
     let stake = mint(&chain, &payer, 9).await;
-    let treasury = token_account(&chain, usd, payer.pubkey()).await;
+    let treasury = instructions::associated_token_address(&payer.pubkey(), &usd);
+    chain
+        .send(
+            &[instructions::create_associated_token_account(
+                &payer.pubkey(),
+                &payer.pubkey(),
+                &usd,
+            )],
+            &[],
+        )
+        .await
+        .expect("treasury");
     let ix = instructions::initialize_protocol(
         payer.pubkey(),
         usd,
@@ -93,18 +66,16 @@ async fn the_sdk_drives_a_deposit_end_to_end_on_the_local_chain() {
         .expect("pool");
     let p = PoolKeys::derive(payer.pubkey(), 1);
 
-    let usd_account = token_account(&chain, usd, payer.pubkey()).await;
-    let shares = token_account(&chain, p.share_mint, payer.pubkey()).await;
-    let ix = spl_token::instruction::mint_to(
-        &spl_token::ID,
-        &usd,
-        &usd_account,
-        &payer.pubkey(),
-        &[],
-        500 * UNIT,
-    )
-    .unwrap();
-    chain.send(&[ix], &[]).await.expect("fund");
+    let me = payer.pubkey();
+    let usd_account = instructions::associated_token_address(&me, &usd);
+    let shares = instructions::associated_token_address(&me, &p.share_mint);
+    let mut ixs = instructions::mint_to_owner(&me, &usd, &me, &me, 500 * UNIT);
+    ixs.push(instructions::create_associated_token_account(
+        &me,
+        &me,
+        &p.share_mint,
+    ));
+    chain.send(&ixs, &[]).await.expect("fund");
     chain
         .send(
             &[instructions::deposit(

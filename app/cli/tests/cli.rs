@@ -2,10 +2,8 @@
 //! error, with the report's numbers checked against the chain.
 #![allow(deprecated)]
 
-use anchor_spl::token::spl_token;
 use clap::Parser;
 use serde_json::Value;
-use solana_sdk::program_pack::Pack;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
@@ -56,20 +54,9 @@ impl World {
 
     /// Mints `amount` of `mint` into `to`'s associated account.
     async fn give(&self, mint: &Pubkey, to: &Keypair, amount: u64) {
-        let (ata, create) = tessera_cli::session::ata(&self.authority.pubkey(), &to.pubkey(), mint);
-        let mint_ix = spl_token::instruction::mint_to(
-            &spl_token::ID,
-            mint,
-            &ata,
-            &self.authority.pubkey(),
-            &[],
-            amount,
-        )
-        .unwrap();
-        self.chain
-            .send(&[create, mint_ix], &[])
-            .await
-            .expect("mint_to");
+        let me = self.authority.pubkey();
+        let ixs = ix::mint_to_owner(&me, mint, &me, &to.pubkey(), amount);
+        self.chain.send(&ixs, &[]).await.expect("mint_to");
     }
 
     /// Runs `tessera <args>` as `signer`.
@@ -133,24 +120,12 @@ fn field(r: &Report, key: &str) -> String {
 
 async fn mint(chain: &LocalChain, authority: &Keypair, decimals: u8) -> Pubkey {
     let mint = Keypair::new();
-    let lamports = solana_sdk::rent::Rent::default().minimum_balance(spl_token::state::Mint::LEN);
-    let ixs = [
-        anchor_lang::solana_program::system_instruction::create_account(
-            &chain.payer(),
-            &mint.pubkey(),
-            lamports,
-            spl_token::state::Mint::LEN as u64,
-            &spl_token::ID,
-        ),
-        spl_token::instruction::initialize_mint2(
-            &spl_token::ID,
-            &mint.pubkey(),
-            &authority.pubkey(),
-            None,
-            decimals,
-        )
-        .unwrap(),
-    ];
+    let ixs = ix::create_mint(
+        &chain.payer(),
+        &mint.pubkey(),
+        &authority.pubkey(),
+        decimals,
+    );
     chain.send(&ixs, &[&mint]).await.expect("mint");
     mint.pubkey()
 }
