@@ -183,11 +183,6 @@ async fn capture(mut stream: impl AsyncRead + Unpin, path: PathBuf, cap: u64) {
 }
 
 impl Job {
-    /// Whether the job has ended (without waiting).
-    pub fn try_outcome(&mut self) -> Result<Option<Outcome>, RunError> {
-        Ok(self.child.try_wait().map_err(RunError::Wait)?.map(outcome))
-    }
-
     /// Waits up to `limit` for the job, then kills its whole process group.
     pub async fn wait(mut self, limit: Duration) -> Result<Outcome, RunError> {
         let result = match tokio::time::timeout(limit, self.child.wait()).await {

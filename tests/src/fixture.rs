@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use anchor_lang::{AccountDeserialize, Space};
+use anchor_lang::AccountDeserialize;
 use anchor_spl::token::{spl_token, Mint, TokenAccount};
 use solana_program_test::{BanksClientError, ProgramTestContext};
 use solana_sdk::account::Account;
@@ -422,11 +422,6 @@ impl Fixture {
         .expect("transfer");
         *self.donations.entry(to).or_default() += amount;
         self.send(&[ix], &[owner]).await.expect("donation");
-    }
-
-    /// Space of an Anchor account type, discriminator included.
-    pub fn space<T: Space>() -> usize {
-        8 + T::INIT_SPACE
     }
 }
 

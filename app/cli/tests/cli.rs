@@ -275,6 +275,7 @@ async fn provider_node_market_and_staking_commands() {
         ),
         ("2.5", "Offline")
     );
+    assert_eq!(field(&r, "gpus_leased"), "0%");
     assert!(
         !w.ok(&w.renter, "market")
             .await

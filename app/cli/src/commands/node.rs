@@ -168,6 +168,13 @@ pub async fn run(cmd: NodeCmd, s: &Session<'_>) -> Result<Report> {
                 ("benchmarked_at", n.benchmarked_at.to_string()),
                 ("status", format!("{:?}", n.status)),
                 ("active_leases", n.active_leases.to_string()),
+                (
+                    "gpus_leased",
+                    format!(
+                        "{:.0}%",
+                        tessera_client::metrics::gpu_utilisation(&n) * 100.0
+                    ),
+                ),
             ]))
         }
         NodeCmd::Update {
