@@ -40,6 +40,9 @@ pub struct AgentConfig {
     /// Cap per job log stream, bytes.
     #[serde(default = "default_log_cap")]
     pub log_cap_bytes: u64,
+    /// Priority fee, micro-lamports per compute unit (0: none).
+    #[serde(default)]
+    pub priority_fee_micro_lamports: u64,
 }
 
 fn default_rpc() -> String {

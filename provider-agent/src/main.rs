@@ -210,7 +210,8 @@ async fn main() -> Result<()> {
             let cfg = AgentConfig::load(&config)?;
             let key = tessera_client::keypair::read_keypair(&cfg.agent_keypair)?;
             let gpu = backend(cfg.simulated_gpus)?;
-            let chain = RpcChain::new(&cfg.rpc_url, key.insecure_clone());
+            let chain = RpcChain::new(&cfg.rpc_url, key.insecure_clone())
+                .with_priority_fee(cfg.priority_fee_micro_lamports);
             chain.check_program().await?;
             let setup = AgentSetup {
                 node: cfg.node_pubkey().map_err(anyhow::Error::msg)?,

@@ -31,13 +31,24 @@ pub const MAX_BACKOFF: Duration = Duration::from_secs(4);
 pub struct RpcChain {
     client: RpcClient,
     payer: Keypair,
+    priority_micro_lamports: u64,
 }
 
 impl RpcChain {
     /// Connects to `url` at `confirmed` commitment.
     pub fn new(url: &str, payer: Keypair) -> Self {
         let client = RpcClient::new_with_commitment(url.to_string(), CommitmentConfig::confirmed());
-        Self { client, payer }
+        Self {
+            client,
+            payer,
+            priority_micro_lamports: 0,
+        }
+    }
+
+    /// Adds a compute-unit price (priority fee, micro-lamports per CU) to every transaction.
+    pub fn with_priority_fee(mut self, micro_lamports: u64) -> Self {
+        self.priority_micro_lamports = micro_lamports;
+        self
     }
 
     /// Fails with [`ClientError::ProgramNotDeployed`] unless the Tessera program is deployed.
@@ -54,6 +65,20 @@ fn rpc_error(e: RpcError) -> ClientError {
         Some(tx) => ClientError::from_transaction_error(&tx, vec![]),
         None => ClientError::Rpc(e.to_string()),
     }
+}
+
+/// `instructions` with a compute-unit price instruction in front when `micro_lamports > 0`.
+pub fn with_priority_fee(instructions: &[Instruction], micro_lamports: u64) -> Vec<Instruction> {
+    let mut out = Vec::with_capacity(instructions.len() + 1);
+    if micro_lamports > 0 {
+        out.push(
+            solana_compute_budget_interface::ComputeBudgetInstruction::set_compute_unit_price(
+                micro_lamports,
+            ),
+        );
+    }
+    out.extend_from_slice(instructions);
+    out
 }
 
 /// Delay before retry `attempt` (1-based): capped exponential backoff with full jitter.
@@ -93,7 +118,8 @@ impl Chain for RpcChain {
                     continue;
                 }
             };
-            let tx = signed_transaction(instructions, &self.payer, signers, blockhash)?;
+            let ixs = with_priority_fee(instructions, self.priority_micro_lamports);
+            let tx = signed_transaction(&ixs, &self.payer, signers, blockhash)?;
             match self.client.send_and_confirm_transaction(&tx).await {
                 Ok(sig) => return Ok(sig),
                 Err(e) => match rpc_error(e) {
@@ -165,6 +191,27 @@ mod tests {
                 "attempt {attempt}: {d:?} vs {cap:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_priority_fee_goes_first_and_only_when_set() {
+        let ix = Instruction {
+            program_id: Pubkey::new_unique(),
+            accounts: vec![],
+            data: vec![],
+        };
+        assert_eq!(
+            with_priority_fee(std::slice::from_ref(&ix), 0),
+            vec![ix.clone()]
+        );
+        let with = with_priority_fee(std::slice::from_ref(&ix), 5_000);
+        assert_eq!(with.len(), 2);
+        assert_eq!(with[0].program_id, solana_sdk_ids_compute_budget());
+        assert_eq!(with[1], ix);
+    }
+
+    fn solana_sdk_ids_compute_budget() -> Pubkey {
+        solana_sdk::pubkey!("ComputeBudget111111111111111111111111111111")
     }
 
     #[tokio::test]
