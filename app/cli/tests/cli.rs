@@ -407,6 +407,19 @@ async fn lease_dispute_and_arbiter_commands() {
         ),
         ("2", "10")
     );
+    // 2 settled: 5 % protocol fee (0.1), half of it to stakers; the operator is the only staker.
+    let r = w.ok(renter, &format!("pool sweep {pool}")).await;
+    assert_eq!(field(&r, "amount"), "0.1");
+    assert!(w
+        .err(renter, &format!("pool sweep {pool}"))
+        .await
+        .contains("no protocol fees"));
+    let r = w.ok(&w.operator, "stake claim").await;
+    assert!(
+        field(&r, "settlement_balance").starts_with("10000.04"),
+        "{}",
+        r.human
+    );
     w.ok(
         &w.authority,
         &format!("arbiter jail {}", w.operator.pubkey()),

@@ -76,6 +76,11 @@ pub enum PoolCmd {
         /// Pool address.
         pool: Pubkey,
     },
+    /// Sweep the pool's protocol fees to stakers and the treasury (anyone).
+    Sweep {
+        /// Pool address.
+        pool: Pubkey,
+    },
     /// Collect a fulfilled redemption ticket.
     Claim {
         /// Pool address.
@@ -287,6 +292,20 @@ pub async fn run(cmd: PoolCmd, s: &Session<'_>) -> Result<Report> {
                     "served",
                     (after.head_ticket_seq - p.head_ticket_seq).to_string(),
                 )],
+            ))
+        }
+        PoolCmd::Sweep { pool } => {
+            let (keys, p) = s.pool(&pool).await?;
+            if p.protocol_fees_owed == 0 {
+                bail!("pool {pool} owes no protocol fees");
+            }
+            let sig = s
+                .send(&[ix::sweep_protocol_fees(&keys, protocol.treasury)])
+                .await?;
+            Ok(Report::done(
+                "protocol fees swept",
+                &sig,
+                &[("amount", format_amount(p.protocol_fees_owed, d))],
             ))
         }
         PoolCmd::Claim { pool, seq } => {
