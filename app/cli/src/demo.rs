@@ -265,13 +265,13 @@ pub async fn run(out: &mut dyn Write) -> Result<DemoReport> {
     .await?;
     let nk = NodeKeys::derive(operator.pubkey(), 0);
 
-    say(out, &format!("a renter leases {LEASE_GPUS} GPUs for {LEASE_SECS} s at {} USDC per GPU-hour to hash 64 MiB", format_amount(PRICE, 6)));
+    say(out, &format!("a renter leases {LEASE_GPUS} GPUs for {LEASE_SECS} s at {} USDC per GPU-hour to hash 16 MiB", format_amount(PRICE, 6)));
     let dir = tempfile::tempdir().context("temporary directory for the agent")?;
     let job = JobSpec {
         command: vec![
             "sh".into(),
             "-c".into(),
-            "head -c 67108864 /dev/zero | sha256sum".into(),
+            "head -c 16777216 /dev/zero | sha256sum".into(),
         ],
         env: Default::default(),
         memory_mib: Some(512),

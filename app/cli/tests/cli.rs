@@ -523,10 +523,10 @@ async fn the_demo_report_matches_the_ledger() {
     assert_eq!(r.staker_allocation + r.treasury, r.protocol_fees);
     assert!(r.staker_rewards <= r.staker_allocation && r.staker_allocation - r.staker_rewards <= 1);
     assert!(r.share_value.1 > r.share_value.0);
-    // The job really ran: sha256 of 64 MiB of zeros.
+    // The job really ran: sha256 of 16 MiB of zeros.
     assert!(
         r.job_output
-            .starts_with("3b6a07d0d404fab4e23b6d34bc6696a6a312dd92821332385e5af7c01c421351"),
+            .starts_with("080acf35a507ac9849cfcba47dc2ad83e01b75663a516279c8b9d243b719643e"),
         "{}",
         r.job_output
     );
