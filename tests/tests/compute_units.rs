@@ -1,6 +1,6 @@
-//! Compute-unit budgets of the hot-path instructions. Only an SBF build is metered: run
-//! `scripts/cu-report` on a machine with Solana's toolchain (`anchor build`), which sets
-//! `TESSERA_SBF=1`. Natively this test says so and checks nothing.
+//! Compute-unit budgets of the hot-path instructions. Only an SBF build is metered, so the test
+//! is ignored by default (it shows as ignored in every run); `scripts/cu-report` builds the
+//! program with Solana's toolchain and runs it with `TESSERA_SBF=1 ... -- --ignored`.
 #![allow(deprecated)]
 
 use solana_sdk::signer::Signer;
@@ -17,11 +17,12 @@ const BUDGETS: [(&str, u64); 4] = [
 ];
 
 #[tokio::test]
+#[ignore = "needs the SBF build: run scripts/cu-report"]
 async fn hot_path_instructions_stay_within_their_compute_budgets() {
-    if !sbf() {
-        eprintln!("compute units NOT measured: the program ran natively; run scripts/cu-report with Solana's toolchain");
-        return;
-    }
+    assert!(
+        sbf(),
+        "set TESSERA_SBF=1 and SBF_OUT_DIR (scripts/cu-report does)"
+    );
     let mut m = Market::new().await;
     let (open, lease) = m.open_ix(2, 3 * 3_600).await;
     m.f.leases.push(lease);
