@@ -214,6 +214,14 @@ pub async fn run(out: &mut dyn Write) -> Result<DemoReport> {
             gpu.kind()
         ),
     );
+    let _ = writeln!(
+        out,
+        "      {}",
+        benchmark_line(
+            gpu.as_ref(),
+            devices.first().map(|d| d.name.as_str()).unwrap_or("")
+        )
+    );
     send(
         &chain,
         ix::mint_to_owner(
@@ -420,6 +428,28 @@ pub async fn run(out: &mut dyn Write) -> Result<DemoReport> {
     };
     print_report(out, &report, &pool);
     Ok(report)
+}
+
+/// One line about the rig's benchmark: simulated figures say so; real GPUs need CUDA, which this
+/// build does not include, so nothing is claimed for them.
+fn benchmark_line(gpu: &dyn GpuBackend, name: &str) -> String {
+    use tessera_agent::benchmark::{published_peak, score, simulated};
+    match (gpu.kind(), published_peak(name)) {
+        ("simulated", Some(peak)) => {
+            let m = simulated(&peak);
+            let s = score(&m, &peak);
+            format!(
+                "benchmark [simulated]: bf16 {:.0} TFLOPS ({:.0}% of the {} peak), memory {:.0} GB/s (simulated figures are never attested)",
+                m.bf16_tflops,
+                s.bf16 * 100.0,
+                peak.card,
+                m.mem_bw_gbps
+            )
+        }
+        _ => {
+            "benchmark not measured: GEMM needs CUDA, which this build does not include".to_string()
+        }
+    }
 }
 
 async fn send<'a>(

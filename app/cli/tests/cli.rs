@@ -509,6 +509,10 @@ async fn the_demo_report_matches_the_ledger() {
     assert!(text.contains("[8/8] report"), "{text}");
     assert_eq!(r.gpu_backend, "simulated", "no NVIDIA GPU on CI machines");
     assert!(text.contains("telemetry is simulated"));
+    assert!(
+        text.contains("benchmark [simulated]: bf16 742 TFLOPS (75% of the H100 SXM peak)"),
+        "{text}"
+    );
     // Three 60 s periods of 4 GPUs at 2/GPU-hour: 0.4 in total, rounding carried exactly.
     assert_eq!(
         r.receipts.iter().map(|l| l.gpu_seconds).collect::<Vec<_>>(),
