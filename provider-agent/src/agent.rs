@@ -177,6 +177,11 @@ impl<'c> Agent<'c> {
                 self.outbox.mark(lease, body.seq, State::Confirmed)?;
             }
             Ok(Posted::Wait(why)) => info!(%lease, seq = body.seq, why, "receipt waits"),
+            Err(e) if permanently_refused(&e) => {
+                warn!(%lease, seq = body.seq, error = %e, "receipt refused by the program; not retried");
+                self.metrics.post_errors.fetch_add(1, Ordering::Relaxed);
+                self.outbox.mark(lease, body.seq, State::Rejected)?;
+            }
             Err(e) => {
                 warn!(%lease, seq = body.seq, error = %e, "posting failed; will retry");
                 self.metrics.post_errors.fetch_add(1, Ordering::Relaxed);
@@ -298,7 +303,7 @@ impl<'c> Agent<'c> {
         let start = written.map_or(lease.last_period_end, |b| {
             b.period_end.max(lease.last_period_end)
         });
-        let seq = written.map_or(lease.last_seq, |b| b.seq.max(lease.last_seq)) + 1;
+        let seq = self.outbox.max_seq(address)?.max(lease.last_seq) + 1;
         let end = now.min(lease.end_at);
         let due = end - start >= self.period_secs || (end == lease.end_at && end > start);
         if !due {
@@ -376,5 +381,21 @@ impl<'c> Agent<'c> {
             info!(lease = %address, "lease closed after grace");
         }
         Ok(())
+    }
+}
+
+/// Whether a posting error is the program refusing the receipt for good (as opposed to transport
+/// failures and states that pass with time: a charge in its window, a period not yet over).
+fn permanently_refused(e: &ClientError) -> bool {
+    use tessera::error::TesseraError as E;
+    let transient = [
+        E::PendingUnsettled,
+        E::DisputeWindowOpen,
+        E::ReceiptPeriodInFuture,
+        E::LeaseDisputed,
+    ];
+    match e.code().and_then(E::from_code) {
+        Some(err) => !transient.iter().any(|t| u32::from(*t) == u32::from(err)),
+        None => false,
     }
 }

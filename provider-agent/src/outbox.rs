@@ -19,6 +19,8 @@ pub enum State {
     Sent,
     /// On-chain.
     Confirmed,
+    /// Refused by the program for good (never retried; kept as evidence).
+    Rejected,
 }
 
 impl State {
@@ -27,6 +29,7 @@ impl State {
             Self::Pending => "pending",
             Self::Sent => "sent",
             Self::Confirmed => "confirmed",
+            Self::Rejected => "rejected",
         }
     }
 
@@ -35,6 +38,7 @@ impl State {
             "pending" => Some(Self::Pending),
             "sent" => Some(Self::Sent),
             "confirmed" => Some(Self::Confirmed),
+            "rejected" => Some(Self::Rejected),
             _ => None,
         }
     }
@@ -128,11 +132,11 @@ impl Outbox {
         Ok(())
     }
 
-    /// Receipts not yet confirmed, oldest first.
+    /// Receipts still to post (pending or sent), oldest first.
     pub fn unconfirmed(&self) -> Result<Vec<Entry>, OutboxError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT lease, seq, body, state FROM receipts WHERE state != 'confirmed' ORDER BY lease, seq")
+            .prepare("SELECT lease, seq, body, state FROM receipts WHERE state IN ('pending', 'sent') ORDER BY lease, seq")
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map([], |r| {
@@ -159,12 +163,13 @@ impl Outbox {
         .collect()
     }
 
-    /// The latest receipt written for `lease`, whatever its state.
+    /// The latest receipt written for `lease` that was not rejected (its period is billed or
+    /// about to be).
     pub fn last(&self, lease: &Pubkey) -> Result<Option<ReceiptBody>, OutboxError> {
         let body: Option<Vec<u8>> = self
             .conn
             .query_row(
-                "SELECT body FROM receipts WHERE lease = ?1 ORDER BY seq DESC LIMIT 1",
+                "SELECT body FROM receipts WHERE lease = ?1 AND state != 'rejected' ORDER BY seq DESC LIMIT 1",
                 params![lease.to_string()],
                 |r| r.get(0),
             )
@@ -177,6 +182,19 @@ impl Outbox {
             })
         })
         .transpose()
+    }
+
+    /// The highest sequence number ever written for `lease` (rejected ones included: numbers are
+    /// never reused).
+    pub fn max_seq(&self, lease: &Pubkey) -> Result<u64, OutboxError> {
+        self.conn
+            .query_row(
+                "SELECT COALESCE(MAX(seq), 0) FROM receipts WHERE lease = ?1",
+                params![lease.to_string()],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as u64)
+            .map_err(|e| self.err(e))
     }
 
     /// How many receipts are in each state (for metrics).

@@ -478,3 +478,33 @@ async fn a_rig_registers_a_second_node_from_its_inventory() {
         "simulated figures are never attested"
     );
 }
+
+#[tokio::test]
+async fn a_refused_receipt_is_set_aside_and_never_skipped_past() {
+    let w = world().await;
+    let lease = w.open(1, 600, &counting_job()).await;
+    let l: Lease = fetch(&w.chain, &lease).await.unwrap();
+    std::fs::create_dir_all(w.dir.path().join("data")).unwrap();
+    // A receipt claiming a period that overlaps nothing valid: it starts before the lease did.
+    let bad = tessera::signed::ReceiptBody {
+        seq: 1,
+        period_start: l.start_at - 60,
+        period_end: l.start_at + 30,
+        gpu_seconds: 1,
+        avg_utilization_bps: 0,
+        energy_joules: 0,
+        sample_digest: [0; 32],
+    };
+    Outbox::open(&w.dir.path().join("data/outbox.db"))
+        .unwrap()
+        .record(&lease, &bad)
+        .unwrap();
+    w.chain.advance_clock(60).await.unwrap();
+    let mut agent = w.agent();
+    agent.tick().await.unwrap();
+    // Refused for good (overlap), set aside, and the period is billed by a fresh receipt 2.
+    let ob = Outbox::open(&w.dir.path().join("data/outbox.db")).unwrap();
+    assert!(ob.unconfirmed().unwrap().is_empty());
+    let after: Lease = fetch(&w.chain, &lease).await.unwrap();
+    assert_eq!((after.last_seq, after.gpu_seconds_billed), (2, 60));
+}
