@@ -1,11 +1,14 @@
 //! Running a leased job: a process pinned to the leased GPUs (`CUDA_VISIBLE_DEVICES` by UUID),
 //! in its own process group, without host network unless the spec allows it (a new network
-//! namespace), with address-space and process-count limits, a wall-clock limit, and stdout and
-//! stderr captured to files with a size cap.
+//! namespace), with memory and process-count limits (cgroups v1 or v2 when writable, so a job
+//! over its memory is killed; `setrlimit` otherwise), a wall-clock limit, and stdout and stderr
+//! captured to files with a size cap.
 
 use std::collections::BTreeMap;
+use std::ffi::CString;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -73,10 +76,77 @@ pub enum RunError {
     Wait(std::io::Error),
 }
 
+/// How a job's memory and process limits are enforced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limits {
+    /// No limits were requested.
+    None,
+    /// Control groups: the kernel kills a job over its memory.
+    Cgroup,
+    /// `setrlimit`: allocations beyond the limit fail inside the job.
+    Rlimit,
+}
+
+/// Cgroup directories made for one job, removed when it is dropped.
+struct Cgroups {
+    dirs: Vec<PathBuf>,
+    procs: Vec<CString>,
+}
+
+impl Drop for Cgroups {
+    fn drop(&mut self) {
+        for dir in &self.dirs {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+}
+
+/// Creates cgroups limiting memory and processes (v2 unified, else v1 per controller); `None`
+/// where cgroups are not writable (not root, read-only mount), and the caller falls back.
+fn cgroups(memory: Option<u64>, pids: Option<u64>) -> Option<Cgroups> {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let name = format!(
+        "tessera-job-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    let root = Path::new("/sys/fs/cgroup");
+    let mut made = Cgroups {
+        dirs: Vec::new(),
+        procs: Vec::new(),
+    };
+    let mut limit = |dir: PathBuf, file: &str, value: u64| -> Option<()> {
+        if !made.dirs.contains(&dir) {
+            std::fs::create_dir(&dir).ok()?;
+            made.dirs.push(dir.clone());
+            made.procs
+                .push(CString::new(dir.join("cgroup.procs").to_str()?).ok()?);
+        }
+        std::fs::write(dir.join(file), value.to_string()).ok()
+    };
+    let unified = root.join("cgroup.controllers").exists();
+    for (value, v2_file, v1_controller, v1_file) in [
+        (memory, "memory.max", "memory", "memory.limit_in_bytes"),
+        (pids, "pids.max", "pids", "pids.max"),
+    ] {
+        let Some(v) = value else { continue };
+        let dir = if unified {
+            root.join(&name)
+        } else {
+            root.join(v1_controller).join(&name)
+        };
+        limit(dir, if unified { v2_file } else { v1_file }, v)?;
+    }
+    Some(made)
+}
+
 /// A running job.
 pub struct Job {
     child: Child,
     pid: i32,
+    /// How its limits are enforced.
+    pub limits: Limits,
+    cgroups: Option<Cgroups>,
     /// Captured stdout file.
     pub stdout_path: PathBuf,
     /// Captured stderr file.
@@ -109,11 +179,39 @@ pub async fn start(
         spec.max_pids,
         !spec.network,
     );
-    // SAFETY: only async-signal-safe libc calls between fork and exec.
+    let cgroups = if memory.is_some() || pids.is_some() {
+        cgroups(memory, pids)
+    } else {
+        None
+    };
+    let limits = match (&cgroups, memory.or(pids)) {
+        (_, None) => Limits::None,
+        (Some(_), _) => Limits::Cgroup,
+        (None, _) => Limits::Rlimit,
+    };
+    let procs: Vec<CString> = cgroups
+        .as_ref()
+        .map(|c| c.procs.clone())
+        .unwrap_or_default();
+    let (memory, pids) = if limits == Limits::Cgroup {
+        (None, None)
+    } else {
+        (memory, pids)
+    };
+    // SAFETY: only async-signal-safe libc calls between fork and exec (the paths were built
+    // before the fork).
     unsafe {
         cmd.pre_exec(move || {
             if libc::setsid() < 0 {
                 return Err(std::io::Error::last_os_error());
+            }
+            // Writing "0" to cgroup.procs moves the writing process: the job starts inside.
+            for path in &procs {
+                let fd = libc::open(path.as_ptr(), libc::O_WRONLY);
+                if fd < 0 || libc::write(fd, b"0".as_ptr().cast(), 1) != 1 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                libc::close(fd);
             }
             if let Some(bytes) = memory {
                 let lim = libc::rlimit {
@@ -156,6 +254,8 @@ pub async fn start(
     Ok(Job {
         child,
         pid,
+        limits,
+        cgroups,
         stdout_path,
         stderr_path,
         copiers,
@@ -195,6 +295,7 @@ impl Job {
         for c in self.copiers.drain(..) {
             let _ = c.await;
         }
+        drop(self.cgroups.take());
         Ok(result)
     }
 
@@ -305,16 +406,20 @@ mod tests {
         ]);
         s.memory_mib = Some(128);
         let job = start(&s, &[], dir.path(), 1 << 20).await.unwrap();
-        let err = job.stderr_path.clone();
+        let (err, limits) = (job.stderr_path.clone(), job.limits);
         let outcome = job.wait(Duration::from_secs(20)).await.unwrap();
-        assert_ne!(
-            outcome,
-            Outcome::Exited(0),
-            "a 512 MiB allocation under a 128 MiB limit must fail"
-        );
-        assert!(std::fs::read_to_string(err)
-            .unwrap()
-            .contains("MemoryError"));
+        match limits {
+            // The kernel's OOM killer ends a job over its cgroup memory.
+            Limits::Cgroup => assert_eq!(outcome, Outcome::Signalled(libc::SIGKILL)),
+            // Without writable cgroups the allocation itself fails inside the job.
+            _ => {
+                eprintln!("cgroups not writable here: memory limit enforced by setrlimit");
+                assert_ne!(outcome, Outcome::Exited(0));
+                assert!(std::fs::read_to_string(err)
+                    .unwrap()
+                    .contains("MemoryError"));
+            }
+        }
     }
 
     #[tokio::test]
