@@ -242,24 +242,12 @@ impl Fixture {
     pub async fn create_mint(&mut self, decimals: u8) -> Pubkey {
         let mint = Keypair::new();
         let payer = self.ctx.payer.pubkey();
-        let rent = self.rent(spl_token::state::Mint::LEN).await;
-        let ixs = [
-            anchor_lang::solana_program::system_instruction::create_account(
-                &payer,
-                &mint.pubkey(),
-                rent,
-                spl_token::state::Mint::LEN as u64,
-                &spl_token::ID,
-            ),
-            spl_token::instruction::initialize_mint2(
-                &spl_token::ID,
-                &mint.pubkey(),
-                &self.mint_authority.pubkey(),
-                None,
-                decimals,
-            )
-            .expect("initialize_mint2"),
-        ];
+        let ixs = builders::create_mint(
+            &payer,
+            &mint.pubkey(),
+            &self.mint_authority.pubkey(),
+            decimals,
+        );
         self.send_unchecked(&ixs, &[&mint])
             .await
             .expect("create mint");
