@@ -144,6 +144,10 @@ impl<'c> Agent<'c> {
         self.metrics
             .leases_active
             .store(self.served.len() as u64, Ordering::Relaxed);
+        let jobs = self.served.values().filter(|s| s.job.is_some()).count();
+        self.metrics
+            .jobs_running
+            .store(jobs as u64, Ordering::Relaxed);
         self.metrics.ticks.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
@@ -209,10 +213,6 @@ impl<'c> Agent<'c> {
                 info!(%lease, "lease closed; job stopped");
             }
         }
-        self.metrics.jobs_running.store(
-            self.served.values().filter(|s| s.job.is_some()).count() as u64,
-            Ordering::Relaxed,
-        );
     }
 
     /// Starts the lease's job on free GPUs if it is not running, stops it at the lease end,
@@ -274,10 +274,6 @@ impl<'c> Agent<'c> {
         for gpu in s.gpus.clone() {
             s.meter.record(gpu, now, self.gpu.sample(gpu));
         }
-        self.metrics.jobs_running.store(
-            self.served.values().filter(|s| s.job.is_some()).count() as u64,
-            Ordering::Relaxed,
-        );
         Ok(())
     }
 
@@ -306,7 +302,9 @@ impl<'c> Agent<'c> {
         let seq = self.outbox.max_seq(address)?.max(lease.last_seq) + 1;
         let end = now.min(lease.end_at);
         let due = end - start >= self.period_secs || (end == lease.end_at && end > start);
-        if !due {
+        // Never write receipt n+1 while n is unposted: if n+1 landed first, n's period could
+        // never be billed.
+        if !due || self.outbox.has_unposted(address)? {
             return Ok(());
         }
         let Some(s) = self.served.get_mut(address) else {

@@ -184,6 +184,17 @@ impl Outbox {
         .transpose()
     }
 
+    /// Whether `lease` has a receipt still to post (pending or sent).
+    pub fn has_unposted(&self, lease: &Pubkey) -> Result<bool, OutboxError> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS(SELECT 1 FROM receipts WHERE lease = ?1 AND state IN ('pending', 'sent'))",
+                params![lease.to_string()],
+                |r| r.get::<_, bool>(0),
+            )
+            .map_err(|e| self.err(e))
+    }
+
     /// The highest sequence number ever written for `lease` (rejected ones included: numbers are
     /// never reused).
     pub fn max_seq(&self, lease: &Pubkey) -> Result<u64, OutboxError> {
@@ -260,6 +271,9 @@ mod tests {
         );
         assert_eq!(o.last(&lease).unwrap(), Some(body(2)));
         assert_eq!(o.counts().unwrap(), (0, 1, 1));
+        assert!(o.has_unposted(&lease).unwrap());
+        o.mark(&lease, 2, State::Confirmed).unwrap();
+        assert!(!o.has_unposted(&lease).unwrap());
     }
 
     #[test]

@@ -508,3 +508,38 @@ async fn a_refused_receipt_is_set_aside_and_never_skipped_past() {
     let after: Lease = fetch(&w.chain, &lease).await.unwrap();
     assert_eq!((after.last_seq, after.gpu_seconds_billed), (2, 60));
 }
+
+#[tokio::test]
+async fn a_receipt_refused_for_now_waits_in_the_outbox_and_lands_later() {
+    let w = world().await;
+    let lease = w.open(1, 600, &counting_job()).await;
+    let l: Lease = fetch(&w.chain, &lease).await.unwrap();
+    std::fs::create_dir_all(w.dir.path().join("data")).unwrap();
+    // Receipt 1 covers a period that has not ended yet: the program refuses it for now
+    // (ReceiptPeriodInFuture), so it stays unposted across ticks.
+    let early = tessera::signed::ReceiptBody {
+        seq: 1,
+        period_start: l.start_at,
+        period_end: l.start_at + 120,
+        gpu_seconds: 120,
+        avg_utilization_bps: 0,
+        energy_joules: 0,
+        sample_digest: [0; 32],
+    };
+    Outbox::open(&w.dir.path().join("data/outbox.db"))
+        .unwrap()
+        .record(&lease, &early)
+        .unwrap();
+    w.chain.advance_clock(60).await.unwrap();
+    let mut agent = w.agent();
+    agent.tick().await.unwrap();
+    // Refused for now, not for good: still in the outbox, and nothing new written past it.
+    let ob = Outbox::open(&w.dir.path().join("data/outbox.db")).unwrap();
+    assert_eq!(ob.max_seq(&lease).unwrap(), 1);
+    assert_eq!(fetch::<Lease>(&w.chain, &lease).await.unwrap().last_seq, 0);
+    assert!(ob.has_unposted(&lease).unwrap());
+    // Once its period is over, receipt 1 lands.
+    w.chain.advance_clock(60).await.unwrap();
+    agent.tick().await.unwrap();
+    assert_eq!(fetch::<Lease>(&w.chain, &lease).await.unwrap().last_seq, 1);
+}
