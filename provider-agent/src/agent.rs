@@ -16,12 +16,16 @@ use tessera_client::instructions::{self as ix, NodeKeys, PoolKeys};
 use tessera_client::{pda, Chain, ClientError};
 use tracing::{info, warn};
 
+use crate::attribution::{self, JobTag};
 use crate::gpu::GpuBackend;
+use crate::gpu::{GpuError, GpuSample, ProcessSample};
 use crate::metering::PeriodMeter;
 use crate::metrics::Metrics;
 use crate::outbox::{Outbox, OutboxError, State};
 use crate::poster::{post, Posted};
-use crate::runner::{self, Job, JobSpec};
+use crate::runner::container::ContainerEngine;
+use crate::runner::sandbox::ProcessSandbox;
+use crate::runner::{self, Job, JobRuntime, JobSpec, RunError};
 
 /// Agent errors (a tick fails whole and is retried; the outbox keeps what was written).
 #[derive(Debug, thiserror::Error)]
@@ -34,7 +38,10 @@ pub enum AgentError {
     Outbox(#[from] OutboxError),
     /// The GPU backend failed.
     #[error(transparent)]
-    Gpu(#[from] crate::gpu::GpuError),
+    Gpu(#[from] GpuError),
+    /// A blocking GPU call panicked or was cancelled.
+    #[error("GPU sampling task failed: {0}")]
+    Blocking(String),
     /// Writing evidence files failed.
     #[error("{path}: {source}")]
     Io {
@@ -63,6 +70,7 @@ pub struct Agent<'c> {
     data_dir: PathBuf,
     job_dir: PathBuf,
     log_cap: u64,
+    engine: Option<ContainerEngine>,
     served: BTreeMap<Pubkey, Served>,
     /// What the agent reports.
     pub metrics: Arc<Metrics>,
@@ -80,6 +88,8 @@ pub struct AgentSetup {
     pub job_dir: PathBuf,
     /// Job log cap per stream.
     pub log_cap: u64,
+    /// Engine for image jobs (`None`: image jobs cannot run; command jobs still can).
+    pub container_engine: Option<ContainerEngine>,
 }
 
 impl<'c> Agent<'c> {
@@ -105,6 +115,7 @@ impl<'c> Agent<'c> {
             data_dir: setup.data_dir,
             job_dir: setup.job_dir,
             log_cap: setup.log_cap,
+            engine: setup.container_engine,
             served: BTreeMap::new(),
             metrics: Arc::new(Metrics::default()),
         })
@@ -215,8 +226,8 @@ impl<'c> Agent<'c> {
         }
     }
 
-    /// Starts the lease's job on free GPUs if it is not running, stops it at the lease end,
-    /// and samples its GPUs.
+    /// Starts the lease's job on free GPUs if it is not running, stops it at the lease end or
+    /// its `max_secs`, and samples its GPUs (off the async runtime: NVML calls block).
     async fn serve(&mut self, address: &Pubkey, lease: &Lease, now: i64) -> Result<(), AgentError> {
         if !self.served.contains_key(address) {
             let used: BTreeSet<u32> = self
@@ -224,7 +235,10 @@ impl<'c> Agent<'c> {
                 .values()
                 .flat_map(|s| s.gpus.iter().copied())
                 .collect();
-            let devices = self.gpu.devices()?;
+            let gpu = self.gpu.clone();
+            let devices = tokio::task::spawn_blocking(move || gpu.devices())
+                .await
+                .map_err(|e| AgentError::Blocking(e.to_string()))??;
             let gpus: Vec<u32> = devices
                 .iter()
                 .map(|d| d.index)
@@ -243,7 +257,11 @@ impl<'c> Agent<'c> {
                         path: dir.display().to_string(),
                         source,
                     })?;
-                    match runner::start(&spec, &uuids, &dir, self.log_cap).await {
+                    let started = match self.runtime(&spec) {
+                        Ok(rt) => runner::start(rt, &spec, &uuids, &dir, self.log_cap).await,
+                        Err(e) => Err(e),
+                    };
+                    match started {
                         Ok(job) => Some(job),
                         Err(e) => {
                             warn!(lease = %address, error = %e, "job did not start");
@@ -271,10 +289,40 @@ impl<'c> Agent<'c> {
                 let _ = job.kill().await;
             }
         }
-        for gpu in s.gpus.clone() {
-            s.meter.record(gpu, now, self.gpu.sample(gpu));
+        if let Some(job) = s.job.as_mut() {
+            match job.poll().await {
+                Ok(Some(outcome)) => {
+                    info!(lease = %address, ?outcome, "job ended");
+                    s.job = None;
+                }
+                Ok(None) => {}
+                Err(e) => warn!(lease = %address, error = %e, "cannot poll job"),
+            }
+        }
+        let tag = s.job.as_ref().map(Job::tag);
+        let (gpu, indices) = (self.gpu.clone(), s.gpus.clone());
+        let samples = tokio::task::spawn_blocking(move || sample_all(gpu.as_ref(), &indices, tag))
+            .await
+            .map_err(|e| AgentError::Blocking(e.to_string()))?;
+        for r in samples {
+            s.meter.record(r.index, now, r.sample);
+            if let Ok(processes) = r.processes {
+                if processes.iter().any(|(_, mine)| !mine) {
+                    warn!(lease = %address, gpu = r.index, "a process outside the job is using a leased GPU");
+                }
+                s.meter.record_processes(r.index, now, &processes);
+            }
         }
         Ok(())
+    }
+
+    /// The runtime for `spec`: the container engine for an image, the process sandbox otherwise.
+    fn runtime(&self, spec: &JobSpec) -> Result<&dyn JobRuntime, RunError> {
+        match (&spec.image, &self.engine) {
+            (None, _) => Ok(&ProcessSandbox),
+            (Some(_), Some(engine)) => Ok(engine),
+            (Some(image), None) => Err(RunError::NoContainerEngine(image.clone())),
+        }
     }
 
     /// The spec file named by the lease's job hash, if present and matching.
@@ -380,6 +428,40 @@ impl<'c> Agent<'c> {
         }
         Ok(())
     }
+}
+
+/// One leased GPU's readings in a tick.
+struct Reading {
+    index: u32,
+    sample: Result<GpuSample, GpuError>,
+    /// Its processes, each marked whether it belongs to the lease's job.
+    processes: Result<Vec<(ProcessSample, bool)>, GpuError>,
+}
+
+/// Reads each GPU in `indices` and its processes, attributing them to the job tagged `tag`
+/// (with no job running, every process is foreign).
+fn sample_all(gpu: &dyn GpuBackend, indices: &[u32], tag: Option<JobTag>) -> Vec<Reading> {
+    let proc_root = std::path::Path::new("/proc");
+    indices
+        .iter()
+        .map(|&i| {
+            let processes = gpu.processes(i).map(|ps| {
+                ps.into_iter()
+                    .map(|p| {
+                        let mine = tag
+                            .as_ref()
+                            .is_some_and(|t| attribution::belongs(proc_root, p.pid, t));
+                        (p, mine)
+                    })
+                    .collect()
+            });
+            Reading {
+                index: i,
+                sample: gpu.sample(i),
+                processes,
+            }
+        })
+        .collect()
 }
 
 /// Whether a posting error is the program refusing the receipt for good (as opposed to transport

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use solana_sdk::pubkey::Pubkey;
 
+use crate::runner::container::ContainerEngine;
+
 /// The agent's configuration.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -43,6 +45,13 @@ pub struct AgentConfig {
     /// Priority fee, micro-lamports per compute unit (0: none).
     #[serde(default)]
     pub priority_fee_micro_lamports: u64,
+    /// Engine for image jobs: `auto` (podman, else docker with a daemon, else none), `podman`,
+    /// `docker` or `none` (command jobs only, in the process sandbox).
+    #[serde(default = "default_engine")]
+    pub container_engine: String,
+    /// OCI runtime podman should use (e.g. `runc` where crun fails); default: detected.
+    #[serde(default)]
+    pub oci_runtime: Option<String>,
 }
 
 fn default_rpc() -> String {
@@ -65,6 +74,9 @@ fn default_job_dir() -> PathBuf {
 }
 fn default_metrics() -> String {
     "127.0.0.1:9464".into()
+}
+fn default_engine() -> String {
+    "auto".into()
 }
 fn default_log_cap() -> u64 {
     16 << 20
@@ -151,6 +163,15 @@ impl AgentConfig {
                 format!("`{}` is not an http(s) URL", self.rpc_url),
             ));
         }
+        if !["auto", "podman", "docker", "none"].contains(&self.container_engine.as_str()) {
+            return Err(invalid(
+                "container_engine",
+                format!(
+                    "`{}` is not one of auto, podman, docker, none",
+                    self.container_engine
+                ),
+            ));
+        }
         if self.simulated_gpus == Some(0) {
             return Err(invalid("simulated_gpus", "must be at least 1".into()));
         }
@@ -162,6 +183,25 @@ impl AgentConfig {
         self.node
             .parse()
             .map_err(|_| format!("`{}` is not a base58 public key", self.node))
+    }
+
+    /// The container engine the config asks for, checked to answer (`auto`: whichever does).
+    pub async fn engine(&self) -> Result<Option<ContainerEngine>, String> {
+        let engine = match self.container_engine.as_str() {
+            "none" => None,
+            "auto" => ContainerEngine::detect().await,
+            want => Some(ContainerEngine::probe(want).await.ok_or_else(|| {
+                format!(
+                    "container_engine `{want}` does not answer (docker: is its daemon running?)"
+                )
+            })?),
+        };
+        Ok(engine.map(|mut e| {
+            if self.oci_runtime.is_some() {
+                e.oci_runtime = self.oci_runtime.clone();
+            }
+            e
+        }))
     }
 
     /// The metrics socket address.
@@ -197,6 +237,10 @@ mod tests {
             (
                 format!("node = \"{node}\"\nmetrics_addr = \"0.0.0.0:9464\""),
                 "metrics_addr",
+            ),
+            (
+                format!("node = \"{node}\"\ncontainer_engine = \"lxc\""),
+                "container_engine",
             ),
             (
                 format!("node = \"{node}\"\nrpc_url = \"ftp://x\""),

@@ -4,6 +4,7 @@
 //! twice across crashes and RPC outages.
 
 pub mod agent;
+pub mod attribution;
 pub mod benchmark;
 pub mod config;
 pub mod gpu;

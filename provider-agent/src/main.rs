@@ -219,7 +219,15 @@ async fn main() -> Result<()> {
                 data_dir: cfg.data_dir.clone(),
                 job_dir: cfg.job_dir.clone(),
                 log_cap: cfg.log_cap_bytes,
+                container_engine: cfg.engine().await.map_err(anyhow::Error::msg)?,
             };
+            tracing::info!(
+                engine = setup
+                    .container_engine
+                    .as_ref()
+                    .map_or("none", |e| e.program()),
+                "image jobs run through this container engine"
+            );
             let mut agent = Agent::new(&chain, key, gpu.clone(), setup)?;
             let metrics = agent.metrics.clone();
             let addr = cfg.metrics_socket().map_err(anyhow::Error::msg)?;

@@ -1,13 +1,14 @@
 //! Metering one receipt period: billing on allocation (leased GPUs × seconds), with evidence
 //! from telemetry (average utilisation, energy from counter deltas with resets handled, a
-//! digest of the raw sample log, which stays on disk).
+//! digest of the raw sample log, which stays on disk), and per-process evidence: the job's own
+//! SM utilisation and any foreign process found on a leased GPU.
 
 use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
 use tessera::signed::ReceiptBody;
 
-use crate::gpu::{GpuError, GpuSample};
+use crate::gpu::{GpuError, GpuSample, ProcessSample};
 
 /// Accumulates samples of the leased GPUs over one period.
 #[derive(Debug, Default, Clone)]
@@ -20,6 +21,9 @@ pub struct PeriodMeter {
     peak_memory_mib: u64,
     missing_samples: u64,
     throttled_samples: u64,
+    job_sm_pct_sum: u64,
+    process_samples: u64,
+    foreign_process_samples: u64,
 }
 
 /// What a finished period produced.
@@ -35,6 +39,11 @@ pub struct MeteredPeriod {
     pub missing_samples: u64,
     /// Samples with a throttle reason active.
     pub throttled_samples: u64,
+    /// Average SM utilisation of the job's own processes per process query, percent (summed
+    /// over the leased GPUs); `None` when no process query ran.
+    pub job_sm_util_pct: Option<u64>,
+    /// Process sightings on leased GPUs that belong to no job of the lease.
+    pub foreign_process_samples: u64,
 }
 
 impl PeriodMeter {
@@ -66,6 +75,23 @@ impl PeriodMeter {
         }
     }
 
+    /// Records one process query of GPU `gpu` at unix time `at`: each process with whether it
+    /// belongs to the lease's job.
+    pub fn record_processes(&mut self, gpu: u32, at: i64, processes: &[(ProcessSample, bool)]) {
+        self.process_samples += 1;
+        for (p, is_job) in processes {
+            self.log.push(format!(
+                "{at} gpu={gpu} pid={} job={is_job} sm={} mem_mib={}",
+                p.pid, p.sm_util_pct, p.memory_mib
+            ));
+            if *is_job {
+                self.job_sm_pct_sum += u64::from(p.sm_util_pct.min(100));
+            } else {
+                self.foreign_process_samples += 1;
+            }
+        }
+    }
+
     /// Closes the period `[start, end)` of a lease with `gpus` leased GPUs as receipt `seq`.
     /// Billing is on allocation: `gpu_seconds = (end − start) × gpus`.
     pub fn finish(self, seq: u64, start: i64, end: i64, gpus: u16) -> MeteredPeriod {
@@ -89,6 +115,8 @@ impl PeriodMeter {
             peak_memory_mib: self.peak_memory_mib,
             missing_samples: self.missing_samples,
             throttled_samples: self.throttled_samples,
+            job_sm_util_pct: self.job_sm_pct_sum.checked_div(self.process_samples),
+            foreign_process_samples: self.foreign_process_samples,
         }
     }
 }
@@ -143,6 +171,28 @@ mod tests {
         assert_eq!(p.body.energy_joules, 300);
         assert_eq!(p.missing_samples, 1);
         assert!(p.log.contains("gpu=0 error=GPU 0 not found"));
+    }
+
+    #[test]
+    fn job_processes_count_and_foreign_ones_are_flagged() {
+        let mut m = PeriodMeter::default();
+        let p = |pid, sm_util_pct| ProcessSample {
+            pid,
+            sm_util_pct,
+            memory_mib: 100,
+        };
+        m.record_processes(0, 1, &[(p(10, 60), true), (p(11, 20), true)]);
+        m.record_processes(0, 2, &[(p(10, 40), true), (p(99, 90), false)]);
+        let out = m.finish(1, 0, 10, 1);
+        assert_eq!(out.job_sm_util_pct, Some(60));
+        assert_eq!(out.foreign_process_samples, 1);
+        assert!(out
+            .log
+            .contains("2 gpu=0 pid=99 job=false sm=90 mem_mib=100"));
+        assert_eq!(
+            PeriodMeter::default().finish(1, 0, 1, 1).job_sm_util_pct,
+            None
+        );
     }
 
     #[test]

@@ -198,6 +198,7 @@ impl World {
             data_dir: self.dir.path().join("data"),
             job_dir: self.dir.path().join("jobs"),
             log_cap: 1 << 20,
+            container_engine: None,
         }
     }
 
@@ -265,6 +266,8 @@ fn counting_job() -> JobSpec {
             "echo counted $((6 * 7)) on $CUDA_VISIBLE_DEVICES".into(),
         ],
         env: Default::default(),
+        image: None,
+        cpu_millis: None,
         memory_mib: Some(256),
         max_pids: None,
         max_secs: Some(60),
@@ -542,4 +545,138 @@ async fn a_receipt_refused_for_now_waits_in_the_outbox_and_lands_later() {
     w.chain.advance_clock(60).await.unwrap();
     agent.tick().await.unwrap();
     assert_eq!(fetch::<Lease>(&w.chain, &lease).await.unwrap().last_seq, 1);
+}
+
+/// The in-process chain behind an RPC link that drops the next `outages` transactions (reads
+/// still work), as a flaky endpoint does.
+struct FlakyChain<'a> {
+    inner: &'a LocalChain,
+    outages: std::sync::atomic::AtomicU32,
+}
+
+#[async_trait::async_trait]
+impl Chain for FlakyChain<'_> {
+    fn payer(&self) -> Pubkey {
+        self.inner.payer()
+    }
+    async fn account(
+        &self,
+        address: &Pubkey,
+    ) -> Result<Option<solana_sdk::account::Account>, tessera_client::ClientError> {
+        self.inner.account(address).await
+    }
+    async fn send(
+        &self,
+        instructions: &[solana_sdk::instruction::Instruction],
+        signers: &[&Keypair],
+    ) -> Result<solana_sdk::signature::Signature, tessera_client::ClientError> {
+        let down = self
+            .outages
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok();
+        if down {
+            return Err(tessera_client::ClientError::Rpc(
+                "injected outage: connection reset".into(),
+            ));
+        }
+        self.inner.send(instructions, signers).await
+    }
+    async fn unix_timestamp(&self) -> Result<i64, tessera_client::ClientError> {
+        self.inner.unix_timestamp().await
+    }
+    async fn program_accounts(
+        &self,
+        filters: &[(usize, Vec<u8>)],
+    ) -> Result<Vec<(Pubkey, solana_sdk::account::Account)>, tessera_client::ClientError> {
+        self.inner.program_accounts(filters).await
+    }
+}
+
+#[tokio::test]
+async fn an_rpc_outage_delays_receipts_but_never_skips_or_doubles_a_period() {
+    let w = world().await;
+    let lease = w.open(1, 600, &counting_job()).await;
+    let flaky = FlakyChain {
+        inner: &w.chain,
+        outages: 0.into(),
+    };
+    let mut agent = Agent::new(
+        &flaky,
+        w.agent.insecure_clone(),
+        Arc::new(SimulatedBackend::new(1, vec![])),
+        w.setup(),
+    )
+    .unwrap();
+    let outbox = || Outbox::open(&w.dir.path().join("data/outbox.db")).unwrap();
+    // Period 1 ends; posting receipt 1 fails in transit. It stays in the outbox.
+    w.chain.advance_clock(60).await.unwrap();
+    flaky.outages.store(1, Ordering::SeqCst);
+    agent.tick().await.unwrap();
+    assert_eq!(fetch::<Lease>(&w.chain, &lease).await.unwrap().last_seq, 0);
+    assert!(outbox().has_unposted(&lease).unwrap());
+    // Period 2 ends; the repost of receipt 1 fails again, but the link is back for what
+    // follows in the same tick. Receipt 2 must not be written past the unposted receipt 1:
+    // if 2 landed first, the program would refuse 1 (seq must rise) and period 1 would go
+    // unbilled.
+    w.chain.advance_clock(60).await.unwrap();
+    flaky.outages.store(1, Ordering::SeqCst);
+    agent.tick().await.unwrap();
+    assert_eq!(
+        outbox().max_seq(&lease).unwrap(),
+        1,
+        "receipt 2 written past 1"
+    );
+    assert_eq!(fetch::<Lease>(&w.chain, &lease).await.unwrap().last_seq, 0);
+    // The link is healthy: receipt 1 lands, then receipt 2 for the second period, once each.
+    for _ in 0..4 {
+        agent.tick().await.unwrap();
+        w.chain.advance_clock(30).await.unwrap();
+    }
+    let l: Lease = fetch(&w.chain, &lease).await.unwrap();
+    assert!(l.last_seq >= 2, "{}", l.last_seq);
+    assert_eq!(
+        l.gpu_seconds_billed,
+        u64::try_from(l.last_period_end - l.start_at).unwrap(),
+        "every second from the start billed exactly once"
+    );
+    assert!(agent.metrics.post_errors.load(Ordering::Relaxed) >= 2);
+}
+
+#[tokio::test]
+async fn gpu_processes_are_attributed_to_the_job_and_a_foreign_one_is_flagged() {
+    let w = world().await;
+    let mut job = counting_job();
+    job.command = vec!["sleep".into(), "30".into()];
+    let lease = w.open(1, 600, &job).await;
+    // Someone else's process on the leased GPU (the simulated driver sees any process pinned to
+    // the GPU's UUID).
+    let mut intruder = std::process::Command::new("sleep")
+        .arg("30")
+        .env("CUDA_VISIBLE_DEVICES", "GPU-SIMULATED-0000")
+        .spawn()
+        .unwrap();
+    let mut agent = w.agent();
+    agent.tick().await.unwrap();
+    w.chain.advance_clock(60).await.unwrap();
+    agent.tick().await.unwrap();
+    intruder.kill().unwrap();
+    intruder.wait().unwrap();
+    let log = std::fs::read_to_string(
+        w.dir
+            .path()
+            .join("data/leases")
+            .join(lease.to_string())
+            .join("samples-1.log"),
+    )
+    .unwrap();
+    assert!(
+        log.lines()
+            .any(|l| l.contains(&format!("pid={} job=false", intruder.id()))),
+        "{log}"
+    );
+    assert!(
+        log.lines()
+            .any(|l| l.contains("gpu=0 pid=") && l.contains("job=true sm=97")),
+        "{log}"
+    );
 }

@@ -282,6 +282,8 @@ pub async fn run(out: &mut dyn Write) -> Result<DemoReport> {
             "head -c 16777216 /dev/zero | sha256sum".into(),
         ],
         env: Default::default(),
+        image: None,
+        cpu_millis: None,
         memory_mib: Some(512),
         max_pids: None,
         max_secs: Some(120),
@@ -340,6 +342,7 @@ pub async fn run(out: &mut dyn Write) -> Result<DemoReport> {
         data_dir: dir.path().join("data"),
         job_dir: dir.path().join("jobs"),
         log_cap: 1 << 20,
+        container_engine: None,
     };
     let mut agent = Agent::new(&chain, agent_key.insecure_clone(), gpu.clone(), setup)?;
     let mut receipts = Vec::new();

@@ -42,6 +42,18 @@ pub struct GpuSample {
     pub throttled: bool,
 }
 
+/// One process's use of a GPU, as the driver reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ProcessSample {
+    /// Host process id.
+    pub pid: u32,
+    /// SM utilisation by this process since the previous query, percent (0 when the driver
+    /// has no utilisation sample for it).
+    pub sm_util_pct: u32,
+    /// GPU memory the process holds, MiB.
+    pub memory_mib: u64,
+}
+
 /// Errors from a GPU backend.
 #[derive(Debug, thiserror::Error)]
 pub enum GpuError {
@@ -69,4 +81,6 @@ pub trait GpuBackend: Send + Sync {
     fn devices(&self) -> Result<Vec<GpuInfo>, GpuError>;
     /// One sample of GPU `index`.
     fn sample(&self, index: u32) -> Result<GpuSample, GpuError>;
+    /// The processes using GPU `index` now, with their utilisation since the previous call.
+    fn processes(&self, index: u32) -> Result<Vec<ProcessSample>, GpuError>;
 }

@@ -1,21 +1,31 @@
 //! The real backend: NVML through nvml-wrapper, loading `libnvidia-ml.so.1` at run time.
 
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
 use nvml_wrapper::enum_wrappers::device::TemperatureSensor;
+use nvml_wrapper::enums::device::UsedGpuMemory;
 use nvml_wrapper::error::NvmlError;
 use nvml_wrapper::Nvml;
 
-use super::{GpuBackend, GpuError, GpuInfo, GpuSample};
+use super::{GpuBackend, GpuError, GpuInfo, GpuSample, ProcessSample};
 
 /// NVML-backed inventory and telemetry.
 pub struct NvmlBackend {
     nvml: Nvml,
+    /// Per GPU, the newest process-utilisation timestamp seen (µs), so each query returns only
+    /// new samples.
+    last_seen_us: Mutex<BTreeMap<u32, u64>>,
 }
 
 impl NvmlBackend {
     /// Loads and initialises NVML; a clear error when the library or driver is absent.
     pub fn new() -> Result<Self, GpuError> {
         Nvml::init()
-            .map(|nvml| Self { nvml })
+            .map(|nvml| Self {
+                nvml,
+                last_seen_us: Mutex::new(BTreeMap::new()),
+            })
             .map_err(|e| GpuError::Unavailable(e.to_string()))
     }
 }
@@ -90,5 +100,45 @@ impl GpuBackend for NvmlBackend {
                 .map(|r| !r.is_empty())
                 .unwrap_or(false),
         })
+    }
+
+    fn processes(&self, index: u32) -> Result<Vec<ProcessSample>, GpuError> {
+        let d = self
+            .nvml
+            .device_by_index(index)
+            .map_err(|e| nvml_error(index, e))?;
+        let running = d
+            .running_compute_processes()
+            .map_err(|e| nvml_error(index, e))?;
+        let mut last = self.last_seen_us.lock().map_err(|_| GpuError::Nvml {
+            index,
+            message: "process timestamp lock poisoned".into(),
+        })?;
+        let since = last.get(&index).copied().unwrap_or(0);
+        // NVML answers NotFound when no process has a sample newer than `since`.
+        let util = match d.process_utilization_stats(since) {
+            Ok(v) => v,
+            Err(NvmlError::NotFound) | Err(NvmlError::NotSupported) => Vec::new(),
+            Err(e) => return Err(nvml_error(index, e)),
+        };
+        if let Some(newest) = util.iter().map(|u| u.timestamp).max() {
+            last.insert(index, newest);
+        }
+        Ok(running
+            .iter()
+            .map(|p| ProcessSample {
+                pid: p.pid,
+                sm_util_pct: util
+                    .iter()
+                    .filter(|u| u.pid == p.pid)
+                    .map(|u| u.sm_util)
+                    .max()
+                    .unwrap_or(0),
+                memory_mib: match p.used_gpu_memory {
+                    UsedGpuMemory::Used(bytes) => bytes / (1 << 20),
+                    UsedGpuMemory::Unavailable => 0,
+                },
+            })
+            .collect())
     }
 }

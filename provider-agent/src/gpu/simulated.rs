@@ -3,7 +3,9 @@
 
 use std::sync::Mutex;
 
-use super::{GpuBackend, GpuError, GpuInfo, GpuSample};
+use std::path::Path;
+
+use super::{GpuBackend, GpuError, GpuInfo, GpuSample, ProcessSample};
 
 /// A scripted step for one GPU.
 #[derive(Debug, Clone, Copy)]
@@ -46,6 +48,27 @@ impl SimulatedBackend {
     }
 }
 
+/// Host processes whose environment pins them to `uuid` (`CUDA_VISIBLE_DEVICES`), the way a
+/// driver sees the processes holding a context on that GPU. Unreadable processes are skipped.
+fn pinned_to(proc_root: &Path, uuid: &str) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir(proc_root) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read(proc_root.join(pid.to_string()).join("environ")).is_ok_and(|env| {
+                env.split(|b| *b == 0).any(|var| {
+                    var.strip_prefix(b"CUDA_VISIBLE_DEVICES=")
+                        .is_some_and(|list| {
+                            list.split(|b| *b == b',').any(|u| u == uuid.as_bytes())
+                        })
+                })
+            })
+        })
+        .collect()
+}
+
 /// A steady busy sample whose energy counter reads `energy_mj`.
 pub fn busy(energy_mj: u64) -> GpuSample {
     GpuSample {
@@ -84,5 +107,32 @@ impl GpuBackend for SimulatedBackend {
             Scripted::Sample(s) => Ok(s),
             Scripted::NotFound => Err(GpuError::NotFound(index)),
         }
+    }
+
+    /// Every host process pinned to the simulated GPU's UUID, at the utilisation of the GPU's
+    /// current scripted sample.
+    fn processes(&self, index: u32) -> Result<Vec<ProcessSample>, GpuError> {
+        let device = self
+            .devices
+            .get(index as usize)
+            .ok_or(GpuError::NotFound(index))?;
+        let util = {
+            let scripts = self.scripts.lock().map_err(|_| GpuError::Nvml {
+                index,
+                message: "script poisoned".into(),
+            })?;
+            match scripts.get(index as usize).and_then(|s| s.first()) {
+                Some(Scripted::Sample(s)) => s.utilization_pct,
+                _ => 0,
+            }
+        };
+        Ok(pinned_to(Path::new("/proc"), &device.uuid)
+            .into_iter()
+            .map(|pid| ProcessSample {
+                pid,
+                sm_util_pct: util,
+                memory_mib: 0,
+            })
+            .collect())
     }
 }
