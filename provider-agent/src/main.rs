@@ -7,7 +7,8 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use tessera_agent::agent::{Agent, AgentSetup};
-use tessera_agent::benchmark::{self, published_peak};
+use tessera_agent::benchmark::worker::{self, Line, WorkerError};
+use tessera_agent::benchmark::{self, cuda};
 use tessera_agent::config::AgentConfig;
 use tessera_agent::gpu::nvml::NvmlBackend;
 use tessera_agent::gpu::simulated::SimulatedBackend;
@@ -49,6 +50,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// (Internal) measure one GPU with CUDA and print the result; run by `benchmark`.
+    #[command(hide = true)]
+    BenchmarkWorker,
     /// Register this rig as a node, signed by the provider's wallet.
     Register {
         /// agent.toml (RPC URL, agent key, GPU backend).
@@ -69,6 +73,9 @@ enum Command {
         /// Longest lease, seconds.
         #[arg(long, default_value_t = 30 * 86_400)]
         max_lease_secs: u32,
+        /// Register without benchmarking (the node is not attested).
+        #[arg(long)]
+        skip_benchmark: bool,
     },
     /// Show the node, its leases and the outbox.
     Status {
@@ -86,6 +93,68 @@ fn backend(simulated: Option<u32>) -> Result<Arc<dyn GpuBackend>> {
                 .context("no GPU backend (pass --simulated N to test without a GPU)")?,
         ),
     })
+}
+
+/// `tessera-agent benchmark`: every GPU measured in its own worker (or simulated figures,
+/// labelled), scored against its peak.
+fn benchmark_command(simulated: bool, json: bool) -> Result<()> {
+    let (gpu, results): (Arc<dyn GpuBackend>, Vec<_>) = if simulated {
+        let gpu: Arc<dyn GpuBackend> = Arc::new(SimulatedBackend::new(1, vec![]));
+        let results = gpu
+            .devices()?
+            .iter()
+            .map(|d| {
+                benchmark::peak_for(d)
+                    .map(|p| benchmark::simulated(&p))
+                    .ok_or_else(|| WorkerError::Failed("no peak for this card".into()))
+            })
+            .collect();
+        (gpu, results)
+    } else {
+        let gpu = backend(None)?;
+        cuda::libraries_present()
+            .context("GPU benchmarking needs CUDA; `--simulated` shows the output format")?;
+        let exe = std::env::current_exe()?;
+        let results = worker::measure_all(&exe, &gpu.devices()?, json);
+        (gpu, results)
+    };
+    let mut rows = Vec::new();
+    let mut failed = 0;
+    for (d, result) in gpu.devices()?.iter().zip(results) {
+        let peak = benchmark::peak_for(d);
+        match result {
+            Ok(m) => {
+                let s = peak.map(|p| benchmark::score(&m, &p));
+                if !json {
+                    let pct = |f: fn(&benchmark::Score) -> f64| {
+                        s.map_or("no peak".into(), |s| format!("{:.0}%", f(&s) * 100.0))
+                    };
+                    println!(
+                        "[{}] GPU {} {}: bf16 {:.0} TFLOPS ({}), fp16 {:.0} ({}), fp32 {:.1} ({}), memory {:.0} GB/s ({}) of {} peak",
+                        m.source, d.index, d.name,
+                        m.bf16_tflops, pct(|s| s.bf16),
+                        m.fp16_tflops, pct(|s| s.fp16),
+                        m.fp32_tflops, pct(|s| s.fp32),
+                        m.mem_bw_gbps, pct(|s| s.mem_bw),
+                        peak.map_or("unknown", |p| p.card),
+                    );
+                }
+                rows.push(serde_json::json!({"gpu": d.index, "name": d.name, "uuid": d.uuid, "source": m.source, "measured": m, "peak": peak, "score": s}));
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("GPU {} {}: {e}", d.index, d.name);
+                rows.push(serde_json::json!({"gpu": d.index, "name": d.name, "uuid": d.uuid, "error": e.to_string()}));
+            }
+        }
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+    }
+    if failed > 0 {
+        bail!("{failed} GPU(s) could not be benchmarked");
+    }
+    Ok(())
 }
 
 #[tokio::main]
@@ -118,29 +187,21 @@ async fn main() -> Result<()> {
             }
             Ok(())
         }
-        Command::Benchmark { simulated, json } => {
-            let gpu: Arc<dyn GpuBackend> = if simulated {
-                Arc::new(SimulatedBackend::new(1, vec![]))
-            } else {
-                backend(None)?
+        Command::Benchmark { simulated, json } => benchmark_command(simulated, json),
+        Command::BenchmarkWorker => {
+            let mut progress = |step: u32, label: &str| {
+                println!("{}", Line::Progress(step, label.into()).render())
             };
-            if !simulated {
-                bail!("GPU benchmarking needs CUDA, which this build of tessera-agent does not include; `--simulated` shows the output format");
-            }
-            let mut rows = Vec::new();
-            for d in gpu.devices()? {
-                let peak = published_peak(&d.name).context("no published peak for this card")?;
-                let m = benchmark::simulated(&peak);
-                rows.push(serde_json::json!({"gpu": d.index, "name": d.name, "source": m.source, "measured": m, "peak": peak, "score": benchmark::score(&m, &peak)}));
-                if !json {
-                    let s = benchmark::score(&m, &peak);
-                    println!("[{}] GPU {} {}: bf16 {:.0} TFLOPS ({:.0}% of {} peak), fp32 {:.1} TFLOPS, memory {:.0} GB/s ({:.0}%)", m.source, d.index, d.name, m.bf16_tflops, s.bf16 * 100.0, peak.card, m.fp32_tflops, m.mem_bw_gbps, s.mem_bw * 100.0);
+            match cuda::measure(0, &mut progress) {
+                Ok(m) => {
+                    println!("{}", Line::Result(m).render());
+                    Ok(())
+                }
+                Err(e) => {
+                    println!("{}", Line::Error(e.to_string()).render());
+                    std::process::exit(1);
                 }
             }
-            if json {
-                println!("{}", serde_json::to_string_pretty(&rows)?);
-            }
-            Ok(())
         }
         Command::Register {
             config,
@@ -149,6 +210,7 @@ async fn main() -> Result<()> {
             price,
             min_lease_secs,
             max_lease_secs,
+            skip_benchmark,
         } => {
             let cfg = AgentConfig::load(&config)?;
             let agent = tessera_client::keypair::read_keypair(&cfg.agent_keypair)?;
@@ -162,7 +224,28 @@ async fn main() -> Result<()> {
                 min_lease_secs,
                 max_lease_secs,
             };
-            let r = register(&chain, &provider, &agent, gpu.as_ref(), terms, None).await?;
+            let bench = match (skip_benchmark, cfg.simulated_gpus) {
+                (true, _) => None,
+                (false, Some(_)) => {
+                    println!(
+                        "simulated GPUs are not benchmarked; the node is registered unattested"
+                    );
+                    None
+                }
+                (false, None) => {
+                    let first = gpu.devices()?.into_iter().take(1).collect::<Vec<_>>();
+                    let exe = std::env::current_exe()?;
+                    match worker::measure_all(&exe, &first, false).pop() {
+                        Some(Ok(m)) => Some(m),
+                        Some(Err(e)) => {
+                            println!("benchmark failed ({e}); the node is registered unattested");
+                            None
+                        }
+                        None => None,
+                    }
+                }
+            };
+            let r = register(&chain, &provider, &agent, gpu.as_ref(), terms, bench).await?;
             println!(
                 "node {} registered: {} x {} [{} backend]; set `node = \"{}\"` in {}",
                 r.node,

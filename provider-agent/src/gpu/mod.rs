@@ -23,6 +23,22 @@ pub struct GpuInfo {
     /// Whether MIG mode is on; `None` where the backend cannot tell (the NVML binding in use
     /// exposes no MIG query).
     pub mig_enabled: Option<bool>,
+    /// Hardware figures for estimating the peak of a card missing from the published table;
+    /// `None` where the driver does not report them.
+    pub hardware: Option<Hardware>,
+}
+
+/// Figures the peak formula needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Hardware {
+    /// CUDA cores (FP32 lanes) on the whole GPU.
+    pub cuda_cores: u32,
+    /// Highest SM clock, MHz.
+    pub max_sm_mhz: u32,
+    /// Memory bus width, bits.
+    pub memory_bus_bits: u32,
+    /// Highest memory clock, MHz.
+    pub max_memory_mhz: u32,
 }
 
 /// One telemetry sample of a GPU.

@@ -3,12 +3,12 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use nvml_wrapper::enum_wrappers::device::TemperatureSensor;
+use nvml_wrapper::enum_wrappers::device::{Clock, TemperatureSensor};
 use nvml_wrapper::enums::device::UsedGpuMemory;
 use nvml_wrapper::error::NvmlError;
 use nvml_wrapper::Nvml;
 
-use super::{GpuBackend, GpuError, GpuInfo, GpuSample, ProcessSample};
+use super::{GpuBackend, GpuError, GpuInfo, GpuSample, Hardware, ProcessSample};
 
 /// NVML-backed inventory and telemetry.
 pub struct NvmlBackend {
@@ -70,6 +70,14 @@ impl GpuBackend for NvmlBackend {
                         .map_err(|e| nvml_error(index, e))?,
                     compute_capability: (cc.major, cc.minor),
                     mig_enabled: None,
+                    hardware: (|| {
+                        Some(Hardware {
+                            cuda_cores: d.num_cores().ok()?,
+                            max_sm_mhz: d.max_clock_info(Clock::SM).ok()?,
+                            memory_bus_bits: d.memory_bus_width().ok()?,
+                            max_memory_mhz: d.max_clock_info(Clock::Memory).ok()?,
+                        })
+                    })(),
                 })
             })
             .collect()

@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use std::path::Path;
 
-use super::{GpuBackend, GpuError, GpuInfo, GpuSample, ProcessSample};
+use super::{GpuBackend, GpuError, GpuInfo, GpuSample, Hardware, ProcessSample};
 
 /// A scripted step for one GPU.
 #[derive(Debug, Clone, Copy)]
@@ -34,6 +34,12 @@ impl SimulatedBackend {
                 memory_mib: 81_559,
                 compute_capability: (9, 0),
                 mig_enabled: Some(false),
+                hardware: Some(Hardware {
+                    cuda_cores: 16_896,
+                    max_sm_mhz: 1_980,
+                    memory_bus_bits: 5_120,
+                    max_memory_mhz: 2_619,
+                }),
             })
             .collect();
         let script = if script.is_empty() {

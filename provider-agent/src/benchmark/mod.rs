@@ -1,12 +1,17 @@
 //! Benchmark figures and how they score against each card's published peak.
 //!
-//! Measuring GEMM TFLOPS and memory bandwidth needs CUDA (planned through cudarc, loaded at run
-//! time); this build has no CUDA path, so on real hardware `tessera-agent benchmark` says so and
-//! exits non-zero. The simulated path reports the simulated card's published peaks derated to
-//! typical achieved efficiency, labelled `simulated`, so the output format and the on-chain
-//! attestation can be exercised without a GPU.
+//! GEMM TFLOPS (bf16, fp16, fp32) and device memory bandwidth are measured with CUDA through
+//! cudarc ([`cuda`]), loaded at run time, in a child process ([`worker`]) so a driver crash
+//! cannot take the agent down. The simulated path reports the simulated card's published peaks
+//! derated to typical achieved efficiency, labelled `simulated`, so the output format can be
+//! exercised without a GPU; simulated figures are never attested.
 
-use serde::Serialize;
+pub mod cuda;
+pub mod worker;
+
+use serde::{Deserialize, Serialize};
+
+use crate::gpu::GpuInfo;
 
 /// Published dense peaks of a card (vendor datasheets, without sparsity).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -164,11 +169,33 @@ pub fn formula_peak(
     }
 }
 
+/// FP32 lanes per SM by compute capability (to turn NVML's CUDA-core count into SMs).
+fn fp32_lanes(cc: (i32, i32)) -> u32 {
+    match cc {
+        (9, _) | (8, 6..) => 128,
+        _ => 64,
+    }
+}
+
+/// The card's published peak, else the formula estimate from its hardware figures.
+pub fn peak_for(gpu: &GpuInfo) -> Option<Peak> {
+    published_peak(&gpu.name).or_else(|| {
+        let h = gpu.hardware?;
+        Some(formula_peak(
+            gpu.compute_capability,
+            h.cuda_cores / fp32_lanes(gpu.compute_capability),
+            h.max_sm_mhz,
+            h.memory_bus_bits,
+            h.max_memory_mhz,
+        ))
+    })
+}
+
 /// Figures from one benchmark run.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Measured {
     /// `cuda` or `simulated`.
-    pub source: &'static str,
+    pub source: String,
     /// Achieved BF16 GEMM TFLOPS.
     pub bf16_tflops: f64,
     /// Achieved FP16 GEMM TFLOPS.
@@ -207,7 +234,7 @@ pub fn score(m: &Measured, peak: &Peak) -> Score {
 /// copy ~90 %), labelled `simulated`.
 pub fn simulated(peak: &Peak) -> Measured {
     Measured {
-        source: "simulated",
+        source: "simulated".into(),
         bf16_tflops: peak.bf16_tflops * 0.75,
         fp16_tflops: peak.fp16_tflops * 0.75,
         fp32_tflops: peak.fp32_tflops * 0.75,
@@ -218,6 +245,7 @@ pub fn simulated(peak: &Peak) -> Measured {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gpu::GpuBackend;
 
     #[test]
     fn nvml_names_match_the_most_specific_card() {
@@ -259,6 +287,26 @@ mod tests {
         let a100 = formula_peak((8, 0), 108, 1_410, 5_120, 1_593);
         assert!((a100.bf16_tflops / 312.0 - 1.0).abs() < 0.02, "{a100:?}");
         assert!((a100.fp32_tflops / 19.5 - 1.0).abs() < 0.02, "{a100:?}");
+    }
+
+    #[test]
+    fn cards_missing_from_the_table_get_the_formula() {
+        let mut gpu = crate::gpu::simulated::SimulatedBackend::new(1, vec![])
+            .devices()
+            .unwrap()
+            .remove(0);
+        gpu.name = "NVIDIA Hypothetical X1".into();
+        gpu.hardware = Some(crate::gpu::Hardware {
+            cuda_cores: 132 * 128,
+            max_sm_mhz: 1_830,
+            memory_bus_bits: 5_120,
+            max_memory_mhz: 2_619,
+        });
+        let peak = peak_for(&gpu).unwrap();
+        assert_eq!(peak.card, "formula estimate");
+        assert!((peak.bf16_tflops / 989.0 - 1.0).abs() < 0.02, "{peak:?}");
+        gpu.hardware = None;
+        assert_eq!(peak_for(&gpu), None);
     }
 
     #[test]
