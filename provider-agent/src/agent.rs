@@ -72,6 +72,8 @@ pub struct Agent<'c> {
     log_cap: u64,
     engine: Option<ContainerEngine>,
     served: BTreeMap<Pubkey, Served>,
+    /// Chain time of the last tick, and the earliest later moment a period ends.
+    clock: (i64, Option<i64>),
     /// What the agent reports.
     pub metrics: Arc<Metrics>,
 }
@@ -117,6 +119,7 @@ impl<'c> Agent<'c> {
             log_cap: setup.log_cap,
             engine: setup.container_engine,
             served: BTreeMap::new(),
+            clock: (0, None),
             metrics: Arc::new(Metrics::default()),
         })
     }
@@ -142,6 +145,7 @@ impl<'c> Agent<'c> {
         let (nk, pk, _) = self.keys().await?;
         self.flush(&nk, &pk).await?;
         let now = self.chain.unix_timestamp().await?;
+        self.clock = (now, None);
         let protocol: Protocol = fetch(self.chain, &pda::find_protocol_address().0).await?;
         let leases = leases_on(self.chain, &self.node).await?;
         let live: BTreeSet<Pubkey> = leases.iter().map(|(a, _)| *a).collect();
@@ -161,6 +165,14 @@ impl<'c> Agent<'c> {
             .store(jobs as u64, Ordering::Relaxed);
         self.metrics.ticks.fetch_add(1, Ordering::Relaxed);
         Ok(())
+    }
+
+    /// Seconds (of chain time, as of the last tick) until the next period of a served lease
+    /// ends, so the daemon can tick right then and post the receipt without waiting for its
+    /// regular interval; `None` when no period is coming up.
+    pub fn secs_until_next_period_end(&self) -> Option<i64> {
+        let (now, next) = self.clock;
+        next.map(|at| at - now)
     }
 
     /// Re-posts every receipt the outbox has not seen confirmed (crash recovery).
@@ -350,6 +362,12 @@ impl<'c> Agent<'c> {
         let seq = self.outbox.max_seq(address)?.max(lease.last_seq) + 1;
         let end = now.min(lease.end_at);
         let due = end - start >= self.period_secs || (end == lease.end_at && end > start);
+        let next_end = (if due { end } else { start })
+            .saturating_add(self.period_secs)
+            .min(lease.end_at);
+        if next_end > now {
+            self.clock.1 = Some(self.clock.1.map_or(next_end, |t| t.min(next_end)));
+        }
         // Never write receipt n+1 while n is unposted: if n+1 landed first, n's period could
         // never be billed.
         if !due || self.outbox.has_unposted(address)? {

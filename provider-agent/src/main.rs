@@ -315,16 +315,21 @@ async fn main() -> Result<()> {
             let metrics = agent.metrics.clone();
             let addr = cfg.metrics_socket().map_err(anyhow::Error::msg)?;
             tokio::spawn(tessera_agent::metrics::serve(addr, metrics, gpu.kind()));
-            let mut tick = tokio::time::interval(Duration::from_secs(cfg.tick_secs));
             let mut term =
                 tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
             loop {
+                if let Err(e) = agent.tick().await {
+                    tracing::warn!(error = %e, "tick failed; retrying next tick");
+                }
+                // Wake at the regular interval, or right when a period ends so its receipt is
+                // posted at once (one second late, so the cluster clock has passed it).
+                let wait = agent
+                    .secs_until_next_period_end()
+                    .map_or(cfg.tick_secs, |s| {
+                        u64::try_from(s + 1).unwrap_or(1).min(cfg.tick_secs)
+                    });
                 tokio::select! {
-                    _ = tick.tick() => {
-                        if let Err(e) = agent.tick().await {
-                            tracing::warn!(error = %e, "tick failed; retrying next tick");
-                        }
-                    }
+                    _ = tokio::time::sleep(Duration::from_secs(wait)) => {}
                     _ = tokio::signal::ctrl_c() => break,
                     _ = term.recv() => break,
                 }

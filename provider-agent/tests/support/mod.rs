@@ -1,0 +1,273 @@
+//! A funded protocol, pool, staked provider and 8-GPU node on the in-process chain, with a
+//! renter, for the agent's tests and benchmarks.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::Keypair;
+use solana_sdk::signer::Signer;
+use tessera::state::{NodeSpec, ProtocolParams};
+use tessera_agent::agent::{Agent, AgentSetup};
+use tessera_agent::gpu::simulated::SimulatedBackend;
+use tessera_agent::runner::JobSpec;
+use tessera_client::chain::{fetch, token_balance};
+use tessera_client::instructions::{self as ix, NodeKeys, PoolKeys};
+use tessera_client::local::LocalChain;
+use tessera_client::Chain;
+
+pub const UNIT: u64 = 1_000_000;
+pub const PRICE: u64 = 2 * UNIT;
+
+pub struct World {
+    pub chain: LocalChain,
+    pub usd: Pubkey,
+    pub agent: Keypair,
+    pub renter: Keypair,
+    pub nk: NodeKeys,
+    pub pk: PoolKeys,
+    pub dir: tempfile::TempDir,
+}
+
+pub async fn world() -> World {
+    let chain = LocalChain::start().await;
+    let payer = chain.payer_keypair().insecure_clone();
+    let (usd, tsr) = (Keypair::new(), Keypair::new());
+    chain
+        .send(
+            &ix::create_mint(&payer.pubkey(), &usd.pubkey(), &payer.pubkey(), 6),
+            &[&usd],
+        )
+        .await
+        .unwrap();
+    chain
+        .send(
+            &ix::create_mint(&payer.pubkey(), &tsr.pubkey(), &payer.pubkey(), 9),
+            &[&tsr],
+        )
+        .await
+        .unwrap();
+    let (usd, tsr) = (usd.pubkey(), tsr.pubkey());
+    chain
+        .send(
+            &[ix::create_associated_token_account(
+                &payer.pubkey(),
+                &payer.pubkey(),
+                &usd,
+            )],
+            &[],
+        )
+        .await
+        .unwrap();
+    let params = ProtocolParams {
+        protocol_fee_bps: 500,
+        staker_share_bps: 5_000,
+        min_provider_stake: 1_000_000_000,
+        unbonding_secs: 3_600,
+        dispute_window_secs: 60,
+        max_slash_bps: 1_000,
+        revenue_vesting_secs: 0,
+        grace_secs: 60,
+    };
+    let treasury = ix::associated_token_address(&payer.pubkey(), &usd);
+    chain
+        .send(
+            &[ix::initialize_protocol(
+                payer.pubkey(),
+                usd,
+                tsr,
+                treasury,
+                params,
+                payer.pubkey(),
+            )],
+            &[],
+        )
+        .await
+        .unwrap();
+    let operator = Keypair::new();
+    let renter = Keypair::new();
+    for who in [&operator, &renter] {
+        let t = anchor_lang::solana_program::system_instruction::transfer(
+            &payer.pubkey(),
+            &who.pubkey(),
+            5_000_000_000,
+        );
+        chain.send(&[t], &[]).await.unwrap();
+    }
+    chain
+        .send(
+            &ix::mint_to_owner(
+                &payer.pubkey(),
+                &usd,
+                &payer.pubkey(),
+                &renter.pubkey(),
+                1_000 * UNIT,
+            ),
+            &[],
+        )
+        .await
+        .unwrap();
+    chain
+        .send(
+            &ix::mint_to_owner(
+                &payer.pubkey(),
+                &tsr,
+                &payer.pubkey(),
+                &operator.pubkey(),
+                2_000_000_000,
+            ),
+            &[],
+        )
+        .await
+        .unwrap();
+    let args = tessera::CreatePoolArgs {
+        pool_id: 1,
+        gpu_model: [0; 32],
+        target_gpu_count: 8,
+        operator_fee_bps: 1_000,
+        credit_limit: 0,
+    };
+    chain
+        .send(
+            &[ix::create_pool(operator.pubkey(), usd, args)],
+            &[&operator],
+        )
+        .await
+        .unwrap();
+    let stake_acc = ix::associated_token_address(&operator.pubkey(), &tsr);
+    chain
+        .send(
+            &[
+                ix::stake(operator.pubkey(), stake_acc, 2_000_000_000),
+                ix::register_provider(operator.pubkey()),
+            ],
+            &[&operator],
+        )
+        .await
+        .unwrap();
+    // The agent key pays its fees and receives reaper bounties: it must hold SOL.
+    let agent = Keypair::new();
+    let t = anchor_lang::solana_program::system_instruction::transfer(
+        &payer.pubkey(),
+        &agent.pubkey(),
+        1_000_000_000,
+    );
+    chain.send(&[t], &[]).await.unwrap();
+    let spec = NodeSpec {
+        gpu_model: [1; 32],
+        gpu_count: 8,
+        vram_mib: 81_559,
+        price_per_gpu_hour: PRICE,
+        min_lease_secs: 60,
+        max_lease_secs: 86_400,
+    };
+    let pk = PoolKeys::derive(operator.pubkey(), 1);
+    chain
+        .send(
+            &[ix::register_node(
+                operator.pubkey(),
+                pk.pool,
+                0,
+                spec,
+                agent.pubkey(),
+            )],
+            &[&operator],
+        )
+        .await
+        .unwrap();
+    World {
+        chain,
+        usd,
+        agent,
+        renter,
+        nk: NodeKeys::derive(operator.pubkey(), 0),
+        pk,
+        dir: tempfile::tempdir().unwrap(),
+    }
+}
+
+impl World {
+    pub fn setup(&self) -> AgentSetup {
+        AgentSetup {
+            node: self.nk.node,
+            period_secs: 60,
+            data_dir: self.dir.path().join("data"),
+            job_dir: self.dir.path().join("jobs"),
+            log_cap: 1 << 20,
+            container_engine: None,
+        }
+    }
+
+    pub fn agent(&self) -> Agent<'_> {
+        Agent::new(
+            &self.chain,
+            self.agent.insecure_clone(),
+            Arc::new(SimulatedBackend::new(8, vec![])),
+            self.setup(),
+        )
+        .unwrap()
+    }
+
+    /// Opens a `gpus` × `secs` lease running `spec` (written where the agent finds it).
+    pub async fn open(&self, gpus: u16, secs: u32, spec: &JobSpec) -> Pubkey {
+        let hash = spec.hash();
+        std::fs::create_dir_all(self.dir.path().join("jobs")).unwrap();
+        let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+        std::fs::write(
+            self.dir.path().join("jobs").join(format!("{hex}.json")),
+            serde_json::to_vec(spec).unwrap(),
+        )
+        .unwrap();
+        let node: tessera::state::Node = fetch(&self.chain, &self.nk.node).await.unwrap();
+        let args = tessera::OpenLeaseArgs {
+            gpu_count: gpus,
+            duration_secs: secs,
+            max_price_per_gpu_hour: PRICE,
+            job_hash: hash,
+            job_uri: "file://spec".into(),
+        };
+        let usd = ix::associated_token_address(&self.renter.pubkey(), &self.usd);
+        self.chain
+            .send(
+                &[ix::open_lease(
+                    &self.nk,
+                    &self.pk,
+                    self.renter.pubkey(),
+                    usd,
+                    node.lease_count,
+                    args,
+                )],
+                &[&self.renter],
+            )
+            .await
+            .unwrap();
+        tessera_client::pda::find_lease_address(&self.nk.node, node.lease_count).0
+    }
+
+    pub async fn renter_usd(&self) -> u64 {
+        token_balance(
+            &self.chain,
+            &ix::associated_token_address(&self.renter.pubkey(), &self.usd),
+        )
+        .await
+        .unwrap()
+    }
+}
+
+pub fn counting_job() -> JobSpec {
+    JobSpec {
+        command: vec![
+            "sh".into(),
+            "-c".into(),
+            "echo counted $((6 * 7)) on $CUDA_VISIBLE_DEVICES".into(),
+        ],
+        env: Default::default(),
+        image: None,
+        cpu_millis: None,
+        memory_mib: Some(256),
+        max_pids: None,
+        max_secs: Some(60),
+        network: true,
+    }
+}
