@@ -167,9 +167,16 @@ mod tests {
         m.record(0, 3, Ok(busy(100_000))); // reset: +100 J
         m.record(0, 4, Err(GpuError::NotFound(0)));
         m.record(1, 4, Ok(busy(7)));
+        let missing = GpuError::MissingSymbol {
+            index: 1,
+            symbol: "nvmlDeviceGetPowerUsage".into(),
+        };
+        m.record(1, 5, Err(missing));
         let p = m.finish(1, 0, 10, 1);
         assert_eq!(p.body.energy_joules, 300);
-        assert_eq!(p.missing_samples, 1);
+        assert_eq!(p.body.gpu_seconds, 10, "billing on allocation continues");
+        assert_eq!(p.missing_samples, 2);
+        assert!(p.log.contains("no `nvmlDeviceGetPowerUsage`"), "{}", p.log);
         assert!(p.log.contains("gpu=0 error=GPU 0 not found"));
     }
 

@@ -20,8 +20,7 @@ pub struct GpuInfo {
     pub memory_mib: u64,
     /// Compute capability (major, minor).
     pub compute_capability: (i32, i32),
-    /// Whether MIG mode is on; `None` where the backend cannot tell (the NVML binding in use
-    /// exposes no MIG query).
+    /// Whether MIG mode is on; `None` where the driver cannot tell.
     pub mig_enabled: Option<bool>,
     /// Hardware figures for estimating the peak of a card missing from the published table;
     /// `None` where the driver does not report them.
@@ -79,6 +78,14 @@ pub enum GpuError {
     /// The GPU disappeared (NVML `NotFound`, e.g. fell off the bus).
     #[error("GPU {0} not found")]
     NotFound(u32),
+    /// The driver's NVML lacks a function the agent calls (an older driver).
+    #[error("GPU {index}: the installed NVML has no `{symbol}` (driver too old?)")]
+    MissingSymbol {
+        /// GPU index.
+        index: u32,
+        /// The missing function.
+        symbol: String,
+    },
     /// Any other NVML failure.
     #[error("NVML error on GPU {index}: {message}")]
     Nvml {

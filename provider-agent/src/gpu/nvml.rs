@@ -7,12 +7,15 @@ use nvml_wrapper::enum_wrappers::device::{Clock, TemperatureSensor};
 use nvml_wrapper::enums::device::UsedGpuMemory;
 use nvml_wrapper::error::NvmlError;
 use nvml_wrapper::Nvml;
+use nvml_wrapper_sys::bindings::{nvmlReturn_enum_NVML_SUCCESS, NvmlLib, NVML_DEVICE_MIG_ENABLE};
 
 use super::{GpuBackend, GpuError, GpuInfo, GpuSample, Hardware, ProcessSample};
 
 /// NVML-backed inventory and telemetry.
 pub struct NvmlBackend {
     nvml: Nvml,
+    /// The raw library, for the calls nvml-wrapper does not wrap (MIG mode).
+    raw: Option<NvmlLib>,
     /// Per GPU, the newest process-utilisation timestamp seen (µs), so each query returns only
     /// new samples.
     last_seen_us: Mutex<BTreeMap<u32, u64>>,
@@ -24,15 +27,30 @@ impl NvmlBackend {
         Nvml::init()
             .map(|nvml| Self {
                 nvml,
+                // SAFETY: loads the library NVML already loaded; symbols are checked at use.
+                raw: unsafe { NvmlLib::new("libnvidia-ml.so.1") }.ok(),
                 last_seen_us: Mutex::new(BTreeMap::new()),
             })
             .map_err(|e| GpuError::Unavailable(e.to_string()))
     }
 }
 
+impl NvmlBackend {
+    /// Whether MIG mode is on for `device`; `None` where the driver lacks the call (older
+    /// drivers, a missing symbol) or the GPU does not support MIG.
+    fn mig_enabled(&self, device: &nvml_wrapper::Device) -> Option<bool> {
+        let get = self.raw.as_ref()?.nvmlDeviceGetMigMode.as_ref().ok()?;
+        let (mut current, mut pending) = (0u32, 0u32);
+        // SAFETY: a live device handle and two out-parameters we own.
+        let status = unsafe { get(device.handle(), &mut current, &mut pending) };
+        (status == nvmlReturn_enum_NVML_SUCCESS).then_some(current == NVML_DEVICE_MIG_ENABLE)
+    }
+}
+
 fn nvml_error(index: u32, e: NvmlError) -> GpuError {
     match e {
         NvmlError::NotFound | NvmlError::GpuLost => GpuError::NotFound(index),
+        NvmlError::FailedToLoadSymbol(symbol) => GpuError::MissingSymbol { index, symbol },
         other => GpuError::Nvml {
             index,
             message: other.to_string(),
@@ -69,7 +87,7 @@ impl GpuBackend for NvmlBackend {
                         .map(|m| m.total / (1 << 20))
                         .map_err(|e| nvml_error(index, e))?,
                     compute_capability: (cc.major, cc.minor),
-                    mig_enabled: None,
+                    mig_enabled: self.mig_enabled(&d),
                     hardware: (|| {
                         Some(Hardware {
                             cuda_cores: d.num_cores().ok()?,

@@ -14,6 +14,8 @@ pub enum Scripted {
     Sample(GpuSample),
     /// Fail as NVML's `NotFound` would.
     NotFound,
+    /// Fail as an NVML without the sampling function would.
+    MissingSymbol,
 }
 
 /// Simulated GPUs replaying scripted samples (the last one repeats).
@@ -112,6 +114,10 @@ impl GpuBackend for SimulatedBackend {
         match step {
             Scripted::Sample(s) => Ok(s),
             Scripted::NotFound => Err(GpuError::NotFound(index)),
+            Scripted::MissingSymbol => Err(GpuError::MissingSymbol {
+                index,
+                symbol: "nvmlDeviceGetTotalEnergyConsumption".into(),
+            }),
         }
     }
 
@@ -140,5 +146,47 @@ impl GpuBackend for SimulatedBackend {
                 memory_mib: 0,
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metering::PeriodMeter;
+
+    #[test]
+    fn the_inventory_is_labelled_simulated() {
+        let b = SimulatedBackend::new(2, vec![]);
+        assert_eq!(b.kind(), "simulated");
+        let d = b.devices().unwrap();
+        assert_eq!(d.len(), 2);
+        assert!(d.iter().all(|g| g.name.contains("(simulated)")));
+        assert_eq!(d[1].uuid, "GPU-SIMULATED-0001");
+        assert!(matches!(b.sample(2), Err(GpuError::NotFound(2))));
+    }
+
+    #[test]
+    fn a_scripted_replay_with_failures_and_a_reset_meters_correctly() {
+        let b = SimulatedBackend::new(
+            1,
+            vec![
+                Scripted::Sample(busy(1_000_000)),
+                Scripted::NotFound,
+                Scripted::Sample(busy(1_400_000)),
+                Scripted::MissingSymbol,
+                // Driver reload: the energy counter restarts.
+                Scripted::Sample(busy(250_000)),
+            ],
+        );
+        let mut meter = PeriodMeter::default();
+        for at in 0..6 {
+            meter.record(0, at, b.sample(0));
+        }
+        let p = meter.finish(1, 0, 60, 1);
+        // 400 J before the reset, 250 J after it, and the last sample repeats (+0).
+        assert_eq!(p.body.energy_joules, 650);
+        assert_eq!(p.missing_samples, 2);
+        assert_eq!(p.body.gpu_seconds, 60);
+        assert!(p.log.contains("error=GPU 0 not found"), "{}", p.log);
     }
 }

@@ -327,14 +327,17 @@ mod tests {
         }
     }
 
+    /// Starts `s` in the process sandbox with no GPUs and 1 MiB log caps.
+    async fn sandboxed(s: &JobSpec, dir: &Path) -> Job {
+        start(&ProcessSandbox, s, &[], dir, 1 << 20).await.unwrap()
+    }
+
     #[tokio::test]
     async fn a_cpu_quota_throttles_the_job() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = spec(&["sh", "-c", "while :; do :; done"]);
         s.cpu_millis = Some(100);
-        let mut job = start(&ProcessSandbox, &s, &[], dir.path(), 1 << 20)
-            .await
-            .unwrap();
+        let mut job = sandboxed(&s, dir.path()).await;
         // A tenth of a core over 100 ms periods: a busy loop is held back every period.
         tokio::time::sleep(Duration::from_millis(600)).await;
         let throttled = job.cpu_throttled_periods();
@@ -353,21 +356,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut s = spec(&["sleep", "30"]);
         s.max_secs = Some(1);
-        let mut job = start(&ProcessSandbox, &s, &[], dir.path(), 1 << 20)
-            .await
-            .unwrap();
+        let mut job = sandboxed(&s, dir.path()).await;
         assert_eq!(job.poll().await.unwrap(), None);
         tokio::time::sleep(Duration::from_millis(1_100)).await;
         assert_eq!(job.poll().await.unwrap(), Some(Outcome::Stopped));
-        let mut quick = start(
-            &ProcessSandbox,
-            &spec(&["sh", "-c", "exit 4"]),
-            &[],
-            dir.path(),
-            1 << 20,
-        )
-        .await
-        .unwrap();
+        let mut quick = sandboxed(&spec(&["sh", "-c", "exit 4"]), dir.path()).await;
         let mut outcome = None;
         while outcome.is_none() {
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -379,15 +372,7 @@ mod tests {
     #[tokio::test]
     async fn the_jobs_processes_are_recognised_by_their_tag() {
         let dir = tempfile::tempdir().unwrap();
-        let mut job = start(
-            &ProcessSandbox,
-            &spec(&["sh", "-c", "sleep 30 & sleep 30"]),
-            &[],
-            dir.path(),
-            1 << 20,
-        )
-        .await
-        .unwrap();
+        let mut job = sandboxed(&spec(&["sh", "-c", "sleep 30 & sleep 30"]), dir.path()).await;
         tokio::time::sleep(Duration::from_millis(200)).await;
         let tag = job.tag();
         let pid = u32::try_from(job.pid).unwrap();
@@ -448,15 +433,7 @@ mod tests {
     #[tokio::test]
     async fn the_wall_clock_limit_kills_the_whole_group() {
         let dir = tempfile::tempdir().unwrap();
-        let job = start(
-            &ProcessSandbox,
-            &spec(&["sh", "-c", "sleep 30 & sleep 30"]),
-            &[],
-            dir.path(),
-            1 << 20,
-        )
-        .await
-        .unwrap();
+        let job = sandboxed(&spec(&["sh", "-c", "sleep 30 & sleep 30"]), dir.path()).await;
         let t = std::time::Instant::now();
         assert_eq!(
             job.wait(Duration::from_millis(300)).await.unwrap(),
@@ -474,9 +451,7 @@ mod tests {
             "x = bytearray(512 * 1024 * 1024); print('allocated')",
         ]);
         s.memory_mib = Some(128);
-        let job = start(&ProcessSandbox, &s, &[], dir.path(), 1 << 20)
-            .await
-            .unwrap();
+        let job = sandboxed(&s, dir.path()).await;
         let (err, limits) = (job.stderr_path.clone(), job.limits);
         let outcome = job.wait(Duration::from_secs(20)).await.unwrap();
         match limits {
