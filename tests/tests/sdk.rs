@@ -1,20 +1,25 @@
-//! The client SDK against the in-process chain: builders, fetch and decode, error mapping,
-//! metrics, through the same `Chain` trait the RPC back end implements.
+//! The client SDK through the `Chain` trait, on both back ends: the in-process chain directly,
+//! and the RPC back end (the Solana RPC client over HTTP) against the in-process chain's JSON-RPC
+//! endpoint. Builders, fetch and decode, listing, error mapping, metrics.
 #![allow(deprecated)]
 
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
+use std::sync::Arc;
 use tessera::error::TesseraError;
 use tessera::state::Pool;
-use tessera_client::chain::{fetch, token_balance};
+
+use tessera_client::chain::{fetch, list, token_balance};
 use tessera_client::instructions::{self, PoolKeys};
 use tessera_client::local::LocalChain;
+use tessera_client::local_rpc::{self, ClockMode};
+use tessera_client::rpc::RpcChain;
 use tessera_client::{metrics, Chain, ClientError};
 use tessera_tests::code;
 use tessera_tests::fixture::{default_params, UNIT};
 
-async fn mint(chain: &LocalChain, authority: &Keypair, decimals: u8) -> Pubkey {
+async fn mint(chain: &dyn Chain, authority: &Keypair, decimals: u8) -> Pubkey {
     let mint = Keypair::new();
     let ixs = instructions::create_mint(
         &chain.payer(),
@@ -28,10 +33,41 @@ async fn mint(chain: &LocalChain, authority: &Keypair, decimals: u8) -> Pubkey {
 
 #[tokio::test]
 async fn the_sdk_drives_a_deposit_end_to_end_on_the_local_chain() {
-    let chain = LocalChain::start().await;
-    let payer = chain.payer_keypair().insecure_clone();
-    let usd = mint(&chain, &payer, 6).await;
-    let stake = mint(&chain, &payer, 9).await;
+    let local = LocalChain::start().await;
+    let payer = local.payer_keypair().insecure_clone();
+    let now = drive_a_deposit(&local, &payer).await;
+    // The bank's clock moves on request.
+    local.advance_clock(3_600).await.unwrap();
+    assert_eq!(local.unix_timestamp().await.unwrap(), now + 3_600);
+}
+
+#[tokio::test]
+async fn the_rpc_back_end_does_the_same_over_json_rpc() {
+    let local = Arc::new(LocalChain::start().await);
+    let payer = local.payer_keypair().insecure_clone();
+    let node = local_rpc::serve(local.clone(), ClockMode::Manual)
+        .await
+        .unwrap();
+    let rpc = RpcChain::new(&node.url, payer.insecure_clone());
+    rpc.check_program().await.unwrap();
+    let now = drive_a_deposit(&rpc, &payer).await;
+    local.advance_clock(60).await.unwrap();
+    assert_eq!(rpc.unix_timestamp().await.unwrap(), now + 60);
+    // Listing goes through getProgramAccounts with memcmp filters.
+    let pools = list::<Pool>(&rpc, &[]).await.unwrap();
+    assert_eq!(pools.len(), 1);
+    let none = list::<Pool>(&rpc, &[(8, Pubkey::new_unique())])
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+}
+
+/// Mints, initialises the protocol, creates a pool and deposits through `chain`; checks reads,
+/// refusals and decoding; returns the chain time.
+async fn drive_a_deposit(chain: &dyn Chain, payer: &Keypair) -> i64 {
+    let chain = chain;
+    let usd = mint(chain, payer, 6).await;
+    let stake = mint(chain, payer, 9).await;
     let treasury = instructions::associated_token_address(&payer.pubkey(), &usd);
     chain
         .send(
@@ -91,9 +127,9 @@ async fn the_sdk_drives_a_deposit_end_to_end_on_the_local_chain() {
         .await
         .expect("deposit");
 
-    let pool: Pool = fetch(&chain, &p.pool).await.expect("fetch pool");
+    let pool: Pool = fetch(chain, &p.pool).await.expect("fetch pool");
     assert_eq!((pool.cash, pool.total_shares), (500 * UNIT, 500 * UNIT));
-    assert_eq!(token_balance(&chain, &shares).await.unwrap(), 500 * UNIT);
+    assert_eq!(token_balance(chain, &shares).await.unwrap(), 500 * UNIT);
     let now = chain.unix_timestamp().await.unwrap();
     assert_eq!(metrics::share_value(&pool, 6, now, 86_400), Some(UNIT));
     assert_eq!(metrics::capital_utilisation(&pool), 0.0);
@@ -118,13 +154,11 @@ async fn the_sdk_drives_a_deposit_end_to_end_on_the_local_chain() {
     // Missing and mistyped accounts are named.
     let nowhere = Pubkey::new_unique();
     assert!(
-        matches!(fetch::<Pool>(&chain, &nowhere).await, Err(ClientError::AccountNotFound(a)) if a == nowhere)
+        matches!(fetch::<Pool>(chain, &nowhere).await, Err(ClientError::AccountNotFound(a)) if a == nowhere)
     );
     assert!(
-        matches!(fetch::<Pool>(&chain, &p.vault).await, Err(ClientError::Decode { address, .. }) if address == p.vault)
+        matches!(fetch::<Pool>(chain, &p.vault).await, Err(ClientError::Decode { address, .. }) if address == p.vault)
     );
 
-    // The bank's clock moves on request.
-    chain.advance_clock(3_600).await.unwrap();
-    assert_eq!(chain.unix_timestamp().await.unwrap(), now + 3_600);
+    now
 }

@@ -24,6 +24,8 @@ pub mod instructions;
 pub mod keypair;
 #[cfg(feature = "local")]
 pub mod local;
+#[cfg(feature = "local")]
+pub mod local_rpc;
 pub mod metrics;
 pub mod rpc;
 

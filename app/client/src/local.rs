@@ -10,11 +10,12 @@ use async_trait::async_trait;
 use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
 use solana_sdk::account::Account;
 use solana_sdk::clock::Clock;
+use solana_sdk::hash::Hash;
 use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signature};
 use solana_sdk::signer::Signer;
-use solana_sdk::transaction::TransactionError;
+use solana_sdk::transaction::{Transaction, TransactionError};
 use tokio::sync::Mutex;
 
 use crate::chain::{matches, signed_transaction, Chain};
@@ -76,6 +77,40 @@ impl LocalChain {
         &self.payer
     }
 
+    /// The bank's latest blockhash.
+    pub async fn latest_blockhash(&self) -> Result<Hash, ClientError> {
+        let ctx = self.ctx.lock().await;
+        ctx.banks_client
+            .get_latest_blockhash()
+            .await
+            .map_err(banks_error)
+    }
+
+    /// The bank's current slot.
+    pub async fn slot(&self) -> Result<u64, ClientError> {
+        let ctx = self.ctx.lock().await;
+        ctx.banks_client.get_root_slot().await.map_err(banks_error)
+    }
+
+    /// Processes a signed transaction: `Ok(Err((error, logs)))` when the bank refuses it.
+    pub async fn process(
+        &self,
+        tx: Transaction,
+    ) -> Result<Result<(), (TransactionError, Vec<String>)>, ClientError> {
+        self.touched
+            .lock()
+            .await
+            .extend(tx.message.account_keys.iter().copied());
+        let ctx = self.ctx.lock().await;
+        let out = ctx
+            .banks_client
+            .process_transaction_with_metadata(tx)
+            .await
+            .map_err(banks_error)?;
+        let logs = out.metadata.map(|m| m.log_messages).unwrap_or_default();
+        Ok(out.result.map_err(|e| (e, logs)))
+    }
+
     /// Moves the bank's clock forward by `secs` (lease periods, dispute windows, vesting).
     pub async fn advance_clock(&self, secs: i64) -> Result<(), ClientError> {
         let ctx = self.ctx.lock().await;
@@ -112,37 +147,25 @@ impl Chain for LocalChain {
         instructions: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<Signature, ClientError> {
-        let mut ctx = self.ctx.lock().await;
-        let mut blockhash = ctx
-            .banks_client
-            .get_latest_blockhash()
-            .await
-            .map_err(banks_error)?;
+        let mut blockhash = self.latest_blockhash().await?;
         loop {
             let tx = signed_transaction(instructions, &self.payer, signers, blockhash)?;
             let signature = tx.signatures[0];
-            self.touched
-                .lock()
-                .await
-                .extend(tx.message.account_keys.iter().copied());
-            let out = ctx
-                .banks_client
-                .process_transaction_with_metadata(tx)
-                .await
-                .map_err(banks_error)?;
-            let logs = out.metadata.map(|m| m.log_messages).unwrap_or_default();
-            return match out.result {
+            return match self.process(tx).await? {
                 Ok(()) => Ok(signature),
                 // The same transaction under the same blockhash already ran (a repeated command
                 // inside one slot): wait for the next blockhash, as a cluster client would.
-                Err(TransactionError::AlreadyProcessed) => {
-                    blockhash = ctx
+                Err((TransactionError::AlreadyProcessed, _)) => {
+                    blockhash = self
+                        .ctx
+                        .lock()
+                        .await
                         .get_new_latest_blockhash()
                         .await
                         .map_err(|e| ClientError::Rpc(e.to_string()))?;
                     continue;
                 }
-                Err(e) => Err(ClientError::from_transaction_error(&e, logs)),
+                Err((e, logs)) => Err(ClientError::from_transaction_error(&e, logs)),
             };
         }
     }
