@@ -65,7 +65,6 @@ async fn the_rpc_back_end_does_the_same_over_json_rpc() {
 /// Mints, initialises the protocol, creates a pool and deposits through `chain`; checks reads,
 /// refusals and decoding; returns the chain time.
 async fn drive_a_deposit(chain: &dyn Chain, payer: &Keypair) -> i64 {
-    let chain = chain;
     let usd = mint(chain, payer, 6).await;
     let stake = mint(chain, payer, 9).await;
     let treasury = instructions::associated_token_address(&payer.pubkey(), &usd);
