@@ -29,15 +29,6 @@ fn cpu_secs() -> f64 {
     t(u.ru_utime) + t(u.ru_stime)
 }
 
-fn status_kib(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix(field))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
-
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
@@ -51,7 +42,7 @@ async fn main() {
     let lease = w.open(8, 86_400, &job).await;
     let mut agent = w.agent();
     agent.tick().await.expect("first tick");
-    let rss_start = status_kib("VmRSS:");
+    let rss_start = support::proc_status_kib("self", "VmRSS:");
 
     // Ticks that only meter: chain time moves 10 s, less than the 60 s period of this world,
     // and every period is posted before the next measurement round.
@@ -70,7 +61,7 @@ async fn main() {
         latency.push(t.elapsed());
         posting.push(cpu_secs() - c);
     }
-    let l: tessera::state::Lease = fetch(&w.chain, &lease).await.expect("lease");
+    let l: tessera::state::Lease = fetch(&*w.chain, &lease).await.expect("lease");
     assert!(
         l.last_seq as usize >= TICKS,
         "receipts landed: {}",
@@ -98,7 +89,7 @@ async fn main() {
     println!(
         "  resident memory            {} MiB after start, {} MiB at end, {} MiB peak",
         rss_start / 1024,
-        status_kib("VmRSS:") / 1024,
-        status_kib("VmHWM:") / 1024
+        support::proc_status_kib("self", "VmRSS:") / 1024,
+        support::proc_status_kib("self", "VmHWM:") / 1024
     );
 }

@@ -143,9 +143,9 @@ impl<'c> Agent<'c> {
     /// One iteration. Safe to repeat and to interrupt at any point.
     pub async fn tick(&mut self) -> Result<(), AgentError> {
         let (nk, pk, _) = self.keys().await?;
-        self.flush(&nk, &pk).await?;
         let now = self.chain.unix_timestamp().await?;
         self.clock = (now, None);
+        self.flush(&nk, &pk).await?;
         let protocol: Protocol = fetch(self.chain, &pda::find_protocol_address().0).await?;
         let leases = leases_on(self.chain, &self.node).await?;
         let live: BTreeSet<Pubkey> = leases.iter().map(|(a, _)| *a).collect();
@@ -168,8 +168,8 @@ impl<'c> Agent<'c> {
     }
 
     /// Seconds (of chain time, as of the last tick) until the next period of a served lease
-    /// ends, so the daemon can tick right then and post the receipt without waiting for its
-    /// regular interval; `None` when no period is coming up.
+    /// ends or a waiting receipt can be posted, so the daemon can tick right then instead of
+    /// at its regular interval; `None` when nothing is coming up.
     pub fn secs_until_next_period_end(&self) -> Option<i64> {
         let (now, next) = self.clock;
         next.map(|at| at - now)
@@ -203,7 +203,13 @@ impl<'c> Agent<'c> {
                     .fetch_add(1, Ordering::Relaxed);
                 self.outbox.mark(lease, body.seq, State::Confirmed)?;
             }
-            Ok(Posted::Wait(why)) => info!(%lease, seq = body.seq, why, "receipt waits"),
+            Ok(Posted::Wait { why, until }) => {
+                info!(%lease, seq = body.seq, why, ?until, "receipt waits");
+                // Wake when it can be posted, not a tick interval later.
+                if let Some(at) = until.filter(|at| *at > self.clock.0) {
+                    self.clock.1 = Some(self.clock.1.map_or(at, |t| t.min(at)));
+                }
+            }
             Err(e) if permanently_refused(&e) => {
                 warn!(%lease, seq = body.seq, error = %e, "receipt refused by the program; not retried");
                 self.metrics.post_errors.fetch_add(1, Ordering::Relaxed);

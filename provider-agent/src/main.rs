@@ -321,12 +321,13 @@ async fn main() -> Result<()> {
                 if let Err(e) = agent.tick().await {
                     tracing::warn!(error = %e, "tick failed; retrying next tick");
                 }
-                // Wake at the regular interval, or right when a period ends so its receipt is
-                // posted at once (one second late, so the cluster clock has passed it).
+                // Wake at the regular interval, or right when a period falls due so its receipt
+                // is posted at once. The cluster clock counts whole seconds (floored), so waiting
+                // the difference never wakes early; a lagging cluster clock costs a 1 s retry.
                 let wait = agent
                     .secs_until_next_period_end()
                     .map_or(cfg.tick_secs, |s| {
-                        u64::try_from(s + 1).unwrap_or(1).min(cfg.tick_secs)
+                        u64::try_from(s).unwrap_or(1).clamp(1, cfg.tick_secs)
                     });
                 tokio::select! {
                     _ = tokio::time::sleep(Duration::from_secs(wait)) => {}

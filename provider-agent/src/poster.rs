@@ -19,8 +19,14 @@ pub enum Posted {
     AlreadyOnChain,
     /// The lease is gone (closed): nothing to bill.
     LeaseClosed,
-    /// Not yet possible (the previous charge is still in its dispute window, or disputed).
-    Wait(&'static str),
+    /// Not yet possible: the previous charge is still in its dispute window (possible from
+    /// cluster time `until`), or disputed (`until` is `None`: the arbiter decides).
+    Wait {
+        /// Why.
+        why: &'static str,
+        /// When it becomes possible, if known.
+        until: Option<i64>,
+    },
 }
 
 /// Posts `body` for `lease`, signed by `agent`.
@@ -45,10 +51,19 @@ pub async fn post(
         let protocol: Protocol = fetch(chain, &pda::find_protocol_address().0).await?;
         let now = chain.unix_timestamp().await?;
         if l.status != tessera::state::LeaseStatus::Active {
-            return Ok(Posted::Wait("the previous charge is disputed"));
+            return Ok(Posted::Wait {
+                why: "the previous charge is disputed",
+                until: None,
+            });
         }
         if !l.pending_settleable(now, protocol.params.dispute_window_secs) {
-            return Ok(Posted::Wait("the previous charge is in its dispute window"));
+            return Ok(Posted::Wait {
+                why: "the previous charge is in its dispute window",
+                until: Some(
+                    l.pending_since
+                        .saturating_add(i64::from(protocol.params.dispute_window_secs)),
+                ),
+            });
         }
         ixs.push(ix::settle(node, pool, *lease));
     }

@@ -43,7 +43,7 @@ async fn a_lease_is_served_metered_settled_and_closed() {
         None,
         "the lease has ended"
     );
-    let l: Lease = fetch(&w.chain, &lease).await.unwrap();
+    let l: Lease = fetch(&*w.chain, &lease).await.unwrap();
     assert_eq!(
         (l.last_seq, l.last_period_end, l.gpu_seconds_billed),
         (3, l.end_at, 360),
@@ -77,7 +77,7 @@ async fn crashes_at_any_outbox_step_charge_each_period_exactly_once() {
     let w = world().await;
     let lease = w.open(1, 600, &counting_job()).await;
     w.chain.advance_clock(60).await.unwrap();
-    let l: Lease = fetch(&w.chain, &lease).await.unwrap();
+    let l: Lease = fetch(&*w.chain, &lease).await.unwrap();
     let body = |seq: u64, start: i64| tessera::signed::ReceiptBody {
         seq,
         period_start: start,
@@ -97,7 +97,7 @@ async fn crashes_at_any_outbox_step_charge_each_period_exactly_once() {
         .unwrap();
     let mut agent = w.agent();
     agent.tick().await.unwrap();
-    let after: Lease = fetch(&w.chain, &lease).await.unwrap();
+    let after: Lease = fetch(&*w.chain, &lease).await.unwrap();
     assert_eq!((after.last_seq, after.pending), (1, 33_333));
     drop(agent);
 
@@ -109,7 +109,7 @@ async fn crashes_at_any_outbox_step_charge_each_period_exactly_once() {
     ob.mark(&lease, 2, State::Sent).unwrap();
     drop(ob);
     let landed = post(
-        &w.chain,
+        &*w.chain,
         &w.agent,
         &w.nk,
         &w.pk,
@@ -128,7 +128,7 @@ async fn crashes_at_any_outbox_step_charge_each_period_exactly_once() {
             .load(Ordering::Relaxed),
         1
     );
-    let after: Lease = fetch(&w.chain, &lease).await.unwrap();
+    let after: Lease = fetch(&*w.chain, &lease).await.unwrap();
     assert_eq!(after.last_seq, 2);
     assert_eq!(
         after.gpu_seconds_billed, 120,
@@ -143,11 +143,11 @@ async fn crashes_at_any_outbox_step_charge_each_period_exactly_once() {
     w.chain.advance_clock(60).await.unwrap();
     let mut agent = w.agent();
     agent.tick().await.unwrap();
-    let after: Lease = fetch(&w.chain, &lease).await.unwrap();
+    let after: Lease = fetch(&*w.chain, &lease).await.unwrap();
     assert_eq!((after.last_seq, after.gpu_seconds_billed), (3, 180));
     // Directly replaying an old receipt is a clean refusal, not a charge.
     let again = post(
-        &w.chain,
+        &*w.chain,
         &w.agent,
         &w.nk,
         &w.pk,
@@ -165,7 +165,7 @@ async fn a_rig_registers_a_second_node_from_its_inventory() {
     use tessera_agent::registration::{register, Terms};
     let w = world().await;
     // The world's operator is not kept; register a second node for a fresh provider instead.
-    let chain = &w.chain;
+    let chain = &*w.chain;
     let payer = chain.payer_keypair().insecure_clone();
     let provider = Keypair::new();
     let t = anchor_lang::solana_program::system_instruction::transfer(
@@ -241,7 +241,7 @@ async fn a_rig_registers_a_second_node_from_its_inventory() {
 async fn a_refused_receipt_is_set_aside_and_never_skipped_past() {
     let w = world().await;
     let lease = w.open(1, 600, &counting_job()).await;
-    let l: Lease = fetch(&w.chain, &lease).await.unwrap();
+    let l: Lease = fetch(&*w.chain, &lease).await.unwrap();
     std::fs::create_dir_all(w.dir.path().join("data")).unwrap();
     // A receipt claiming a period that overlaps nothing valid: it starts before the lease did.
     let bad = tessera::signed::ReceiptBody {
@@ -263,7 +263,7 @@ async fn a_refused_receipt_is_set_aside_and_never_skipped_past() {
     // Refused for good (overlap), set aside, and the period is billed by a fresh receipt 2.
     let ob = Outbox::open(&w.dir.path().join("data/outbox.db")).unwrap();
     assert!(ob.unconfirmed().unwrap().is_empty());
-    let after: Lease = fetch(&w.chain, &lease).await.unwrap();
+    let after: Lease = fetch(&*w.chain, &lease).await.unwrap();
     assert_eq!((after.last_seq, after.gpu_seconds_billed), (2, 60));
 }
 
@@ -271,7 +271,7 @@ async fn a_refused_receipt_is_set_aside_and_never_skipped_past() {
 async fn a_receipt_refused_for_now_waits_in_the_outbox_and_lands_later() {
     let w = world().await;
     let lease = w.open(1, 600, &counting_job()).await;
-    let l: Lease = fetch(&w.chain, &lease).await.unwrap();
+    let l: Lease = fetch(&*w.chain, &lease).await.unwrap();
     std::fs::create_dir_all(w.dir.path().join("data")).unwrap();
     // Receipt 1 covers a period that has not ended yet: the program refuses it for now
     // (ReceiptPeriodInFuture), so it stays unposted across ticks.
@@ -294,12 +294,12 @@ async fn a_receipt_refused_for_now_waits_in_the_outbox_and_lands_later() {
     // Refused for now, not for good: still in the outbox, and nothing new written past it.
     let ob = Outbox::open(&w.dir.path().join("data/outbox.db")).unwrap();
     assert_eq!(ob.max_seq(&lease).unwrap(), 1);
-    assert_eq!(fetch::<Lease>(&w.chain, &lease).await.unwrap().last_seq, 0);
+    assert_eq!(fetch::<Lease>(&*w.chain, &lease).await.unwrap().last_seq, 0);
     assert!(ob.has_unposted(&lease).unwrap());
     // Once its period is over, receipt 1 lands.
     w.chain.advance_clock(60).await.unwrap();
     agent.tick().await.unwrap();
-    assert_eq!(fetch::<Lease>(&w.chain, &lease).await.unwrap().last_seq, 1);
+    assert_eq!(fetch::<Lease>(&*w.chain, &lease).await.unwrap().last_seq, 1);
 }
 
 /// The in-process chain behind an RPC link that drops the next `outages` transactions (reads
@@ -367,7 +367,7 @@ async fn an_rpc_outage_delays_receipts_but_never_skips_or_doubles_a_period() {
     w.chain.advance_clock(60).await.unwrap();
     flaky.outages.store(1, Ordering::SeqCst);
     agent.tick().await.unwrap();
-    assert_eq!(fetch::<Lease>(&w.chain, &lease).await.unwrap().last_seq, 0);
+    assert_eq!(fetch::<Lease>(&*w.chain, &lease).await.unwrap().last_seq, 0);
     assert!(outbox().has_unposted(&lease).unwrap());
     // Period 2 ends; the repost of receipt 1 fails again, but the link is back for what
     // follows in the same tick. Receipt 2 must not be written past the unposted receipt 1:
@@ -381,13 +381,13 @@ async fn an_rpc_outage_delays_receipts_but_never_skips_or_doubles_a_period() {
         1,
         "receipt 2 written past 1"
     );
-    assert_eq!(fetch::<Lease>(&w.chain, &lease).await.unwrap().last_seq, 0);
+    assert_eq!(fetch::<Lease>(&*w.chain, &lease).await.unwrap().last_seq, 0);
     // The link is healthy: receipt 1 lands, then receipt 2 for the second period, once each.
     for _ in 0..4 {
         agent.tick().await.unwrap();
         w.chain.advance_clock(30).await.unwrap();
     }
-    let l: Lease = fetch(&w.chain, &lease).await.unwrap();
+    let l: Lease = fetch(&*w.chain, &lease).await.unwrap();
     assert!(l.last_seq >= 2, "{}", l.last_seq);
     assert_eq!(
         l.gpu_seconds_billed,
@@ -434,4 +434,37 @@ async fn gpu_processes_are_attributed_to_the_job_and_a_foreign_one_is_flagged() 
             .any(|l| l.contains("gpu=0 pid=") && l.contains("job=true sm=97")),
         "{log}"
     );
+}
+
+#[tokio::test]
+async fn a_receipt_waiting_for_the_dispute_window_wakes_the_agent_when_it_closes() {
+    let w = world().await;
+    let lease = w.open(1, 600, &counting_job()).await;
+    let flaky = FlakyChain {
+        inner: &w.chain,
+        outages: 0.into(),
+    };
+    let mut agent = Agent::new(
+        &flaky,
+        w.agent.insecure_clone(),
+        Arc::new(SimulatedBackend::new(1, vec![])),
+        w.setup(),
+    )
+    .unwrap();
+    // Receipt 1 (period 0–60) lands 10 s late, so its 60 s dispute window runs to 130.
+    w.chain.advance_clock(60).await.unwrap();
+    flaky.outages.store(1, Ordering::SeqCst);
+    agent.tick().await.unwrap();
+    w.chain.advance_clock(10).await.unwrap();
+    agent.tick().await.unwrap();
+    assert_eq!(fetch::<Lease>(&*w.chain, &lease).await.unwrap().last_seq, 1);
+    // At 120 receipt 2 is written but must wait for receipt 1's window: the agent asks to be
+    // woken at 130, not at the next period end (180).
+    w.chain.advance_clock(50).await.unwrap();
+    agent.tick().await.unwrap();
+    assert_eq!(fetch::<Lease>(&*w.chain, &lease).await.unwrap().last_seq, 1);
+    assert_eq!(agent.secs_until_next_period_end(), Some(10));
+    w.chain.advance_clock(10).await.unwrap();
+    agent.tick().await.unwrap();
+    assert_eq!(fetch::<Lease>(&*w.chain, &lease).await.unwrap().last_seq, 2);
 }

@@ -21,7 +21,7 @@ pub const UNIT: u64 = 1_000_000;
 pub const PRICE: u64 = 2 * UNIT;
 
 pub struct World {
-    pub chain: LocalChain,
+    pub chain: Arc<LocalChain>,
     pub usd: Pubkey,
     pub agent: Keypair,
     pub renter: Keypair,
@@ -177,7 +177,7 @@ pub async fn world() -> World {
         .await
         .unwrap();
     World {
-        chain,
+        chain: Arc::new(chain),
         usd,
         agent,
         renter,
@@ -201,7 +201,7 @@ impl World {
 
     pub fn agent(&self) -> Agent<'_> {
         Agent::new(
-            &self.chain,
+            self.chain.as_ref(),
             self.agent.insecure_clone(),
             Arc::new(SimulatedBackend::new(8, vec![])),
             self.setup(),
@@ -219,7 +219,7 @@ impl World {
             serde_json::to_vec(spec).unwrap(),
         )
         .unwrap();
-        let node: tessera::state::Node = fetch(&self.chain, &self.nk.node).await.unwrap();
+        let node: tessera::state::Node = fetch(self.chain.as_ref(), &self.nk.node).await.unwrap();
         let args = tessera::OpenLeaseArgs {
             gpu_count: gpus,
             duration_secs: secs,
@@ -247,7 +247,7 @@ impl World {
 
     pub async fn renter_usd(&self) -> u64 {
         token_balance(
-            &self.chain,
+            self.chain.as_ref(),
             &ix::associated_token_address(&self.renter.pubkey(), &self.usd),
         )
         .await
@@ -270,4 +270,14 @@ pub fn counting_job() -> JobSpec {
         max_secs: Some(60),
         network: true,
     }
+}
+
+/// A `kB` field (`VmRSS:`, `VmHWM:`) of `/proc/<pid>/status`, in KiB; `pid` may be `self`.
+pub fn proc_status_kib(pid: &str, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
 }

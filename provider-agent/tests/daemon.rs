@@ -1,0 +1,148 @@
+//! The real `tessera-agent run` daemon, as a separate process, against the in-process chain's
+//! JSON-RPC endpoint (a node test double whose clock runs 30× faster than the wall clock):
+//! it serves a lease with a real job on simulated GPUs (labelled), posts every period's
+//! receipt over HTTP, closes the lease after grace, serves `/metrics`, and exits cleanly on
+//! SIGTERM.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use tessera_client::local_rpc::{self, ClockMode};
+use tessera_client::Chain;
+
+/// A free loopback port.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap()
+}
+
+fn http_get(port: u16, path: &str) -> String {
+    let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return String::new();
+    };
+    let _ = write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    );
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daemon_serves_a_lease_over_json_rpc_and_stops_on_sigterm() {
+    let w = support::world().await;
+    let before = w.renter_usd().await;
+    let lease = w.open(1, 180, &support::counting_job()).await;
+    let node = local_rpc::serve(w.chain.clone(), ClockMode::Running(30))
+        .await
+        .unwrap();
+    let key = w.dir.path().join("agent.json");
+    std::fs::write(
+        &key,
+        serde_json::to_string(&w.agent.to_bytes().to_vec()).unwrap(),
+    )
+    .unwrap();
+    std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let metrics_port = free_port();
+    let config = w.dir.path().join("agent.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "rpc_url = \"{}\"\nnode = \"{}\"\nagent_keypair = \"{}\"\nperiod_secs = 60\n\
+             tick_secs = 1\ndata_dir = \"{}\"\njob_dir = \"{}\"\n\
+             metrics_addr = \"127.0.0.1:{metrics_port}\"\nsimulated_gpus = 8\n\
+             container_engine = \"none\"\n",
+            node.url,
+            w.nk.node,
+            key.display(),
+            w.dir.path().join("data").display(),
+            w.dir.path().join("jobs").display(),
+        ),
+    )
+    .unwrap();
+    let mut daemon = Command::new(env!("CARGO_BIN_EXE_tessera-agent"))
+        .args(["--json-logs", "run", "--config"])
+        .arg(&config)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+
+    // 180 s of lease and 60 s of grace pass in about 8 s of wall time.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut metrics = String::new();
+    while w.chain.account(&lease).await.unwrap().is_some() {
+        assert!(
+            Instant::now() < deadline,
+            "the lease was not closed in time"
+        );
+        if let Some(status) = daemon.try_wait().unwrap() {
+            let mut out = String::new();
+            daemon
+                .stdout
+                .take()
+                .unwrap()
+                .read_to_string(&mut out)
+                .unwrap();
+            daemon
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut out)
+                .unwrap();
+            panic!("the daemon exited early ({status}): {out}");
+        }
+        if metrics.is_empty() {
+            metrics = http_get(metrics_port, "/metrics");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Exactly the lease was charged: 1 GPU × 180 s at 2 per GPU-hour = 0.1.
+    assert_eq!(before - w.renter_usd().await, 100_000);
+    assert!(metrics.contains("gpu_backend=\"simulated\""), "{metrics}");
+    assert!(http_get(metrics_port, "/healthz").ends_with("ok\n"));
+    let stdout = std::fs::read_to_string(
+        w.dir
+            .path()
+            .join("data/leases")
+            .join(lease.to_string())
+            .join("stdout.log"),
+    )
+    .unwrap();
+    assert!(
+        stdout.starts_with("counted 42 on GPU-SIMULATED-0000"),
+        "{stdout}"
+    );
+
+    // SIGTERM: one last tick, then a clean exit.
+    unsafe { libc::kill(daemon.id() as i32, libc::SIGTERM) };
+    let started = Instant::now();
+    let status = loop {
+        if let Some(s) = daemon.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no exit after SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let mut logs = String::new();
+    daemon
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    assert!(status.success(), "{status}: {logs}");
+    assert!(logs.contains("receipt landed"), "{logs}");
+    assert!(logs.contains("lease closed after grace"), "{logs}");
+    assert!(logs.contains("shutting down"), "{logs}");
+}
