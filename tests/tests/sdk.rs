@@ -161,3 +161,33 @@ async fn drive_a_deposit(chain: &dyn Chain, payer: &Keypair) -> i64 {
 
     now
 }
+
+#[tokio::test]
+async fn rpc_retries_after_lost_responses_and_outages_never_land_twice() {
+    let local = Arc::new(LocalChain::start().await);
+    let payer = local.payer_keypair().insecure_clone();
+    let node = local_rpc::serve(local.clone(), ClockMode::Manual)
+        .await
+        .unwrap();
+    let rpc = RpcChain::new(&node.url, payer.insecure_clone());
+    let to = Pubkey::new_unique();
+    let pay = |lamports| {
+        anchor_lang::solana_program::system_instruction::transfer(&payer.pubkey(), &to, lamports)
+    };
+    let balance = || async { local.account(&to).await.unwrap().map_or(0, |a| a.lamports) };
+    // The transfer lands but its response is lost: the retry finds it instead of paying again.
+    node.lose_next_responses(1);
+    rpc.send(&[pay(1_000_000)], &[]).await.unwrap();
+    assert_eq!(balance().await, 1_000_000);
+    // The node refuses twice, then takes it: one transfer.
+    node.refuse_next_sends(2);
+    rpc.send(&[pay(2_000_000)], &[]).await.unwrap();
+    assert_eq!(balance().await, 3_000_000);
+    // A node that stays down: a transport error after the last attempt, nothing paid.
+    node.refuse_next_sends(u32::MAX);
+    match rpc.send(&[pay(4_000_000)], &[]).await {
+        Err(ClientError::Rpc(_)) => {}
+        other => panic!("expected a transport error, got {other:?}"),
+    }
+    assert_eq!(balance().await, 3_000_000);
+}

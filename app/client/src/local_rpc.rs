@@ -7,6 +7,7 @@
 //!
 //! [`RpcChain`]: crate::rpc::RpcChain
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -37,7 +38,29 @@ pub enum ClockMode {
 pub struct LocalRpc {
     /// `http://127.0.0.1:<port>`.
     pub url: String,
+    state: Arc<State>,
     task: tokio::task::JoinHandle<()>,
+}
+
+impl LocalRpc {
+    /// Refuses the next `n` `sendTransaction` calls with HTTP 503 before processing them (an
+    /// unreachable or overloaded node).
+    pub fn refuse_next_sends(&self, n: u32) {
+        self.state.refuse_sends.store(n, Ordering::SeqCst);
+    }
+
+    /// Processes the next `n` `sendTransaction` calls but answers HTTP 502 (the transaction
+    /// landed; the response was lost on the way back).
+    pub fn lose_next_responses(&self, n: u32) {
+        self.state.lose_responses.store(n, Ordering::SeqCst);
+    }
+}
+
+/// Takes one from `counter` if it is above zero.
+fn take(counter: &AtomicU32) -> bool {
+    counter
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok()
 }
 
 impl Drop for LocalRpc {
@@ -51,6 +74,8 @@ struct State {
     clock: ClockMode,
     started: (Instant, i64),
     statuses: Mutex<Vec<(Signature, Option<TransactionError>)>>,
+    refuse_sends: AtomicU32,
+    lose_responses: AtomicU32,
 }
 
 /// Serves `chain` on a free loopback port.
@@ -68,14 +93,18 @@ pub async fn serve(chain: Arc<LocalChain>, clock: ClockMode) -> Result<LocalRpc,
         clock,
         started: (Instant::now(), start),
         statuses: Mutex::new(Vec::new()),
+        refuse_sends: AtomicU32::new(0),
+        lose_responses: AtomicU32::new(0),
     });
+    let served = state.clone();
     let task = tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
-            tokio::spawn(connection(stream, state.clone()));
+            tokio::spawn(connection(stream, served.clone()));
         }
     });
     Ok(LocalRpc {
         url: format!("http://127.0.0.1:{port}"),
+        state,
         task,
     })
 }
@@ -107,9 +136,19 @@ async fn connection(stream: TcpStream, state: Arc<State>) {
             return;
         }
         let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-        let reply = answer(&state, &request).await.to_string();
+        let sending = request["method"] == "sendTransaction";
+        let (status, reply) = if sending && take(&state.refuse_sends) {
+            ("503 Service Unavailable", String::new())
+        } else {
+            let reply = answer(&state, &request).await.to_string();
+            if sending && take(&state.lose_responses) {
+                ("502 Bad Gateway", String::new())
+            } else {
+                ("200 OK", reply)
+            }
+        };
         let head = format!(
-            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
             reply.len()
         );
         let out = stream.get_mut();

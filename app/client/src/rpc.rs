@@ -1,5 +1,5 @@
 //! `RpcChain`: a [`Chain`] over a Solana JSON-RPC endpoint, with retries (capped exponential
-//! backoff with jitter, a fresh blockhash per attempt) and account listing by owner.
+//! backoff with jitter) that never land a transaction twice, and account listing by owner.
 
 use std::time::Duration;
 
@@ -16,6 +16,7 @@ use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signature};
 use solana_sdk::signer::Signer;
+use solana_sdk::transaction::Transaction;
 
 use crate::chain::{signed_transaction, Chain};
 use crate::error::ClientError;
@@ -88,6 +89,49 @@ pub fn backoff(attempt: u32) -> Duration {
     cap.mul_f64(rand::thread_rng().gen_range(0.5..=1.0))
 }
 
+/// What became of an attempt whose outcome the client did not hear.
+enum Previous {
+    /// It landed.
+    Landed(Signature),
+    /// It landed and failed.
+    Failed(ClientError),
+    /// Not seen yet, and its blockhash is still valid: it may still land.
+    Pending,
+    /// Not seen, and its blockhash expired: it can never land.
+    Expired,
+}
+
+impl RpcChain {
+    async fn previous_attempt(&self, tx: &Transaction) -> Result<Previous, ClientError> {
+        let sig = tx.signatures[0];
+        match self
+            .client
+            .get_signature_status(&sig)
+            .await
+            .map_err(rpc_error)?
+        {
+            Some(Ok(())) => return Ok(Previous::Landed(sig)),
+            Some(Err(e)) => {
+                return Ok(Previous::Failed(ClientError::from_transaction_error(
+                    &e,
+                    vec![],
+                )))
+            }
+            None => {}
+        }
+        let valid = self
+            .client
+            .is_blockhash_valid(&tx.message.recent_blockhash, CommitmentConfig::processed())
+            .await
+            .map_err(rpc_error)?;
+        Ok(if valid {
+            Previous::Pending
+        } else {
+            Previous::Expired
+        })
+    }
+}
+
 #[async_trait]
 impl Chain for RpcChain {
     fn payer(&self) -> Pubkey {
@@ -103,24 +147,48 @@ impl Chain for RpcChain {
         Ok(response.value)
     }
 
+    /// Lands the transaction once. After a transport error the previous attempt may still have
+    /// landed (a lost response), so a retry first asks for its signature's status, resends the
+    /// same signed transaction while its blockhash is valid (a signature executes at most once),
+    /// and re-signs with a fresh blockhash only once the old one has expired unlanded.
     async fn send(
         &self,
         instructions: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<Signature, ClientError> {
+        let ixs = with_priority_fee(instructions, self.priority_micro_lamports);
         let mut last = ClientError::Rpc("no attempt made".into());
+        let mut sent: Option<Transaction> = None;
         for attempt in 1..=MAX_ATTEMPTS {
-            let blockhash = match self.client.get_latest_blockhash().await {
-                Ok(h) => h,
-                Err(e) => {
-                    last = rpc_error(e);
-                    tokio::time::sleep(backoff(attempt)).await;
-                    continue;
-                }
+            if attempt > 1 {
+                tokio::time::sleep(backoff(attempt - 1)).await;
+            }
+            let reuse = match &sent {
+                None => false,
+                Some(tx) => match self.previous_attempt(tx).await {
+                    Ok(Previous::Landed(sig)) => return Ok(sig),
+                    Ok(Previous::Failed(e)) => return Err(e),
+                    Ok(Previous::Pending) => true,
+                    Ok(Previous::Expired) => false,
+                    Err(e) => {
+                        last = e;
+                        continue;
+                    }
+                },
             };
-            let ixs = with_priority_fee(instructions, self.priority_micro_lamports);
-            let tx = signed_transaction(&ixs, &self.payer, signers, blockhash)?;
-            match self.client.send_and_confirm_transaction(&tx).await {
+            let tx = match (reuse, sent.take()) {
+                (true, Some(tx)) => tx,
+                _ => match self.client.get_latest_blockhash().await {
+                    Ok(blockhash) => signed_transaction(&ixs, &self.payer, signers, blockhash)?,
+                    Err(e) => {
+                        last = rpc_error(e);
+                        continue;
+                    }
+                },
+            };
+            let result = self.client.send_and_confirm_transaction(&tx).await;
+            sent = Some(tx);
+            match result {
                 Ok(sig) => return Ok(sig),
                 Err(e) => match rpc_error(e) {
                     // The program refused: retrying cannot help.
@@ -128,7 +196,6 @@ impl Chain for RpcChain {
                     other => last = other,
                 },
             }
-            tokio::time::sleep(backoff(attempt)).await;
         }
         Err(last)
     }
