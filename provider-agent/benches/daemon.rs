@@ -50,28 +50,7 @@ async fn main() {
         Instant::now(),
         w.chain.unix_timestamp().await.expect("clock"),
     );
-    let key = w.dir.path().join("agent.json");
-    std::fs::write(
-        &key,
-        serde_json::to_string(&w.agent.to_bytes().to_vec()).unwrap(),
-    )
-    .unwrap();
-    std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
-    let config = w.dir.path().join("agent.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "rpc_url = \"{}\"\nnode = \"{}\"\nagent_keypair = \"{}\"\nperiod_secs = 60\n\
-             data_dir = \"{}\"\njob_dir = \"{}\"\nmetrics_addr = \"127.0.0.1:0\"\n\
-             simulated_gpus = 8\ncontainer_engine = \"none\"\n",
-            node.url,
-            w.nk.node,
-            key.display(),
-            w.dir.path().join("data").display(),
-            w.dir.path().join("jobs").display(),
-        ),
-    )
-    .unwrap();
+    let config = w.daemon_config(&node.url, "metrics_addr = \"127.0.0.1:0\"\n");
     let mut daemon = Command::new(env!("CARGO_BIN_EXE_tessera-agent"))
         .args(["run", "--config"])
         .arg(&config)

@@ -113,8 +113,19 @@ pub async fn serve(
         let (mut socket, _) = listener.accept().await?;
         let metrics = metrics.clone();
         tokio::spawn(async move {
+            // Read until the request line is complete (clients may send it in pieces), at most
+            // 1 KiB and 5 s.
             let mut buf = [0u8; 1024];
-            let n = socket.read(&mut buf).await.unwrap_or(0);
+            let mut n = 0;
+            let read_line = async {
+                while n < buf.len() && !buf[..n].windows(2).any(|w| w == b"\r\n") {
+                    match socket.read(&mut buf[n..]).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(k) => n += k,
+                    }
+                }
+            };
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), read_line).await;
             let request = String::from_utf8_lossy(&buf[..n]);
             let path = request.split_whitespace().nth(1).unwrap_or("/");
             let (status, body) = match path {
@@ -167,5 +178,15 @@ mod tests {
                 "{body}"
             );
         }
+        // A request line that arrives in pieces is still read whole.
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        for piece in ["GET ", "/metr", "ics HTTP/1.1\r\n\r\n"] {
+            s.write_all(piece.as_bytes()).await.unwrap();
+            s.flush().await.unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let mut body = String::new();
+        s.read_to_string(&mut body).await.unwrap();
+        assert!(body.starts_with("HTTP/1.1 200"), "{body}");
     }
 }

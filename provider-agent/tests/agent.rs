@@ -4,13 +4,11 @@
 //! exactly once.
 
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
 
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
 use tessera::state::Lease;
-use tessera_agent::agent::Agent;
 use tessera_agent::gpu::simulated::SimulatedBackend;
 use tessera_agent::outbox::{Outbox, State};
 use tessera_agent::poster::{post, Posted};
@@ -355,13 +353,7 @@ async fn an_rpc_outage_delays_receipts_but_never_skips_or_doubles_a_period() {
         inner: &w.chain,
         outages: 0.into(),
     };
-    let mut agent = Agent::new(
-        &flaky,
-        w.agent.insecure_clone(),
-        Arc::new(SimulatedBackend::new(1, vec![])),
-        w.setup(),
-    )
-    .unwrap();
+    let mut agent = w.agent_on(&flaky);
     let outbox = || Outbox::open(&w.dir.path().join("data/outbox.db")).unwrap();
     // Period 1 ends; posting receipt 1 fails in transit. It stays in the outbox.
     w.chain.advance_clock(60).await.unwrap();
@@ -444,13 +436,7 @@ async fn a_receipt_waiting_for_the_dispute_window_wakes_the_agent_when_it_closes
         inner: &w.chain,
         outages: 0.into(),
     };
-    let mut agent = Agent::new(
-        &flaky,
-        w.agent.insecure_clone(),
-        Arc::new(SimulatedBackend::new(1, vec![])),
-        w.setup(),
-    )
-    .unwrap();
+    let mut agent = w.agent_on(&flaky);
     // Receipt 1 (period 0–60) lands 10 s late, so its 60 s dispute window runs to 130.
     w.chain.advance_clock(60).await.unwrap();
     flaky.outages.store(1, Ordering::SeqCst);

@@ -25,10 +25,8 @@ fn http_get(port: u16, path: &str) -> String {
     let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
         return String::new();
     };
-    let _ = write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-    );
+    let request = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    let _ = s.write_all(request.as_bytes());
     let mut out = String::new();
     let _ = s.read_to_string(&mut out);
     out
@@ -42,30 +40,11 @@ async fn the_daemon_serves_a_lease_over_json_rpc_and_stops_on_sigterm() {
     let node = local_rpc::serve(w.chain.clone(), ClockMode::Running(30))
         .await
         .unwrap();
-    let key = w.dir.path().join("agent.json");
-    std::fs::write(
-        &key,
-        serde_json::to_string(&w.agent.to_bytes().to_vec()).unwrap(),
-    )
-    .unwrap();
-    std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
     let metrics_port = free_port();
-    let config = w.dir.path().join("agent.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "rpc_url = \"{}\"\nnode = \"{}\"\nagent_keypair = \"{}\"\nperiod_secs = 60\n\
-             tick_secs = 1\ndata_dir = \"{}\"\njob_dir = \"{}\"\n\
-             metrics_addr = \"127.0.0.1:{metrics_port}\"\nsimulated_gpus = 8\n\
-             container_engine = \"none\"\n",
-            node.url,
-            w.nk.node,
-            key.display(),
-            w.dir.path().join("data").display(),
-            w.dir.path().join("jobs").display(),
-        ),
-    )
-    .unwrap();
+    let config = w.daemon_config(
+        &node.url,
+        &format!("tick_secs = 1\nmetrics_addr = \"127.0.0.1:{metrics_port}\"\n"),
+    );
     let mut daemon = Command::new(env!("CARGO_BIN_EXE_tessera-agent"))
         .args(["--json-logs", "run", "--config"])
         .arg(&config)

@@ -43,12 +43,8 @@ async fn the_sdk_drives_a_deposit_end_to_end_on_the_local_chain() {
 
 #[tokio::test]
 async fn the_rpc_back_end_does_the_same_over_json_rpc() {
-    let local = Arc::new(LocalChain::start().await);
+    let (local, _node, rpc) = over_json_rpc().await;
     let payer = local.payer_keypair().insecure_clone();
-    let node = local_rpc::serve(local.clone(), ClockMode::Manual)
-        .await
-        .unwrap();
-    let rpc = RpcChain::new(&node.url, payer.insecure_clone());
     rpc.check_program().await.unwrap();
     let now = drive_a_deposit(&rpc, &payer).await;
     local.advance_clock(60).await.unwrap();
@@ -60,6 +56,17 @@ async fn the_rpc_back_end_does_the_same_over_json_rpc() {
         .await
         .unwrap();
     assert!(none.is_empty());
+}
+
+/// A fresh in-process chain, its JSON-RPC endpoint, and an `RpcChain` on it paying with the
+/// bank's payer.
+async fn over_json_rpc() -> (Arc<LocalChain>, local_rpc::LocalRpc, RpcChain) {
+    let local = Arc::new(LocalChain::start().await);
+    let node = local_rpc::serve(local.clone(), ClockMode::Manual)
+        .await
+        .unwrap();
+    let rpc = RpcChain::new(&node.url, local.payer_keypair().insecure_clone());
+    (local, node, rpc)
 }
 
 /// Mints, initialises the protocol, creates a pool and deposits through `chain`; checks reads,
@@ -164,12 +171,8 @@ async fn drive_a_deposit(chain: &dyn Chain, payer: &Keypair) -> i64 {
 
 #[tokio::test]
 async fn rpc_retries_after_lost_responses_and_outages_never_land_twice() {
-    let local = Arc::new(LocalChain::start().await);
+    let (local, node, rpc) = over_json_rpc().await;
     let payer = local.payer_keypair().insecure_clone();
-    let node = local_rpc::serve(local.clone(), ClockMode::Manual)
-        .await
-        .unwrap();
-    let rpc = RpcChain::new(&node.url, payer.insecure_clone());
     let to = Pubkey::new_unique();
     let pay = |lamports| {
         anchor_lang::solana_program::system_instruction::transfer(&payer.pubkey(), &to, lamports)

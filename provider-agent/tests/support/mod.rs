@@ -200,8 +200,13 @@ impl World {
     }
 
     pub fn agent(&self) -> Agent<'_> {
+        self.agent_on(self.chain.as_ref())
+    }
+
+    /// The agent, reaching the chain through `chain` (a fault-injecting wrapper, say).
+    pub fn agent_on<'a>(&'a self, chain: &'a dyn Chain) -> Agent<'a> {
         Agent::new(
-            self.chain.as_ref(),
+            chain,
             self.agent.insecure_clone(),
             Arc::new(SimulatedBackend::new(8, vec![])),
             self.setup(),
@@ -243,6 +248,32 @@ impl World {
             .await
             .unwrap();
         tessera_client::pda::find_lease_address(&self.nk.node, node.lease_count).0
+    }
+
+    /// Writes the agent's keypair (mode 0600) and an `agent.toml` for the daemon against
+    /// `rpc_url` (8 simulated GPUs, 60 s periods, no container engine) plus `extra` lines;
+    /// returns the config's path.
+    pub fn daemon_config(&self, rpc_url: &str, extra: &str) -> std::path::PathBuf {
+        let key = self.dir.path().join("agent.json");
+        std::fs::write(
+            &key,
+            serde_json::to_string(&self.agent.to_bytes().to_vec()).unwrap(),
+        )
+        .unwrap();
+        std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+            .unwrap();
+        let config = self.dir.path().join("agent.toml");
+        let text = format!(
+            "rpc_url = \"{rpc_url}\"\nnode = \"{}\"\nagent_keypair = \"{}\"\nperiod_secs = 60\n\
+             data_dir = \"{}\"\njob_dir = \"{}\"\nsimulated_gpus = 8\n\
+             container_engine = \"none\"\n{extra}",
+            self.nk.node,
+            key.display(),
+            self.dir.path().join("data").display(),
+            self.dir.path().join("jobs").display(),
+        );
+        std::fs::write(&config, text).unwrap();
+        config
     }
 
     pub async fn renter_usd(&self) -> u64 {
