@@ -2,7 +2,8 @@
 //! JSON-RPC endpoint (a node test double whose clock runs 30× faster than the wall clock):
 //! it serves a lease with a real job on simulated GPUs (labelled), posts every period's
 //! receipt over HTTP, closes the lease after grace, serves `/metrics`, and exits cleanly on
-//! SIGTERM.
+//! SIGTERM; and killed with SIGKILL over and over while it works, it still bills the lease
+//! exactly once.
 
 mod support;
 
@@ -32,6 +33,18 @@ fn http_get(port: u16, path: &str) -> String {
     out
 }
 
+/// Starts `tessera-agent run` with JSON logs at info level, output piped.
+fn spawn(config: &std::path::Path) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_tessera-agent"))
+        .args(["--json-logs", "run", "--config"])
+        .arg(config)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_daemon_serves_a_lease_over_json_rpc_and_stops_on_sigterm() {
     let w = support::world().await;
@@ -45,14 +58,7 @@ async fn the_daemon_serves_a_lease_over_json_rpc_and_stops_on_sigterm() {
         &node.url,
         &format!("tick_secs = 1\nmetrics_addr = \"127.0.0.1:{metrics_port}\"\n"),
     );
-    let mut daemon = Command::new(env!("CARGO_BIN_EXE_tessera-agent"))
-        .args(["--json-logs", "run", "--config"])
-        .arg(&config)
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut daemon = spawn(&config);
 
     // 180 s of lease and 60 s of grace pass in about 8 s of wall time.
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -124,4 +130,58 @@ async fn the_daemon_serves_a_lease_over_json_rpc_and_stops_on_sigterm() {
     assert!(logs.contains("receipt landed"), "{logs}");
     assert!(logs.contains("lease closed after grace"), "{logs}");
     assert!(logs.contains("shutting down"), "{logs}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_daemon_killed_again_and_again_still_bills_every_second_exactly_once() {
+    let w = support::world().await;
+    let before = w.renter_usd().await;
+    let lease = w.open(1, 180, &support::counting_job()).await;
+    let node = local_rpc::serve(w.chain.clone(), ClockMode::Running(30))
+        .await
+        .unwrap();
+    let config = w.daemon_config(&node.url, "tick_secs = 1\nmetrics_addr = \"127.0.0.1:0\"\n");
+    // SIGKILL at uneven moments: mid-tick, mid-post, between write and send, whatever comes.
+    let mut kills = 0;
+    for millis in [700u64, 250, 1_300, 450, 900, 150, 1_100, 600, 350, 800] {
+        let mut daemon = spawn(&config);
+        tokio::time::sleep(Duration::from_millis(millis)).await;
+        daemon.kill().unwrap();
+        daemon.wait().unwrap();
+        kills += 1;
+        if w.chain.account(&lease).await.unwrap().is_none() {
+            break;
+        }
+    }
+    let landed = match w.chain.account(&lease).await.unwrap() {
+        Some(_) => {
+            tessera_client::chain::fetch::<tessera::state::Lease>(w.chain.as_ref(), &lease)
+                .await
+                .unwrap()
+                .last_seq
+        }
+        None => u64::MAX,
+    };
+    assert!(
+        landed >= 1,
+        "no receipt landed while the daemon was being killed"
+    );
+    // Then it runs undisturbed until the lease is closed.
+    let mut daemon = spawn(&config);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while w.chain.account(&lease).await.unwrap().is_some() {
+        assert!(
+            Instant::now() < deadline,
+            "the lease was not closed in time"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    daemon.kill().unwrap();
+    daemon.wait().unwrap();
+    assert!(
+        kills >= 5,
+        "only {kills} kills happened while the lease ran"
+    );
+    // 1 GPU × 180 s at 2 per GPU-hour = 0.1, no more, no less.
+    assert_eq!(before - w.renter_usd().await, 100_000);
 }
