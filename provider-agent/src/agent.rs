@@ -17,8 +17,7 @@ use tessera_client::{pda, Chain, ClientError};
 use tracing::{info, warn};
 
 use crate::attribution::{self, JobTag};
-use crate::gpu::GpuBackend;
-use crate::gpu::{GpuError, GpuSample, ProcessSample};
+use crate::gpu::{GpuBackend, GpuError, GpuSample, ProcessSample};
 use crate::metering::PeriodMeter;
 use crate::metrics::Metrics;
 use crate::outbox::{Outbox, OutboxError, State};
@@ -170,9 +169,18 @@ impl<'c> Agent<'c> {
     /// Seconds (of chain time, as of the last tick) until the next period of a served lease
     /// ends or a waiting receipt can be posted, so the daemon can tick right then instead of
     /// at its regular interval; `None` when nothing is coming up.
-    pub fn secs_until_next_period_end(&self) -> Option<i64> {
+    pub fn secs_until_due(&self) -> Option<i64> {
         let (now, next) = self.clock;
         next.map(|at| at - now)
+    }
+
+    /// Asks the daemon to tick at chain time `at` (the earliest such request of a tick wins);
+    /// moments not after this tick's are ignored.
+    fn wake_at(&mut self, at: i64) {
+        let (now, next) = self.clock;
+        if at > now {
+            self.clock.1 = Some(next.map_or(at, |t| t.min(at)));
+        }
     }
 
     /// Re-posts every receipt the outbox has not seen confirmed (crash recovery).
@@ -206,8 +214,8 @@ impl<'c> Agent<'c> {
             Ok(Posted::Wait { why, until }) => {
                 info!(%lease, seq = body.seq, why, ?until, "receipt waits");
                 // Wake when it can be posted, not a tick interval later.
-                if let Some(at) = until.filter(|at| *at > self.clock.0) {
-                    self.clock.1 = Some(self.clock.1.map_or(at, |t| t.min(at)));
+                if let Some(at) = until {
+                    self.wake_at(at);
                 }
             }
             Err(e) if permanently_refused(&e) => {
@@ -254,9 +262,7 @@ impl<'c> Agent<'c> {
                 .flat_map(|s| s.gpus.iter().copied())
                 .collect();
             let gpu = self.gpu.clone();
-            let devices = tokio::task::spawn_blocking(move || gpu.devices())
-                .await
-                .map_err(|e| AgentError::Blocking(e.to_string()))??;
+            let devices = off_runtime(move || gpu.devices()).await??;
             let gpus: Vec<u32> = devices
                 .iter()
                 .map(|d| d.index)
@@ -319,9 +325,7 @@ impl<'c> Agent<'c> {
         }
         let tag = s.job.as_ref().map(Job::tag);
         let (gpu, indices) = (self.gpu.clone(), s.gpus.clone());
-        let samples = tokio::task::spawn_blocking(move || sample_all(gpu.as_ref(), &indices, tag))
-            .await
-            .map_err(|e| AgentError::Blocking(e.to_string()))?;
+        let samples = off_runtime(move || sample_all(gpu.as_ref(), &indices, tag)).await?;
         for r in samples {
             s.meter.record(r.index, now, r.sample);
             if let Ok(processes) = r.processes {
@@ -371,9 +375,7 @@ impl<'c> Agent<'c> {
         let next_end = (if due { end } else { start })
             .saturating_add(self.period_secs)
             .min(lease.end_at);
-        if next_end > now {
-            self.clock.1 = Some(self.clock.1.map_or(next_end, |t| t.min(next_end)));
-        }
+        self.wake_at(next_end);
         // Never write receipt n+1 while n is unposted: if n+1 landed first, n's period could
         // never be billed.
         if !due || self.outbox.has_unposted(address)? {
@@ -452,6 +454,15 @@ impl<'c> Agent<'c> {
         }
         Ok(())
     }
+}
+
+/// Runs a blocking GPU call on tokio's blocking pool.
+async fn off_runtime<T: Send + 'static>(
+    call: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AgentError> {
+    tokio::task::spawn_blocking(call)
+        .await
+        .map_err(|e| AgentError::Blocking(e.to_string()))
 }
 
 /// One leased GPU's readings in a tick.

@@ -98,29 +98,29 @@ fn backend(simulated: Option<u32>) -> Result<Arc<dyn GpuBackend>> {
 /// `tessera-agent benchmark`: every GPU measured in its own worker (or simulated figures,
 /// labelled), scored against its peak.
 fn benchmark_command(simulated: bool, json: bool) -> Result<()> {
-    let (gpu, results): (Arc<dyn GpuBackend>, Vec<_>) = if simulated {
-        let gpu: Arc<dyn GpuBackend> = Arc::new(SimulatedBackend::new(1, vec![]));
-        let results = gpu
-            .devices()?
+    let gpu: Arc<dyn GpuBackend> = if simulated {
+        Arc::new(SimulatedBackend::new(1, vec![]))
+    } else {
+        backend(None)?
+    };
+    let devices = gpu.devices()?;
+    let results: Vec<_> = if simulated {
+        devices
             .iter()
             .map(|d| {
                 benchmark::peak_for(d)
                     .map(|p| benchmark::simulated(&p))
                     .ok_or_else(|| WorkerError::Failed("no peak for this card".into()))
             })
-            .collect();
-        (gpu, results)
+            .collect()
     } else {
-        let gpu = backend(None)?;
         cuda::libraries_present()
             .context("GPU benchmarking needs CUDA; `--simulated` shows the output format")?;
-        let exe = std::env::current_exe()?;
-        let results = worker::measure_all(&exe, &gpu.devices()?, json);
-        (gpu, results)
+        worker::measure_all(&std::env::current_exe()?, &devices, json)
     };
     let mut rows = Vec::new();
     let mut failed = 0;
-    for (d, result) in gpu.devices()?.iter().zip(results) {
+    for (d, result) in devices.iter().zip(results) {
         let peak = benchmark::peak_for(d);
         match result {
             Ok(m) => {
@@ -324,11 +324,9 @@ async fn main() -> Result<()> {
                 // Wake at the regular interval, or right when a period falls due so its receipt
                 // is posted at once. The cluster clock counts whole seconds (floored), so waiting
                 // the difference never wakes early; a lagging cluster clock costs a 1 s retry.
-                let wait = agent
-                    .secs_until_next_period_end()
-                    .map_or(cfg.tick_secs, |s| {
-                        u64::try_from(s).unwrap_or(1).clamp(1, cfg.tick_secs)
-                    });
+                let wait = agent.secs_until_due().map_or(cfg.tick_secs, |s| {
+                    u64::try_from(s).unwrap_or(1).clamp(1, cfg.tick_secs)
+                });
                 tokio::select! {
                     _ = tokio::time::sleep(Duration::from_secs(wait)) => {}
                     _ = tokio::signal::ctrl_c() => break,

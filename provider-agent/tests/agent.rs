@@ -29,18 +29,14 @@ async fn a_lease_is_served_metered_settled_and_closed() {
     let mut agent = w.agent();
     agent.tick().await.unwrap();
     // The daemon is told to wake when the first period ends, not a tick interval later.
-    assert_eq!(agent.secs_until_next_period_end(), Some(60));
+    assert_eq!(agent.secs_until_due(), Some(60));
     // Chain time jumps a period per tick; give the real job real time to finish first.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     for _ in 0..4 {
         w.chain.advance_clock(60).await.unwrap();
         agent.tick().await.unwrap();
     }
-    assert_eq!(
-        agent.secs_until_next_period_end(),
-        None,
-        "the lease has ended"
-    );
+    assert_eq!(agent.secs_until_due(), None, "the lease has ended");
     let l: Lease = fetch(&*w.chain, &lease).await.unwrap();
     assert_eq!(
         (l.last_seq, l.last_period_end, l.gpu_seconds_billed),
@@ -449,7 +445,7 @@ async fn a_receipt_waiting_for_the_dispute_window_wakes_the_agent_when_it_closes
     w.chain.advance_clock(50).await.unwrap();
     agent.tick().await.unwrap();
     assert_eq!(fetch::<Lease>(&*w.chain, &lease).await.unwrap().last_seq, 1);
-    assert_eq!(agent.secs_until_next_period_end(), Some(10));
+    assert_eq!(agent.secs_until_due(), Some(10));
     w.chain.advance_clock(10).await.unwrap();
     agent.tick().await.unwrap();
     assert_eq!(fetch::<Lease>(&*w.chain, &lease).await.unwrap().last_seq, 2);
