@@ -21,6 +21,13 @@ pub struct Resources {
     pub cpu_millis: Option<u64>,
 }
 
+impl Resources {
+    /// Whether any limit is set.
+    pub fn any(&self) -> bool {
+        self.memory.or(self.pids).or(self.cpu_millis).is_some()
+    }
+}
+
 /// A fresh cgroup name, unique on the host while this agent runs.
 pub fn unique_name() -> String {
     static NEXT: AtomicU64 = AtomicU64::new(0);

@@ -1,8 +1,8 @@
 //! Container jobs through podman or docker: the engine applies the limits (memory without swap,
 //! pids, CPU), network (`none` unless allowed), the leased GPUs (a CDI device per UUID for
 //! podman, `--gpus device=…` for docker) and puts the container under `--cgroup-parent` so the
-//! agent can attribute its GPU processes. The engine client runs in its own session; stopping a
-//! job removes the container through the engine.
+//! agent can attribute its GPU processes. Stopping a job removes the container through the
+//! engine.
 
 use std::path::Path;
 
@@ -133,23 +133,13 @@ impl JobRuntime for ContainerEngine {
         let name = cgroup::unique_name();
         let mut command = Command::new(self.program());
         command.args(self.run_args(spec, image, &name, gpu_uuids));
-        // SAFETY: setsid is async-signal-safe.
-        unsafe {
-            command.pre_exec(|| {
-                if libc::setsid() < 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
-        let asked = spec
-            .memory_mib
-            .or(spec.max_pids)
-            .or(spec.cpu_millis)
-            .is_some();
         Ok(Prepared {
             command,
-            limits: if asked { Limits::Cgroup } else { Limits::None },
+            limits: if spec.resources().any() {
+                Limits::Cgroup
+            } else {
+                Limits::None
+            },
             // `rm -f` kills at once (podman would first wait ten seconds after SIGTERM).
             stop: Some(match self.engine {
                 Engine::Podman => ["podman", "rm", "-f", "-t", "0", &name]

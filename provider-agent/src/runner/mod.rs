@@ -173,6 +173,17 @@ pub async fn start(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
+    // Every job (a sandboxed process, or a container engine's client) leads its own session,
+    // so stopping it kills the whole process group.
+    // SAFETY: setsid is async-signal-safe.
+    unsafe {
+        command.pre_exec(|| {
+            if libc::setsid() < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
     let program = command
         .as_std()
         .get_program()

@@ -1,4 +1,4 @@
-//! The process sandbox: a command job run directly on the host, in its own session, in a cgroup
+//! The process sandbox: a command job run directly on the host, in a cgroup
 //! with its limits (or under `setrlimit` where cgroups are not writable), in a new network
 //! namespace unless the spec allows the host network, with a clean environment.
 
@@ -53,9 +53,6 @@ impl JobRuntime for ProcessSandbox {
         // before the fork).
         unsafe {
             command.pre_exec(move || {
-                if libc::setsid() < 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
                 // Writing "0" to cgroup.procs moves the writing process: the job starts inside.
                 for path in &procs {
                     let fd = libc::open(path.as_ptr(), libc::O_WRONLY);
