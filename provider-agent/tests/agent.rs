@@ -10,7 +10,7 @@ use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
 use tessera::state::Lease;
 use tessera_agent::gpu::simulated::SimulatedBackend;
-use tessera_agent::outbox::{Outbox, State};
+use tessera_agent::outbox::State;
 use tessera_agent::poster::{post, Posted};
 use tessera_client::chain::fetch;
 use tessera_client::instructions::{self as ix, PoolKeys};
@@ -19,7 +19,7 @@ use tessera_client::Chain;
 
 mod support;
 
-use support::{counting_job, world, UNIT};
+use support::{counting_job, receipt, world, UNIT};
 
 #[tokio::test]
 async fn a_lease_is_served_metered_settled_and_closed() {
@@ -72,23 +72,10 @@ async fn crashes_at_any_outbox_step_charge_each_period_exactly_once() {
     let lease = w.open(1, 600, &counting_job()).await;
     w.chain.advance_clock(60).await.unwrap();
     let l: Lease = fetch(&*w.chain, &lease).await.unwrap();
-    let body = |seq: u64, start: i64| tessera::signed::ReceiptBody {
-        seq,
-        period_start: start,
-        period_end: start + 60,
-        gpu_seconds: 60,
-        avg_utilization_bps: 0,
-        energy_joules: 0,
-        sample_digest: [0; 32],
-    };
-    let outbox_path = w.dir.path().join("data/outbox.db");
-    std::fs::create_dir_all(w.dir.path().join("data")).unwrap();
+    let body = |seq: u64, start: i64| receipt(seq, start, start + 60, 60);
 
     // 1. Written, then crash before signing: the restarted agent posts it once.
-    Outbox::open(&outbox_path)
-        .unwrap()
-        .record(&lease, &body(1, l.start_at))
-        .unwrap();
+    w.outbox().record(&lease, &body(1, l.start_at)).unwrap();
     let mut agent = w.agent();
     agent.tick().await.unwrap();
     let after: Lease = fetch(&*w.chain, &lease).await.unwrap();
@@ -98,7 +85,7 @@ async fn crashes_at_any_outbox_step_charge_each_period_exactly_once() {
     // 2. Sent and landed, then crash before it was marked confirmed: the resubmission is
     //    recognised by its sequence number and charges nothing.
     w.chain.advance_clock(60).await.unwrap();
-    let ob = Outbox::open(&outbox_path).unwrap();
+    let ob = w.outbox();
     ob.record(&lease, &body(2, l.start_at + 60)).unwrap();
     ob.mark(&lease, 2, State::Sent).unwrap();
     drop(ob);
@@ -131,7 +118,7 @@ async fn crashes_at_any_outbox_step_charge_each_period_exactly_once() {
 
     // 3. Confirmed, then crash: nothing is re-sent, and the next period gets the next number.
     drop(agent);
-    let ob = Outbox::open(&outbox_path).unwrap();
+    let ob = w.outbox();
     assert!(ob.unconfirmed().unwrap().is_empty());
     drop(ob);
     w.chain.advance_clock(60).await.unwrap();
@@ -236,26 +223,14 @@ async fn a_refused_receipt_is_set_aside_and_never_skipped_past() {
     let w = world().await;
     let lease = w.open(1, 600, &counting_job()).await;
     let l: Lease = fetch(&*w.chain, &lease).await.unwrap();
-    std::fs::create_dir_all(w.dir.path().join("data")).unwrap();
     // A receipt claiming a period that overlaps nothing valid: it starts before the lease did.
-    let bad = tessera::signed::ReceiptBody {
-        seq: 1,
-        period_start: l.start_at - 60,
-        period_end: l.start_at + 30,
-        gpu_seconds: 1,
-        avg_utilization_bps: 0,
-        energy_joules: 0,
-        sample_digest: [0; 32],
-    };
-    Outbox::open(&w.dir.path().join("data/outbox.db"))
-        .unwrap()
-        .record(&lease, &bad)
-        .unwrap();
+    let bad = receipt(1, l.start_at - 60, l.start_at + 30, 1);
+    w.outbox().record(&lease, &bad).unwrap();
     w.chain.advance_clock(60).await.unwrap();
     let mut agent = w.agent();
     agent.tick().await.unwrap();
     // Refused for good (overlap), set aside, and the period is billed by a fresh receipt 2.
-    let ob = Outbox::open(&w.dir.path().join("data/outbox.db")).unwrap();
+    let ob = w.outbox();
     assert!(ob.unconfirmed().unwrap().is_empty());
     let after: Lease = fetch(&*w.chain, &lease).await.unwrap();
     assert_eq!((after.last_seq, after.gpu_seconds_billed), (2, 60));
@@ -266,27 +241,15 @@ async fn a_receipt_refused_for_now_waits_in_the_outbox_and_lands_later() {
     let w = world().await;
     let lease = w.open(1, 600, &counting_job()).await;
     let l: Lease = fetch(&*w.chain, &lease).await.unwrap();
-    std::fs::create_dir_all(w.dir.path().join("data")).unwrap();
     // Receipt 1 covers a period that has not ended yet: the program refuses it for now
     // (ReceiptPeriodInFuture), so it stays unposted across ticks.
-    let early = tessera::signed::ReceiptBody {
-        seq: 1,
-        period_start: l.start_at,
-        period_end: l.start_at + 120,
-        gpu_seconds: 120,
-        avg_utilization_bps: 0,
-        energy_joules: 0,
-        sample_digest: [0; 32],
-    };
-    Outbox::open(&w.dir.path().join("data/outbox.db"))
-        .unwrap()
-        .record(&lease, &early)
-        .unwrap();
+    let early = receipt(1, l.start_at, l.start_at + 120, 120);
+    w.outbox().record(&lease, &early).unwrap();
     w.chain.advance_clock(60).await.unwrap();
     let mut agent = w.agent();
     agent.tick().await.unwrap();
     // Refused for now, not for good: still in the outbox, and nothing new written past it.
-    let ob = Outbox::open(&w.dir.path().join("data/outbox.db")).unwrap();
+    let ob = w.outbox();
     assert_eq!(ob.max_seq(&lease).unwrap(), 1);
     assert_eq!(fetch::<Lease>(&*w.chain, &lease).await.unwrap().last_seq, 0);
     assert!(ob.has_unposted(&lease).unwrap());
@@ -350,13 +313,12 @@ async fn an_rpc_outage_delays_receipts_but_never_skips_or_doubles_a_period() {
         outages: 0.into(),
     };
     let mut agent = w.agent_on(&flaky);
-    let outbox = || Outbox::open(&w.dir.path().join("data/outbox.db")).unwrap();
     // Period 1 ends; posting receipt 1 fails in transit. It stays in the outbox.
     w.chain.advance_clock(60).await.unwrap();
     flaky.outages.store(1, Ordering::SeqCst);
     agent.tick().await.unwrap();
     assert_eq!(fetch::<Lease>(&*w.chain, &lease).await.unwrap().last_seq, 0);
-    assert!(outbox().has_unposted(&lease).unwrap());
+    assert!(w.outbox().has_unposted(&lease).unwrap());
     // Period 2 ends; the repost of receipt 1 fails again, but the link is back for what
     // follows in the same tick. Receipt 2 must not be written past the unposted receipt 1:
     // if 2 landed first, the program would refuse 1 (seq must rise) and period 1 would go
@@ -365,7 +327,7 @@ async fn an_rpc_outage_delays_receipts_but_never_skips_or_doubles_a_period() {
     flaky.outages.store(1, Ordering::SeqCst);
     agent.tick().await.unwrap();
     assert_eq!(
-        outbox().max_seq(&lease).unwrap(),
+        w.outbox().max_seq(&lease).unwrap(),
         1,
         "receipt 2 written past 1"
     );

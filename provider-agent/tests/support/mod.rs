@@ -8,9 +8,11 @@ use std::sync::Arc;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
+use tessera::signed::ReceiptBody;
 use tessera::state::{NodeSpec, ProtocolParams};
 use tessera_agent::agent::{Agent, AgentSetup};
 use tessera_agent::gpu::simulated::SimulatedBackend;
+use tessera_agent::outbox::Outbox;
 use tessera_agent::runner::JobSpec;
 use tessera_client::chain::{fetch, token_balance};
 use tessera_client::instructions::{self as ix, NodeKeys, PoolKeys};
@@ -276,6 +278,13 @@ impl World {
         config
     }
 
+    /// The agent's outbox (its data directory created if needed), opened as a restarted agent
+    /// or an operator would open it.
+    pub fn outbox(&self) -> Outbox {
+        std::fs::create_dir_all(self.dir.path().join("data")).unwrap();
+        Outbox::open(&self.dir.path().join("data/outbox.db")).unwrap()
+    }
+
     pub async fn renter_usd(&self) -> u64 {
         token_balance(
             self.chain.as_ref(),
@@ -283,6 +292,19 @@ impl World {
         )
         .await
         .unwrap()
+    }
+}
+
+/// A hand-made receipt body for `[start, end)` billing `gpu_seconds`, with no evidence.
+pub fn receipt(seq: u64, start: i64, end: i64, gpu_seconds: u64) -> ReceiptBody {
+    ReceiptBody {
+        seq,
+        period_start: start,
+        period_end: end,
+        gpu_seconds,
+        avg_utilization_bps: 0,
+        energy_joules: 0,
+        sample_digest: [0; 32],
     }
 }
 
