@@ -113,9 +113,19 @@ impl LocalChain {
 
     /// Moves the bank's clock forward by `secs` (lease periods, dispute windows, vesting).
     pub async fn advance_clock(&self, secs: i64) -> Result<(), ClientError> {
+        self.move_clock(|now| now + secs).await
+    }
+
+    /// Moves the bank's clock forward to `unix` if it is behind it.
+    pub async fn advance_clock_to(&self, unix: i64) -> Result<(), ClientError> {
+        self.move_clock(|now| now.max(unix)).await
+    }
+
+    /// Sets the clock's unix time to `to(current)`, under one lock.
+    async fn move_clock(&self, to: impl FnOnce(i64) -> i64) -> Result<(), ClientError> {
         let ctx = self.ctx.lock().await;
         let mut clock: Clock = ctx.banks_client.get_sysvar().await.map_err(banks_error)?;
-        clock.unix_timestamp += secs;
+        clock.unix_timestamp = to(clock.unix_timestamp);
         ctx.set_sysvar(&clock);
         Ok(())
     }

@@ -168,11 +168,7 @@ async fn answer(state: &State, request: &Value) -> Value {
     if let ClockMode::Running(speed) = state.clock {
         let (t0, unix0) = state.started;
         let target = unix0 + i64::try_from(t0.elapsed().as_secs()).unwrap_or(0) * speed;
-        if let Ok(now) = state.chain.unix_timestamp().await {
-            if target > now {
-                let _ = state.chain.advance_clock(target - now).await;
-            }
-        }
+        let _ = state.chain.advance_clock_to(target).await;
     }
     match handle(state, method, params).await {
         Ok(result) => json!({"jsonrpc": "2.0", "id": id, "result": result}),
