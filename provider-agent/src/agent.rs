@@ -421,7 +421,7 @@ impl<'c> Agent<'c> {
         };
         if lease.pending > 0
             && lease.status == tessera::state::LeaseStatus::Active
-            && lease.pending_settleable(now, protocol.params.dispute_window_secs)
+            && lease.pending_settleable(now)
         {
             self.chain
                 .send(&[ix::settle(nk, pk, *address)], &[])
@@ -432,7 +432,7 @@ impl<'c> Agent<'c> {
         let past_grace = now
             >= lease
                 .end_at
-                .saturating_add(i64::from(protocol.params.grace_secs));
+                .saturating_add(i64::from(lease.terms.grace_secs));
         if lease.pending == 0 && past_grace && lease.last_period_end >= lease.end_at {
             let renter_token =
                 ix::associated_token_address(&lease.renter, &protocol.settlement_mint);

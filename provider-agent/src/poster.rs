@@ -5,10 +5,10 @@ use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signature};
 use tessera::error::TesseraError;
 use tessera::signed::{message_bytes, ReceiptBody, UsageReceipt};
-use tessera::state::{Lease, Protocol};
+use tessera::state::Lease;
 use tessera_client::chain::fetch;
 use tessera_client::instructions::{self as ix, NodeKeys, PoolKeys};
-use tessera_client::{pda, Chain, ClientError};
+use tessera_client::{Chain, ClientError};
 
 /// What happened to a receipt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,7 +48,6 @@ pub async fn post(
     }
     let mut ixs = Vec::new();
     if l.pending > 0 {
-        let protocol: Protocol = fetch(chain, &pda::find_protocol_address().0).await?;
         let now = chain.unix_timestamp().await?;
         if l.status != tessera::state::LeaseStatus::Active {
             return Ok(Posted::Wait {
@@ -56,13 +55,10 @@ pub async fn post(
                 until: None,
             });
         }
-        if !l.pending_settleable(now, protocol.params.dispute_window_secs) {
+        if !l.pending_settleable(now) {
             return Ok(Posted::Wait {
                 why: "the previous charge is in its dispute window",
-                until: Some(
-                    l.pending_since
-                        .saturating_add(i64::from(protocol.params.dispute_window_secs)),
-                ),
+                until: Some(l.settleable_at()),
             });
         }
         ixs.push(ix::settle(node, pool, *lease));

@@ -177,7 +177,7 @@ async fn a_rig_registers_a_second_node_from_its_inventory() {
         pool_id: 7,
         gpu_model: [0; 32],
         target_gpu_count: 4,
-        operator_fee_bps: 0,
+        operator_fee_bps: support::bps(0),
         credit_limit: 0,
     };
     chain

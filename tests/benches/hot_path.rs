@@ -34,13 +34,9 @@ async fn world(pools: usize) -> World {
         m.f.pools.clear();
         m.f.nodes.clear();
         m.f.stakers.clear();
-        let auth = m.f.authority.insecure_clone();
         let mut params = tessera_tests::fixture::default_params();
         params.dispute_window_secs = 60;
-        let ix = builders::set_params(auth.pubkey(), m.f.treasury, params, m.f.arbiter.pubkey());
-        m.f.send_unchecked(&[ix], &[&auth])
-            .await
-            .expect("short window");
+        m.f.change_params(params).await.expect("short window");
         let (settlement_mint, renter_token) = (m.f.settlement_mint, m.renter_token);
         m.f.mint_to(
             settlement_mint,

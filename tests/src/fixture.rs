@@ -14,6 +14,7 @@ use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
 use solana_sdk::transaction::{Transaction, TransactionError};
+use tessera::math::Bps;
 use tessera::state::ProtocolParams;
 pub use tessera_client::local::sbf;
 
@@ -93,17 +94,23 @@ pub struct Fixture {
     nonce: u64,
 }
 
+/// `v` basis points (test literals are within 100 %).
+pub fn bps(v: u16) -> Bps {
+    Bps::new(v).expect("basis points within 100%")
+}
+
 /// Parameters the fixture initialises the protocol with.
 pub fn default_params() -> ProtocolParams {
     ProtocolParams {
-        protocol_fee_bps: 500,
-        staker_share_bps: 5_000,
+        protocol_fee_bps: bps(500),
+        staker_share_bps: bps(5_000),
         min_provider_stake: 1_000 * UNIT,
         unbonding_secs: 7 * 86_400,
         dispute_window_secs: 3_600,
-        max_slash_bps: 1_000,
+        max_slash_bps: bps(1_000),
         revenue_vesting_secs: 86_400,
         grace_secs: 3_600,
+        params_notice_secs: 86_400,
     }
 }
 
@@ -337,7 +344,7 @@ impl Fixture {
             pool_id,
             gpu_model: model("H100-SXM"),
             target_gpu_count: 8,
-            operator_fee_bps,
+            operator_fee_bps: bps(operator_fee_bps),
             credit_limit,
         };
         let ix = builders::create_pool(operator.pubkey(), self.settlement_mint, args);
@@ -394,6 +401,42 @@ impl Fixture {
             self.ctx.banks_client.get_sysvar().await.expect("clock");
         clock.unix_timestamp += secs;
         self.ctx.set_sysvar(&clock);
+    }
+
+    /// Moves the bank's clock forward to `at` (never backwards).
+    pub async fn advance_to(&mut self, at: i64) {
+        let now = self.now().await;
+        self.advance((at - now).max(0)).await;
+    }
+
+    /// Proposes `params` (treasury and arbiter unchanged), waits out the notice in force and
+    /// applies them: the whole governed path of a parameter change.
+    pub async fn change_params(&mut self, params: ProtocolParams) -> Result<(), TxError> {
+        let arbiter = self.arbiter.pubkey();
+        self.propose_and_apply(params, arbiter).await
+    }
+
+    /// [`Self::change_params`] with a new arbiter; panics if refused.
+    pub async fn change_params_to(&mut self, params: ProtocolParams, arbiter: Pubkey) {
+        self.propose_and_apply(params, arbiter)
+            .await
+            .expect("parameter change");
+    }
+
+    async fn propose_and_apply(
+        &mut self,
+        params: ProtocolParams,
+        arbiter: Pubkey,
+    ) -> Result<(), TxError> {
+        let protocol: tessera::state::Protocol =
+            self.get(tessera::seeds::find_protocol_address().0).await;
+        let auth = self.authority.insecure_clone();
+        let ix = builders::propose_params(auth.pubkey(), protocol.treasury, params, arbiter);
+        self.send(&[ix], &[&auth]).await?;
+        self.advance(i64::from(protocol.params.params_notice_secs))
+            .await;
+        self.send(&[builders::apply_params()], &[]).await?;
+        Ok(())
     }
 
     /// Sends tokens from `from` (owned by `owner`) straight into `to` through SPL Token,

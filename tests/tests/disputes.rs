@@ -7,7 +7,7 @@ use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signer::Signer;
 use tessera::error::TesseraError;
 use tessera::state::{LeaseStatus, Provider, StakePool, StakePosition};
-use tessera_tests::fixture::{default_params, UNIT};
+use tessera_tests::fixture::{bps, default_params, UNIT};
 use tessera_tests::market::Market;
 use tessera_tests::{builders, code};
 
@@ -106,7 +106,7 @@ async fn slashing_is_capped_and_sends_stake_to_the_treasury_owner() {
     let (mut m, lease) = pending_charge().await;
     dispute(&mut m, lease).await;
     let min = default_params().min_provider_stake;
-    let cap = 2 * min * u64::from(default_params().max_slash_bps) / 10_000;
+    let cap = 2 * min * u64::from(default_params().max_slash_bps.get()) / 10_000;
     resolve(&mut m, lease, 0, u64::MAX, false)
         .await
         .expect("slash");
@@ -125,7 +125,15 @@ async fn slashing_is_capped_and_sends_stake_to_the_treasury_owner() {
 
 #[tokio::test]
 async fn row17_unbonding_stake_cannot_escape_a_slash() {
-    let (mut m, lease) = pending_charge().await;
+    // The slash limit is raised to 50 % through governance before the lease is opened (a lease
+    // keeps the limit in force at its opening).
+    let mut m = Market::new().await;
+    let mut params = default_params();
+    params.max_slash_bps = bps(5_000);
+    m.f.change_params(params).await.expect("raise slash limit");
+    let lease = m.open(2, 3 * HOUR as u32).await;
+    m.f.advance(HOUR).await;
+    m.post_receipt(lease, HOUR).await.expect("receipt");
     let min = default_params().min_provider_stake;
     let op = m.operator.insecure_clone();
     // The locked minimum cannot be unbonded while a lease runs; the rest can, and stays slashable.
@@ -138,13 +146,7 @@ async fn row17_unbonding_stake_cannot_escape_a_slash() {
         .await
         .expect("unbond the unlocked half");
 
-    // Raise the slash limit to 50 %, then slash twice: the first takes the active stake, the
-    // second reaches the unbonding stake.
-    let auth = m.f.authority.insecure_clone();
-    let mut params = default_params();
-    params.max_slash_bps = 5_000;
-    let ix = builders::set_params(auth.pubkey(), m.f.treasury, params, m.f.arbiter.pubkey());
-    m.f.send(&[ix], &[&auth]).await.expect("raise slash limit");
+    // Slash twice: the first takes the active stake, the second reaches the unbonding stake.
     dispute(&mut m, lease).await;
     resolve(&mut m, lease, 0, u64::MAX, false)
         .await

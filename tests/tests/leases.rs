@@ -59,7 +59,7 @@ async fn full_lifecycle_pays_investors_operator_stakers_and_treasury_exactly() {
     let shares = m.f.balance(m.investor.shares).await;
     let expected = (u128::from(shares) * u128::from(10_020_400_000 + VIRTUAL_ASSETS)
         / u128::from(pool.total_shares + VIRTUAL_SHARES)) as u64;
-    assert_eq!(pool.assets_for(shares, now, 86_400).unwrap(), expected);
+    assert_eq!(pool.assets_for(shares, now).unwrap(), expected);
     assert!(
         expected > 10_020 * UNIT + 390_000,
         "investor gained ~20.4: {expected}"

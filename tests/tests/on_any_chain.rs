@@ -11,6 +11,7 @@ use tessera::state::{Lease, NodeSpec, Pool, Protocol, ProtocolParams};
 use tessera_client::chain::{fetch, token_balance};
 use tessera_client::instructions::{self as ix, NodeKeys, PoolKeys};
 use tessera_client::{pda, Chain};
+use tessera_tests::fixture::bps;
 
 const UNIT: u64 = 1_000_000;
 
@@ -74,14 +75,15 @@ async fn a_pool_and_a_lease_work_end_to_end_on_this_chain() {
             .unwrap();
         let treasury = ix::associated_token_address(&me, &usd.pubkey());
         let params = ProtocolParams {
-            protocol_fee_bps: 500,
-            staker_share_bps: 5_000,
+            protocol_fee_bps: bps(500),
+            staker_share_bps: bps(5_000),
             min_provider_stake: 1_000_000_000,
             unbonding_secs: 3_600,
             dispute_window_secs: 60,
-            max_slash_bps: 1_000,
-            revenue_vesting_secs: 0,
+            max_slash_bps: bps(1_000),
+            revenue_vesting_secs: 3_600,
             grace_secs: 60,
+            params_notice_secs: 3_600,
         };
         chain
             .send(
@@ -114,7 +116,7 @@ async fn a_pool_and_a_lease_work_end_to_end_on_this_chain() {
         pool_id,
         gpu_model: [0; 32],
         target_gpu_count: 8,
-        operator_fee_bps: 1_000,
+        operator_fee_bps: bps(1_000),
         credit_limit: 0,
     };
     chain

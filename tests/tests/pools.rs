@@ -5,6 +5,7 @@ use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
 use tessera::error::TesseraError;
 use tessera::math::{VIRTUAL_ASSETS, VIRTUAL_SHARES};
+use tessera_tests::fixture::bps;
 use tessera_tests::fixture::UNIT;
 use tessera_tests::{builders, code, Fixture, PoolKeys};
 
@@ -46,7 +47,7 @@ async fn create_pool_refuses_operator_fee_above_bound() {
         pool_id: 9,
         gpu_model: [0; 32],
         target_gpu_count: 1,
-        operator_fee_bps: 3_001,
+        operator_fee_bps: bps(3_001),
         credit_limit: 0,
     };
     let ix = builders::create_pool(operator.pubkey(), f.settlement_mint, args);
@@ -163,22 +164,19 @@ async fn revenue_raises_every_investors_redemption_value_pro_rata_after_vesting(
     let now = f.now().await;
     let pool = f.pool(&p).await;
     assert_eq!(
-        pool.nav(now, vesting as u32).unwrap(),
+        pool.nav(now).unwrap(),
         4_000 * UNIT,
         "revenue is locked at first"
     );
     f.advance(vesting / 2).await;
     let now = f.now().await;
-    assert_eq!(
-        f.pool(&p).await.nav(now, vesting as u32).unwrap(),
-        4_200 * UNIT
-    );
+    assert_eq!(f.pool(&p).await.nav(now).unwrap(), 4_200 * UNIT);
     f.advance(vesting).await;
 
     let pool = f.pool(&p).await;
     let now = f.now().await;
-    let a_value = pool.assets_for(3_000 * UNIT, now, vesting as u32).unwrap();
-    let b_value = pool.assets_for(1_000 * UNIT, now, vesting as u32).unwrap();
+    let a_value = pool.assets_for(3_000 * UNIT, now).unwrap();
+    let b_value = pool.assets_for(1_000 * UNIT, now).unwrap();
     // 3:1 split of 400, less the virtual offset's sliver (0.0025 % of the revenue here).
     assert_eq!(a_value, value(3_000 * UNIT, 4_400 * UNIT, 4_000 * UNIT));
     assert_eq!(b_value, value(1_000 * UNIT, 4_400 * UNIT, 4_000 * UNIT));
@@ -229,8 +227,8 @@ async fn write_down_shares_the_loss_pro_rata() {
     let pool = f.pool(&p).await;
     assert_eq!(pool.deployed_principal, 1_000 * UNIT);
     let now = f.now().await;
-    let a = pool.assets_for(3_000 * UNIT, now, 86_400).unwrap();
-    let b = pool.assets_for(1_000 * UNIT, now, 86_400).unwrap();
+    let a = pool.assets_for(3_000 * UNIT, now).unwrap();
+    let b = pool.assets_for(1_000 * UNIT, now).unwrap();
     // Alice bears 3/4 of the loss and Bob 1/4 (the virtual offset bears a sliver).
     assert_eq!(a, value(3_000 * UNIT, 3_000 * UNIT, 4_000 * UNIT));
     assert_eq!(b, value(1_000 * UNIT, 3_000 * UNIT, 4_000 * UNIT));

@@ -263,7 +263,12 @@ async fn row15_charges_never_exceed_the_escrow() {
 async fn row21_a_fake_instructions_sysvar_is_refused() {
     let (mut m, lease, body) = hour_in().await;
     let mut ixs = m.receipt_ixs(lease, body, None);
-    ixs[1].accounts[4].pubkey = solana_sdk::pubkey::Pubkey::new_unique();
+    let sysvar = ixs[1]
+        .accounts
+        .iter_mut()
+        .find(|a| a.pubkey == solana_instructions_sysvar::ID)
+        .expect("the instructions sysvar is passed");
+    sysvar.pubkey = solana_sdk::pubkey::Pubkey::new_unique();
     m.f.send(&ixs, &[])
         .await
         .unwrap_err()

@@ -17,7 +17,7 @@ use tessera_client::local_rpc::{self, ClockMode};
 use tessera_client::rpc::RpcChain;
 use tessera_client::{metrics, Chain, ClientError};
 use tessera_tests::code;
-use tessera_tests::fixture::{default_params, UNIT};
+use tessera_tests::fixture::{bps, default_params, UNIT};
 
 async fn mint(chain: &dyn Chain, authority: &Keypair, decimals: u8) -> Pubkey {
     let mint = Keypair::new();
@@ -99,7 +99,7 @@ async fn drive_a_deposit(chain: &dyn Chain, payer: &Keypair) -> i64 {
         pool_id: 1,
         gpu_model: [0; 32],
         target_gpu_count: 8,
-        operator_fee_bps: 1_000,
+        operator_fee_bps: bps(1_000),
         credit_limit: 0,
     };
     chain
@@ -137,7 +137,7 @@ async fn drive_a_deposit(chain: &dyn Chain, payer: &Keypair) -> i64 {
     assert_eq!((pool.cash, pool.total_shares), (500 * UNIT, 500 * UNIT));
     assert_eq!(token_balance(chain, &shares).await.unwrap(), 500 * UNIT);
     let now = chain.unix_timestamp().await.unwrap();
-    assert_eq!(metrics::share_value(&pool, 6, now, 86_400), Some(UNIT));
+    assert_eq!(metrics::share_value(&pool, 6, now), Some(UNIT));
     assert_eq!(metrics::capital_utilisation(&pool), 0.0);
 
     // Refusals carry the program's code and Anchor's error name.

@@ -12,7 +12,7 @@ use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
 use tessera::error::TesseraError;
 use tessera::seeds::{find_stake_pool_address, find_ticket_address};
-use tessera_tests::fixture::{default_params, UNIT};
+use tessera_tests::fixture::{bps, default_params, UNIT};
 use tessera_tests::{anchor_code, builders, code, Fixture, Investor, PoolKeys};
 
 /// A protocol, one pool with a 100-unit investor, an operator token account, and a staker.
@@ -75,15 +75,16 @@ async fn row01_every_privileged_instruction_requires_its_signer() {
         pool_id: 2,
         gpu_model: [0; 32],
         target_gpu_count: 1,
-        operator_fee_bps: 0,
+        operator_fee_bps: bps(0),
         credit_limit: 0,
     };
     let cases = vec![
         (
-            "set_params",
-            builders::set_params(auth, f.treasury, default_params(), auth),
+            "propose_params",
+            builders::propose_params(auth, f.treasury, default_params(), auth),
             auth,
         ),
+        ("cancel_params", builders::cancel_params(auth), auth),
         (
             "transfer_authority",
             builders::transfer_authority(auth, None),
@@ -266,7 +267,7 @@ async fn row05_one_time_accounts_cannot_be_reinitialised() {
         pool_id: 5,
         gpu_model: [1; 32],
         target_gpu_count: 1,
-        operator_fee_bps: 0,
+        operator_fee_bps: bps(0),
         credit_limit: 9,
     };
     let ix = builders::create_pool(operator.pubkey(), f.settlement_mint, args);
@@ -399,10 +400,10 @@ async fn row11_first_depositor_inflation_by_donation_fails() {
     let pool = f.pool(&p).await;
     let now = f.now().await;
     let victim_value = pool
-        .assets_for(f.balance(victim.shares).await, now, 86_400)
+        .assets_for(f.balance(victim.shares).await, now)
         .unwrap();
     let attacker_value = pool
-        .assets_for(f.balance(attacker.shares).await, now, 86_400)
+        .assets_for(f.balance(attacker.shares).await, now)
         .unwrap();
     assert!(
         victim_value + 1 >= 100 * UNIT,
@@ -417,11 +418,11 @@ async fn row12_donations_do_not_move_the_price() {
     let mut w = world().await;
     let f = &mut w.f;
     let now = f.now().await;
-    let before = f.pool(&w.p).await.shares_for(UNIT, now, 86_400).unwrap();
+    let before = f.pool(&w.p).await.shares_for(UNIT, now).unwrap();
     let a = w.alice.kp.insecure_clone();
     f.donate(&a, w.alice.token, w.p.vault, 500 * UNIT).await;
     let pool = f.pool(&w.p).await;
-    assert_eq!(pool.shares_for(UNIT, now, 86_400).unwrap(), before);
+    assert_eq!(pool.shares_for(UNIT, now).unwrap(), before);
     assert_eq!(pool.cash, 100 * UNIT, "a donation is not cash");
 }
 
@@ -495,8 +496,8 @@ async fn row18_authority_cannot_be_taken_or_params_pushed_out_of_bounds() {
     let auth = f.authority.insecure_clone();
     let mallory = f.user().await;
     let mut params = default_params();
-    params.protocol_fee_bps = 10_000;
-    let ix = builders::set_params(auth.pubkey(), f.treasury, params, auth.pubkey());
+    params.protocol_fee_bps = bps(10_000);
+    let ix = builders::propose_params(auth.pubkey(), f.treasury, params, auth.pubkey());
     f.send(&[ix], &[&auth])
         .await
         .unwrap_err()
@@ -603,7 +604,12 @@ async fn row20_redemption_crank_checks_every_remaining_account() {
         .assert_code(code(TesseraError::TicketOutOfOrder));
     // Read-only.
     let mut ix = builders::process_redemptions(&w.p, &[t0]);
-    ix.accounts[2].is_writable = false;
+    let ticket = ix
+        .accounts
+        .iter_mut()
+        .find(|a| a.pubkey == t0)
+        .expect("ticket passed");
+    ticket.is_writable = false;
     f.send(&[ix], &[])
         .await
         .unwrap_err()
@@ -674,7 +680,7 @@ async fn row24_burning_shares_directly_does_not_move_the_price() {
     let mut w = world().await;
     let f = &mut w.f;
     let now = f.now().await;
-    let before = f.pool(&w.p).await.assets_for(UNIT, now, 86_400).unwrap();
+    let before = f.pool(&w.p).await.assets_for(UNIT, now).unwrap();
     let a = w.alice.kp.insecure_clone();
     let ix = spl_token::instruction::burn(
         &spl_token::ID,
@@ -687,7 +693,7 @@ async fn row24_burning_shares_directly_does_not_move_the_price() {
     .unwrap();
     f.send(&[ix], &[&a]).await.expect("burn through SPL Token");
     let pool = f.pool(&w.p).await;
-    assert_eq!(pool.assets_for(UNIT, now, 86_400).unwrap(), before);
+    assert_eq!(pool.assets_for(UNIT, now).unwrap(), before);
     assert_eq!(pool.total_shares, 100 * UNIT);
     assert_eq!(f.supply(w.p.share_mint).await, 60 * UNIT);
 }

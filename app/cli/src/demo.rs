@@ -112,14 +112,15 @@ pub async fn run(out: &mut dyn Write) -> Result<DemoReport> {
     )
     .await?;
     let params = ProtocolParams {
-        protocol_fee_bps: 500,
-        staker_share_bps: 5_000,
+        protocol_fee_bps: bps(500)?,
+        staker_share_bps: bps(5_000)?,
         min_provider_stake: 1_000_000_000_000,
         unbonding_secs: 3_600,
         dispute_window_secs: PERIOD as u32,
-        max_slash_bps: 1_000,
-        revenue_vesting_secs: 600,
+        max_slash_bps: bps(1_000)?,
+        revenue_vesting_secs: 3_600,
         grace_secs: 60,
+        params_notice_secs: 3_600,
     };
     let treasury = ix::associated_token_address(&admin.pubkey(), &usd);
     send(
@@ -163,7 +164,7 @@ pub async fn run(out: &mut dyn Write) -> Result<DemoReport> {
         pool_id: 1,
         gpu_model: *b"NVIDIA H100 80GB HBM3\0\0\0\0\0\0\0\0\0\0\0",
         target_gpu_count: 8,
-        operator_fee_bps: 1_000,
+        operator_fee_bps: bps(1_000)?,
         credit_limit: 0,
     };
     send(
@@ -467,8 +468,12 @@ async fn send<'a>(
 async fn share_value(chain: &LocalChain, pk: &PoolKeys) -> Result<u64> {
     let pool: Pool = fetch(chain, &pk.pool).await?;
     let now = chain.unix_timestamp().await?;
-    let protocol: tessera::state::Protocol = fetch(chain, &pda::find_protocol_address().0).await?;
-    metrics::share_value(&pool, 6, now, protocol.params.revenue_vesting_secs).context("share value")
+    metrics::share_value(&pool, 6, now).context("share value")
+}
+
+/// `v` basis points; the demo's literals are all within 100 %.
+fn bps(v: u16) -> Result<tessera::math::Bps> {
+    tessera::math::Bps::new(v).context("basis points above 100%")
 }
 
 fn print_report(out: &mut dyn Write, r: &DemoReport, pool: &Pool) {

@@ -98,6 +98,7 @@ mod tests {
             grace_until: 0,
             terminated: false,
             job_hash: [0; 32],
+            terms: tessera::state::AgreedTerms::default(),
         };
         let l = bytes(&lease);
         assert_eq!(

@@ -85,20 +85,41 @@ pub fn initialize_protocol(
     )
 }
 
-/// `set_params`.
-pub fn set_params(
+/// `propose_params`: the change applies after the notice period, through [`apply_params`].
+pub fn propose_params(
     authority: Pubkey,
     treasury: Pubkey,
     params: ProtocolParams,
     arbiter: Pubkey,
 ) -> Instruction {
     build(
-        acc::SetParams {
+        acc::ProposeParams {
             authority,
             protocol: protocol(),
             treasury,
         },
-        ix::SetParams { params, arbiter },
+        ix::ProposeParams { params, arbiter },
+    )
+}
+
+/// `apply_params` (permissionless once the notice is over).
+pub fn apply_params() -> Instruction {
+    build(
+        acc::ApplyParams {
+            protocol: protocol(),
+        },
+        ix::ApplyParams {},
+    )
+}
+
+/// `cancel_params`.
+pub fn cancel_params(authority: Pubkey) -> Instruction {
+    build(
+        acc::CancelParams {
+            authority,
+            protocol: protocol(),
+        },
+        ix::CancelParams {},
     )
 }
 
@@ -232,10 +253,7 @@ pub fn request_redemption(
 /// `process_redemptions` over `tickets` (writable remaining accounts, in the order given).
 pub fn process_redemptions(p: &PoolKeys, tickets: &[Pubkey]) -> Instruction {
     let mut ix = build(
-        acc::ProcessRedemptions {
-            protocol: protocol(),
-            pool: p.pool,
-        },
+        acc::ProcessRedemptions { pool: p.pool },
         ix::ProcessRedemptions {},
     );
     ix.accounts.extend(
@@ -563,7 +581,6 @@ pub fn submit_receipt(
 ) -> Instruction {
     build(
         acc::SubmitReceipt {
-            protocol: protocol(),
             node: n.node,
             lease,
             pool: p.pool,
@@ -590,14 +607,7 @@ pub fn settle(n: &NodeKeys, p: &PoolKeys, lease: Pubkey) -> Instruction {
 
 /// `dispute`.
 pub fn dispute(lease: Pubkey, renter: Pubkey) -> Instruction {
-    build(
-        acc::Dispute {
-            renter,
-            protocol: protocol(),
-            lease,
-        },
-        ix::Dispute {},
-    )
+    build(acc::Dispute { renter, lease }, ix::Dispute {})
 }
 
 /// `resolve_dispute`.

@@ -4,9 +4,9 @@
 use tessera::state::{Node, Pool};
 
 /// Settlement units one whole share (`10^decimals` base units) redeems for at `now`.
-pub fn share_value(pool: &Pool, decimals: u8, now: i64, vesting_secs: u32) -> Option<u64> {
+pub fn share_value(pool: &Pool, decimals: u8, now: i64) -> Option<u64> {
     let one = 10u64.checked_pow(u32::from(decimals))?;
-    pool.assets_for(one, now, vesting_secs).ok()
+    pool.assets_for(one, now).ok()
 }
 
 /// Annualised yield between two share values `secs` apart (simple, not compounded).

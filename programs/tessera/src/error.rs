@@ -33,7 +33,7 @@ tessera_errors! {
     UnbondingOutOfRange = "unbonding_secs is outside 1 hour ..= 60 days",
     DisputeWindowOutOfRange = "dispute_window_secs is outside 1 minute ..= 7 days",
     SlashLimitTooHigh = "max_slash_bps is above the 50% bound",
-    VestingOutOfRange = "revenue_vesting_secs is above the 30 day bound",
+    VestingOutOfRange = "revenue_vesting_secs is outside 1 hour ..= 30 days",
     GraceOutOfRange = "grace_secs is outside 1 minute ..= 3 days",
     NotAuthority = "the signer is not the protocol authority",
     NotPendingAuthority = "the signer is not the pending authority named by transfer_authority",
@@ -114,6 +114,13 @@ tessera_errors! {
     JobUriTooLong = "job_uri is longer than 200 bytes",
     PriceAboveMax = "the node's price is above max_price_per_gpu_hour",
     RefundAccountNotRenters = "refunds must go to a settlement-token account owned by the renter",
+    NoticeOutOfRange = "params_notice_secs is outside 1 hour ..= 30 days",
+    ParamsUnchanged = "the proposal changes no parameter, treasury or arbiter",
+    NoParamsChangePending = "no parameter change is pending",
+    ParamsNoticeNotOver = "the parameter change's notice period has not passed yet",
+    StakeLedgerBroken = "stake bookkeeping is inconsistent: collateral locked without a lease, or unbonding without an end",
+    LeaseLedgerBroken = "the lease's books do not balance: a pending charge without usage, or a receipt outside the lease",
+    VestingScheduleBroken = "the pool's revenue vesting schedule ends before it starts",
 }
 
 #[cfg(test)]

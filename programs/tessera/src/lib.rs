@@ -47,13 +47,24 @@ pub mod tessera {
         admin::initialize_protocol::handler(ctx, params, arbiter)
     }
 
-    /// Authority replaces bounded parameters, the treasury and the arbiter.
-    pub fn set_params(
-        ctx: Context<SetParams>,
+    /// Authority proposes bounded parameters, a treasury and an arbiter, applicable after the
+    /// notice period.
+    pub fn propose_params(
+        ctx: Context<ProposeParams>,
         params: ProtocolParams,
         arbiter: Pubkey,
     ) -> Result<()> {
-        admin::set_params::handler(ctx, params, arbiter)
+        admin::propose_params::handler(ctx, params, arbiter)
+    }
+
+    /// Anyone applies the pending change once its notice period is over.
+    pub fn apply_params(ctx: Context<ApplyParams>) -> Result<()> {
+        admin::apply_params::handler(ctx)
+    }
+
+    /// Authority withdraws the pending change.
+    pub fn cancel_params(ctx: Context<CancelParams>) -> Result<()> {
+        admin::cancel_params::handler(ctx)
     }
 
     /// Authority proposes a successor (step one of two).

@@ -15,19 +15,34 @@ pub const VIRTUAL_SHARES: u64 = 1_000_000;
 /// Fixed-point scale of the staking accumulator `acc_reward_per_share`.
 pub const REWARD_SCALE: u128 = 1_000_000_000_000;
 
-/// A fraction in basis points, bounded to `0..=10_000` at construction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+use anchor_lang::prelude::{AnchorDeserialize, AnchorSerialize, InitSpace};
+
+/// A fraction in basis points, bounded to `0..=10_000` by [`Bps::new`]. Stored in accounts as
+/// its `u16`; every stored value was validated once, where it entered the program (parameters,
+/// pool creation), and the arithmetic below stays exact even for an unvalidated value.
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
 pub struct Bps(u16);
 
 impl Bps {
     /// Wraps `bps`, refusing values above 100 %.
-    pub fn new(bps: u16) -> Option<Self> {
-        (bps <= BPS_DENOMINATOR).then_some(Self(bps))
+    pub const fn new(bps: u16) -> Option<Self> {
+        if bps <= BPS_DENOMINATOR {
+            Some(Self(bps))
+        } else {
+            None
+        }
     }
 
     /// The raw basis points.
     pub fn get(self) -> u16 {
         self.0
+    }
+
+    /// Whether the value is at most `max` basis points (and at most 100 %).
+    pub fn at_most(self, max: u16) -> bool {
+        self.0 <= max.min(BPS_DENOMINATOR)
     }
 
     /// `floor(amount × bps / 10_000)`: the fee part, rounded down so the remainder favours the
@@ -156,16 +171,42 @@ pub fn secs_bought(amount: u64, gpus: u16, price_per_gpu_hour: u64) -> Option<u6
     u64::try_from(u128::from(amount) * u128::from(SECS_PER_HOUR) / per_hour).ok()
 }
 
-/// Revenue still locked at `now` out of `locked` that began vesting at `locked_at` over
-/// `vesting_secs`, rounded up (a lower NAV favours the pool against sandwiches).
-pub fn locked_remaining(locked: u64, locked_at: i64, now: i64, vesting_secs: u32) -> u64 {
-    let elapsed = u64::try_from(now.saturating_sub(locked_at)).unwrap_or(0);
-    let vesting = u64::from(vesting_secs);
-    if locked == 0 || elapsed >= vesting {
+/// Revenue still locked at `now` out of `locked`, which began vesting linearly at `locked_at`
+/// and is fully unlocked at `unlock_at`; rounded up (a lower NAV favours the pool against
+/// sandwiches). The schedule is the one the revenue was booked under, never a live parameter.
+pub fn locked_remaining(locked: u64, locked_at: i64, unlock_at: i64, now: i64) -> u64 {
+    if locked == 0 || now >= unlock_at {
         return 0;
     }
-    // remaining ≤ vesting, so the result is ≤ locked and fits.
-    mul_div_ceil(locked, vesting - elapsed, vesting).unwrap_or(locked)
+    let span = u64::try_from(unlock_at.saturating_sub(locked_at)).unwrap_or(0);
+    let left = u64::try_from(unlock_at.saturating_sub(now)).unwrap_or(0);
+    if left >= span {
+        return locked;
+    }
+    // left < span, so the result is < locked and fits.
+    mul_div_ceil(locked, left, span).unwrap_or(locked)
+}
+
+/// End of the schedule that merges `still_locked` (unlocking until `unlock_at`) with `added`
+/// new revenue vesting over `vesting_secs` from `now`: the amount-weighted average of the two
+/// ends, rounded up (Yearn v3's profit-unlocking merge). Old revenue keeps its weight at its
+/// own end, so a changed `vesting_secs` only shapes revenue booked after the change.
+pub fn merged_unlock_at(
+    still_locked: u64,
+    unlock_at: i64,
+    added: u64,
+    now: i64,
+    vesting_secs: u32,
+) -> Option<i64> {
+    let total = u128::from(still_locked) + u128::from(added);
+    if total == 0 {
+        return Some(now);
+    }
+    let old_left = u128::try_from(unlock_at.saturating_sub(now)).unwrap_or(0);
+    let weighted =
+        u128::from(still_locked) * old_left + u128::from(added) * u128::from(vesting_secs);
+    let secs = i64::try_from(weighted.div_ceil(total)).ok()?;
+    now.checked_add(secs)
 }
 
 /// Checked `a + b` with the program's overflow error.
@@ -199,13 +240,26 @@ mod tests {
 
     #[test]
     fn revenue_vests_linearly_and_rounds_up() {
-        assert_eq!(locked_remaining(100, 0, 0, 10), 100);
-        assert_eq!(locked_remaining(100, 0, 5, 10), 50);
-        assert_eq!(locked_remaining(100, 0, 7, 10), 30);
-        assert_eq!(locked_remaining(1, 0, 9, 10), 1);
+        assert_eq!(locked_remaining(100, 0, 10, 0), 100);
+        assert_eq!(locked_remaining(100, 0, 10, 5), 50);
+        assert_eq!(locked_remaining(100, 0, 10, 7), 30);
+        assert_eq!(locked_remaining(1, 0, 10, 9), 1);
         assert_eq!(locked_remaining(100, 0, 10, 10), 0);
-        assert_eq!(locked_remaining(100, 0, 99, 0), 0);
-        assert_eq!(locked_remaining(100, 50, 0, 10), 100);
+        assert_eq!(locked_remaining(100, 0, 0, 99), 0);
+        assert_eq!(locked_remaining(100, 50, 60, 0), 100);
+    }
+
+    #[test]
+    fn merged_schedule_weights_each_end_by_its_amount() {
+        // Nothing locked: the new revenue vests over the full period.
+        assert_eq!(merged_unlock_at(0, 0, 100, 1_000, 3_600), Some(4_600));
+        // 100 left for 1,000 s merged with 100 over 3,000 s: ends 2,000 s from now.
+        assert_eq!(merged_unlock_at(100, 2_000, 100, 1_000, 3_000), Some(3_000));
+        // Rounded up: (1 × 1 + 2 × 2) / 3 = 1.67 → 2.
+        assert_eq!(merged_unlock_at(1, 11, 2, 10, 2), Some(12));
+        // A past end counts as zero time left.
+        assert_eq!(merged_unlock_at(50, 0, 50, 100, 10), Some(105));
+        assert_eq!(merged_unlock_at(0, 0, 0, 7, 10), Some(7));
     }
 
     #[test]
@@ -235,6 +289,26 @@ mod tests {
                 prop_assert!(rem_hi == 0 && rem_lo < d);
             } else {
                 prop_assert!(widening_mul(a, b).0 >= d);
+            }
+        }
+
+        #[test]
+        fn merged_schedule_locks_everything_now_and_ends_between_the_two(
+            left in any::<u64>(), old_left in 0i64..=86_400 * 365,
+            added in any::<u64>(), vesting in any::<u32>(), now in 0i64..=i64::from(u32::MAX),
+        ) {
+            let end = merged_unlock_at(left, now + old_left, added, now, vesting);
+            let end = end.expect("fits");
+            let (lo, hi) = if left == 0 && added == 0 { (now, now) }
+                else if left == 0 { (now + i64::from(vesting), now + i64::from(vesting)) }
+                else if added == 0 { (now + old_left, now + old_left) }
+                else { let (a, b) = (now + old_left, now + i64::from(vesting)); (a.min(b), a.max(b)) };
+            prop_assert!(lo <= end && end <= hi);
+            let total = left.checked_add(added);
+            if let Some(total) = total {
+                if end > now {
+                    prop_assert_eq!(locked_remaining(total, now, end, now), total);
+                }
             }
         }
 

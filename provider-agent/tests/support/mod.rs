@@ -63,14 +63,15 @@ pub async fn world() -> World {
         .await
         .unwrap();
     let params = ProtocolParams {
-        protocol_fee_bps: 500,
-        staker_share_bps: 5_000,
+        protocol_fee_bps: bps(500),
+        staker_share_bps: bps(5_000),
         min_provider_stake: 1_000_000_000,
         unbonding_secs: 3_600,
         dispute_window_secs: 60,
-        max_slash_bps: 1_000,
-        revenue_vesting_secs: 0,
+        max_slash_bps: bps(1_000),
+        revenue_vesting_secs: 3_600,
         grace_secs: 60,
+        params_notice_secs: 3_600,
     };
     let treasury = ix::associated_token_address(&payer.pubkey(), &usd);
     chain
@@ -127,7 +128,7 @@ pub async fn world() -> World {
         pool_id: 1,
         gpu_model: [0; 32],
         target_gpu_count: 8,
-        operator_fee_bps: 1_000,
+        operator_fee_bps: bps(1_000),
         credit_limit: 0,
     };
     chain
@@ -333,4 +334,9 @@ pub fn proc_status_kib(pid: &str, field: &str) -> u64 {
         .find_map(|l| l.strip_prefix(field))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or(0)
+}
+
+/// `v` basis points (test literals are within 100 %).
+pub fn bps(v: u16) -> tessera::math::Bps {
+    tessera::math::Bps::new(v).expect("basis points within 100%")
 }

@@ -111,7 +111,6 @@ pub enum PoolCmd {
 pub async fn run(cmd: PoolCmd, s: &Session<'_>) -> Result<Report> {
     let protocol = s.protocol().await?;
     let d = protocol.settlement_decimals;
-    let vesting = protocol.params.revenue_vesting_secs;
     match cmd {
         PoolCmd::Create {
             id,
@@ -124,7 +123,11 @@ pub async fn run(cmd: PoolCmd, s: &Session<'_>) -> Result<Report> {
                 pool_id: id,
                 gpu_model: model_bytes(&gpu_model, "--gpu-model")?,
                 target_gpu_count: gpus,
-                operator_fee_bps,
+                operator_fee_bps: tessera::math::Bps::new(operator_fee_bps).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--operator-fee-bps: {operator_fee_bps} basis points is more than 100% (10000)"
+                    )
+                })?,
                 credit_limit: parse_amount(&credit_limit, d, "--credit-limit")?,
             };
             let sig = s
@@ -150,8 +153,8 @@ pub async fn run(cmd: PoolCmd, s: &Session<'_>) -> Result<Report> {
                         address.to_string(),
                         p.operator.to_string(),
                         model_name(&p.gpu_model),
-                        format_amount(p.nav(now, vesting).unwrap_or(0), d),
-                        metrics::share_value(&p, d, now, vesting)
+                        format_amount(p.nav(now).unwrap_or(0), d),
+                        metrics::share_value(&p, d, now)
                             .map(|v| format_amount(v, d))
                             .unwrap_or_default(),
                         format!("{:.1}%", metrics::capital_utilisation(&p) * 100.0),
@@ -178,15 +181,13 @@ pub async fn run(cmd: PoolCmd, s: &Session<'_>) -> Result<Report> {
                 ("pool", pool.to_string()),
                 ("operator", p.operator.to_string()),
                 ("gpu_model", model_name(&p.gpu_model)),
-                ("operator_fee_bps", p.operator_fee_bps.to_string()),
+                ("operator_fee_bps", p.operator_fee_bps.get().to_string()),
                 ("credit_limit", a(p.credit_limit)),
                 ("total_shares", a(p.total_shares)),
-                ("nav", a(p.nav(now, vesting)?)),
+                ("nav", a(p.nav(now)?)),
                 (
                     "share_value",
-                    metrics::share_value(&p, d, now, vesting)
-                        .map(a)
-                        .unwrap_or_default(),
+                    metrics::share_value(&p, d, now).map(a).unwrap_or_default(),
                 ),
                 ("cash", a(p.cash)),
                 ("deployed_principal", a(p.deployed_principal)),
@@ -195,7 +196,7 @@ pub async fn run(cmd: PoolCmd, s: &Session<'_>) -> Result<Report> {
                 ("operator_owed", a(p.operator_owed)),
                 ("protocol_fees_owed", a(p.protocol_fees_owed)),
                 ("redemptions_owed", a(p.redemptions_owed)),
-                ("revenue_vesting", a(p.locked_revenue_at(now, vesting))),
+                ("revenue_vesting", a(p.locked_revenue_at(now))),
                 ("lifetime_revenue", a(p.lifetime_revenue)),
                 (
                     "queue",

@@ -1,8 +1,9 @@
-//! `tessera protocol init|show|set|transfer-authority|accept-authority`.
+//! `tessera protocol init|show|propose|apply|cancel|pause|resume|transfer-authority|accept-authority`.
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use solana_sdk::pubkey::Pubkey;
+use tessera::math::Bps;
 use tessera::state::ProtocolParams;
 use tessera_client::instructions as ix;
 
@@ -30,14 +31,15 @@ pub enum ProtocolCmd {
         /// TOML file of parameters (same names as the flags, with underscores); flags override it.
         #[arg(long)]
         params_file: Option<std::path::PathBuf>,
-        /// Parameters (defaults shown in `--help` of `protocol set`).
+        /// Parameters (defaults shown in `--help` of `protocol propose`).
         #[command(flatten)]
         params: ParamArgs,
     },
     /// Show mints, roles, parameters and the pause switch.
     Show,
-    /// Change parameters, treasury, arbiter or the pause switch (authority).
-    Set {
+    /// Propose new parameters, treasury or arbiter (authority); they apply after the notice
+    /// period (`params_notice`), replacing any earlier proposal.
+    Propose {
         /// New parameters (unset ones keep their value).
         #[command(flatten)]
         params: ParamArgs,
@@ -47,10 +49,15 @@ pub enum ProtocolCmd {
         /// New arbiter.
         #[arg(long)]
         arbiter: Option<Pubkey>,
-        /// Pause (true) or resume (false) new deposits, stakes, leases and bids.
-        #[arg(long)]
-        paused: Option<bool>,
     },
+    /// Apply the pending proposal once its notice period is over (anyone may).
+    Apply,
+    /// Withdraw the pending proposal (authority).
+    Cancel,
+    /// Pause new deposits, stakes, leases and bids at once (authority); exits keep working.
+    Pause,
+    /// Resume after a pause (authority).
+    Resume,
     /// Propose a new authority (it must accept).
     TransferAuthority {
         /// The proposed authority.
@@ -88,16 +95,24 @@ pub struct ParamArgs {
     /// Grace after a lease's end before anyone may close it (default 1h).
     #[arg(long)]
     pub grace: Option<String>,
+    /// Notice between proposing a parameter change and applying it (default 1d).
+    #[arg(long)]
+    pub params_notice: Option<String>,
+}
+
+/// `v` basis points from `flag`, refused above 100 %.
+fn bps(v: u16, flag: &str) -> Result<Bps> {
+    Bps::new(v).ok_or_else(|| anyhow::anyhow!("{flag}: {v} basis points is more than 100% (10000)"))
 }
 
 impl ParamArgs {
     /// Applies the flags that are set to `base`.
     pub fn apply(&self, mut p: ProtocolParams, stake_decimals: u8) -> Result<ProtocolParams> {
         if let Some(v) = self.protocol_fee_bps {
-            p.protocol_fee_bps = v;
+            p.protocol_fee_bps = bps(v, "--protocol-fee-bps")?;
         }
         if let Some(v) = self.staker_share_bps {
-            p.staker_share_bps = v;
+            p.staker_share_bps = bps(v, "--staker-share-bps")?;
         }
         if let Some(v) = &self.min_provider_stake {
             p.min_provider_stake = parse_amount(v, stake_decimals, "--min-provider-stake")?;
@@ -109,13 +124,16 @@ impl ParamArgs {
             p.dispute_window_secs = parse_duration(v, "--dispute-window")?;
         }
         if let Some(v) = self.max_slash_bps {
-            p.max_slash_bps = v;
+            p.max_slash_bps = bps(v, "--max-slash-bps")?;
         }
         if let Some(v) = &self.revenue_vesting {
             p.revenue_vesting_secs = parse_duration(v, "--revenue-vesting")?;
         }
         if let Some(v) = &self.grace {
             p.grace_secs = parse_duration(v, "--grace")?;
+        }
+        if let Some(v) = &self.params_notice {
+            p.params_notice_secs = parse_duration(v, "--params-notice")?;
         }
         p.validate()
             .map_err(|e| anyhow::anyhow!("parameters out of bounds: {e}"))?;
@@ -126,14 +144,15 @@ impl ParamArgs {
 /// Defaults for a new deployment.
 pub fn default_params(stake_decimals: u8) -> ProtocolParams {
     ProtocolParams {
-        protocol_fee_bps: 500,
-        staker_share_bps: 5_000,
+        protocol_fee_bps: Bps::new(500).unwrap_or_default(),
+        staker_share_bps: Bps::new(5_000).unwrap_or_default(),
         min_provider_stake: 1_000 * 10u64.pow(u32::from(stake_decimals)),
         unbonding_secs: 7 * 86_400,
         dispute_window_secs: 3_600,
-        max_slash_bps: 1_000,
+        max_slash_bps: Bps::new(1_000).unwrap_or_default(),
         revenue_vesting_secs: 86_400,
         grace_secs: 3_600,
+        params_notice_secs: 86_400,
     }
 }
 
@@ -189,6 +208,15 @@ pub async fn run(cmd: ProtocolCmd, s: &Session<'_>) -> Result<Report> {
         ProtocolCmd::Show => {
             let p = s.protocol().await?;
             let sd = s.decimals(&p.stake_mint).await?;
+            let pending = match &p.pending_change {
+                Some(c) => format!(
+                    "proposed at unix {}, applicable from unix {} ({})",
+                    c.proposed_at,
+                    c.effective_at,
+                    describe_change(&p.params, &c.params, sd)
+                ),
+                None => "-".into(),
+            };
             Ok(Report::fields(&[
                 ("authority", p.authority.to_string()),
                 (
@@ -202,8 +230,14 @@ pub async fn run(cmd: ProtocolCmd, s: &Session<'_>) -> Result<Report> {
                 ("treasury", p.treasury.to_string()),
                 ("arbiter", p.arbiter.to_string()),
                 ("paused", p.paused.to_string()),
-                ("protocol_fee_bps", p.params.protocol_fee_bps.to_string()),
-                ("staker_share_bps", p.params.staker_share_bps.to_string()),
+                (
+                    "protocol_fee_bps",
+                    p.params.protocol_fee_bps.get().to_string(),
+                ),
+                (
+                    "staker_share_bps",
+                    p.params.staker_share_bps.get().to_string(),
+                ),
                 (
                     "min_provider_stake",
                     format_amount(p.params.min_provider_stake, sd),
@@ -213,34 +247,66 @@ pub async fn run(cmd: ProtocolCmd, s: &Session<'_>) -> Result<Report> {
                     "dispute_window_secs",
                     p.params.dispute_window_secs.to_string(),
                 ),
-                ("max_slash_bps", p.params.max_slash_bps.to_string()),
+                ("max_slash_bps", p.params.max_slash_bps.get().to_string()),
                 (
                     "revenue_vesting_secs",
                     p.params.revenue_vesting_secs.to_string(),
                 ),
                 ("grace_secs", p.params.grace_secs.to_string()),
+                (
+                    "params_notice_secs",
+                    p.params.params_notice_secs.to_string(),
+                ),
+                ("pending_change", pending),
             ]))
         }
-        ProtocolCmd::Set {
+        ProtocolCmd::Propose {
             params,
             treasury,
             arbiter,
-            paused,
         } => {
             let p = s.protocol().await?;
             let sd = s.decimals(&p.stake_mint).await?;
             let new = params.apply(p.params, sd)?;
-            let mut ixs = vec![ix::set_params(
-                s.me(),
-                treasury.unwrap_or(p.treasury),
-                new,
-                arbiter.unwrap_or(p.arbiter),
-            )];
-            if let Some(paused) = paused {
-                ixs.push(ix::set_paused(s.me(), paused));
+            let (treasury, arbiter) =
+                (treasury.unwrap_or(p.treasury), arbiter.unwrap_or(p.arbiter));
+            if (new, treasury, arbiter) == (p.params, p.treasury, p.arbiter) {
+                anyhow::bail!(
+                    "nothing to propose: give at least one parameter, --treasury or --arbiter that differs from the current value (see `tessera protocol show`)"
+                );
             }
-            let sig = s.send(&ixs).await?;
-            Ok(Report::done("protocol updated", &sig, &[]))
+            let sig = s
+                .send(&[ix::propose_params(s.me(), treasury, new, arbiter)])
+                .await?;
+            Ok(Report::done(
+                "parameter change proposed",
+                &sig,
+                &[
+                    ("change", describe_change(&p.params, &new, sd)),
+                    (
+                        "applicable_after",
+                        format!("{} s of notice", p.params.params_notice_secs),
+                    ),
+                ],
+            ))
+        }
+        ProtocolCmd::Apply => {
+            let sig = s.send(&[ix::apply_params()]).await?;
+            Ok(Report::done("parameter change applied", &sig, &[]))
+        }
+        ProtocolCmd::Cancel => {
+            let sig = s.send(&[ix::cancel_params(s.me())]).await?;
+            Ok(Report::done("parameter change withdrawn", &sig, &[]))
+        }
+        ProtocolCmd::Pause | ProtocolCmd::Resume => {
+            let paused = matches!(cmd, ProtocolCmd::Pause);
+            let sig = s.send(&[ix::set_paused(s.me(), paused)]).await?;
+            let what = if paused {
+                "protocol paused"
+            } else {
+                "protocol resumed"
+            };
+            Ok(Report::done(what, &sig, &[]))
         }
         ProtocolCmd::TransferAuthority { new_authority } => {
             let sig = s
@@ -260,5 +326,66 @@ pub async fn run(cmd: ProtocolCmd, s: &Session<'_>) -> Result<Report> {
                 &[("authority", s.me().to_string())],
             ))
         }
+    }
+}
+
+/// `name old → new` for every parameter that differs.
+fn describe_change(old: &ProtocolParams, new: &ProtocolParams, stake_decimals: u8) -> String {
+    let rows = [
+        (
+            "protocol_fee_bps",
+            old.protocol_fee_bps.get().to_string(),
+            new.protocol_fee_bps.get().to_string(),
+        ),
+        (
+            "staker_share_bps",
+            old.staker_share_bps.get().to_string(),
+            new.staker_share_bps.get().to_string(),
+        ),
+        (
+            "min_provider_stake",
+            format_amount(old.min_provider_stake, stake_decimals),
+            format_amount(new.min_provider_stake, stake_decimals),
+        ),
+        (
+            "unbonding_secs",
+            old.unbonding_secs.to_string(),
+            new.unbonding_secs.to_string(),
+        ),
+        (
+            "dispute_window_secs",
+            old.dispute_window_secs.to_string(),
+            new.dispute_window_secs.to_string(),
+        ),
+        (
+            "max_slash_bps",
+            old.max_slash_bps.get().to_string(),
+            new.max_slash_bps.get().to_string(),
+        ),
+        (
+            "revenue_vesting_secs",
+            old.revenue_vesting_secs.to_string(),
+            new.revenue_vesting_secs.to_string(),
+        ),
+        (
+            "grace_secs",
+            old.grace_secs.to_string(),
+            new.grace_secs.to_string(),
+        ),
+        (
+            "params_notice_secs",
+            old.params_notice_secs.to_string(),
+            new.params_notice_secs.to_string(),
+        ),
+    ];
+    let changed: Vec<String> = rows
+        .into_iter()
+        .filter(|(_, a, b)| a != b)
+        .map(|(k, a, b)| format!("{k} {a} -> {b}"))
+        .collect();
+    if changed.is_empty() {
+        "treasury or arbiter only".into()
+    } else {
+        changed.join(", ")
     }
 }

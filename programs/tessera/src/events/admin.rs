@@ -2,7 +2,7 @@
 
 use anchor_lang::prelude::*;
 
-use crate::state::ProtocolParams;
+use crate::state::{ParamsChange, ProtocolParams};
 
 /// The protocol was initialised.
 #[event]
@@ -21,7 +21,23 @@ pub struct ProtocolInitialized {
     pub params: ProtocolParams,
 }
 
-/// Parameters, treasury or arbiter changed.
+/// A change of parameters, treasury or arbiter was proposed; it applies at `effective_at`.
+#[event]
+pub struct ParamsProposed {
+    /// Parameters in force until then.
+    pub current_params: ProtocolParams,
+    /// The proposal.
+    pub change: ParamsChange,
+}
+
+/// A pending change was withdrawn.
+#[event]
+pub struct ParamsCancelled {
+    /// The withdrawn proposal.
+    pub change: ParamsChange,
+}
+
+/// Parameters, treasury or arbiter changed (a proposal applied after its notice).
 #[event]
 pub struct ParamsUpdated {
     /// Parameters before.

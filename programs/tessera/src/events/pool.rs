@@ -2,6 +2,8 @@
 
 use anchor_lang::prelude::*;
 
+use crate::math::Bps;
+
 /// A pool was created.
 #[event]
 pub struct PoolCreated {
@@ -16,7 +18,7 @@ pub struct PoolCreated {
     /// Vault.
     pub vault: Pubkey,
     /// Operator fee in bps.
-    pub operator_fee_bps: u16,
+    pub operator_fee_bps: Bps,
     /// Credit limit.
     pub credit_limit: u64,
 }

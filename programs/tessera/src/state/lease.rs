@@ -3,7 +3,9 @@
 use anchor_lang::prelude::*;
 
 use crate::error::TesseraError;
-use crate::math;
+use crate::math::{self, add, sub, Bps};
+use crate::signed::ReceiptBody;
+use crate::state::ProtocolParams;
 
 /// Where a lease stands. Closed leases do not exist: closing deletes the account.
 #[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
@@ -14,7 +16,58 @@ pub enum LeaseStatus {
     Disputed,
 }
 
-/// A lease at `["lease", node, lease_id]` (≤ 256 bytes with its discriminator).
+/// The protocol parameters a lease was opened under. A later parameter change never reaches
+/// a lease already open: its charges pay these fees, its receipts wait this window, its grace
+/// and its provider's slash cap are these.
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
+pub struct AgreedTerms {
+    /// Protocol's cut of each settled charge.
+    pub protocol_fee_bps: Bps,
+    /// Seconds each receipt stays disputable.
+    pub dispute_window_secs: u32,
+    /// Seconds the lease may run in arrears before anyone may close it.
+    pub grace_secs: u32,
+    /// Most of the provider's stake one dispute over this lease may slash.
+    pub max_slash_bps: Bps,
+}
+
+impl AgreedTerms {
+    /// The terms in force under `params`.
+    pub fn from_params(params: &ProtocolParams) -> Self {
+        Self {
+            protocol_fee_bps: params.protocol_fee_bps,
+            dispute_window_secs: params.dispute_window_secs,
+            grace_secs: params.grace_secs,
+            max_slash_bps: params.max_slash_bps,
+        }
+    }
+}
+
+/// What a receipt booked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReceiptCharge {
+    /// GPU-seconds charged (capped by the period's allocation).
+    pub gpu_seconds: u64,
+    /// Amount moved from escrow to pending.
+    pub charge: u64,
+    /// Most GPU-seconds a period like this one could bill (for the grace warning).
+    pub max_gpu_seconds: u64,
+}
+
+/// How a dispute ended, as [`Lease::resolve`] booked it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Resolution {
+    /// The pending charge that was disputed.
+    pub pending: u64,
+    /// Part of it to settle (the rest went back to escrow).
+    pub settled: u64,
+    /// GPU-seconds paid for by `settled`, pro rata.
+    pub paid_gpu_seconds: u64,
+}
+
+/// A lease at `["lease", node, lease_id]` (≤ 272 bytes with its discriminator).
 ///
 /// Charges are computed on cumulative GPU-seconds (`gpu_seconds_billed`) at the price per
 /// GPU-hour fixed at opening, so per-receipt rounding never accumulates: after any number of
@@ -69,6 +122,8 @@ pub struct Lease {
     pub terminated: bool,
     /// SHA-256 of the job spec (the URI travels in the `LeaseOpened` event).
     pub job_hash: [u8; 32],
+    /// Protocol parameters fixed at opening.
+    pub terms: AgreedTerms,
 }
 
 impl Lease {
@@ -98,12 +153,167 @@ impl Lease {
         secs.saturating_mul(u64::from(self.gpu_count))
     }
 
+    /// When the pending charge becomes settleable: at once when co-signed, else when its
+    /// dispute window (the one agreed at opening) closes.
+    pub fn settleable_at(&self) -> i64 {
+        if self.pending_cosigned {
+            self.pending_since
+        } else {
+            self.pending_since
+                .saturating_add(i64::from(self.terms.dispute_window_secs))
+        }
+    }
+
     /// Whether the pending charge may be settled at `now`.
-    pub fn pending_settleable(&self, now: i64, dispute_window_secs: u32) -> bool {
-        self.pending_cosigned
-            || now
-                >= self
-                    .pending_since
-                    .saturating_add(i64::from(dispute_window_secs))
+    pub fn pending_settleable(&self, now: i64) -> bool {
+        now >= self.settleable_at()
+    }
+
+    /// Checks `body` continues this lease's receipts at `now`: active, nothing pending, the
+    /// sequence increasing, the period non-empty, after the last one and within the lease.
+    pub fn check_receipt(&self, body: &ReceiptBody, now: i64) -> Result<()> {
+        require!(
+            self.status == LeaseStatus::Active,
+            TesseraError::LeaseDisputed
+        );
+        require!(self.pending == 0, TesseraError::PendingUnsettled);
+        require!(
+            body.seq > self.last_seq,
+            TesseraError::ReceiptSeqNotIncreasing
+        );
+        require!(
+            body.period_end > body.period_start,
+            TesseraError::ReceiptPeriodInvalid
+        );
+        require!(
+            body.period_start >= self.last_period_end,
+            TesseraError::ReceiptPeriodOverlap
+        );
+        require!(
+            body.period_end <= self.end_at,
+            TesseraError::ReceiptPeriodAfterLeaseEnd
+        );
+        require!(body.period_end <= now, TesseraError::ReceiptPeriodInFuture);
+        Ok(())
+    }
+
+    /// Books a checked receipt: `min(gpu_seconds, period × gpus)` at the lease price, capped by
+    /// the escrow, moves from escrow to pending.
+    pub fn record_receipt(
+        &mut self,
+        body: &ReceiptBody,
+        cosigned: bool,
+        now: i64,
+    ) -> Result<ReceiptCharge> {
+        let period = u64::try_from(body.period_end.saturating_sub(body.period_start))
+            .map_err(|_| error!(TesseraError::ReceiptPeriodInvalid))?;
+        let max_gpu_seconds = period.saturating_mul(u64::from(self.gpu_count));
+        let gpu_seconds = body.gpu_seconds.min(max_gpu_seconds);
+        let charge = self.charge_for(gpu_seconds)?;
+        self.escrow = sub(self.escrow, charge)?;
+        self.pending = charge;
+        self.pending_since = now;
+        self.pending_gpu_seconds = gpu_seconds;
+        self.pending_cosigned = cosigned;
+        self.gpu_seconds_billed = add(self.gpu_seconds_billed, gpu_seconds)?;
+        self.last_seq = body.seq;
+        self.last_period_end = body.period_end;
+        Ok(ReceiptCharge {
+            gpu_seconds,
+            charge,
+            max_gpu_seconds,
+        })
+    }
+
+    /// Announces grace once, when the escrow cannot pay another `period_gpu_seconds` like the
+    /// last: returns the time after which anyone may close the lease, if announced now.
+    pub fn announce_grace(&mut self, period_gpu_seconds: u64) -> Result<Option<i64>> {
+        if self.grace_until != 0 || self.escrow >= self.cost_for(period_gpu_seconds)? {
+            return Ok(None);
+        }
+        self.grace_until = self.end_at.saturating_add(i64::from(self.terms.grace_secs));
+        Ok(Some(self.grace_until))
+    }
+
+    /// Takes the settleable pending charge at `now`: `(amount, gpu_seconds)`.
+    pub fn take_pending(&mut self, now: i64) -> Result<(u64, u64)> {
+        require!(
+            self.status == LeaseStatus::Active,
+            TesseraError::LeaseDisputed
+        );
+        require!(self.pending > 0, TesseraError::NothingPending);
+        require!(
+            self.pending_settleable(now),
+            TesseraError::DisputeWindowOpen
+        );
+        let taken = (self.pending, self.pending_gpu_seconds);
+        self.pending = 0;
+        self.pending_gpu_seconds = 0;
+        self.pending_cosigned = false;
+        Ok(taken)
+    }
+
+    /// Freezes the pending charge for the arbiter, while its dispute window is open.
+    pub fn open_dispute(&mut self, now: i64) -> Result<()> {
+        require!(
+            self.status == LeaseStatus::Active,
+            TesseraError::LeaseDisputed
+        );
+        require!(self.pending > 0, TesseraError::NothingPending);
+        require!(
+            !self.pending_settleable(now),
+            TesseraError::DisputeWindowClosed
+        );
+        self.status = LeaseStatus::Disputed;
+        Ok(())
+    }
+
+    /// Ends a dispute: `refund` of the pending charge goes back to escrow, the rest is to be
+    /// settled for its share of the pending GPU-seconds; `terminate_at` cuts the lease short.
+    pub fn resolve(&mut self, refund: u64, terminate_at: Option<i64>) -> Result<Resolution> {
+        require!(
+            self.status == LeaseStatus::Disputed,
+            TesseraError::LeaseNotDisputed
+        );
+        require!(refund <= self.pending, TesseraError::RefundExceedsPending);
+        let pending = self.pending;
+        let settled = sub(pending, refund)?;
+        let paid_gpu_seconds = math::mul_div_floor(self.pending_gpu_seconds, settled, pending)
+            .ok_or_else(|| error!(TesseraError::MathOverflow))?;
+        self.pending = 0;
+        self.pending_gpu_seconds = 0;
+        self.status = LeaseStatus::Active;
+        self.escrow = add(self.escrow, refund)?;
+        if let Some(now) = terminate_at {
+            self.end_at = self.end_at.min(now);
+            self.terminated = true;
+        }
+        Ok(Resolution {
+            pending,
+            settled,
+            paid_gpu_seconds,
+        })
+    }
+
+    /// Whether anyone but the renter and provider may close the lease at `now`: terminated,
+    /// out of announced grace, or past its end plus the agreed grace.
+    pub fn reapable(&self, now: i64) -> bool {
+        let grace_over = self.grace_until != 0 && now >= self.grace_until;
+        let past_end = now >= self.end_at.saturating_add(i64::from(self.terms.grace_secs));
+        self.terminated || grace_over || past_end
+    }
+
+    /// Checks the lease's own books: pending only with GPU-seconds behind it, billed seconds
+    /// within what its receipts' periods allow.
+    pub fn invariant(&self) -> Result<()> {
+        require!(
+            self.pending == 0 || self.pending_gpu_seconds > 0,
+            TesseraError::LeaseLedgerBroken
+        );
+        require!(
+            self.last_period_end >= self.start_at && self.last_period_end <= self.end_at,
+            TesseraError::LeaseLedgerBroken
+        );
+        Ok(())
     }
 }

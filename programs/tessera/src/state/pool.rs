@@ -37,8 +37,8 @@ pub struct Pool {
     pub gpu_model: [u8; 32],
     /// Target number of GPUs the pool finances.
     pub target_gpu_count: u32,
-    /// Operator's cut of settled revenue, in bps.
-    pub operator_fee_bps: u16,
+    /// Operator's cut of settled revenue (≤ 30 %), fixed at creation.
+    pub operator_fee_bps: Bps,
     /// Most principal the operator may have drawn at once.
     pub credit_limit: u64,
     /// Shares outstanding by the pool's own count (queued redemptions included until served).
@@ -59,8 +59,11 @@ pub struct Pool {
     pub redemptions_owed: u64,
     /// Investor revenue still vesting as of `revenue_locked_at`.
     pub locked_revenue: u64,
-    /// When `locked_revenue` was last recomputed.
+    /// When `locked_revenue` was last recomputed (its schedule's start).
     pub revenue_locked_at: i64,
+    /// When `locked_revenue` is fully unlocked. Booked with the revenue, so a later change of
+    /// `revenue_vesting_secs` never re-prices revenue already locked.
+    pub revenue_unlock_at: i64,
     /// Sequence number the next redemption request receives (queue tail).
     pub next_ticket_seq: u64,
     /// Sequence number of the oldest unserved ticket (queue head).
@@ -72,7 +75,7 @@ pub struct Pool {
     /// Lifetime principal written down as lost.
     pub lifetime_written_down: u64,
     /// Room for future fields without a migration.
-    pub reserved: [u8; 64],
+    pub reserved: [u8; 56],
 }
 
 impl Pool {
@@ -98,44 +101,56 @@ impl Pool {
         .ok_or_else(|| error!(TesseraError::MathOverflow))
     }
 
-    /// Revenue still vesting at `now`.
-    pub fn locked_revenue_at(&self, now: i64, vesting_secs: u32) -> u64 {
+    /// Revenue still vesting at `now`, on the schedule it was booked under.
+    pub fn locked_revenue_at(&self, now: i64) -> u64 {
         math::locked_remaining(
             self.locked_revenue,
             self.revenue_locked_at,
+            self.revenue_unlock_at,
             now,
-            vesting_secs,
         )
     }
 
     /// Net asset value for pricing: free cash plus deployed principal, less vesting revenue.
     /// Saturates at zero after a write-down larger than what remains.
-    pub fn nav(&self, now: i64, vesting_secs: u32) -> Result<u64> {
+    pub fn nav(&self, now: i64) -> Result<u64> {
         let gross = self
             .cash
             .checked_add(self.deployed_principal)
             .ok_or_else(|| error!(TesseraError::MathOverflow))?;
-        Ok(gross.saturating_sub(self.locked_revenue_at(now, vesting_secs)))
+        Ok(gross.saturating_sub(self.locked_revenue_at(now)))
     }
 
     /// Shares to mint for `assets` at the current price, rounded down.
-    pub fn shares_for(&self, assets: u64, now: i64, vesting_secs: u32) -> Result<u64> {
-        math::shares_for_assets(assets, self.nav(now, vesting_secs)?, self.total_shares)
+    pub fn shares_for(&self, assets: u64, now: i64) -> Result<u64> {
+        math::shares_for_assets(assets, self.nav(now)?, self.total_shares)
             .ok_or_else(|| error!(TesseraError::MathOverflow))
     }
 
     /// Assets to pay for `shares` at the current price, rounded down.
-    pub fn assets_for(&self, shares: u64, now: i64, vesting_secs: u32) -> Result<u64> {
-        math::assets_for_shares(shares, self.nav(now, vesting_secs)?, self.total_shares)
+    pub fn assets_for(&self, shares: u64, now: i64) -> Result<u64> {
+        math::assets_for_shares(shares, self.nav(now)?, self.total_shares)
             .ok_or_else(|| error!(TesseraError::MathOverflow))
     }
 
     /// Books `amount` of investor revenue already counted in `cash` so that it vests linearly
-    /// from `now` (locked-profit degradation), defeating deposit-before/redeem-after sandwiches.
+    /// over `vesting_secs` from `now` (locked-profit degradation, defeating deposit-before/
+    /// redeem-after sandwiches). Revenue still locked keeps its own end: the two schedules
+    /// merge into one whose end is their amount-weighted average, so nothing booked earlier
+    /// unlocks on a schedule other than its own share of the merge.
     pub fn lock_revenue(&mut self, amount: u64, now: i64, vesting_secs: u32) -> Result<()> {
-        let still_locked = self.locked_revenue_at(now, vesting_secs);
+        let still_locked = self.locked_revenue_at(now);
+        let unlock_at = math::merged_unlock_at(
+            still_locked,
+            self.revenue_unlock_at,
+            amount,
+            now,
+            vesting_secs,
+        )
+        .ok_or_else(|| error!(TesseraError::MathOverflow))?;
         self.locked_revenue = add(still_locked, amount)?;
         self.revenue_locked_at = now;
+        self.revenue_unlock_at = unlock_at;
         self.lifetime_revenue = add(self.lifetime_revenue, amount)?;
         Ok(())
     }
@@ -146,13 +161,12 @@ impl Pool {
     pub fn book_revenue(
         &mut self,
         amount: u64,
-        protocol_fee_bps: u16,
+        protocol_fee: Bps,
         now: i64,
         vesting_secs: u32,
     ) -> Result<RevenueSplit> {
-        let bps = |v: u16| Bps::new(v).ok_or_else(|| error!(TesseraError::MathOverflow));
-        let protocol_fee = bps(protocol_fee_bps)?.fee_floor(amount);
-        let operator_fee = bps(self.operator_fee_bps)?.fee_floor(amount);
+        let protocol_fee = protocol_fee.fee_floor(amount);
+        let operator_fee = self.operator_fee_bps.fee_floor(amount);
         let investors = sub(sub(amount, protocol_fee)?, operator_fee)?;
         self.protocol_fees_owed = add(self.protocol_fees_owed, protocol_fee)?;
         self.operator_owed = add(self.operator_owed, operator_fee)?;
@@ -170,8 +184,24 @@ impl Pool {
         self.head_ticket_seq == self.next_ticket_seq
     }
 
-    /// Checks the vault covers the ledger and the share mint never exceeds the ledger's shares.
-    /// `vault_amount` and `share_supply` must be read after any CPI that moved them.
+    /// Checks the books that need no token account: queued shares within the total, the
+    /// ledger summable, a vesting schedule that ends after it starts.
+    pub fn check_books(&self) -> Result<()> {
+        require!(
+            self.queued_shares <= self.total_shares,
+            TesseraError::ShareSupplyAboveLedger
+        );
+        self.ledger_total()?;
+        require!(
+            self.locked_revenue == 0 || self.revenue_unlock_at >= self.revenue_locked_at,
+            TesseraError::VestingScheduleBroken
+        );
+        Ok(())
+    }
+
+    /// Checks the vault covers the ledger and the share mint never exceeds the ledger's shares,
+    /// then [`Self::check_books`]. `vault_amount` and `share_supply` must be read after any
+    /// CPI that moved them.
     pub fn invariant(&self, vault_amount: u64, share_supply: u64) -> Result<()> {
         require!(
             vault_amount >= self.ledger_total()?,
@@ -181,11 +211,7 @@ impl Pool {
             share_supply <= self.total_shares,
             TesseraError::ShareSupplyAboveLedger
         );
-        require!(
-            self.queued_shares <= self.total_shares,
-            TesseraError::ShareSupplyAboveLedger
-        );
-        Ok(())
+        self.check_books()
     }
 }
 

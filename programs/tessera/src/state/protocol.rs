@@ -3,7 +3,7 @@
 use anchor_lang::prelude::*;
 
 use crate::error::TesseraError;
-use crate::math::Bps;
+use crate::math::{Bps, BPS_DENOMINATOR};
 
 /// Upper bound of `protocol_fee_bps` (20 %).
 pub const MAX_PROTOCOL_FEE_BPS: u16 = 2_000;
@@ -13,30 +13,41 @@ pub const MAX_SLASH_BPS: u16 = 5_000;
 pub const UNBONDING_SECS_RANGE: (u32, u32) = (3_600, 60 * 86_400);
 /// Bounds of `dispute_window_secs`: one minute to seven days.
 pub const DISPUTE_WINDOW_SECS_RANGE: (u32, u32) = (60, 7 * 86_400);
-/// Upper bound of `revenue_vesting_secs`: thirty days.
-pub const MAX_REVENUE_VESTING_SECS: u32 = 30 * 86_400;
+/// Bounds of `revenue_vesting_secs`: one hour to thirty days. The minimum keeps a settle from
+/// being a free sandwich (deposit just before, redeem just after).
+pub const REVENUE_VESTING_SECS_RANGE: (u32, u32) = (3_600, 30 * 86_400);
+/// Bounds of `params_notice_secs`: one hour to thirty days.
+pub const PARAMS_NOTICE_SECS_RANGE: (u32, u32) = (3_600, 30 * 86_400);
 /// Bounds of `grace_secs`: one minute to three days.
 pub const GRACE_SECS_RANGE: (u32, u32) = (60, 3 * 86_400);
 
-/// The tunable parameters, set at initialisation and by `set_params`, each bounded.
+/// The tunable parameters, set at initialisation and changed by `propose_params` then
+/// `apply_params` after the notice period, each bounded.
 #[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ProtocolParams {
-    /// Protocol's cut of every settled payment, in bps (≤ 20 %).
-    pub protocol_fee_bps: u16,
-    /// Part of the protocol's cut that goes to stakers, in bps; the rest goes to the treasury.
-    pub staker_share_bps: u16,
+    /// Protocol's cut of every settled payment (≤ 20 %); a lease keeps the value in force at
+    /// its opening.
+    pub protocol_fee_bps: Bps,
+    /// Part of the protocol's cut that goes to stakers; the rest goes to the treasury.
+    pub staker_share_bps: Bps,
     /// Stake a provider must hold to register and keep leases.
     pub min_provider_stake: u64,
     /// Seconds between `begin_unstake` and `withdraw_stake`.
     pub unbonding_secs: u32,
-    /// Seconds a receipt stays disputable before anyone may settle it.
+    /// Seconds a receipt stays disputable before anyone may settle it; a lease keeps the value
+    /// in force at its opening.
     pub dispute_window_secs: u32,
-    /// Most of a provider's stake one dispute may slash, in bps.
-    pub max_slash_bps: u16,
-    /// Seconds over which investors' revenue vests into the share price.
+    /// Most of a provider's stake one dispute may slash; a lease keeps the value in force at
+    /// its opening.
+    pub max_slash_bps: Bps,
+    /// Seconds over which investors' revenue vests into the share price; revenue keeps the
+    /// schedule it was booked under.
     pub revenue_vesting_secs: u32,
-    /// Seconds a lease may run in arrears before anyone may close it.
+    /// Seconds a lease may run in arrears before anyone may close it; a lease keeps the value
+    /// in force at its opening.
     pub grace_secs: u32,
+    /// Seconds between `propose_params` and the earliest `apply_params`.
+    pub params_notice_secs: u32,
 }
 
 impl ProtocolParams {
@@ -44,11 +55,11 @@ impl ProtocolParams {
     pub fn validate(&self) -> Result<()> {
         let within = |v: u32, (lo, hi): (u32, u32)| (lo..=hi).contains(&v);
         require!(
-            self.protocol_fee_bps <= MAX_PROTOCOL_FEE_BPS,
+            self.protocol_fee_bps.at_most(MAX_PROTOCOL_FEE_BPS),
             TesseraError::ProtocolFeeTooHigh
         );
         require!(
-            Bps::new(self.staker_share_bps).is_some(),
+            self.staker_share_bps.at_most(BPS_DENOMINATOR),
             TesseraError::StakerShareTooHigh
         );
         require!(
@@ -60,16 +71,20 @@ impl ProtocolParams {
             TesseraError::DisputeWindowOutOfRange
         );
         require!(
-            self.max_slash_bps <= MAX_SLASH_BPS,
+            self.max_slash_bps.at_most(MAX_SLASH_BPS),
             TesseraError::SlashLimitTooHigh
         );
         require!(
-            self.revenue_vesting_secs <= MAX_REVENUE_VESTING_SECS,
+            within(self.revenue_vesting_secs, REVENUE_VESTING_SECS_RANGE),
             TesseraError::VestingOutOfRange
         );
         require!(
             within(self.grace_secs, GRACE_SECS_RANGE),
             TesseraError::GraceOutOfRange
+        );
+        require!(
+            within(self.params_notice_secs, PARAMS_NOTICE_SECS_RANGE),
+            TesseraError::NoticeOutOfRange
         );
         Ok(())
     }
@@ -102,8 +117,25 @@ pub struct Protocol {
     pub params: ProtocolParams,
     /// When true, new exposure (deposits, stakes, leases, bids) is refused; exits still work.
     pub paused: bool,
+    /// A proposed change of parameters, treasury and arbiter, waiting out its notice.
+    pub pending_change: Option<ParamsChange>,
     /// Room for future fields without a migration.
     pub reserved: [u8; 64],
+}
+
+/// A proposed change, applicable by anyone from `effective_at` until cancelled.
+#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ParamsChange {
+    /// Parameters after the change.
+    pub params: ProtocolParams,
+    /// Treasury after the change.
+    pub treasury: Pubkey,
+    /// Arbiter after the change.
+    pub arbiter: Pubkey,
+    /// When it was proposed.
+    pub proposed_at: i64,
+    /// Earliest time `apply_params` may apply it: `proposed_at` plus the notice in force then.
+    pub effective_at: i64,
 }
 
 impl Protocol {
@@ -116,8 +148,67 @@ impl Protocol {
         Ok(())
     }
 
-    /// Checks the stored parameters are within bounds.
+    /// Records `change` as pending, replacing any earlier proposal; it may apply once the
+    /// notice in force now has passed, so a shorter notice never shortens its own wait.
+    pub fn propose_change(
+        &mut self,
+        params: ProtocolParams,
+        treasury: Pubkey,
+        arbiter: Pubkey,
+        now: i64,
+    ) -> Result<ParamsChange> {
+        params.validate()?;
+        require!(
+            (params, treasury, arbiter) != (self.params, self.treasury, self.arbiter),
+            TesseraError::ParamsUnchanged
+        );
+        let effective_at = now
+            .checked_add(i64::from(self.params.params_notice_secs))
+            .ok_or_else(|| error!(TesseraError::MathOverflow))?;
+        let change = ParamsChange {
+            params,
+            treasury,
+            arbiter,
+            proposed_at: now,
+            effective_at,
+        };
+        self.pending_change = Some(change);
+        Ok(change)
+    }
+
+    /// Applies the pending change once its notice is over; returns it.
+    pub fn apply_change(&mut self, now: i64) -> Result<ParamsChange> {
+        let change = self
+            .pending_change
+            .ok_or_else(|| error!(TesseraError::NoParamsChangePending))?;
+        require!(
+            now >= change.effective_at,
+            TesseraError::ParamsNoticeNotOver
+        );
+        self.params = change.params;
+        self.treasury = change.treasury;
+        self.arbiter = change.arbiter;
+        self.pending_change = None;
+        Ok(change)
+    }
+
+    /// Drops the pending change; returns it.
+    pub fn cancel_change(&mut self) -> Result<ParamsChange> {
+        self.pending_change
+            .take()
+            .ok_or_else(|| error!(TesseraError::NoParamsChangePending))
+    }
+
+    /// Checks the stored parameters (and any pending ones) are within bounds.
     pub fn invariant(&self) -> Result<()> {
-        self.params.validate()
+        self.params.validate()?;
+        if let Some(change) = &self.pending_change {
+            change.params.validate()?;
+            require!(
+                change.effective_at >= change.proposed_at,
+                TesseraError::ParamsNoticeNotOver
+            );
+        }
+        Ok(())
     }
 }

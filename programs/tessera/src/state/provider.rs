@@ -2,6 +2,10 @@
 
 use anchor_lang::prelude::*;
 
+use crate::error::TesseraError;
+use crate::math::add;
+use crate::state::StakePosition;
+
 /// Whether a provider may take new leases.
 #[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProviderStatus {
@@ -47,4 +51,53 @@ pub struct Provider {
 impl Provider {
     /// Current layout version.
     pub const VERSION: u8 = 1;
+
+    /// Checks the provider may take a new lease with `position` as collateral, then counts
+    /// it and locks `min_stake` of the position while any lease runs.
+    pub fn lease_opened(&mut self, position: &mut StakePosition, min_stake: u64) -> Result<()> {
+        require!(
+            self.status == ProviderStatus::Active,
+            TesseraError::ProviderJailed
+        );
+        require!(
+            position.amount >= min_stake,
+            TesseraError::ProviderUnderstaked
+        );
+        self.active_leases = self.active_leases.saturating_add(1);
+        position.locked_amount = min_stake;
+        Ok(())
+    }
+
+    /// Counts a closed lease; the collateral unlocks with the last one.
+    pub fn lease_closed(&mut self, position: &mut StakePosition) {
+        self.active_leases = self.active_leases.saturating_sub(1);
+        self.leases_completed = self.leases_completed.saturating_add(1);
+        if self.active_leases == 0 {
+            position.locked_amount = 0;
+        }
+    }
+
+    /// Counts a settled charge for `gpu_seconds` (reputation).
+    pub fn charge_settled(&mut self, gpu_seconds: u64) {
+        self.gpu_seconds_served = self.gpu_seconds_served.saturating_add(gpu_seconds);
+        self.receipts_settled = self.receipts_settled.saturating_add(1);
+    }
+
+    /// Counts a dispute's outcome: `lost` when anything was refunded or slashed.
+    pub fn dispute_resolved(&mut self, lost: bool, slashed: u64) -> Result<()> {
+        self.slashed_total = add(self.slashed_total, slashed)?;
+        if lost {
+            self.disputes_lost = self.disputes_lost.saturating_add(1);
+        }
+        Ok(())
+    }
+
+    /// Checks collateral is locked only while leases run.
+    pub fn invariant(&self, position: &StakePosition) -> Result<()> {
+        require!(
+            self.active_leases > 0 || position.locked_amount == 0,
+            TesseraError::StakeLedgerBroken
+        );
+        Ok(())
+    }
 }

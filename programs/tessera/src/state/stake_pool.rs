@@ -72,6 +72,13 @@ impl StakePool {
         Ok(total)
     }
 
+    /// Removes slashed stake (`from_active`, `from_unbonding`) from the totals.
+    pub fn remove_slashed(&mut self, from_active: u64, from_unbonding: u64) -> Result<()> {
+        self.total_staked = sub(self.total_staked, from_active)?;
+        self.total_unbonding = sub(self.total_unbonding, from_unbonding)?;
+        Ok(())
+    }
+
     /// Rewards the vault must still hold: everything funded and not yet claimed.
     pub fn rewards_outstanding(&self) -> Result<u64> {
         sub(self.rewards_funded, self.rewards_claimed)

@@ -80,6 +80,20 @@ impl StakePosition {
         Ok((from_active, from_unbonding))
     }
 
+    /// Active plus unbonding stake: what a slash may reach.
+    pub fn bonded(&self) -> Result<u64> {
+        add(self.amount, self.unbonding_amount)
+    }
+
+    /// Checks unbonding stake always has an end.
+    pub fn invariant(&self) -> Result<()> {
+        require!(
+            self.unbonding_amount == 0 || self.unbonding_ends_at != 0,
+            TesseraError::StakeLedgerBroken
+        );
+        Ok(())
+    }
+
     /// Active stake that may be unstaked now.
     pub fn unlocked(&self) -> Result<u64> {
         sub(self.amount, self.locked_amount.min(self.amount))

@@ -64,6 +64,7 @@ pub fn handler(
         arbiter,
         params,
         paused: false,
+        pending_change: None,
         reserved: [0; 64],
     });
     accounts.stake_pool.set_inner(StakePool {

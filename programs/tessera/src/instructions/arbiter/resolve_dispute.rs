@@ -13,15 +13,16 @@ use crate::instructions::staking::{
     StakeVaultsBumps,
 };
 use crate::instructions::token::transfer_from_pda;
-use crate::math::{add, sub, Bps};
-use crate::state::{seeds, Lease, LeaseStatus, Node, Pool, Protocol, Provider, StakePosition};
+use crate::math::{add, sub};
+use crate::state::{seeds, Lease, Node, Pool, Protocol, Provider, StakePosition};
 
 /// Arguments of `resolve_dispute`.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ResolveDisputeArgs {
     /// Part of the pending charge returned to the lease's escrow (refunded at close).
     pub refund: u64,
-    /// Stake to slash (capped at `max_slash_bps` of the provider's active plus unbonding stake).
+    /// Stake to slash (capped at the lease's agreed `max_slash_bps` of the provider's active
+    /// plus unbonding stake).
     pub slash: u64,
     /// End the lease now so it can be closed at once.
     pub terminate: bool,
@@ -78,27 +79,12 @@ pub fn handler(ctx: Context<ResolveDispute>, args: ResolveDisputeArgs) -> Result
     let accounts = &mut *ctx.accounts;
     let lease_key = accounts.lease.key();
     let lease = &mut accounts.lease;
-    require!(
-        lease.status == LeaseStatus::Disputed,
-        TesseraError::LeaseNotDisputed
-    );
-    require!(
-        args.refund <= lease.pending,
-        TesseraError::RefundExceedsPending
-    );
-    let (pending, gpu_seconds) = (lease.pending, lease.pending_gpu_seconds);
-    let settled = sub(pending, args.refund)?;
-    lease.pending = 0;
-    lease.pending_gpu_seconds = 0;
-    lease.status = LeaseStatus::Active;
-    lease.escrow = add(lease.escrow, args.refund)?;
+    let now = Clock::get()?.unix_timestamp;
+    let resolution = lease.resolve(args.refund, args.terminate.then_some(now))?;
     let pool = &mut accounts.pool;
-    pool.pending = sub(pool.pending, pending)?;
+    pool.pending = sub(pool.pending, resolution.pending)?;
     pool.escrowed = add(pool.escrowed, args.refund)?;
-    if settled > 0 {
-        let paid_seconds =
-            u64::try_from(u128::from(gpu_seconds) * u128::from(settled) / u128::from(pending))
-                .map_err(|_| error!(TesseraError::MathOverflow))?;
+    if resolution.settled > 0 {
         settle_charge(
             &accounts.protocol,
             lease,
@@ -106,32 +92,22 @@ pub fn handler(ctx: Context<ResolveDispute>, args: ResolveDisputeArgs) -> Result
             &mut accounts.node,
             &mut accounts.provider,
             pool,
-            settled,
-            paid_seconds,
+            resolution.settled,
+            resolution.paid_gpu_seconds,
         )?;
     }
-    if args.terminate {
-        let now = Clock::get()?.unix_timestamp;
-        lease.end_at = lease.end_at.min(now);
-        lease.terminated = true;
-    }
+    lease.invariant()?;
 
     let position = &mut accounts.position;
-    let bonded = add(position.amount, position.unbonding_amount)?;
-    let cap = Bps::new(accounts.protocol.params.max_slash_bps)
-        .ok_or_else(|| error!(TesseraError::SlashLimitTooHigh))?
-        .fee_floor(bonded);
+    let cap = lease.terms.max_slash_bps.fee_floor(position.bonded()?);
     let stake_pool = &mut accounts.vaults.stake_pool;
     let (from_active, from_unbonding) =
         position.slash(args.slash.min(cap), stake_pool.acc_reward_per_share)?;
+    stake_pool.remove_slashed(from_active, from_unbonding)?;
     let slashed = add(from_active, from_unbonding)?;
-    stake_pool.total_staked = sub(stake_pool.total_staked, from_active)?;
-    stake_pool.total_unbonding = sub(stake_pool.total_unbonding, from_unbonding)?;
-    let provider = &mut accounts.provider;
-    provider.slashed_total = add(provider.slashed_total, slashed)?;
-    if args.refund > 0 || slashed > 0 {
-        provider.disputes_lost = provider.disputes_lost.saturating_add(1);
-    }
+    accounts
+        .provider
+        .dispute_resolved(args.refund > 0 || slashed > 0, slashed)?;
     if slashed > 0 {
         let seeds = stake_pool.signer_seeds();
         transfer_from_pda(
@@ -147,7 +123,7 @@ pub fn handler(ctx: Context<ResolveDispute>, args: ResolveDisputeArgs) -> Result
     emit!(DisputeResolved {
         lease: lease_key,
         refunded: args.refund,
-        settled,
+        settled: resolution.settled,
         slashed,
         terminated: args.terminate,
     });

@@ -5,7 +5,7 @@ use anchor_lang::prelude::*;
 use crate::error::TesseraError;
 use crate::events::RedemptionFulfilled;
 use crate::math::{add, sub};
-use crate::state::{seeds, Pool, Protocol, RedemptionTicket, TicketStatus};
+use crate::state::{seeds, Pool, RedemptionTicket, TicketStatus};
 
 /// Most tickets one call serves (bounds compute).
 pub const MAX_TICKETS_PER_CRANK: usize = 8;
@@ -14,9 +14,6 @@ pub const MAX_TICKETS_PER_CRANK: usize = 8;
 /// queue order starting at the head.
 #[derive(Accounts)]
 pub struct ProcessRedemptions<'info> {
-    /// The protocol (vesting period).
-    #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
-    pub protocol: Box<Account<'info, Protocol>>,
     /// The pool.
     #[account(mut, seeds = [seeds::POOL, pool.operator.as_ref(), &pool.pool_id.to_le_bytes()], bump = pool.bump)]
     pub pool: Box<Account<'info, Pool>>,
@@ -31,7 +28,6 @@ pub fn handler<'info>(ctx: Context<'info, ProcessRedemptions<'info>>) -> Result<
         TesseraError::TooManyTickets
     );
     let now = Clock::get()?.unix_timestamp;
-    let vesting = ctx.accounts.protocol.params.revenue_vesting_secs;
     let pool_key = ctx.accounts.pool.key();
     let pool = &mut ctx.accounts.pool;
     for info in ctx.remaining_accounts {
@@ -55,7 +51,7 @@ pub fn handler<'info>(ctx: Context<'info, ProcessRedemptions<'info>>) -> Result<
         .map_err(|_| error!(TesseraError::TicketOutOfOrder))?;
         require_keys_eq!(expected, info.key(), TesseraError::TicketOutOfOrder);
 
-        let assets = pool.assets_for(ticket.shares, now, vesting)?;
+        let assets = pool.assets_for(ticket.shares, now)?;
         if assets > pool.cash {
             break;
         }

@@ -16,7 +16,7 @@ use crate::instructions::staking::{
     StakeVaultsBumps,
 };
 use crate::instructions::token::transfer_from_pda;
-use crate::math::{sub, Bps};
+use crate::math::sub;
 use crate::state::{seeds, Protocol};
 
 /// Accounts of `sweep_protocol_fees`.
@@ -43,9 +43,7 @@ pub fn handler(ctx: Context<SweepProtocolFees>) -> Result<()> {
     let pool = &mut accounts.pool_vault.pool;
     let amount = pool.protocol_fees_owed;
     require!(amount > 0, TesseraError::NothingToSweep);
-    let to_stakers = Bps::new(accounts.protocol.params.staker_share_bps)
-        .ok_or_else(|| error!(TesseraError::StakerShareTooHigh))?
-        .fee_floor(amount);
+    let to_stakers = accounts.protocol.params.staker_share_bps.fee_floor(amount);
     let to_treasury = sub(amount, to_stakers)?;
     pool.protocol_fees_owed = 0;
     let seeds = pool.seeds();

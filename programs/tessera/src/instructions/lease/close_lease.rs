@@ -12,7 +12,7 @@ use anchor_spl::token::{Token, TokenAccount};
 
 use crate::error::TesseraError;
 use crate::events::{CloseReason, LeaseClosed};
-use crate::instructions::lease::{settle_charge, sync_collateral};
+use crate::instructions::lease::settle_charge;
 use crate::instructions::pool::{
     __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, reload_and_check, PoolVault,
     PoolVaultBumps,
@@ -102,15 +102,8 @@ pub fn handler(ctx: Context<CloseLease>) -> Result<()> {
         require!(ended, TesseraError::LeaseNotEnded);
         (ended_reason, 0)
     } else {
+        require!(lease.reapable(now), TesseraError::GraceNotOver);
         let grace_over = lease.grace_until != 0 && now >= lease.grace_until;
-        let past_end = now
-            >= lease
-                .end_at
-                .saturating_add(i64::from(accounts.protocol.params.grace_secs));
-        require!(
-            lease.terminated || grace_over || past_end,
-            TesseraError::GraceNotOver
-        );
         let reason = if !ended && grace_over {
             CloseReason::EscrowExhausted
         } else {
@@ -155,14 +148,8 @@ pub fn handler(ctx: Context<CloseLease>) -> Result<()> {
         )?;
     }
     accounts.node.release(lease.gpu_count);
-    let provider = &mut accounts.provider;
-    provider.active_leases = provider.active_leases.saturating_sub(1);
-    provider.leases_completed = provider.leases_completed.saturating_add(1);
-    sync_collateral(
-        provider,
-        &mut accounts.position,
-        accounts.protocol.params.min_provider_stake,
-    );
+    accounts.provider.lease_closed(&mut accounts.position);
+    accounts.provider.invariant(&accounts.position)?;
     if bounty > 0 {
         lease.sub_lamports(bounty)?;
         accounts.closer.add_lamports(bounty)?;

@@ -20,7 +20,7 @@ use crate::events::{ChargeSettled, LeaseOpened};
 use crate::instructions::pool::{reload_and_check, PoolVault};
 use crate::math::add;
 use crate::state::{
-    Lease, LeaseStatus, Node, Pool, Protocol, Provider, ProviderStatus, RevenueSplit, StakePosition,
+    AgreedTerms, Lease, LeaseStatus, Node, Pool, Protocol, Provider, RevenueSplit, StakePosition,
 };
 
 /// Terms of a lease being opened.
@@ -56,18 +56,10 @@ pub fn begin_lease<'info>(
     terms: LeaseTerms,
 ) -> Result<()> {
     let pool = &mut pool_vault.pool;
-    require!(
-        provider.status == ProviderStatus::Active,
-        TesseraError::ProviderJailed
-    );
-    require!(
-        position.amount >= protocol.params.min_provider_stake,
-        TesseraError::ProviderUnderstaked
-    );
+    provider.lease_opened(position, protocol.params.min_provider_stake)?;
+    provider.invariant(position)?;
     let lease_id = node.allocate(terms.gpu_count, terms.duration_secs)?;
     node.invariant()?;
-    provider.active_leases = provider.active_leases.saturating_add(1);
-    sync_collateral(provider, position, protocol.params.min_provider_stake);
     pool.escrowed = add(pool.escrowed, terms.escrow)?;
     let start_at = Clock::get()?.unix_timestamp;
     let end_at = start_at
@@ -97,7 +89,9 @@ pub fn begin_lease<'info>(
         grace_until: 0,
         terminated: false,
         job_hash: terms.job_hash,
+        terms: AgreedTerms::from_params(&protocol.params),
     });
+    lease.invariant()?;
     reload_and_check(pool, &mut pool_vault.vault, &mut pool_vault.share_mint)?;
     emit!(LeaseOpened {
         lease: lease.key(),
@@ -114,18 +108,9 @@ pub fn begin_lease<'info>(
     Ok(())
 }
 
-/// Keeps the provider's minimum stake locked exactly while it has open leases, so collateral
-/// cannot be unbonded from under a running lease.
-pub fn sync_collateral(provider: &Provider, position: &mut StakePosition, min_provider_stake: u64) {
-    position.locked_amount = if provider.active_leases > 0 {
-        min_provider_stake
-    } else {
-        0
-    };
-}
-
 /// Settles `amount` for `gpu_seconds` of `lease` (already removed from the pool's `pending` or
-/// `escrowed`): fee split into the pool's ledger, reputation counters, event.
+/// `escrowed`): fee split at the lease's agreed protocol fee into the pool's ledger, investors'
+/// part vesting over the period in force now, reputation counters, event.
 #[allow(clippy::too_many_arguments)]
 pub fn settle_charge(
     protocol: &Protocol,
@@ -140,14 +125,13 @@ pub fn settle_charge(
     let now = Clock::get()?.unix_timestamp;
     let split = pool.book_revenue(
         amount,
-        protocol.params.protocol_fee_bps,
+        lease.terms.protocol_fee_bps,
         now,
         protocol.params.revenue_vesting_secs,
     )?;
     lease.charged_total = add(lease.charged_total, amount)?;
     node.gpu_seconds_served = node.gpu_seconds_served.saturating_add(gpu_seconds);
-    provider.gpu_seconds_served = provider.gpu_seconds_served.saturating_add(gpu_seconds);
-    provider.receipts_settled = provider.receipts_settled.saturating_add(1);
+    provider.charge_settled(gpu_seconds);
     emit!(ChargeSettled {
         lease: lease_key,
         amount,

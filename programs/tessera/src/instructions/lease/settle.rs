@@ -7,12 +7,12 @@ use anchor_lang::prelude::*;
 use crate::error::TesseraError;
 use crate::instructions::lease::settle_charge;
 use crate::math::sub;
-use crate::state::{seeds, Lease, LeaseStatus, Node, Pool, Protocol, Provider};
+use crate::state::{seeds, Lease, Node, Pool, Protocol, Provider};
 
 /// Accounts of `settle`.
 #[derive(Accounts)]
 pub struct Settle<'info> {
-    /// The protocol (fee, window, vesting), read-only.
+    /// The protocol (vesting period of new revenue), read-only.
     #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
     pub protocol: Box<Account<'info, Protocol>>,
     /// The node's provider (reputation counters).
@@ -40,20 +40,8 @@ pub struct Settle<'info> {
 pub fn handler(ctx: Context<Settle>) -> Result<()> {
     let accounts = &mut *ctx.accounts;
     let lease = &mut accounts.lease;
-    require!(
-        lease.status == LeaseStatus::Active,
-        TesseraError::LeaseDisputed
-    );
-    require!(lease.pending > 0, TesseraError::NothingPending);
     let now = Clock::get()?.unix_timestamp;
-    require!(
-        lease.pending_settleable(now, accounts.protocol.params.dispute_window_secs),
-        TesseraError::DisputeWindowOpen
-    );
-    let (amount, gpu_seconds) = (lease.pending, lease.pending_gpu_seconds);
-    lease.pending = 0;
-    lease.pending_gpu_seconds = 0;
-    lease.pending_cosigned = false;
+    let (amount, gpu_seconds) = lease.take_pending(now)?;
     accounts.pool.pending = sub(accounts.pool.pending, amount)?;
     let key = lease.key();
     settle_charge(
@@ -66,5 +54,7 @@ pub fn handler(ctx: Context<Settle>) -> Result<()> {
         amount,
         gpu_seconds,
     )?;
-    Ok(())
+    lease.invariant()?;
+    accounts.node.invariant()?;
+    accounts.pool.check_books()
 }

@@ -71,6 +71,7 @@ pub fn handler(ctx: Context<TopUpLease>, amount: u64) -> Result<()> {
         &mut accounts.pool_vault.vault,
         &mut accounts.pool_vault.share_mint,
     )?;
+    lease.invariant()?;
     emit!(LeaseToppedUp {
         lease: lease.key(),
         amount,

@@ -5,6 +5,7 @@ use anchor_spl::token::{Mint, Token, TokenAccount};
 
 use crate::error::TesseraError;
 use crate::events::PoolCreated;
+use crate::math::Bps;
 use crate::state::{seeds, Pool, Protocol, MAX_OPERATOR_FEE_BPS};
 
 /// Arguments of `create_pool`.
@@ -16,8 +17,8 @@ pub struct CreatePoolArgs {
     pub gpu_model: [u8; 32],
     /// Target GPU count.
     pub target_gpu_count: u32,
-    /// Operator's cut of settled revenue (≤ 30 %).
-    pub operator_fee_bps: u16,
+    /// Operator's cut of settled revenue (≤ 30 %), fixed for the pool's life.
+    pub operator_fee_bps: Bps,
     /// Most principal the operator may have drawn at once.
     pub credit_limit: u64,
 }
@@ -62,7 +63,7 @@ pub struct CreatePool<'info> {
 /// Writes the pool with an empty ledger.
 pub fn handler(ctx: Context<CreatePool>, args: CreatePoolArgs) -> Result<()> {
     require!(
-        args.operator_fee_bps <= MAX_OPERATOR_FEE_BPS,
+        args.operator_fee_bps.at_most(MAX_OPERATOR_FEE_BPS),
         TesseraError::OperatorFeeTooHigh
     );
     let accounts = &mut *ctx.accounts;
@@ -89,12 +90,13 @@ pub fn handler(ctx: Context<CreatePool>, args: CreatePoolArgs) -> Result<()> {
         redemptions_owed: 0,
         locked_revenue: 0,
         revenue_locked_at: 0,
+        revenue_unlock_at: 0,
         next_ticket_seq: 0,
         head_ticket_seq: 0,
         queued_shares: 0,
         lifetime_revenue: 0,
         lifetime_written_down: 0,
-        reserved: [0; 64],
+        reserved: [0; 56],
     });
     emit!(PoolCreated {
         pool: accounts.pool.key(),

@@ -18,7 +18,7 @@ use crate::state::{seeds, Protocol};
 pub struct Deposit<'info> {
     /// The investor.
     pub investor: Signer<'info>,
-    /// The protocol (pause switch, vesting period).
+    /// The protocol (pause switch, settlement mint).
     #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
     pub protocol: Box<Account<'info, Protocol>>,
     /// The pool with its vault and share mint.
@@ -39,8 +39,7 @@ pub fn handler(ctx: Context<Deposit>, assets: u64, min_shares_out: u64) -> Resul
     accounts.protocol.require_not_paused()?;
     require!(assets > 0, TesseraError::ZeroAmount);
     let now = Clock::get()?.unix_timestamp;
-    let vesting = accounts.protocol.params.revenue_vesting_secs;
-    let shares = accounts.pool_vault.pool.shares_for(assets, now, vesting)?;
+    let shares = accounts.pool_vault.pool.shares_for(assets, now)?;
     require!(shares > 0, TesseraError::ZeroShares);
     require!(shares >= min_shares_out, TesseraError::SlippageShares);
 

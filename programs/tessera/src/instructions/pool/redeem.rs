@@ -18,7 +18,7 @@ use crate::state::{seeds, Protocol};
 pub struct Redeem<'info> {
     /// The investor.
     pub investor: Signer<'info>,
-    /// The protocol (vesting period; redemption is never paused).
+    /// The protocol (settlement mint; redemption is never paused).
     #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
     pub protocol: Box<Account<'info, Protocol>>,
     /// The pool with its vault and share mint.
@@ -42,11 +42,7 @@ pub fn handler(ctx: Context<Redeem>, shares: u64, min_assets_out: u64) -> Result
         TesseraError::QueueNotEmpty
     );
     let now = Clock::get()?.unix_timestamp;
-    let assets = accounts.pool_vault.pool.assets_for(
-        shares,
-        now,
-        accounts.protocol.params.revenue_vesting_secs,
-    )?;
+    let assets = accounts.pool_vault.pool.assets_for(shares, now)?;
     require!(assets > 0, TesseraError::ZeroAssets);
     require!(assets >= min_assets_out, TesseraError::SlippageAssets);
     require!(

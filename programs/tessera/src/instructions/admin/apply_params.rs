@@ -1,0 +1,34 @@
+//! `apply_params`: anyone applies a proposed change once its notice period is over.
+
+use anchor_lang::prelude::*;
+
+use crate::events::ParamsUpdated;
+use crate::state::{seeds, Protocol};
+
+/// Accounts of `apply_params`.
+#[derive(Accounts)]
+pub struct ApplyParams<'info> {
+    /// The protocol.
+    #[account(mut, seeds = [seeds::PROTOCOL], bump = protocol.bump)]
+    pub protocol: Box<Account<'info, Protocol>>,
+}
+
+/// Replaces parameters, treasury and arbiter with the pending change. Permissionless: the
+/// change was public for the whole notice period.
+pub fn handler(ctx: Context<ApplyParams>) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
+    let protocol = &mut ctx.accounts.protocol;
+    let (old_params, old_treasury, old_arbiter) =
+        (protocol.params, protocol.treasury, protocol.arbiter);
+    let change = protocol.apply_change(now)?;
+    protocol.invariant()?;
+    emit!(ParamsUpdated {
+        old_params,
+        new_params: change.params,
+        old_treasury,
+        new_treasury: change.treasury,
+        old_arbiter,
+        new_arbiter: change.arbiter,
+    });
+    Ok(())
+}

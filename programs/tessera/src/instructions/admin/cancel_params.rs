@@ -1,0 +1,26 @@
+//! `cancel_params`: the authority withdraws a pending parameter change.
+
+use anchor_lang::prelude::*;
+
+use crate::error::TesseraError;
+use crate::events::ParamsCancelled;
+use crate::state::{seeds, Protocol};
+
+/// Accounts of `cancel_params`.
+#[derive(Accounts)]
+pub struct CancelParams<'info> {
+    /// Protocol authority.
+    pub authority: Signer<'info>,
+    /// The protocol.
+    #[account(mut, seeds = [seeds::PROTOCOL], bump = protocol.bump, has_one = authority @ TesseraError::NotAuthority)]
+    pub protocol: Box<Account<'info, Protocol>>,
+}
+
+/// Drops the pending change.
+pub fn handler(ctx: Context<CancelParams>) -> Result<()> {
+    let protocol = &mut ctx.accounts.protocol;
+    let change = protocol.cancel_change()?;
+    protocol.invariant()?;
+    emit!(ParamsCancelled { change });
+    Ok(())
+}

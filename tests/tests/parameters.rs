@@ -1,0 +1,347 @@
+//! A parameter change never reaches back (docs/decisions.md, "Parameters"): each parameter is
+//! changed through governance (propose, notice, apply) while something agreed under the old
+//! value is in flight, and the test asserts nothing already agreed is re-priced.
+#![allow(deprecated)]
+
+use solana_sdk::signer::Signer;
+use tessera::error::TesseraError;
+use tessera::state::{Lease, Pool, ProtocolParams, StakePosition};
+use tessera_tests::fixture::{bps, default_params, Investor, UNIT};
+use tessera_tests::market::{Market, PRICE};
+use tessera_tests::{builders, code};
+
+const HOUR: i64 = 3_600;
+const DAY: i64 = 86_400;
+
+/// What `shares` redeem for now.
+async fn value_of(m: &mut Market, shares: u64) -> u64 {
+    let now = m.f.now().await;
+    m.f.pool(&m.p).await.assets_for(shares, now).expect("price")
+}
+
+/// The market's investor's redeemable value now.
+async fn investor_value(m: &mut Market) -> u64 {
+    let shares = m.f.balance(m.investor.shares).await;
+    value_of(m, shares).await
+}
+
+/// Books `interest` of investor revenue: the operator draws and repays 1,000 with interest.
+async fn book_interest(m: &mut Market, interest: u64) {
+    let op = m.operator.insecure_clone();
+    let (mint, op_token) = (m.f.settlement_mint, m.op_token);
+    m.f.mint_to(mint, op_token, interest).await;
+    let ix = builders::draw_capital(&m.p, op.pubkey(), op_token, 1_000 * UNIT);
+    m.f.send(&[ix], &[&op]).await.expect("draw");
+    let ix = builders::repay_capital(&m.p, op.pubkey(), op_token, 1_000 * UNIT, interest);
+    m.f.send(&[ix], &[&op]).await.expect("repay with interest");
+}
+
+/// Proposes `params` and waits out the notice, without applying.
+async fn propose_and_wait(m: &mut Market, params: ProtocolParams) {
+    let auth = m.f.authority.insecure_clone();
+    let ix = builders::propose_params(auth.pubkey(), m.f.treasury, params, m.f.arbiter.pubkey());
+    m.f.send(&[ix], &[&auth]).await.expect("propose");
+    m.f.advance(i64::from(default_params().params_notice_secs))
+        .await;
+}
+
+async fn apply(m: &mut Market) {
+    m.f.send(&[builders::apply_params()], &[])
+        .await
+        .expect("apply");
+}
+
+/// A second investor with `amount` to deposit.
+async fn newcomer(m: &mut Market, amount: u64) -> Investor {
+    let p = m.p;
+    m.f.investor(&p, amount).await
+}
+
+#[tokio::test]
+async fn shortening_vesting_never_releases_revenue_already_locked() {
+    // Revenue booked under a 7-day vesting; the change to one hour applies a day later.
+    let mut m = Market::new().await;
+    let mut week = default_params();
+    week.revenue_vesting_secs = 7 * DAY as u32;
+    m.f.change_params(week).await.expect("7-day vesting");
+    book_interest(&mut m, 6_800 * UNIT).await;
+    let booked_at = m.f.now().await;
+    let mut hour = week;
+    hour.revenue_vesting_secs = HOUR as u32;
+    propose_and_wait(&mut m, hour).await;
+
+    // A depositor brackets the application in the same second.
+    let before: Pool = m.f.pool(&m.p).await;
+    let now = m.f.now().await;
+    let locked_before = before.locked_revenue_at(now);
+    assert!(locked_before > 5_000 * UNIT, "6/7 of 6,800 still locked");
+    let eve = newcomer(&mut m, 10_000 * UNIT).await;
+    let p = m.p;
+    m.f.deposit(&p, &eve, 10_000 * UNIT).await;
+    let value_before = investor_value(&mut m).await;
+    apply(&mut m).await;
+    let after: Pool = m.f.pool(&m.p).await;
+    assert_eq!(after.locked_revenue_at(now), locked_before);
+    assert_eq!(investor_value(&mut m).await, value_before);
+    let eve_shares = m.f.balance(eve.shares).await;
+    assert!(
+        value_of(&mut m, eve_shares).await <= 10_000 * UNIT,
+        "the bracketing depositor gains nothing"
+    );
+
+    // The old revenue keeps unlocking on its own schedule: an hour before its end some is still
+    // locked, where the live one-hour period would have released it all long ago.
+    m.f.advance_to(booked_at + 7 * DAY - HOUR).await;
+    let now = m.f.now().await;
+    let locked = m.f.pool(&m.p).await.locked_revenue_at(now);
+    assert!(locked > 0 && locked < locked_before, "locked {locked}");
+    m.f.advance(HOUR).await;
+    let now = m.f.now().await;
+    assert_eq!(m.f.pool(&m.p).await.locked_revenue_at(now), 0);
+}
+
+#[tokio::test]
+async fn lengthening_vesting_never_relocks_revenue_already_vested() {
+    let mut m = Market::new().await;
+    book_interest(&mut m, 6_800 * UNIT).await;
+    m.f.advance(DAY).await;
+    let vested = investor_value(&mut m).await;
+    assert!(vested > 16_700 * UNIT, "10,000 plus the vested 6,800");
+    let mut month = default_params();
+    month.revenue_vesting_secs = 30 * DAY as u32;
+    propose_and_wait(&mut m, month).await;
+    assert_eq!(investor_value(&mut m).await, vested);
+    apply(&mut m).await;
+    assert_eq!(investor_value(&mut m).await, vested);
+
+    // Revenue booked after the change vests over the new period.
+    book_interest(&mut m, 300 * UNIT).await;
+    let now = m.f.now().await;
+    let pool = m.f.pool(&m.p).await;
+    assert_eq!(pool.revenue_unlock_at, now + 30 * DAY);
+}
+
+#[tokio::test]
+async fn a_pending_charge_pays_the_fee_agreed_when_its_lease_opened() {
+    let mut m = Market::new().await;
+    let old = m.open(2, 3 * DAY as u32).await;
+    m.f.advance(HOUR).await;
+    m.post_receipt(old, HOUR).await.expect("receipt");
+    let mut params = default_params();
+    params.protocol_fee_bps = bps(2_000);
+    propose_and_wait(&mut m, params).await;
+    apply(&mut m).await;
+    let before = m.f.pool(&m.p).await.protocol_fees_owed;
+    m.settle(old).await.expect("settle");
+    let charged = 2 * PRICE; // two GPUs for an hour
+    assert_eq!(
+        m.f.pool(&m.p).await.protocol_fees_owed - before,
+        charged * 500 / 10_000,
+        "5 %, the fee agreed at opening, not 20 %"
+    );
+
+    // A lease opened after the change pays the new fee.
+    let new = m.open(2, DAY as u32).await;
+    assert_eq!(m.lease(new).await.terms.protocol_fee_bps, bps(2_000));
+    m.f.advance(HOUR).await;
+    m.post_receipt(new, HOUR).await.expect("receipt");
+    m.f.advance(HOUR).await;
+    let before = m.f.pool(&m.p).await.protocol_fees_owed;
+    m.settle(new).await.expect("settle");
+    assert_eq!(
+        m.f.pool(&m.p).await.protocol_fees_owed - before,
+        charged * 2_000 / 10_000
+    );
+}
+
+#[tokio::test]
+async fn a_live_lease_keeps_its_dispute_window_both_ways() {
+    let mut m = Market::new().await;
+    let lease = m.open(2, 3 * DAY as u32).await;
+    // Longer window (7 days): the provider is still paid after the agreed hour.
+    let mut long = default_params();
+    long.dispute_window_secs = 7 * DAY as u32;
+    m.f.change_params(long).await.expect("longer window");
+    m.post_receipt(lease, HOUR).await.expect("receipt");
+    m.f.advance(HOUR).await;
+    m.settle(lease)
+        .await
+        .expect("settles after the agreed hour");
+
+    // Shorter window (one minute): the renter may still dispute within the agreed hour.
+    let mut short = default_params();
+    short.dispute_window_secs = 60;
+    m.f.change_params(short).await.expect("shorter window");
+    m.post_receipt(lease, HOUR).await.expect("receipt");
+    m.f.advance(120).await;
+    m.settle(lease)
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::DisputeWindowOpen));
+    let renter = m.renter.insecure_clone();
+    m.f.send(&[builders::dispute(lease, renter.pubkey())], &[&renter])
+        .await
+        .expect("the renter disputes within the agreed hour");
+}
+
+#[tokio::test]
+async fn a_live_lease_keeps_its_grace() {
+    let mut m = Market::new().await;
+    let lease = m.open(1, 2 * DAY as u32).await;
+    let mut params = default_params();
+    params.grace_secs = 60;
+    m.f.change_params(params).await.expect("shorter grace");
+    // At the end, the renter co-signs the final receipt so it settles at once: only grace
+    // stands between a reaper and the lease.
+    let l: Lease = m.lease(lease).await;
+    m.f.advance_to(l.end_at).await;
+    let body = Market::body(
+        l.last_seq + 1,
+        l.last_period_end,
+        l.end_at,
+        (l.end_at - l.last_period_end) as u64,
+    );
+    let renter = m.renter.insecure_clone();
+    let ixs = m.receipt_ixs(lease, body, Some(renter.pubkey()));
+    m.f.send(&ixs, &[&renter]).await.expect("final receipt");
+    m.settle(lease).await.expect("settle");
+    let reaper = m.f.user().await;
+    m.f.advance_to(l.end_at + 120).await;
+    m.close(&reaper, lease)
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::GraceNotOver));
+    m.f.advance_to(l.end_at + HOUR).await;
+    m.close(&reaper, lease)
+        .await
+        .expect("closable after the agreed hour");
+}
+
+#[tokio::test]
+async fn a_live_lease_keeps_its_slash_cap() {
+    let mut m = Market::new().await;
+    let lease = m.open(2, 3 * DAY as u32).await;
+    let mut params = default_params();
+    params.max_slash_bps = bps(5_000);
+    m.f.change_params(params).await.expect("higher slash cap");
+    m.post_receipt(lease, HOUR).await.expect("receipt");
+    let renter = m.renter.insecure_clone();
+    m.f.send(&[builders::dispute(lease, renter.pubkey())], &[&renter])
+        .await
+        .expect("dispute");
+    let arbiter = m.f.arbiter.insecure_clone();
+    let args = tessera::ResolveDisputeArgs {
+        refund: 0,
+        slash: u64::MAX,
+        terminate: false,
+    };
+    let ix = builders::resolve_dispute(
+        arbiter.pubkey(),
+        &m.n,
+        &m.p,
+        lease,
+        m.f.treasury,
+        m.slash_destination,
+        args,
+    );
+    m.f.send(&[ix], &[&arbiter]).await.expect("resolve");
+    let bonded = 2 * default_params().min_provider_stake;
+    assert_eq!(
+        m.f.balance(m.slash_destination).await,
+        bonded / 10,
+        "10 %, the cap agreed at opening, not 50 %"
+    );
+}
+
+#[tokio::test]
+async fn unbonding_stake_keeps_its_period_both_ways() {
+    let mut m = Market::new().await;
+    let op = m.operator.insecure_clone();
+    let min = default_params().min_provider_stake;
+    m.f.send(&[builders::begin_unstake(op.pubkey(), min)], &[&op])
+        .await
+        .expect("unbond the unlocked half");
+    let ends =
+        m.f.get::<StakePosition>(m.n.position)
+            .await
+            .unbonding_ends_at;
+    assert_eq!(ends, m.f.now().await + 7 * DAY);
+
+    // Lengthened to 60 days: the stake already unbonding is still free after 7.
+    let mut params = default_params();
+    params.unbonding_secs = 60 * DAY as u32;
+    m.f.change_params(params).await.expect("longer unbonding");
+    assert_eq!(
+        m.f.get::<StakePosition>(m.n.position)
+            .await
+            .unbonding_ends_at,
+        ends
+    );
+    m.f.advance_to(ends).await;
+    let ix = builders::withdraw_stake(op.pubkey(), m.op_stake_token);
+    m.f.send(&[ix], &[&op]).await.expect("withdraw at 7 days");
+    assert_eq!(m.f.balance(m.op_stake_token).await, min);
+
+    // Unbonding under the 60-day rule, then shortened to one hour: no early exit.
+    m.f.send(&[builders::begin_unstake(op.pubkey(), min / 2)], &[&op])
+        .await
+        .expect("unbond under 60 days");
+    let ends =
+        m.f.get::<StakePosition>(m.n.position)
+            .await
+            .unbonding_ends_at;
+    let mut params = default_params();
+    params.unbonding_secs = HOUR as u32;
+    m.f.change_params(params).await.expect("shorter unbonding");
+    m.f.advance(HOUR).await;
+    let ix = builders::withdraw_stake(op.pubkey(), m.op_stake_token);
+    m.f.send(&[ix.clone()], &[&op])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::StillUnbonding));
+    m.f.advance_to(ends).await;
+    m.f.send(&[ix], &[&op]).await.expect("withdraw at 60 days");
+}
+
+#[tokio::test]
+async fn a_live_lease_keeps_its_price_when_the_node_reprices() {
+    let mut m = Market::new().await;
+    let lease = m.open(2, DAY as u32).await;
+    let mut spec = tessera_tests::market::h100_spec();
+    spec.price_per_gpu_hour = 10 * PRICE;
+    let args = tessera::UpdateNodeArgs {
+        spec: Some(spec),
+        status: None,
+        agent_key: None,
+    };
+    let op = m.operator.insecure_clone();
+    m.f.send(&[builders::update_node(&m.n, args)], &[&op])
+        .await
+        .expect("reprice");
+    m.f.advance(HOUR).await;
+    m.post_receipt(lease, HOUR).await.expect("receipt");
+    assert_eq!(m.lease(lease).await.pending, 2 * PRICE);
+}
+
+#[tokio::test]
+async fn raising_the_minimum_stake_never_stops_a_live_lease_from_paying_and_closing() {
+    let mut m = Market::new().await;
+    let lease = m.open(1, 2 * HOUR as u32).await;
+    let mut params = default_params();
+    params.min_provider_stake = 100 * default_params().min_provider_stake;
+    m.f.change_params(params).await.expect("higher minimum");
+    let l: Lease = m.lease(lease).await;
+    m.post_receipt(lease, l.end_at - l.last_period_end)
+        .await
+        .expect("receipt");
+    m.f.advance(HOUR).await;
+    m.settle(lease).await.expect("settle");
+    let renter = m.renter.insecure_clone();
+    m.close(&renter, lease).await.expect("close");
+    // A new lease is a new agreement under the new minimum.
+    let (ix, _) = m.open_ix(1, HOUR as u32).await;
+    m.f.send(&[ix], &[&renter])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::ProviderUnderstaked));
+}
