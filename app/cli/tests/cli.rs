@@ -131,7 +131,7 @@ async fn mint(chain: &LocalChain, authority: &Keypair, decimals: u8) -> Pubkey {
 }
 
 #[tokio::test]
-async fn protocol_commands_initialise_show_and_set_with_bounds() {
+async fn protocol_commands_initialise_show_propose_apply_and_pause() {
     let w = World::new().await;
     let a = &w.authority;
     assert!(w
@@ -155,26 +155,55 @@ async fn protocol_commands_initialise_show_and_set_with_bounds() {
         ),
         ("500", "1000", "false")
     );
-    w.ok(
-        a,
-        "protocol set --protocol-fee-bps 600 --grace 2h --paused true",
-    )
-    .await;
+    w.ok(a, "protocol pause").await;
+    w.ok(a, "protocol propose --protocol-fee-bps 600 --grace 2h")
+        .await;
+    let r = w.ok(a, "protocol show").await;
+    assert_eq!(
+        (
+            field(&r, "protocol_fee_bps").as_str(),
+            field(&r, "paused").as_str()
+        ),
+        ("500", "true"),
+        "the pause is immediate, the proposal waits"
+    );
+    assert!(field(&r, "pending_change")
+        .contains("protocol_fee_bps 500 -> 600, grace_secs 3600 -> 7200"));
+    assert!(w
+        .err(a, "protocol apply")
+        .await
+        .contains("ParamsNoticeNotOver"));
+    w.chain.advance_clock(86_400).await.expect("clock");
+    w.ok(&w.operator, "protocol apply").await;
     let r = w.ok(a, "protocol show").await;
     assert_eq!(
         (
             field(&r, "protocol_fee_bps").as_str(),
             field(&r, "grace_secs").as_str(),
-            field(&r, "paused").as_str()
+            field(&r, "pending_change").as_str()
         ),
-        ("600", "7200", "true")
+        ("600", "7200", "-")
     );
     assert!(w
-        .err(a, "protocol set --protocol-fee-bps 2500")
+        .err(a, "protocol propose")
+        .await
+        .contains("nothing to propose"));
+    assert!(w
+        .err(a, "protocol propose --protocol-fee-bps 2500")
         .await
         .contains("out of bounds"));
     assert!(w
-        .err(&w.operator, "protocol set --paused false")
+        .err(a, "protocol propose --max-slash-bps 10001")
+        .await
+        .contains("more than 100%"));
+    w.ok(a, "protocol propose --grace 3h").await;
+    w.ok(a, "protocol cancel").await;
+    assert!(w
+        .err(a, "protocol cancel")
+        .await
+        .contains("NoParamsChangePending"));
+    assert!(w
+        .err(&w.operator, "protocol resume")
         .await
         .contains("NotAuthority"));
     w.ok(

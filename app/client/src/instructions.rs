@@ -47,6 +47,11 @@ fn protocol() -> Pubkey {
     seeds::find_protocol_address().0
 }
 
+/// The program's event authority: every instruction passes it for its self-CPI events.
+pub fn event_authority() -> Pubkey {
+    Pubkey::find_program_address(&[b"__event_authority"], &tessera::ID).0
+}
+
 fn stake_pool() -> Pubkey {
     seeds::find_stake_pool_address().0
 }
@@ -80,6 +85,8 @@ pub fn initialize_protocol(
             reward_vault: seeds::find_reward_vault_address().0,
             token_program: spl_token::ID,
             system_program: anchor_lang::solana_program::system_program::ID,
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::InitializeProtocol { params, arbiter },
     )
@@ -97,6 +104,8 @@ pub fn propose_params(
             authority,
             protocol: protocol(),
             treasury,
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::ProposeParams { params, arbiter },
     )
@@ -107,6 +116,8 @@ pub fn apply_params() -> Instruction {
     build(
         acc::ApplyParams {
             protocol: protocol(),
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::ApplyParams {},
     )
@@ -118,6 +129,8 @@ pub fn cancel_params(authority: Pubkey) -> Instruction {
         acc::CancelParams {
             authority,
             protocol: protocol(),
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::CancelParams {},
     )
@@ -129,6 +142,8 @@ pub fn transfer_authority(authority: Pubkey, new_authority: Option<Pubkey>) -> I
         acc::TransferAuthority {
             authority,
             protocol: protocol(),
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::TransferAuthority { new_authority },
     )
@@ -140,6 +155,8 @@ pub fn accept_authority(new_authority: Pubkey) -> Instruction {
         acc::AcceptAuthority {
             new_authority,
             protocol: protocol(),
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::AcceptAuthority {},
     )
@@ -151,6 +168,8 @@ pub fn set_paused(authority: Pubkey, paused: bool) -> Instruction {
         acc::SetPaused {
             authority,
             protocol: protocol(),
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::SetPaused { paused },
     )
@@ -173,6 +192,8 @@ pub fn create_pool(
             vault: seeds::find_vault_address(&pool).0,
             token_program: spl_token::ID,
             system_program: anchor_lang::solana_program::system_program::ID,
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::CreatePool { args },
     )
@@ -195,6 +216,8 @@ pub fn deposit(
             investor_token,
             investor_shares,
             token_program: spl_token::ID,
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::Deposit {
             assets,
@@ -220,6 +243,8 @@ pub fn redeem(
             investor_shares,
             investor_token,
             token_program: spl_token::ID,
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::Redeem {
             shares,
@@ -245,6 +270,8 @@ pub fn request_redemption(
             ticket: seeds::find_ticket_address(&p.pool, seq).0,
             token_program: spl_token::ID,
             system_program: anchor_lang::solana_program::system_program::ID,
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::RequestRedemption { shares },
     )
@@ -253,7 +280,11 @@ pub fn request_redemption(
 /// `process_redemptions` over `tickets` (writable remaining accounts, in the order given).
 pub fn process_redemptions(p: &PoolKeys, tickets: &[Pubkey]) -> Instruction {
     let mut ix = build(
-        acc::ProcessRedemptions { pool: p.pool },
+        acc::ProcessRedemptions {
+            pool: p.pool,
+            event_authority: event_authority(),
+            program: tessera::ID,
+        },
         ix::ProcessRedemptions {},
     );
     ix.accounts.extend(
@@ -279,6 +310,8 @@ pub fn claim_redemption(
             ticket,
             owner_token,
             token_program: spl_token::ID,
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::ClaimRedemption {},
     )
@@ -298,6 +331,8 @@ pub fn draw_capital(
             pool_vault: pool_vault(p),
             operator_token,
             token_program: spl_token::ID,
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::DrawCapital { amount },
     )
@@ -318,6 +353,8 @@ pub fn repay_capital(
             pool_vault: pool_vault(p),
             operator_token,
             token_program: spl_token::ID,
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::RepayCapital {
             principal,
@@ -333,6 +370,8 @@ pub fn write_down(p: &PoolKeys, authority: Pubkey, amount: u64) -> Instruction {
             authority,
             protocol: protocol(),
             pool: p.pool,
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::WriteDown { amount },
     )
@@ -357,6 +396,8 @@ pub fn stake(owner: Pubkey, owner_stake_token: Pubkey, amount: u64) -> Instructi
             owner_stake_token,
             token_program: spl_token::ID,
             system_program: anchor_lang::solana_program::system_program::ID,
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::Stake { amount },
     )
@@ -370,6 +411,8 @@ pub fn begin_unstake(owner: Pubkey, amount: u64) -> Instruction {
             protocol: protocol(),
             stake_pool: stake_pool(),
             position: seeds::find_stake_position_address(&owner).0,
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::BeginUnstake { amount },
     )
@@ -385,6 +428,8 @@ pub fn withdraw_stake(owner: Pubkey, owner_stake_token: Pubkey) -> Instruction {
             position: seeds::find_stake_position_address(&owner).0,
             owner_stake_token,
             token_program: spl_token::ID,
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::WithdrawStake {},
     )
@@ -400,6 +445,8 @@ pub fn claim_stake_rewards(owner: Pubkey, owner_token: Pubkey) -> Instruction {
             position: seeds::find_stake_position_address(&owner).0,
             owner_token,
             token_program: spl_token::ID,
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::ClaimStakeRewards {},
     )
@@ -414,6 +461,8 @@ pub fn fund_stake_rewards(funder: Pubkey, funder_token: Pubkey, amount: u64) -> 
             vaults: stake_vaults(),
             funder_token,
             token_program: spl_token::ID,
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::FundStakeRewards { amount },
     )
@@ -454,6 +503,8 @@ pub fn register_provider(authority: Pubkey) -> Instruction {
             position: seeds::find_stake_position_address(&authority).0,
             provider: seeds::find_provider_address(&authority).0,
             system_program: anchor_lang::solana_program::system_program::ID,
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::RegisterProvider {},
     )
@@ -476,6 +527,8 @@ pub fn register_node(
             pool,
             node: k.node,
             system_program: anchor_lang::solana_program::system_program::ID,
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::RegisterNode { spec, agent_key },
     )
@@ -488,6 +541,8 @@ pub fn update_node(n: &NodeKeys, args: tessera::UpdateNodeArgs) -> Instruction {
             authority: n.authority,
             provider: n.provider,
             node: n.node,
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::UpdateNode { args },
     )
@@ -515,6 +570,8 @@ pub fn attest_benchmark(
         acc::AttestBenchmark {
             node,
             instructions: solana_instructions_sysvar::ID,
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::AttestBenchmark {
             tflops_centi,
@@ -545,6 +602,8 @@ pub fn open_lease(
             renter_token,
             token_program: spl_token::ID,
             system_program: anchor_lang::solana_program::system_program::ID,
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::OpenLease { args },
     )
@@ -566,6 +625,8 @@ pub fn top_up_lease(
             pool_vault: pool_vault(p),
             renter_token,
             token_program: spl_token::ID,
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::TopUpLease { amount },
     )
@@ -586,6 +647,8 @@ pub fn submit_receipt(
             pool: p.pool,
             instructions: solana_instructions_sysvar::ID,
             cosigner,
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::SubmitReceipt { body },
     )
@@ -600,6 +663,8 @@ pub fn settle(n: &NodeKeys, p: &PoolKeys, lease: Pubkey) -> Instruction {
             node: n.node,
             lease,
             pool: p.pool,
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::Settle {},
     )
@@ -607,7 +672,15 @@ pub fn settle(n: &NodeKeys, p: &PoolKeys, lease: Pubkey) -> Instruction {
 
 /// `dispute`.
 pub fn dispute(lease: Pubkey, renter: Pubkey) -> Instruction {
-    build(acc::Dispute { renter, lease }, ix::Dispute {})
+    build(
+        acc::Dispute {
+            renter,
+            lease,
+            event_authority: event_authority(),
+            program: tessera::ID,
+        },
+        ix::Dispute {},
+    )
 }
 
 /// `resolve_dispute`.
@@ -634,6 +707,8 @@ pub fn resolve_dispute(
             treasury,
             slash_destination,
             token_program: spl_token::ID,
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::ResolveDispute { args },
     )
@@ -660,6 +735,8 @@ pub fn close_lease(
             renter,
             renter_token,
             token_program: spl_token::ID,
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::CloseLease {},
     )
@@ -683,6 +760,8 @@ pub fn post_bid(
             renter_token,
             token_program: spl_token::ID,
             system_program: anchor_lang::solana_program::system_program::ID,
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::PostBid { args },
     )
@@ -699,6 +778,8 @@ pub fn cancel_bid(renter: Pubkey, bid_id: u64, renter_token: Pubkey) -> Instruct
             bid_escrow: seeds::find_bid_escrow_address(&bid).0,
             renter_token,
             token_program: spl_token::ID,
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::CancelBid {},
     )
@@ -727,6 +808,8 @@ pub fn accept_bid(
             lease: seeds::find_lease_address(&n.node, lease_id).0,
             token_program: spl_token::ID,
             system_program: anchor_lang::solana_program::system_program::ID,
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::AcceptBid {},
     )
@@ -741,6 +824,8 @@ pub fn claim_operator_fees(p: &PoolKeys, operator_token: Pubkey) -> Instruction 
             pool_vault: pool_vault(p),
             operator_token,
             token_program: spl_token::ID,
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::ClaimOperatorFees {},
     )
@@ -755,6 +840,8 @@ pub fn sweep_protocol_fees(p: &PoolKeys, treasury: Pubkey) -> Instruction {
             vaults: stake_vaults(),
             treasury,
             token_program: spl_token::ID,
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::SweepProtocolFees {},
     )
@@ -771,6 +858,8 @@ pub fn set_provider_status(
             arbiter,
             protocol: protocol(),
             provider,
+            event_authority: event_authority(),
+            program: tessera::ID,
         },
         ix::SetProviderStatus { status },
     )

@@ -7,6 +7,7 @@ use crate::events::AuthorityTransferred;
 use crate::state::{seeds, Protocol};
 
 /// Accounts of `accept_authority`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct AcceptAuthority<'info> {
     /// The key named by `transfer_authority`.
@@ -25,9 +26,10 @@ pub fn handler(ctx: Context<AcceptAuthority>) -> Result<()> {
     let old_authority = protocol.authority;
     protocol.authority = ctx.accounts.new_authority.key();
     protocol.pending_authority = None;
-    emit!(AuthorityTransferred {
+    let event = AuthorityTransferred {
         old_authority,
         new_authority: protocol.authority,
-    });
+    };
+    emit_cpi!(event);
     Ok(())
 }

@@ -6,6 +6,7 @@ use crate::events::ParamsUpdated;
 use crate::state::{seeds, Protocol};
 
 /// Accounts of `apply_params`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct ApplyParams<'info> {
     /// The protocol.
@@ -22,13 +23,14 @@ pub fn handler(ctx: Context<ApplyParams>) -> Result<()> {
         (protocol.params, protocol.treasury, protocol.arbiter);
     let change = protocol.apply_change(now)?;
     protocol.invariant()?;
-    emit!(ParamsUpdated {
+    let event = ParamsUpdated {
         old_params,
         new_params: change.params,
         old_treasury,
         new_treasury: change.treasury,
         old_arbiter,
         new_arbiter: change.arbiter,
-    });
+    };
+    emit_cpi!(event);
     Ok(())
 }

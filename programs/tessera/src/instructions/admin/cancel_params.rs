@@ -7,6 +7,7 @@ use crate::events::ParamsCancelled;
 use crate::state::{seeds, Protocol};
 
 /// Accounts of `cancel_params`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct CancelParams<'info> {
     /// Protocol authority.
@@ -21,6 +22,7 @@ pub fn handler(ctx: Context<CancelParams>) -> Result<()> {
     let protocol = &mut ctx.accounts.protocol;
     let change = protocol.cancel_change()?;
     protocol.invariant()?;
-    emit!(ParamsCancelled { change });
+    let event = ParamsCancelled { change };
+    emit_cpi!(event);
     Ok(())
 }

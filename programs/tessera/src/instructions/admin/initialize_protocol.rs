@@ -8,6 +8,7 @@ use crate::events::ProtocolInitialized;
 use crate::state::{seeds, Protocol, ProtocolParams, StakePool};
 
 /// Accounts of `initialize_protocol`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct InitializeProtocol<'info> {
     /// First authority; pays for the accounts. Bootstrap immediately after deploy.
@@ -82,13 +83,14 @@ pub fn handler(
         rewards_claimed: 0,
         reserved: [0; 64],
     });
-    emit!(ProtocolInitialized {
+    let event = ProtocolInitialized {
         authority: accounts.authority.key(),
         settlement_mint: accounts.settlement_mint.key(),
         stake_mint: accounts.stake_mint.key(),
         treasury: accounts.treasury.key(),
         arbiter,
         params,
-    });
+    };
+    emit_cpi!(event);
     Ok(())
 }

@@ -9,6 +9,7 @@ use crate::events::ParamsProposed;
 use crate::state::{seeds, Protocol, ProtocolParams};
 
 /// Accounts of `propose_params`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct ProposeParams<'info> {
     /// Protocol authority.
@@ -28,9 +29,10 @@ pub fn handler(ctx: Context<ProposeParams>, params: ProtocolParams, arbiter: Pub
     let protocol = &mut ctx.accounts.protocol;
     let change = protocol.propose_change(params, treasury, arbiter, now)?;
     protocol.invariant()?;
-    emit!(ParamsProposed {
+    let event = ParamsProposed {
         current_params: protocol.params,
         change,
-    });
+    };
+    emit_cpi!(event);
     Ok(())
 }

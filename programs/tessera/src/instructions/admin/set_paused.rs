@@ -7,6 +7,7 @@ use crate::events::PausedSet;
 use crate::state::{seeds, Protocol};
 
 /// Accounts of `set_paused`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct SetPaused<'info> {
     /// Protocol authority.
@@ -21,6 +22,7 @@ pub fn handler(ctx: Context<SetPaused>, paused: bool) -> Result<()> {
     let protocol = &mut ctx.accounts.protocol;
     let was_paused = protocol.paused;
     protocol.paused = paused;
-    emit!(PausedSet { was_paused, paused });
+    let event = PausedSet { was_paused, paused };
+    emit_cpi!(event);
     Ok(())
 }

@@ -7,6 +7,7 @@ use crate::events::AuthorityTransferProposed;
 use crate::state::{seeds, Protocol};
 
 /// Accounts of `transfer_authority`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct TransferAuthority<'info> {
     /// Current authority.
@@ -19,9 +20,10 @@ pub struct TransferAuthority<'info> {
 /// Proposes `new_authority`; nothing changes until it signs `accept_authority`.
 pub fn handler(ctx: Context<TransferAuthority>, new_authority: Option<Pubkey>) -> Result<()> {
     ctx.accounts.protocol.pending_authority = new_authority;
-    emit!(AuthorityTransferProposed {
+    let event = AuthorityTransferProposed {
         authority: ctx.accounts.authority.key(),
         pending_authority: new_authority,
-    });
+    };
+    emit_cpi!(event);
     Ok(())
 }

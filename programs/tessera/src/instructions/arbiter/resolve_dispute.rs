@@ -29,6 +29,7 @@ pub struct ResolveDisputeArgs {
 }
 
 /// Accounts of `resolve_dispute`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct ResolveDispute<'info> {
     /// The arbiter.
@@ -84,8 +85,9 @@ pub fn handler(ctx: Context<ResolveDispute>, args: ResolveDisputeArgs) -> Result
     let pool = &mut accounts.pool;
     pool.pending = sub(pool.pending, resolution.pending)?;
     pool.escrowed = add(pool.escrowed, args.refund)?;
+    let mut settled = None;
     if resolution.settled > 0 {
-        settle_charge(
+        settled = Some(settle_charge(
             &accounts.protocol,
             lease,
             lease_key,
@@ -94,7 +96,7 @@ pub fn handler(ctx: Context<ResolveDispute>, args: ResolveDisputeArgs) -> Result
             pool,
             resolution.settled,
             resolution.paid_gpu_seconds,
-        )?;
+        )?);
     }
     lease.invariant()?;
 
@@ -120,12 +122,16 @@ pub fn handler(ctx: Context<ResolveDispute>, args: ResolveDisputeArgs) -> Result
         )?;
     }
     accounts.vaults.reload_and_check()?;
-    emit!(DisputeResolved {
+    let event = DisputeResolved {
         lease: lease_key,
         refunded: args.refund,
         settled: resolution.settled,
         slashed,
         terminated: args.terminate,
-    });
+    };
+    if let Some(settled) = settled {
+        emit_cpi!(settled);
+    }
+    emit_cpi!(event);
     Ok(())
 }

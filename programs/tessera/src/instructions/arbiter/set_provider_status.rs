@@ -8,6 +8,7 @@ use crate::events::ProviderStatusSet;
 use crate::state::{seeds, Protocol, Provider, ProviderStatus};
 
 /// Accounts of `set_provider_status`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct SetProviderStatus<'info> {
     /// The arbiter.
@@ -25,10 +26,11 @@ pub fn handler(ctx: Context<SetProviderStatus>, status: ProviderStatus) -> Resul
     let provider = &mut ctx.accounts.provider;
     let old_status = provider.status;
     provider.status = status;
-    emit!(ProviderStatusSet {
+    let event = ProviderStatusSet {
         provider: provider.key(),
         old_status,
         new_status: status,
-    });
+    };
+    emit_cpi!(event);
     Ok(())
 }

@@ -15,6 +15,7 @@ use crate::instructions::token::transfer_from_pda;
 use crate::state::{seeds, Bid, Lease, Node, Protocol, Provider, StakePosition};
 
 /// Accounts of `accept_bid`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct AcceptBid<'info> {
     /// The provider's wallet; pays the lease's rent and receives the bid's.
@@ -107,7 +108,7 @@ pub fn handler(ctx: Context<AcceptBid>) -> Result<()> {
         job_hash: bid.job_hash,
         job_uri: String::new(),
     };
-    begin_lease(
+    let opened = begin_lease(
         &accounts.protocol,
         &mut accounts.provider,
         &mut accounts.position,
@@ -117,10 +118,12 @@ pub fn handler(ctx: Context<AcceptBid>) -> Result<()> {
         ctx.bumps.lease,
         terms,
     )?;
-    emit!(BidAccepted {
+    let accepted = BidAccepted {
         bid: accounts.bid.key(),
         lease: accounts.lease.key(),
         node: accounts.node.key(),
-    });
+    };
+    emit_cpi!(opened);
+    emit_cpi!(accepted);
     Ok(())
 }

@@ -10,6 +10,7 @@ use crate::instructions::token::transfer_from_pda;
 use crate::state::{seeds, Bid, Protocol};
 
 /// Accounts of `cancel_bid`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct CancelBid<'info> {
     /// The renter; receives the rent.
@@ -54,9 +55,10 @@ pub fn handler(ctx: Context<CancelBid>) -> Result<()> {
         &accounts.bid,
         accounts.renter.to_account_info(),
     )?;
-    emit!(BidCancelled {
+    let event = BidCancelled {
         bid: accounts.bid.key(),
         refund,
-    });
+    };
+    emit_cpi!(event);
     Ok(())
 }

@@ -33,6 +33,7 @@ pub struct PostBidArgs {
 }
 
 /// Accounts of `post_bid`.
+#[event_cpi]
 #[derive(Accounts)]
 #[instruction(args: PostBidArgs)]
 pub struct PostBid<'info> {
@@ -104,12 +105,13 @@ pub fn handler(ctx: Context<PostBid>, args: PostBidArgs) -> Result<()> {
         expires_at: args.expires_at,
         job_hash: args.job_hash,
     });
-    emit!(BidPosted {
+    let event = BidPosted {
         bid: accounts.bid.key(),
         renter: accounts.renter.key(),
         price_per_gpu_hour: args.price_per_gpu_hour,
         gpu_count: args.gpu_count,
         escrow,
-    });
+    };
+    emit_cpi!(event);
     Ok(())
 }

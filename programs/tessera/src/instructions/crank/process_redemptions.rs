@@ -12,6 +12,7 @@ pub const MAX_TICKETS_PER_CRANK: usize = 8;
 
 /// Accounts of `process_redemptions`; the tickets follow as writable remaining accounts, in
 /// queue order starting at the head.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct ProcessRedemptions<'info> {
     /// The pool.
@@ -68,13 +69,14 @@ pub fn handler<'info>(ctx: Context<'info, ProcessRedemptions<'info>>) -> Result<
         ticket.fulfilled_at = now;
         // Persist now so a duplicate of this account later in the list reads the new state.
         ticket.exit(ctx.program_id)?;
-        emit!(RedemptionFulfilled {
+        let event = RedemptionFulfilled {
             pool: pool_key,
             seq: ticket.seq,
             shares: ticket.shares,
             assets,
             cash: pool.cash,
-        });
+        };
+        emit_cpi!(event);
     }
     Ok(())
 }

@@ -20,6 +20,7 @@ use crate::math::sub;
 use crate::state::{seeds, Protocol};
 
 /// Accounts of `sweep_protocol_fees`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct SweepProtocolFees<'info> {
     /// The protocol (staker share, treasury).
@@ -73,16 +74,18 @@ pub fn handler(ctx: Context<SweepProtocolFees>) -> Result<()> {
         &mut accounts.pool_vault.share_mint,
     )?;
     accounts.vaults.reload_and_check()?;
-    emit!(StakeRewardsFunded {
+    let funded = StakeRewardsFunded {
         funder: pool.key(),
         amount: to_stakers,
         distributed,
         acc_reward_per_share: accounts.vaults.stake_pool.acc_reward_per_share,
-    });
-    emit!(ProtocolFeesSwept {
+    };
+    let swept = ProtocolFeesSwept {
         pool: pool.key(),
         to_stakers,
         to_treasury,
-    });
+    };
+    emit_cpi!(funded);
+    emit_cpi!(swept);
     Ok(())
 }

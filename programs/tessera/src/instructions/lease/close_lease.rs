@@ -25,6 +25,7 @@ use crate::state::{seeds, Lease, LeaseStatus, Node, Protocol, Provider, StakePos
 pub const REAP_BOUNTY_LAMPORTS: u64 = 100_000;
 
 /// Accounts of `close_lease`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct CloseLease<'info> {
     /// Whoever closes (renter, provider authority, or a reaper).
@@ -114,13 +115,14 @@ pub fn handler(ctx: Context<CloseLease>) -> Result<()> {
 
     let pool = &mut accounts.pool_vault.pool;
     let mut final_charge = 0;
+    let mut settled = None;
     if closer == lease.renter && !lease.terminated {
         let gpu_seconds = lease.unbilled_gpu_seconds(now);
         final_charge = lease.charge_for(gpu_seconds)?;
         if final_charge > 0 {
             lease.escrow = sub(lease.escrow, final_charge)?;
             pool.escrowed = sub(pool.escrowed, final_charge)?;
-            settle_charge(
+            settled = Some(settle_charge(
                 &accounts.protocol,
                 lease,
                 lease_key,
@@ -129,7 +131,7 @@ pub fn handler(ctx: Context<CloseLease>) -> Result<()> {
                 pool,
                 final_charge,
                 gpu_seconds,
-            )?;
+            )?);
         }
     }
 
@@ -159,13 +161,17 @@ pub fn handler(ctx: Context<CloseLease>) -> Result<()> {
         &mut accounts.pool_vault.vault,
         &mut accounts.pool_vault.share_mint,
     )?;
-    emit!(LeaseClosed {
+    let event = LeaseClosed {
         lease: lease_key,
         closer,
         reason,
         refund,
         final_charge,
         bounty,
-    });
+    };
+    if let Some(settled) = settled {
+        emit_cpi!(settled);
+    }
+    emit_cpi!(event);
     Ok(())
 }

@@ -7,6 +7,7 @@ use crate::events::ChargeDisputed;
 use crate::state::{seeds, Lease};
 
 /// Accounts of `dispute`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct Dispute<'info> {
     /// The renter.
@@ -25,9 +26,10 @@ pub fn handler(ctx: Context<Dispute>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     lease.open_dispute(now)?;
     lease.invariant()?;
-    emit!(ChargeDisputed {
+    let event = ChargeDisputed {
         lease: lease.key(),
         pending: lease.pending,
-    });
+    };
+    emit_cpi!(event);
     Ok(())
 }

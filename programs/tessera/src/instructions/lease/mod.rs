@@ -20,7 +20,7 @@ use crate::events::{ChargeSettled, LeaseOpened};
 use crate::instructions::pool::{reload_and_check, PoolVault};
 use crate::math::add;
 use crate::state::{
-    AgreedTerms, Lease, LeaseStatus, Node, Pool, Protocol, Provider, RevenueSplit, StakePosition,
+    AgreedTerms, Lease, LeaseStatus, Node, Pool, Protocol, Provider, StakePosition,
 };
 
 /// Terms of a lease being opened.
@@ -43,7 +43,7 @@ pub struct LeaseTerms {
 
 /// Writes a new lease whose escrow is already in the vault and books its allocation: the
 /// node's GPUs, the provider's open-lease count and collateral lock, the pool's `escrowed`;
-/// then checks the vault against the ledger and emits `LeaseOpened`.
+/// then checks the vault against the ledger; returns the `LeaseOpened` event to emit.
 #[allow(clippy::too_many_arguments)]
 pub fn begin_lease<'info>(
     protocol: &Protocol,
@@ -54,7 +54,7 @@ pub fn begin_lease<'info>(
     lease: &mut Account<'info, Lease>,
     bump: u8,
     terms: LeaseTerms,
-) -> Result<()> {
+) -> Result<LeaseOpened> {
     let pool = &mut pool_vault.pool;
     provider.lease_opened(position, protocol.params.min_provider_stake)?;
     provider.invariant(position)?;
@@ -93,7 +93,7 @@ pub fn begin_lease<'info>(
     });
     lease.invariant()?;
     reload_and_check(pool, &mut pool_vault.vault, &mut pool_vault.share_mint)?;
-    emit!(LeaseOpened {
+    Ok(LeaseOpened {
         lease: lease.key(),
         node: node.key(),
         renter: terms.renter,
@@ -104,13 +104,13 @@ pub fn begin_lease<'info>(
         end_at,
         job_hash: terms.job_hash,
         job_uri: terms.job_uri,
-    });
-    Ok(())
+    })
 }
 
 /// Settles `amount` for `gpu_seconds` of `lease` (already removed from the pool's `pending` or
 /// `escrowed`): fee split at the lease's agreed protocol fee into the pool's ledger, investors'
-/// part vesting over the period in force now, reputation counters, event.
+/// part vesting over the period in force now, reputation counters; returns the
+/// `ChargeSettled` event to emit.
 #[allow(clippy::too_many_arguments)]
 pub fn settle_charge(
     protocol: &Protocol,
@@ -121,7 +121,7 @@ pub fn settle_charge(
     pool: &mut Pool,
     amount: u64,
     gpu_seconds: u64,
-) -> Result<RevenueSplit> {
+) -> Result<ChargeSettled> {
     let now = Clock::get()?.unix_timestamp;
     let split = pool.book_revenue(
         amount,
@@ -132,12 +132,11 @@ pub fn settle_charge(
     lease.charged_total = add(lease.charged_total, amount)?;
     node.gpu_seconds_served = node.gpu_seconds_served.saturating_add(gpu_seconds);
     provider.charge_settled(gpu_seconds);
-    emit!(ChargeSettled {
+    Ok(ChargeSettled {
         lease: lease_key,
         amount,
         protocol_fee: split.protocol_fee,
         operator_fee: split.operator_fee,
         investors: split.investors,
-    });
-    Ok(split)
+    })
 }

@@ -32,6 +32,7 @@ pub struct OpenLeaseArgs {
 }
 
 /// Accounts of `open_lease`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct OpenLease<'info> {
     /// The renter; pays the escrow and the lease's rent.
@@ -102,7 +103,7 @@ pub fn handler(ctx: Context<OpenLease>, args: OpenLeaseArgs) -> Result<()> {
         job_hash: args.job_hash,
         job_uri: args.job_uri,
     };
-    begin_lease(
+    let opened = begin_lease(
         &accounts.protocol,
         &mut accounts.provider,
         &mut accounts.position,
@@ -112,5 +113,6 @@ pub fn handler(ctx: Context<OpenLease>, args: OpenLeaseArgs) -> Result<()> {
         ctx.bumps.lease,
         terms,
     )?;
+    emit_cpi!(opened);
     Ok(())
 }

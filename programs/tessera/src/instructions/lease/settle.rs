@@ -10,6 +10,7 @@ use crate::math::sub;
 use crate::state::{seeds, Lease, Node, Pool, Protocol, Provider};
 
 /// Accounts of `settle`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct Settle<'info> {
     /// The protocol (vesting period of new revenue), read-only.
@@ -44,7 +45,7 @@ pub fn handler(ctx: Context<Settle>) -> Result<()> {
     let (amount, gpu_seconds) = lease.take_pending(now)?;
     accounts.pool.pending = sub(accounts.pool.pending, amount)?;
     let key = lease.key();
-    settle_charge(
+    let settled = settle_charge(
         &accounts.protocol,
         lease,
         key,
@@ -56,5 +57,7 @@ pub fn handler(ctx: Context<Settle>) -> Result<()> {
     )?;
     lease.invariant()?;
     accounts.node.invariant()?;
-    accounts.pool.check_books()
+    accounts.pool.check_books()?;
+    emit_cpi!(settled);
+    Ok(())
 }

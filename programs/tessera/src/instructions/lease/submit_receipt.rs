@@ -11,6 +11,7 @@ use crate::state::{seeds, Lease, Node, Pool};
 
 /// Accounts of `submit_receipt`. No fee-paying signer is required by the program: the agent
 /// key's Ed25519 signature authenticates the receipt, whoever relays it.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct SubmitReceipt<'info> {
     /// The leased node (agent key), read-only.
@@ -55,7 +56,7 @@ pub fn handler(ctx: Context<SubmitReceipt>, body: ReceiptBody) -> Result<()> {
     let pool = &mut accounts.pool;
     pool.escrowed = sub(pool.escrowed, booked.charge)?;
     pool.pending = add(pool.pending, booked.charge)?;
-    emit!(ReceiptSubmitted {
+    let submitted = ReceiptSubmitted {
         lease: lease.key(),
         seq: body.seq,
         period_start: body.period_start,
@@ -64,17 +65,21 @@ pub fn handler(ctx: Context<SubmitReceipt>, body: ReceiptBody) -> Result<()> {
         charge: booked.charge,
         escrow_left: lease.escrow,
         cosigned: lease.pending_cosigned,
-    });
+    };
     // Warn once when the escrow cannot pay another period like this one: the lease will run
     // out at its end, and anyone may close it once its grace has passed after that.
-    if let Some(grace_until) = lease.announce_grace(booked.max_gpu_seconds)? {
-        emit!(LeaseInGrace {
+    let grace = lease
+        .announce_grace(booked.max_gpu_seconds)?
+        .map(|grace_until| LeaseInGrace {
             lease: lease.key(),
             escrow_left: lease.escrow,
             grace_until,
         });
-    }
     lease.invariant()?;
     accounts.pool.check_books()?;
+    emit_cpi!(submitted);
+    if let Some(grace) = grace {
+        emit_cpi!(grace);
+    }
     Ok(())
 }

@@ -14,6 +14,7 @@ use crate::math::{add, secs_bought};
 use crate::state::{seeds, Lease, LeaseStatus, Protocol};
 
 /// Accounts of `top_up_lease`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct TopUpLease<'info> {
     /// The renter.
@@ -72,11 +73,12 @@ pub fn handler(ctx: Context<TopUpLease>, amount: u64) -> Result<()> {
         &mut accounts.pool_vault.share_mint,
     )?;
     lease.invariant()?;
-    emit!(LeaseToppedUp {
+    let event = LeaseToppedUp {
         lease: lease.key(),
         amount,
         old_end_at,
         new_end_at: lease.end_at,
-    });
+    };
+    emit_cpi!(event);
     Ok(())
 }

@@ -13,6 +13,7 @@ use crate::instructions::token::transfer_from_pda;
 use crate::state::{seeds, Protocol};
 
 /// Accounts of `claim_operator_fees`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct ClaimOperatorFees<'info> {
     /// The pool's operator.
@@ -51,9 +52,10 @@ pub fn handler(ctx: Context<ClaimOperatorFees>) -> Result<()> {
         &mut accounts.pool_vault.vault,
         &mut accounts.pool_vault.share_mint,
     )?;
-    emit!(OperatorFeesClaimed {
+    let event = OperatorFeesClaimed {
         pool: pool.key(),
-        amount
-    });
+        amount,
+    };
+    emit_cpi!(event);
     Ok(())
 }

@@ -14,6 +14,7 @@ use crate::math::sub;
 use crate::state::{seeds, Protocol, RedemptionTicket, TicketStatus};
 
 /// Accounts of `claim_redemption`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct ClaimRedemption<'info> {
     /// The ticket's owner; receives the rent.
@@ -60,12 +61,13 @@ pub fn handler(ctx: Context<ClaimRedemption>) -> Result<()> {
         &mut accounts.pool_vault.vault,
         &mut accounts.pool_vault.share_mint,
     )?;
-    emit!(RedemptionClaimed {
+    let event = RedemptionClaimed {
         pool: pool.key(),
         seq: accounts.ticket.seq,
         owner: accounts.owner.key(),
         assets,
         vault_amount,
-    });
+    };
+    emit_cpi!(event);
     Ok(())
 }

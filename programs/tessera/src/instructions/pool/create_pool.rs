@@ -24,6 +24,7 @@ pub struct CreatePoolArgs {
 }
 
 /// Accounts of `create_pool`.
+#[event_cpi]
 #[derive(Accounts)]
 #[instruction(args: CreatePoolArgs)]
 pub struct CreatePool<'info> {
@@ -98,7 +99,7 @@ pub fn handler(ctx: Context<CreatePool>, args: CreatePoolArgs) -> Result<()> {
         lifetime_written_down: 0,
         reserved: [0; 56],
     });
-    emit!(PoolCreated {
+    let event = PoolCreated {
         pool: accounts.pool.key(),
         operator: accounts.operator.key(),
         pool_id: args.pool_id,
@@ -106,6 +107,7 @@ pub fn handler(ctx: Context<CreatePool>, args: CreatePoolArgs) -> Result<()> {
         vault: accounts.vault.key(),
         operator_fee_bps: args.operator_fee_bps,
         credit_limit: args.credit_limit,
-    });
+    };
+    emit_cpi!(event);
     Ok(())
 }

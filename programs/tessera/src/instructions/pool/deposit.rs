@@ -14,6 +14,7 @@ use crate::math::add;
 use crate::state::{seeds, Protocol};
 
 /// Accounts of `deposit`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct Deposit<'info> {
     /// The investor.
@@ -67,7 +68,7 @@ pub fn handler(ctx: Context<Deposit>, assets: u64, min_shares_out: u64) -> Resul
         &mut accounts.pool_vault.vault,
         &mut accounts.pool_vault.share_mint,
     )?;
-    emit!(Deposited {
+    let event = Deposited {
         pool: pool.key(),
         investor: accounts.investor.key(),
         assets,
@@ -75,6 +76,7 @@ pub fn handler(ctx: Context<Deposit>, assets: u64, min_shares_out: u64) -> Resul
         total_shares: pool.total_shares,
         cash: pool.cash,
         vault_amount,
-    });
+    };
+    emit_cpi!(event);
     Ok(())
 }

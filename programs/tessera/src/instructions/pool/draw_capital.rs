@@ -14,6 +14,7 @@ use crate::math::{add, sub};
 use crate::state::{seeds, Protocol};
 
 /// Accounts of `draw_capital`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct DrawCapital<'info> {
     /// The pool's operator.
@@ -61,11 +62,12 @@ pub fn handler(ctx: Context<DrawCapital>, amount: u64) -> Result<()> {
         &mut accounts.pool_vault.vault,
         &mut accounts.pool_vault.share_mint,
     )?;
-    emit!(CapitalDrawn {
+    let event = CapitalDrawn {
         pool: pool.key(),
         amount,
         deployed_principal: pool.deployed_principal,
         cash: pool.cash,
-    });
+    };
+    emit_cpi!(event);
     Ok(())
 }

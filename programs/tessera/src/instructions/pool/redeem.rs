@@ -14,6 +14,7 @@ use crate::math::sub;
 use crate::state::{seeds, Protocol};
 
 /// Accounts of `redeem`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct Redeem<'info> {
     /// The investor.
@@ -74,7 +75,7 @@ pub fn handler(ctx: Context<Redeem>, shares: u64, min_assets_out: u64) -> Result
         &mut accounts.pool_vault.vault,
         &mut accounts.pool_vault.share_mint,
     )?;
-    emit!(Redeemed {
+    let event = Redeemed {
         pool: pool.key(),
         investor: accounts.investor.key(),
         shares,
@@ -82,6 +83,7 @@ pub fn handler(ctx: Context<Redeem>, shares: u64, min_assets_out: u64) -> Result
         total_shares: pool.total_shares,
         cash: pool.cash,
         vault_amount,
-    });
+    };
+    emit_cpi!(event);
     Ok(())
 }

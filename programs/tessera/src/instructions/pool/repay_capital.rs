@@ -14,6 +14,7 @@ use crate::math::{add, sub};
 use crate::state::{seeds, Protocol};
 
 /// Accounts of `repay_capital`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct RepayCapital<'info> {
     /// The pool's operator.
@@ -59,12 +60,13 @@ pub fn handler(ctx: Context<RepayCapital>, principal: u64, interest: u64) -> Res
         &mut accounts.pool_vault.vault,
         &mut accounts.pool_vault.share_mint,
     )?;
-    emit!(CapitalRepaid {
+    let event = CapitalRepaid {
         pool: pool.key(),
         principal,
         interest,
         deployed_principal: pool.deployed_principal,
         cash: pool.cash,
-    });
+    };
+    emit_cpi!(event);
     Ok(())
 }

@@ -10,6 +10,7 @@ use crate::math::add;
 use crate::state::{seeds, Pool, RedemptionTicket, TicketStatus};
 
 /// Accounts of `request_redemption`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct RequestRedemption<'info> {
     /// The investor; pays the ticket's rent, refunded at claim.
@@ -72,12 +73,13 @@ pub fn handler(ctx: Context<RequestRedemption>, shares: u64) -> Result<()> {
         accounts.share_mint.supply <= pool.total_shares,
         TesseraError::ShareSupplyAboveLedger
     );
-    emit!(RedemptionRequested {
+    let event = RedemptionRequested {
         pool: pool.key(),
         ticket: accounts.ticket.key(),
         seq,
         owner: accounts.investor.key(),
         shares,
-    });
+    };
+    emit_cpi!(event);
     Ok(())
 }

@@ -8,6 +8,7 @@ use crate::math::{add, sub};
 use crate::state::{seeds, Pool, Protocol};
 
 /// Accounts of `write_down`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct WriteDown<'info> {
     /// Protocol authority.
@@ -31,11 +32,12 @@ pub fn handler(ctx: Context<WriteDown>, amount: u64) -> Result<()> {
     let old = pool.deployed_principal;
     pool.deployed_principal = sub(old, amount)?;
     pool.lifetime_written_down = add(pool.lifetime_written_down, amount)?;
-    emit!(CapitalWrittenDown {
+    let event = CapitalWrittenDown {
         pool: pool.key(),
         amount,
         old_deployed_principal: old,
         new_deployed_principal: pool.deployed_principal,
-    });
+    };
+    emit_cpi!(event);
     Ok(())
 }

@@ -9,6 +9,7 @@ use crate::signed::{message_bytes, verify_preceding_ed25519, BenchmarkAttestatio
 use crate::state::{seeds, Node};
 
 /// Accounts of `attest_benchmark`. No signer: the agent key's signature authenticates.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct AttestBenchmark<'info> {
     /// The node.
@@ -41,11 +42,12 @@ pub fn handler(
     node.tflops_centi = tflops_centi;
     node.mem_bw_gbps = mem_bw_gbps;
     node.benchmarked_at = measured_at;
-    emit!(BenchmarkAttested {
+    let event = BenchmarkAttested {
         node: node.key(),
         tflops_centi,
         mem_bw_gbps,
         measured_at,
-    });
+    };
+    emit_cpi!(event);
     Ok(())
 }

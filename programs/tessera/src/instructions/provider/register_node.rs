@@ -8,6 +8,7 @@ use crate::events::NodeRegistered;
 use crate::state::{seeds, Node, NodeSpec, NodeStatus, Pool, Protocol, Provider};
 
 /// Accounts of `register_node`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct RegisterNode<'info> {
     /// The provider's wallet; pays rent.
@@ -65,12 +66,13 @@ pub fn handler(ctx: Context<RegisterNode>, spec: NodeSpec, agent_key: Pubkey) ->
     accounts.provider.node_count = node_id
         .checked_add(1)
         .ok_or_else(|| error!(TesseraError::MathOverflow))?;
-    emit!(NodeRegistered {
+    let event = NodeRegistered {
         node: accounts.node.key(),
         provider: accounts.provider.key(),
         pool: accounts.pool.key(),
         agent_key,
         spec,
-    });
+    };
+    emit_cpi!(event);
     Ok(())
 }

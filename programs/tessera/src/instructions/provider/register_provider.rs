@@ -7,6 +7,7 @@ use crate::events::ProviderRegistered;
 use crate::state::{seeds, Protocol, Provider, ProviderStatus, StakePosition};
 
 /// Accounts of `register_provider`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct RegisterProvider<'info> {
     /// The provider's wallet; pays rent.
@@ -52,10 +53,11 @@ pub fn handler(ctx: Context<RegisterProvider>) -> Result<()> {
         slashed_total: 0,
         reserved: [0; 32],
     });
-    emit!(ProviderRegistered {
+    let event = ProviderRegistered {
         provider: accounts.provider.key(),
         authority: accounts.authority.key(),
         stake,
-    });
+    };
+    emit_cpi!(event);
     Ok(())
 }

@@ -19,6 +19,7 @@ pub struct UpdateNodeArgs {
 }
 
 /// Accounts of `update_node`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct UpdateNode<'info> {
     /// The provider's wallet.
@@ -62,13 +63,14 @@ pub fn handler(ctx: Context<UpdateNode>, args: UpdateNodeArgs) -> Result<()> {
         node.agent_key = agent_key;
     }
     node.invariant()?;
-    emit!(NodeUpdated {
+    let event = NodeUpdated {
         node: node.key(),
         old_spec,
         new_spec: node.spec,
         status: node.status,
         old_agent_key,
         new_agent_key: node.agent_key,
-    });
+    };
+    emit_cpi!(event);
     Ok(())
 }

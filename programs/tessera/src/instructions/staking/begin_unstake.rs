@@ -8,6 +8,7 @@ use crate::math::{add, sub};
 use crate::state::{seeds, Protocol, StakePool, StakePosition};
 
 /// Accounts of `begin_unstake`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct BeginUnstake<'info> {
     /// The staker.
@@ -46,11 +47,12 @@ pub fn handler(ctx: Context<BeginUnstake>, amount: u64) -> Result<()> {
     let stake_pool = &mut accounts.stake_pool;
     stake_pool.total_staked = sub(stake_pool.total_staked, amount)?;
     stake_pool.total_unbonding = add(stake_pool.total_unbonding, amount)?;
-    emit!(UnstakeBegun {
+    let event = UnstakeBegun {
         owner: accounts.owner.key(),
         amount,
         unbonding_amount: position.unbonding_amount,
         unbonding_ends_at: position.unbonding_ends_at,
-    });
+    };
+    emit_cpi!(event);
     Ok(())
 }

@@ -14,6 +14,7 @@ use crate::math::add;
 use crate::state::{seeds, Protocol, StakePosition};
 
 /// Accounts of `claim_stake_rewards`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct ClaimStakeRewards<'info> {
     /// The staker.
@@ -57,9 +58,10 @@ pub fn handler(ctx: Context<ClaimStakeRewards>) -> Result<()> {
         amount,
     )?;
     accounts.vaults.reload_and_check()?;
-    emit!(StakeRewardsClaimed {
+    let event = StakeRewardsClaimed {
         owner: accounts.owner.key(),
         amount,
-    });
+    };
+    emit_cpi!(event);
     Ok(())
 }

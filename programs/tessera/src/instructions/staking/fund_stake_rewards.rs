@@ -13,6 +13,7 @@ use crate::instructions::token::transfer_from_user;
 use crate::state::{seeds, Protocol};
 
 /// Accounts of `fund_stake_rewards`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct FundStakeRewards<'info> {
     /// Whoever pays the rewards in (the fee sweep, the treasury, a sponsor).
@@ -42,11 +43,12 @@ pub fn handler(ctx: Context<FundStakeRewards>, amount: u64) -> Result<()> {
     )?;
     let distributed = accounts.vaults.stake_pool.distribute(amount)?;
     accounts.vaults.reload_and_check()?;
-    emit!(StakeRewardsFunded {
+    let event = StakeRewardsFunded {
         funder: accounts.funder.key(),
         amount,
         distributed,
         acc_reward_per_share: accounts.vaults.stake_pool.acc_reward_per_share,
-    });
+    };
+    emit_cpi!(event);
     Ok(())
 }

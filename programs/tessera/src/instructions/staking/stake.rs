@@ -14,6 +14,7 @@ use crate::math::add;
 use crate::state::{seeds, Protocol, StakePosition};
 
 /// Accounts of `stake`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct Stake<'info> {
     /// The staker; pays the position's rent on first use.
@@ -63,11 +64,12 @@ pub fn handler(ctx: Context<Stake>, amount: u64) -> Result<()> {
         amount,
     )?;
     accounts.vaults.reload_and_check()?;
-    emit!(Staked {
+    let event = Staked {
         owner: accounts.owner.key(),
         amount,
         position_amount: accounts.position.amount,
         total_staked: accounts.vaults.stake_pool.total_staked,
-    });
+    };
+    emit_cpi!(event);
     Ok(())
 }

@@ -14,6 +14,7 @@ use crate::math::sub;
 use crate::state::{seeds, Protocol, StakePosition};
 
 /// Accounts of `withdraw_stake`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct WithdrawStake<'info> {
     /// The staker.
@@ -59,9 +60,10 @@ pub fn handler(ctx: Context<WithdrawStake>) -> Result<()> {
         amount,
     )?;
     accounts.vaults.reload_and_check()?;
-    emit!(StakeWithdrawn {
+    let event = StakeWithdrawn {
         owner: accounts.owner.key(),
         amount,
-    });
+    };
+    emit_cpi!(event);
     Ok(())
 }
