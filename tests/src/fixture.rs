@@ -16,6 +16,7 @@ use solana_sdk::signer::Signer;
 use solana_sdk::transaction::{Transaction, TransactionError};
 use tessera::math::Bps;
 use tessera::state::ProtocolParams;
+use tessera_client::events::{decode_all, TesseraEvent};
 pub use tessera_client::local::sbf;
 
 use crate::builders::{self, PoolKeys};
@@ -180,12 +181,48 @@ impl Fixture {
         result
     }
 
+    /// Like [`Self::send`], and returns the program's events: the transaction is simulated
+    /// first on the same bank state (the bank keeps no inner instructions of processed
+    /// transactions), then processed.
+    pub async fn send_with_events(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<Vec<TesseraEvent>, TxError> {
+        let tx = self.transaction(ixs, signers).await;
+        let simulated = self
+            .ctx
+            .banks_client
+            .simulate_transaction(tx.clone())
+            .await
+            .expect("simulate");
+        let inner = simulated
+            .simulation_details
+            .and_then(|d| d.inner_instructions)
+            .unwrap_or_default();
+        let events = decode_all(
+            inner
+                .iter()
+                .flatten()
+                .map(|i| i.instruction.data.as_slice()),
+        );
+        let result = self.process(tx).await;
+        crate::invariants::assert_all(self).await;
+        result.map(|_| events)
+    }
+
     /// Runs a transaction without the invariant check (setup of SPL-only state).
     pub async fn send_unchecked(
         &mut self,
         ixs: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<Vec<String>, TxError> {
+        let tx = self.transaction(ixs, signers).await;
+        self.process(tx).await
+    }
+
+    /// `ixs` plus a unique memo, paid by the bank's payer and signed by `signers`.
+    async fn transaction(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Transaction {
         self.nonce += 1;
         let mut ixs = ixs.to_vec();
         ixs.push(Instruction {
@@ -208,7 +245,11 @@ impl Fixture {
             .get_latest_blockhash()
             .await
             .unwrap_or(self.ctx.last_blockhash);
-        let tx = Transaction::new_signed_with_payer(&ixs, Some(&payer.pubkey()), &all, blockhash);
+        Transaction::new_signed_with_payer(&ixs, Some(&payer.pubkey()), &all, blockhash)
+    }
+
+    /// Processes `tx`; returns its logs or its error.
+    async fn process(&mut self, tx: Transaction) -> Result<Vec<String>, TxError> {
         let out = self
             .ctx
             .banks_client

@@ -180,7 +180,7 @@ async fn run(ops: Vec<Op>) {
         shares: m.investor.shares,
     };
     let investors = [first, second];
-    let lease = m.open(2, 20 * 86_400).await;
+    let lease = m.open(1, 10 * 86_400).await;
     for op in ops {
         step(&mut m, &investors, lease, op).await;
     }

@@ -295,7 +295,7 @@ async fn unbonding_stake_keeps_its_period_both_ways() {
     m.f.change_params(params).await.expect("shorter unbonding");
     m.f.advance(HOUR).await;
     let ix = builders::withdraw_stake(op.pubkey(), m.op_stake_token);
-    m.f.send(&[ix.clone()], &[&op])
+    m.f.send(std::slice::from_ref(&ix), &[&op])
         .await
         .unwrap_err()
         .assert_code(code(TesseraError::StillUnbonding));

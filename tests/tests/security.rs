@@ -329,8 +329,12 @@ async fn row08_a_fake_token_program_is_refused() {
     let f = &mut w.f;
     let a = w.alice.kp.insecure_clone();
     let mut ix = builders::deposit(&w.p, a.pubkey(), w.alice.token, w.alice.shares, UNIT, 0);
-    let last = ix.accounts.len() - 1;
-    ix.accounts[last].pubkey = spl_token_2022::ID;
+    let token_program = ix
+        .accounts
+        .iter_mut()
+        .find(|a| a.pubkey == anchor_spl::token::ID)
+        .expect("the token program is passed");
+    token_program.pubkey = spl_token_2022::ID;
     f.send(&[ix], &[&a])
         .await
         .unwrap_err()

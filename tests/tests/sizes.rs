@@ -41,3 +41,69 @@ fn a_lease_fits_272_bytes_and_locks_under_0_003_sol_of_rent() {
     // A lease locks only its own account's rent, returned at close.
     assert!(rent.minimum_balance(size::<Lease>()) <= 3_000_000);
 }
+
+/// Distinct accounts and writable accounts a transaction of `ixs` locks.
+fn accounts(ixs: &[solana_sdk::instruction::Instruction]) -> (usize, usize) {
+    let mut all = std::collections::BTreeMap::new();
+    for meta in ixs.iter().flat_map(|ix| &ix.accounts) {
+        *all.entry(meta.pubkey).or_insert(false) |= meta.is_writable;
+    }
+    (all.len(), all.values().filter(|w| **w).count())
+}
+
+#[test]
+fn the_receipt_path_writes_only_the_lease_node_provider_and_pool() {
+    use solana_sdk::pubkey::Pubkey;
+    use tessera_tests::builders::{self, NodeKeys, PoolKeys};
+    let (renter, operator) = (Pubkey::new_unique(), Pubkey::new_unique());
+    let (p, n) = (PoolKeys::derive(operator, 1), NodeKeys::derive(operator, 0));
+    let lease = tessera::seeds::find_lease_address(&n.node, 0).0;
+    let body = tessera::signed::ReceiptBody {
+        seq: 1,
+        period_start: 0,
+        period_end: 60,
+        gpu_seconds: 60,
+        avg_utilization_bps: 0,
+        energy_joules: 0,
+        sample_digest: [0; 32],
+    };
+    let agent = solana_sdk::signature::Keypair::new();
+    let receipt = [
+        builders::ed25519(&agent, &[0; 156]),
+        builders::submit_receipt(&n, &p, lease, None, body),
+    ];
+    let args = tessera::OpenLeaseArgs {
+        gpu_count: 1,
+        duration_secs: 3_600,
+        max_price_per_gpu_hour: 1,
+        job_hash: [0; 32],
+        job_uri: String::new(),
+    };
+    let token = Pubkey::new_unique();
+    let steps = [
+        (
+            "`open_lease`",
+            vec![builders::open_lease(&n, &p, renter, token, 0, args)],
+        ),
+        ("first receipt", receipt.to_vec()),
+        (
+            "each later period",
+            [vec![builders::settle(&n, &p, lease)], receipt.to_vec()].concat(),
+        ),
+        (
+            "last settle + close",
+            vec![
+                builders::settle(&n, &p, lease),
+                builders::close_lease(renter, &n, &p, lease, renter, token),
+            ],
+        ),
+    ];
+    println!("| step | accounts | writable |\n|---|---|---|");
+    for (step, ixs) in &steps {
+        let (all, writable) = accounts(ixs);
+        println!("| {step} | {all} | {writable} |");
+    }
+    // The hot path: the lease and pool on a first receipt; node and provider join for settle.
+    assert_eq!(accounts(&steps[1].1).1, 2);
+    assert_eq!(accounts(&steps[2].1).1, 4);
+}

@@ -20,6 +20,7 @@
 pub mod accounts;
 pub mod chain;
 pub mod error;
+pub mod events;
 pub mod instructions;
 pub mod keypair;
 #[cfg(feature = "local")]

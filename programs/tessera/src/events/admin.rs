@@ -6,6 +6,7 @@ use crate::state::{ParamsChange, ProtocolParams};
 
 /// The protocol was initialised.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProtocolInitialized {
     /// First authority.
     pub authority: Pubkey,
@@ -23,6 +24,7 @@ pub struct ProtocolInitialized {
 
 /// A change of parameters, treasury or arbiter was proposed; it applies at `effective_at`.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParamsProposed {
     /// Parameters in force until then.
     pub current_params: ProtocolParams,
@@ -32,6 +34,7 @@ pub struct ParamsProposed {
 
 /// A pending change was withdrawn.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParamsCancelled {
     /// The withdrawn proposal.
     pub change: ParamsChange,
@@ -39,6 +42,7 @@ pub struct ParamsCancelled {
 
 /// Parameters, treasury or arbiter changed (a proposal applied after its notice).
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParamsUpdated {
     /// Parameters before.
     pub old_params: ProtocolParams,
@@ -56,6 +60,7 @@ pub struct ParamsUpdated {
 
 /// A new authority was proposed.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuthorityTransferProposed {
     /// Current authority.
     pub authority: Pubkey,
@@ -65,6 +70,7 @@ pub struct AuthorityTransferProposed {
 
 /// The proposed authority accepted.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuthorityTransferred {
     /// Authority before.
     pub old_authority: Pubkey,
@@ -74,6 +80,7 @@ pub struct AuthorityTransferred {
 
 /// The pause switch changed.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PausedSet {
     /// Before.
     pub was_paused: bool,

@@ -6,6 +6,7 @@ use crate::state::{NodeSpec, NodeStatus, ProviderStatus};
 
 /// A provider registered.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProviderRegistered {
     /// Provider account.
     pub provider: Pubkey,
@@ -17,6 +18,7 @@ pub struct ProviderRegistered {
 
 /// A node registered.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NodeRegistered {
     /// Node account.
     pub node: Pubkey,
@@ -32,6 +34,7 @@ pub struct NodeRegistered {
 
 /// A node changed.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NodeUpdated {
     /// Node account.
     pub node: Pubkey,
@@ -49,6 +52,7 @@ pub struct NodeUpdated {
 
 /// A benchmark signed by the agent key was recorded.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BenchmarkAttested {
     /// Node account.
     pub node: Pubkey,
@@ -62,6 +66,7 @@ pub struct BenchmarkAttested {
 
 /// A lease opened (directly or by filling a bid).
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LeaseOpened {
     /// Lease account.
     pub lease: Pubkey,
@@ -87,6 +92,7 @@ pub struct LeaseOpened {
 
 /// A lease's escrow was topped up.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LeaseToppedUp {
     /// Lease.
     pub lease: Pubkey,
@@ -100,6 +106,7 @@ pub struct LeaseToppedUp {
 
 /// A receipt was accepted and its charge is pending.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReceiptSubmitted {
     /// Lease.
     pub lease: Pubkey,
@@ -122,6 +129,7 @@ pub struct ReceiptSubmitted {
 /// A lease's escrow cannot pay another period like the last: the renter should top up, the
 /// agent should warn and checkpoint the job.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LeaseInGrace {
     /// Lease.
     pub lease: Pubkey,
@@ -133,6 +141,7 @@ pub struct LeaseInGrace {
 
 /// A charge settled into the pool's ledger.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChargeSettled {
     /// Lease.
     pub lease: Pubkey,
@@ -148,6 +157,7 @@ pub struct ChargeSettled {
 
 /// The renter disputed the pending charge.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChargeDisputed {
     /// Lease.
     pub lease: Pubkey,
@@ -157,6 +167,7 @@ pub struct ChargeDisputed {
 
 /// The arbiter resolved a dispute.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DisputeResolved {
     /// Lease.
     pub lease: Pubkey,
@@ -185,6 +196,7 @@ pub enum CloseReason {
 
 /// A lease closed.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LeaseClosed {
     /// Lease.
     pub lease: Pubkey,
@@ -202,6 +214,7 @@ pub struct LeaseClosed {
 
 /// A bid was posted.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BidPosted {
     /// Bid.
     pub bid: Pubkey,
@@ -217,6 +230,7 @@ pub struct BidPosted {
 
 /// A bid was cancelled and refunded.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BidCancelled {
     /// Bid.
     pub bid: Pubkey,
@@ -226,6 +240,7 @@ pub struct BidCancelled {
 
 /// A bid was filled by a node.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BidAccepted {
     /// Bid.
     pub bid: Pubkey,
@@ -237,6 +252,7 @@ pub struct BidAccepted {
 
 /// The operator collected fees.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OperatorFeesClaimed {
     /// Pool.
     pub pool: Pubkey,
@@ -246,6 +262,7 @@ pub struct OperatorFeesClaimed {
 
 /// Protocol fees were swept to stakers and the treasury.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProtocolFeesSwept {
     /// Pool.
     pub pool: Pubkey,
@@ -257,6 +274,7 @@ pub struct ProtocolFeesSwept {
 
 /// The arbiter changed a provider's standing.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProviderStatusSet {
     /// Provider account.
     pub provider: Pubkey,

@@ -6,6 +6,7 @@ use crate::math::Bps;
 
 /// A pool was created.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PoolCreated {
     /// Pool address.
     pub pool: Pubkey,
@@ -25,6 +26,7 @@ pub struct PoolCreated {
 
 /// Assets were deposited and shares minted.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Deposited {
     /// Pool.
     pub pool: Pubkey,
@@ -44,6 +46,7 @@ pub struct Deposited {
 
 /// Shares were redeemed instantly.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Redeemed {
     /// Pool.
     pub pool: Pubkey,
@@ -63,6 +66,7 @@ pub struct Redeemed {
 
 /// A redemption was queued.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RedemptionRequested {
     /// Pool.
     pub pool: Pubkey,
@@ -78,6 +82,7 @@ pub struct RedemptionRequested {
 
 /// A queued redemption was priced and set aside.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RedemptionFulfilled {
     /// Pool.
     pub pool: Pubkey,
@@ -93,6 +98,7 @@ pub struct RedemptionFulfilled {
 
 /// A fulfilled redemption was paid out.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RedemptionClaimed {
     /// Pool.
     pub pool: Pubkey,
@@ -108,6 +114,7 @@ pub struct RedemptionClaimed {
 
 /// The operator drew capital.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CapitalDrawn {
     /// Pool.
     pub pool: Pubkey,
@@ -121,6 +128,7 @@ pub struct CapitalDrawn {
 
 /// The operator repaid capital.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CapitalRepaid {
     /// Pool.
     pub pool: Pubkey,
@@ -136,6 +144,7 @@ pub struct CapitalRepaid {
 
 /// The authority wrote principal down as lost.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CapitalWrittenDown {
     /// Pool.
     pub pool: Pubkey,

@@ -4,6 +4,7 @@ use anchor_lang::prelude::*;
 
 /// Tokens were staked.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Staked {
     /// Staker.
     pub owner: Pubkey,
@@ -17,6 +18,7 @@ pub struct Staked {
 
 /// Stake entered unbonding.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnstakeBegun {
     /// Staker.
     pub owner: Pubkey,
@@ -30,6 +32,7 @@ pub struct UnstakeBegun {
 
 /// Unbonded stake was withdrawn.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StakeWithdrawn {
     /// Staker.
     pub owner: Pubkey,
@@ -39,6 +42,7 @@ pub struct StakeWithdrawn {
 
 /// Rewards were claimed.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StakeRewardsClaimed {
     /// Staker.
     pub owner: Pubkey,
@@ -48,6 +52,7 @@ pub struct StakeRewardsClaimed {
 
 /// Rewards were added to the accumulator.
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StakeRewardsFunded {
     /// Who paid them in.
     pub funder: Pubkey,

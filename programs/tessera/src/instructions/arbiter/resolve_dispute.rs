@@ -8,11 +8,10 @@ use anchor_spl::token::{Token, TokenAccount};
 use crate::error::TesseraError;
 use crate::events::DisputeResolved;
 use crate::instructions::lease::settle_charge;
-use crate::instructions::staking::{
+use crate::instructions::shared::{
     __client_accounts_stake_vaults, __cpi_client_accounts_stake_vaults, StakeVaults,
     StakeVaultsBumps,
 };
-use crate::instructions::token::transfer_from_pda;
 use crate::math::{add, sub};
 use crate::state::{seeds, Lease, Node, Pool, Protocol, Provider, StakePosition};
 
@@ -111,13 +110,10 @@ pub fn handler(ctx: Context<ResolveDispute>, args: ResolveDisputeArgs) -> Result
         .provider
         .dispute_resolved(args.refund > 0 || slashed > 0, slashed)?;
     if slashed > 0 {
-        let seeds = stake_pool.signer_seeds();
-        transfer_from_pda(
+        accounts.vaults.pay_out(
             &accounts.token_program,
             &accounts.vaults.stake_vault,
             &accounts.slash_destination,
-            stake_pool.to_account_info(),
-            &seeds,
             slashed,
         )?;
     }

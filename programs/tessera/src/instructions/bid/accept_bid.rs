@@ -8,7 +8,7 @@ use crate::error::TesseraError;
 use crate::events::BidAccepted;
 use crate::instructions::bid::close_escrow;
 use crate::instructions::lease::{begin_lease, LeaseTerms};
-use crate::instructions::pool::{
+use crate::instructions::shared::{
     __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, PoolVault, PoolVaultBumps,
 };
 use crate::instructions::token::transfer_from_pda;

@@ -7,15 +7,13 @@ use anchor_spl::token::{Token, TokenAccount};
 
 use crate::error::TesseraError;
 use crate::events::{ProtocolFeesSwept, StakeRewardsFunded};
-use crate::instructions::pool::{
-    __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, reload_and_check, PoolVault,
-    PoolVaultBumps,
+use crate::instructions::shared::{
+    __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, PoolVault, PoolVaultBumps,
 };
-use crate::instructions::staking::{
+use crate::instructions::shared::{
     __client_accounts_stake_vaults, __cpi_client_accounts_stake_vaults, StakeVaults,
     StakeVaultsBumps,
 };
-use crate::instructions::token::transfer_from_pda;
 use crate::math::sub;
 use crate::state::{seeds, Protocol};
 
@@ -47,20 +45,14 @@ pub fn handler(ctx: Context<SweepProtocolFees>) -> Result<()> {
     let to_stakers = accounts.protocol.params.staker_share_bps.fee_floor(amount);
     let to_treasury = sub(amount, to_stakers)?;
     pool.protocol_fees_owed = 0;
-    let seeds = pool.seeds();
     for (to, part) in [
         (&accounts.vaults.reward_vault, to_stakers),
         (&accounts.treasury, to_treasury),
     ] {
         if part > 0 {
-            transfer_from_pda(
-                &accounts.token_program,
-                &accounts.pool_vault.vault,
-                to,
-                pool.to_account_info(),
-                &seeds.as_slices(),
-                part,
-            )?;
+            accounts
+                .pool_vault
+                .pay_out(&accounts.token_program, to, part)?;
         }
     }
     let distributed = if to_stakers > 0 {
@@ -68,20 +60,16 @@ pub fn handler(ctx: Context<SweepProtocolFees>) -> Result<()> {
     } else {
         0
     };
-    reload_and_check(
-        pool,
-        &mut accounts.pool_vault.vault,
-        &mut accounts.pool_vault.share_mint,
-    )?;
+    accounts.pool_vault.reload_and_check()?;
     accounts.vaults.reload_and_check()?;
     let funded = StakeRewardsFunded {
-        funder: pool.key(),
+        funder: accounts.pool_vault.pool.key(),
         amount: to_stakers,
         distributed,
         acc_reward_per_share: accounts.vaults.stake_pool.acc_reward_per_share,
     };
     let swept = ProtocolFeesSwept {
-        pool: pool.key(),
+        pool: accounts.pool_vault.pool.key(),
         to_stakers,
         to_treasury,
     };

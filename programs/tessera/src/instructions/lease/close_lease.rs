@@ -13,11 +13,9 @@ use anchor_spl::token::{Token, TokenAccount};
 use crate::error::TesseraError;
 use crate::events::{CloseReason, LeaseClosed};
 use crate::instructions::lease::settle_charge;
-use crate::instructions::pool::{
-    __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, reload_and_check, PoolVault,
-    PoolVaultBumps,
+use crate::instructions::shared::{
+    __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, PoolVault, PoolVaultBumps,
 };
-use crate::instructions::token::transfer_from_pda;
 use crate::math::sub;
 use crate::state::{seeds, Lease, LeaseStatus, Node, Protocol, Provider, StakePosition};
 
@@ -71,6 +69,43 @@ pub struct CloseLease<'info> {
     pub token_program: Program<'info, Token>,
 }
 
+/// Why `closer` may close `lease` at `now`, and whether it does so as a third party (a reaper,
+/// paid the bounty): the renter at any time, the provider once ended, anyone else once the
+/// lease is reapable.
+fn close_reason(
+    lease: &Lease,
+    closer: Pubkey,
+    provider: Pubkey,
+    now: i64,
+) -> Result<(CloseReason, bool)> {
+    let ended = now >= lease.end_at || lease.terminated;
+    let ended_reason = if lease.terminated {
+        CloseReason::Dispute
+    } else {
+        CloseReason::Ended
+    };
+    if closer == lease.renter {
+        let reason = if ended {
+            ended_reason
+        } else {
+            CloseReason::Renter
+        };
+        return Ok((reason, false));
+    }
+    if closer == provider {
+        require!(ended, TesseraError::LeaseNotEnded);
+        return Ok((ended_reason, false));
+    }
+    require!(lease.reapable(now), TesseraError::GraceNotOver);
+    let grace_over = lease.grace_until != 0 && now >= lease.grace_until;
+    let reason = if !ended && grace_over {
+        CloseReason::EscrowExhausted
+    } else {
+        ended_reason
+    };
+    Ok((reason, true))
+}
+
 /// Closes the lease. Never paused.
 pub fn handler(ctx: Context<CloseLease>) -> Result<()> {
     let accounts = &mut *ctx.accounts;
@@ -83,34 +118,11 @@ pub fn handler(ctx: Context<CloseLease>) -> Result<()> {
         TesseraError::LeaseDisputed
     );
     require!(lease.pending == 0, TesseraError::PendingUnsettled);
-    let ended = now >= lease.end_at || lease.terminated;
-    let ended_reason = if lease.terminated {
-        CloseReason::Dispute
+    let (reason, reaped) = close_reason(lease, closer, accounts.provider.authority, now)?;
+    let bounty = if reaped {
+        REAP_BOUNTY_LAMPORTS.min(lease.get_lamports())
     } else {
-        CloseReason::Ended
-    };
-
-    let (reason, bounty) = if closer == lease.renter {
-        (
-            if ended {
-                ended_reason
-            } else {
-                CloseReason::Renter
-            },
-            0,
-        )
-    } else if closer == accounts.provider.authority {
-        require!(ended, TesseraError::LeaseNotEnded);
-        (ended_reason, 0)
-    } else {
-        require!(lease.reapable(now), TesseraError::GraceNotOver);
-        let grace_over = lease.grace_until != 0 && now >= lease.grace_until;
-        let reason = if !ended && grace_over {
-            CloseReason::EscrowExhausted
-        } else {
-            ended_reason
-        };
-        (reason, REAP_BOUNTY_LAMPORTS.min(lease.get_lamports()))
+        0
     };
 
     let pool = &mut accounts.pool_vault.pool;
@@ -139,15 +151,9 @@ pub fn handler(ctx: Context<CloseLease>) -> Result<()> {
     lease.escrow = 0;
     pool.escrowed = sub(pool.escrowed, refund)?;
     if refund > 0 {
-        let seeds = pool.seeds();
-        transfer_from_pda(
-            &accounts.token_program,
-            &accounts.pool_vault.vault,
-            &accounts.renter_token,
-            pool.to_account_info(),
-            &seeds.as_slices(),
-            refund,
-        )?;
+        accounts
+            .pool_vault
+            .pay_out(&accounts.token_program, &accounts.renter_token, refund)?;
     }
     accounts.node.release(lease.gpu_count);
     accounts.provider.lease_closed(&mut accounts.position);
@@ -156,11 +162,7 @@ pub fn handler(ctx: Context<CloseLease>) -> Result<()> {
         lease.sub_lamports(bounty)?;
         accounts.closer.add_lamports(bounty)?;
     }
-    reload_and_check(
-        pool,
-        &mut accounts.pool_vault.vault,
-        &mut accounts.pool_vault.share_mint,
-    )?;
+    accounts.pool_vault.reload_and_check()?;
     let event = LeaseClosed {
         lease: lease_key,
         closer,

@@ -17,7 +17,7 @@ use anchor_lang::prelude::*;
 
 use crate::error::TesseraError;
 use crate::events::{ChargeSettled, LeaseOpened};
-use crate::instructions::pool::{reload_and_check, PoolVault};
+use crate::instructions::shared::PoolVault;
 use crate::math::add;
 use crate::state::{
     AgreedTerms, Lease, LeaseStatus, Node, Pool, Protocol, Provider, StakePosition,
@@ -92,7 +92,7 @@ pub fn begin_lease<'info>(
         terms: AgreedTerms::from_params(&protocol.params),
     });
     lease.invariant()?;
-    reload_and_check(pool, &mut pool_vault.vault, &mut pool_vault.share_mint)?;
+    pool_vault.reload_and_check()?;
     Ok(LeaseOpened {
         lease: lease.key(),
         node: node.key(),

@@ -5,9 +5,8 @@ use anchor_spl::token::{Token, TokenAccount};
 
 use crate::error::TesseraError;
 use crate::events::LeaseToppedUp;
-use crate::instructions::pool::{
-    __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, reload_and_check, PoolVault,
-    PoolVaultBumps,
+use crate::instructions::shared::{
+    __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, PoolVault, PoolVaultBumps,
 };
 use crate::instructions::token::transfer_from_user;
 use crate::math::{add, secs_bought};
@@ -67,11 +66,7 @@ pub fn handler(ctx: Context<TopUpLease>, amount: u64) -> Result<()> {
     lease.grace_until = 0;
     let pool = &mut accounts.pool_vault.pool;
     pool.escrowed = add(pool.escrowed, amount)?;
-    reload_and_check(
-        pool,
-        &mut accounts.pool_vault.vault,
-        &mut accounts.pool_vault.share_mint,
-    )?;
+    accounts.pool_vault.reload_and_check()?;
     lease.invariant()?;
     let event = LeaseToppedUp {
         lease: lease.key(),

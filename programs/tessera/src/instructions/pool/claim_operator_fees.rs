@@ -5,11 +5,9 @@ use anchor_spl::token::{Token, TokenAccount};
 
 use crate::error::TesseraError;
 use crate::events::OperatorFeesClaimed;
-use crate::instructions::pool::{
-    __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, reload_and_check, PoolVault,
-    PoolVaultBumps,
+use crate::instructions::shared::{
+    __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, PoolVault, PoolVaultBumps,
 };
-use crate::instructions::token::transfer_from_pda;
 use crate::state::{seeds, Protocol};
 
 /// Accounts of `claim_operator_fees`.
@@ -38,22 +36,12 @@ pub fn handler(ctx: Context<ClaimOperatorFees>) -> Result<()> {
     let amount = pool.operator_owed;
     require!(amount > 0, TesseraError::NothingToClaim);
     pool.operator_owed = 0;
-    let seeds = pool.seeds();
-    transfer_from_pda(
-        &accounts.token_program,
-        &accounts.pool_vault.vault,
-        &accounts.operator_token,
-        pool.to_account_info(),
-        &seeds.as_slices(),
-        amount,
-    )?;
-    reload_and_check(
-        pool,
-        &mut accounts.pool_vault.vault,
-        &mut accounts.pool_vault.share_mint,
-    )?;
+    accounts
+        .pool_vault
+        .pay_out(&accounts.token_program, &accounts.operator_token, amount)?;
+    accounts.pool_vault.reload_and_check()?;
     let event = OperatorFeesClaimed {
-        pool: pool.key(),
+        pool: accounts.pool_vault.pool.key(),
         amount,
     };
     emit_cpi!(event);

@@ -5,11 +5,9 @@ use anchor_spl::token::{Token, TokenAccount};
 
 use crate::error::TesseraError;
 use crate::events::RedemptionClaimed;
-use crate::instructions::pool::{
-    __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, reload_and_check, PoolVault,
-    PoolVaultBumps,
+use crate::instructions::shared::{
+    __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, PoolVault, PoolVaultBumps,
 };
-use crate::instructions::token::transfer_from_pda;
 use crate::math::sub;
 use crate::state::{seeds, Protocol, RedemptionTicket, TicketStatus};
 
@@ -47,22 +45,12 @@ pub fn handler(ctx: Context<ClaimRedemption>) -> Result<()> {
     let assets = accounts.ticket.assets;
     let pool = &mut accounts.pool_vault.pool;
     pool.redemptions_owed = sub(pool.redemptions_owed, assets)?;
-    let seeds = pool.seeds();
-    transfer_from_pda(
-        &accounts.token_program,
-        &accounts.pool_vault.vault,
-        &accounts.owner_token,
-        pool.to_account_info(),
-        &seeds.as_slices(),
-        assets,
-    )?;
-    let vault_amount = reload_and_check(
-        pool,
-        &mut accounts.pool_vault.vault,
-        &mut accounts.pool_vault.share_mint,
-    )?;
+    accounts
+        .pool_vault
+        .pay_out(&accounts.token_program, &accounts.owner_token, assets)?;
+    let vault_amount = accounts.pool_vault.reload_and_check()?;
     let event = RedemptionClaimed {
-        pool: pool.key(),
+        pool: accounts.pool_vault.pool.key(),
         seq: accounts.ticket.seq,
         owner: accounts.owner.key(),
         assets,

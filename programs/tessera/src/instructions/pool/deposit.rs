@@ -5,9 +5,8 @@ use anchor_spl::token::{Token, TokenAccount};
 
 use crate::error::TesseraError;
 use crate::events::Deposited;
-use crate::instructions::pool::{
-    __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, reload_and_check, PoolVault,
-    PoolVaultBumps,
+use crate::instructions::shared::{
+    __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, PoolVault, PoolVaultBumps,
 };
 use crate::instructions::token::{mint_by_pda, transfer_from_user};
 use crate::math::add;
@@ -63,18 +62,14 @@ pub fn handler(ctx: Context<Deposit>, assets: u64, min_shares_out: u64) -> Resul
         &seeds.as_slices(),
         shares,
     )?;
-    let vault_amount = reload_and_check(
-        pool,
-        &mut accounts.pool_vault.vault,
-        &mut accounts.pool_vault.share_mint,
-    )?;
+    let vault_amount = accounts.pool_vault.reload_and_check()?;
     let event = Deposited {
-        pool: pool.key(),
+        pool: accounts.pool_vault.pool.key(),
         investor: accounts.investor.key(),
         assets,
         shares,
-        total_shares: pool.total_shares,
-        cash: pool.cash,
+        total_shares: accounts.pool_vault.pool.total_shares,
+        cash: accounts.pool_vault.pool.cash,
         vault_amount,
     };
     emit_cpi!(event);

@@ -5,11 +5,9 @@ use anchor_spl::token::{Token, TokenAccount};
 
 use crate::error::TesseraError;
 use crate::events::CapitalDrawn;
-use crate::instructions::pool::{
-    __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, reload_and_check, PoolVault,
-    PoolVaultBumps,
+use crate::instructions::shared::{
+    __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, PoolVault, PoolVaultBumps,
 };
-use crate::instructions::token::transfer_from_pda;
 use crate::math::{add, sub};
 use crate::state::{seeds, Protocol};
 
@@ -48,25 +46,15 @@ pub fn handler(ctx: Context<DrawCapital>, amount: u64) -> Result<()> {
     require!(amount <= pool.cash, TesseraError::InsufficientCash);
     pool.cash = sub(pool.cash, amount)?;
     pool.deployed_principal = deployed;
-    let seeds = pool.seeds();
-    transfer_from_pda(
-        &accounts.token_program,
-        &accounts.pool_vault.vault,
-        &accounts.operator_token,
-        pool.to_account_info(),
-        &seeds.as_slices(),
-        amount,
-    )?;
-    reload_and_check(
-        pool,
-        &mut accounts.pool_vault.vault,
-        &mut accounts.pool_vault.share_mint,
-    )?;
+    accounts
+        .pool_vault
+        .pay_out(&accounts.token_program, &accounts.operator_token, amount)?;
+    accounts.pool_vault.reload_and_check()?;
     let event = CapitalDrawn {
-        pool: pool.key(),
+        pool: accounts.pool_vault.pool.key(),
         amount,
-        deployed_principal: pool.deployed_principal,
-        cash: pool.cash,
+        deployed_principal: accounts.pool_vault.pool.deployed_principal,
+        cash: accounts.pool_vault.pool.cash,
     };
     emit_cpi!(event);
     Ok(())

@@ -5,11 +5,10 @@ use anchor_spl::token::{Token, TokenAccount};
 
 use crate::error::TesseraError;
 use crate::events::Redeemed;
-use crate::instructions::pool::{
-    __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, reload_and_check, PoolVault,
-    PoolVaultBumps,
+use crate::instructions::shared::{
+    __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, PoolVault, PoolVaultBumps,
 };
-use crate::instructions::token::{burn_from_user, transfer_from_pda};
+use crate::instructions::token::burn_from_user;
 use crate::math::sub;
 use crate::state::{seeds, Protocol};
 
@@ -61,27 +60,17 @@ pub fn handler(ctx: Context<Redeem>, shares: u64, min_assets_out: u64) -> Result
     let pool = &mut accounts.pool_vault.pool;
     pool.total_shares = sub(pool.total_shares, shares)?;
     pool.cash = sub(pool.cash, assets)?;
-    let seeds = pool.seeds();
-    transfer_from_pda(
-        &accounts.token_program,
-        &accounts.pool_vault.vault,
-        &accounts.investor_token,
-        pool.to_account_info(),
-        &seeds.as_slices(),
-        assets,
-    )?;
-    let vault_amount = reload_and_check(
-        pool,
-        &mut accounts.pool_vault.vault,
-        &mut accounts.pool_vault.share_mint,
-    )?;
+    accounts
+        .pool_vault
+        .pay_out(&accounts.token_program, &accounts.investor_token, assets)?;
+    let vault_amount = accounts.pool_vault.reload_and_check()?;
     let event = Redeemed {
-        pool: pool.key(),
+        pool: accounts.pool_vault.pool.key(),
         investor: accounts.investor.key(),
         shares,
         assets,
-        total_shares: pool.total_shares,
-        cash: pool.cash,
+        total_shares: accounts.pool_vault.pool.total_shares,
+        cash: accounts.pool_vault.pool.cash,
         vault_amount,
     };
     emit_cpi!(event);

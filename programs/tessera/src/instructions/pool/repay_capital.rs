@@ -5,9 +5,8 @@ use anchor_spl::token::{Token, TokenAccount};
 
 use crate::error::TesseraError;
 use crate::events::CapitalRepaid;
-use crate::instructions::pool::{
-    __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, reload_and_check, PoolVault,
-    PoolVaultBumps,
+use crate::instructions::shared::{
+    __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, PoolVault, PoolVaultBumps,
 };
 use crate::instructions::token::transfer_from_user;
 use crate::math::{add, sub};
@@ -55,17 +54,13 @@ pub fn handler(ctx: Context<RepayCapital>, principal: u64, interest: u64) -> Res
     pool.deployed_principal = sub(pool.deployed_principal, principal)?;
     pool.cash = add(pool.cash, total)?;
     pool.lock_revenue(interest, now, vesting)?;
-    reload_and_check(
-        pool,
-        &mut accounts.pool_vault.vault,
-        &mut accounts.pool_vault.share_mint,
-    )?;
+    accounts.pool_vault.reload_and_check()?;
     let event = CapitalRepaid {
-        pool: pool.key(),
+        pool: accounts.pool_vault.pool.key(),
         principal,
         interest,
-        deployed_principal: pool.deployed_principal,
-        cash: pool.cash,
+        deployed_principal: accounts.pool_vault.pool.deployed_principal,
+        cash: accounts.pool_vault.pool.cash,
     };
     emit_cpi!(event);
     Ok(())

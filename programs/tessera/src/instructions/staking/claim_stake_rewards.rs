@@ -5,11 +5,10 @@ use anchor_spl::token::{Token, TokenAccount};
 
 use crate::error::TesseraError;
 use crate::events::StakeRewardsClaimed;
-use crate::instructions::staking::{
+use crate::instructions::shared::{
     __client_accounts_stake_vaults, __cpi_client_accounts_stake_vaults, StakeVaults,
     StakeVaultsBumps,
 };
-use crate::instructions::token::transfer_from_pda;
 use crate::math::add;
 use crate::state::{seeds, Protocol, StakePosition};
 
@@ -48,13 +47,10 @@ pub fn handler(ctx: Context<ClaimStakeRewards>) -> Result<()> {
     accounts.position.unclaimed_rewards = 0;
     accounts.vaults.stake_pool.rewards_claimed =
         add(accounts.vaults.stake_pool.rewards_claimed, amount)?;
-    let seeds = accounts.vaults.stake_pool.signer_seeds();
-    transfer_from_pda(
+    accounts.vaults.pay_out(
         &accounts.token_program,
         &accounts.vaults.reward_vault,
         &accounts.owner_token,
-        accounts.vaults.stake_pool.to_account_info(),
-        &seeds,
         amount,
     )?;
     accounts.vaults.reload_and_check()?;

@@ -5,7 +5,7 @@ use anchor_spl::token::{Token, TokenAccount};
 
 use crate::error::TesseraError;
 use crate::events::Staked;
-use crate::instructions::staking::{
+use crate::instructions::shared::{
     __client_accounts_stake_vaults, __cpi_client_accounts_stake_vaults, StakeVaults,
     StakeVaultsBumps,
 };

@@ -5,11 +5,10 @@ use anchor_spl::token::{Token, TokenAccount};
 
 use crate::error::TesseraError;
 use crate::events::StakeWithdrawn;
-use crate::instructions::staking::{
+use crate::instructions::shared::{
     __client_accounts_stake_vaults, __cpi_client_accounts_stake_vaults, StakeVaults,
     StakeVaultsBumps,
 };
-use crate::instructions::token::transfer_from_pda;
 use crate::math::sub;
 use crate::state::{seeds, Protocol, StakePosition};
 
@@ -50,13 +49,10 @@ pub fn handler(ctx: Context<WithdrawStake>) -> Result<()> {
     accounts.position.unbonding_amount = 0;
     accounts.vaults.stake_pool.total_unbonding =
         sub(accounts.vaults.stake_pool.total_unbonding, amount)?;
-    let seeds = accounts.vaults.stake_pool.signer_seeds();
-    transfer_from_pda(
+    accounts.vaults.pay_out(
         &accounts.token_program,
         &accounts.vaults.stake_vault,
         &accounts.owner_stake_token,
-        accounts.vaults.stake_pool.to_account_info(),
-        &seeds,
         amount,
     )?;
     accounts.vaults.reload_and_check()?;
