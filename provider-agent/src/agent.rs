@@ -443,8 +443,10 @@ impl<'c> Agent<'c> {
                         nk,
                         pk,
                         *address,
-                        lease.renter,
-                        renter_token,
+                        &ix::RenterAccounts {
+                            renter: lease.renter,
+                            token: renter_token,
+                        },
                     )],
                     &[&self.agent],
                 )

@@ -39,6 +39,17 @@ pub struct Investor {
     pub shares: Pubkey,
 }
 
+impl Investor {
+    /// The wallet and token accounts as the instruction builders take them.
+    pub fn accounts(&self) -> builders::InvestorAccounts {
+        builders::InvestorAccounts {
+            investor: self.kp.pubkey(),
+            token: self.token,
+            shares: self.shares,
+        }
+    }
+}
+
 /// A failed transaction: the custom (or Anchor) error code, when there is one, and the logs.
 #[derive(Debug)]
 pub struct TxError {
@@ -363,7 +374,7 @@ impl Fixture {
 
     /// `i` deposits `assets` into `p` with no slippage bound; panics if refused.
     pub async fn deposit(&mut self, p: &PoolKeys, i: &Investor, assets: u64) {
-        let ix = builders::deposit(p, i.kp.pubkey(), i.token, i.shares, assets, 0);
+        let ix = builders::deposit(p, &i.accounts(), assets, 0);
         self.send(&[ix], &[&i.kp]).await.expect("deposit");
     }
 

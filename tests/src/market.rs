@@ -104,6 +104,14 @@ impl Market {
         }
     }
 
+    /// The renter's wallet and settlement-token account, as the builders take them.
+    pub fn renter_accounts(&self) -> builders::RenterAccounts {
+        builders::RenterAccounts {
+            renter: self.renter.pubkey(),
+            token: self.renter_token,
+        }
+    }
+
     /// The `open_lease` instruction for the market's renter.
     pub async fn open_ix(&mut self, gpus: u16, secs: u32) -> (Instruction, Pubkey) {
         let lease_id = self
@@ -118,14 +126,7 @@ impl Market {
             job_hash: [7; 32],
             job_uri: "oci://registry.invalid/gemm:1".into(),
         };
-        let ix = builders::open_lease(
-            &self.n,
-            &self.p,
-            self.renter.pubkey(),
-            self.renter_token,
-            lease_id,
-            args,
-        );
+        let ix = builders::open_lease(&self.n, &self.p, &self.renter_accounts(), lease_id, args);
         (
             ix,
             tessera::seeds::find_lease_address(&self.n.node, lease_id).0,
@@ -196,8 +197,7 @@ impl Market {
             &self.n,
             &self.p,
             lease,
-            self.renter.pubkey(),
-            self.renter_token,
+            &self.renter_accounts(),
         );
         self.f.send(&[ix], &[closer]).await
     }

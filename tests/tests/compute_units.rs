@@ -36,14 +36,7 @@ async fn hot_path_instructions_stay_within_their_compute_budgets() {
     m.f.advance(3_600).await;
     let logs = m.settle(lease).await.expect("settle");
     measured.push(("settle", compute_units(&logs)[0]));
-    let ix = builders::close_lease(
-        renter.pubkey(),
-        &m.n,
-        &m.p,
-        lease,
-        m.renter.pubkey(),
-        m.renter_token,
-    );
+    let ix = builders::close_lease(renter.pubkey(), &m.n, &m.p, lease, &m.renter_accounts());
     let logs = m.f.send(&[ix], &[&renter]).await.expect("close");
     measured.push(("close_lease", compute_units(&logs)[0]));
     println!("| instruction | compute units | budget |\n|---|---|---|");

@@ -25,14 +25,7 @@ async fn deposits_and_redemptions_report_assets_shares_and_the_ledger_after() {
     let mut m = Market::new().await;
     let p = m.p;
     let alice = m.f.investor(&p, 500 * UNIT).await;
-    let ix = builders::deposit(
-        &p,
-        alice.kp.pubkey(),
-        alice.token,
-        alice.shares,
-        500 * UNIT,
-        0,
-    );
+    let ix = builders::deposit(&p, &alice.accounts(), 500 * UNIT, 0);
     let events =
         m.f.send_with_events(&[ix], &[&alice.kp])
             .await
@@ -55,14 +48,7 @@ async fn deposits_and_redemptions_report_assets_shares_and_the_ledger_after() {
         }
     );
 
-    let ix = builders::redeem(
-        &p,
-        alice.kp.pubkey(),
-        alice.shares,
-        alice.token,
-        d.shares,
-        0,
-    );
+    let ix = builders::redeem(&p, &alice.accounts(), d.shares, 0);
     let events =
         m.f.send_with_events(&[ix], &[&alice.kp])
             .await

@@ -313,7 +313,15 @@ async fn top_up_extends_the_end_and_clears_grace() {
     let old_end = m.lease(lease).await.end_at;
     let renter = m.renter.insecure_clone();
     // 4 buys one hour of 2 GPUs at 2/GPU-hour.
-    let ix = builders::top_up_lease(&m.p, lease, renter.pubkey(), m.renter_token, 4 * UNIT);
+    let ix = builders::top_up_lease(
+        &m.p,
+        lease,
+        &builders::RenterAccounts {
+            renter: renter.pubkey(),
+            token: m.renter_token,
+        },
+        4 * UNIT,
+    );
     m.f.send(&[ix], &[&renter]).await.expect("top up");
     let l = m.lease(lease).await;
     assert_eq!((l.end_at, l.grace_until), (old_end + HOUR, 0));

@@ -113,8 +113,10 @@ async fn run(ops: Vec<Op>) {
                 let ix = builders::top_up_lease(
                     &m.p,
                     leases[lease],
-                    renter.pubkey(),
-                    m.renter_token,
+                    &builders::RenterAccounts {
+                        renter: renter.pubkey(),
+                        token: m.renter_token,
+                    },
                     amount,
                 );
                 m.f.send(&[ix], &[&renter]).await

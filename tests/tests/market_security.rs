@@ -70,7 +70,15 @@ async fn row01_every_marketplace_role_must_sign() {
         ("open_lease", open, renter),
         (
             "top_up_lease",
-            builders::top_up_lease(&m.p, lease, renter, m.renter_token, UNIT),
+            builders::top_up_lease(
+                &m.p,
+                lease,
+                &builders::RenterAccounts {
+                    renter,
+                    token: m.renter_token,
+                },
+                UNIT,
+            ),
             renter,
         ),
         ("dispute", builders::dispute(lease, renter), renter),
@@ -89,7 +97,16 @@ async fn row01_every_marketplace_role_must_sign() {
         ),
         (
             "close_lease",
-            builders::close_lease(renter, &m.n, &m.p, lease, renter, m.renter_token),
+            builders::close_lease(
+                renter,
+                &m.n,
+                &m.p,
+                lease,
+                &builders::RenterAccounts {
+                    renter,
+                    token: m.renter_token,
+                },
+            ),
             renter,
         ),
         (
@@ -171,8 +188,10 @@ async fn row02_accounts_from_another_pool_node_or_owner_are_refused() {
         &m.n,
         &m.p,
         lease,
-        renter.pubkey(),
-        mallory_token,
+        &builders::RenterAccounts {
+            renter: renter.pubkey(),
+            token: mallory_token,
+        },
     );
     m.f.send(&[ix], &[&renter])
         .await
@@ -268,8 +287,10 @@ async fn row07_the_vault_cannot_receive_its_own_refund() {
         &m.n,
         &m.p,
         lease,
-        renter.pubkey(),
-        m.p.vault,
+        &builders::RenterAccounts {
+            renter: renter.pubkey(),
+            token: m.p.vault,
+        },
     );
     m.f.send(&[ix], &[&renter])
         .await
@@ -357,7 +378,15 @@ async fn row16_pause_never_blocks_receipts_settlement_disputes_or_closing() {
         .expect("receipt while paused");
     m.f.advance(HOUR).await;
     m.settle(lease).await.expect("settle while paused");
-    let ix = builders::top_up_lease(&m.p, lease, renter.pubkey(), m.renter_token, UNIT);
+    let ix = builders::top_up_lease(
+        &m.p,
+        lease,
+        &builders::RenterAccounts {
+            renter: renter.pubkey(),
+            token: m.renter_token,
+        },
+        UNIT,
+    );
     m.f.send(&[ix], &[&renter])
         .await
         .expect("top up while paused");

@@ -143,7 +143,16 @@ async fn a_pool_and_a_lease_work_end_to_end_on_this_chain() {
         .send(
             &[
                 ix::create_associated_token_account(&me, &investor.pubkey(), &pk.share_mint),
-                ix::deposit(&pk, investor.pubkey(), inv_usd, inv_shares, 100 * UNIT, 0),
+                ix::deposit(
+                    &pk,
+                    &ix::InvestorAccounts {
+                        investor: investor.pubkey(),
+                        token: inv_usd,
+                        shares: inv_shares,
+                    },
+                    100 * UNIT,
+                    0,
+                ),
             ],
             &[&investor],
         )
@@ -153,9 +162,11 @@ async fn a_pool_and_a_lease_work_end_to_end_on_this_chain() {
         .send(
             &[ix::redeem(
                 &pk,
-                investor.pubkey(),
-                inv_shares,
-                inv_usd,
+                &ix::InvestorAccounts {
+                    investor: investor.pubkey(),
+                    token: inv_usd,
+                    shares: inv_shares,
+                },
                 40 * UNIT,
                 40 * UNIT,
             )],
@@ -227,8 +238,10 @@ async fn a_pool_and_a_lease_work_end_to_end_on_this_chain() {
             &[ix::open_lease(
                 &nk,
                 &pk,
-                renter.pubkey(),
-                renter_usd,
+                &ix::RenterAccounts {
+                    renter: renter.pubkey(),
+                    token: renter_usd,
+                },
                 0,
                 open,
             )],
@@ -247,8 +260,10 @@ async fn a_pool_and_a_lease_work_end_to_end_on_this_chain() {
                 &nk,
                 &pk,
                 lease,
-                renter.pubkey(),
-                renter_usd,
+                &ix::RenterAccounts {
+                    renter: renter.pubkey(),
+                    token: renter_usd,
+                },
             )],
             &[&renter],
         )

@@ -111,13 +111,13 @@ async fn step(m: &mut Market, investors: &[Investor], lease: solana_sdk::pubkey:
             let i = &investors[who];
             let (mint, token) = (m.f.settlement_mint, i.token);
             m.f.mint_to(mint, token, amount).await;
-            let ix = builders::deposit(&p, i.kp.pubkey(), i.token, i.shares, amount, 0);
+            let ix = builders::deposit(&p, &i.accounts(), amount, 0);
             m.f.send(&[ix], &[&i.kp]).await
         }
         Op::Redeem { who, share_bps } => {
             let i = &investors[who];
             let shares = m.f.balance(i.shares).await * share_bps / 10_000;
-            let ix = builders::redeem(&p, i.kp.pubkey(), i.shares, i.token, shares, 0);
+            let ix = builders::redeem(&p, &i.accounts(), shares, 0);
             m.f.send(&[ix], &[&i.kp]).await
         }
         Op::Receipt { secs } => {

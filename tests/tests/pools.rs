@@ -66,14 +66,7 @@ async fn first_deposit_mints_one_share_per_unit_and_redeem_returns_it() {
     assert_eq!(f.balance(alice.shares).await, 1_000 * UNIT);
     assert_eq!(f.pool(&p).await.cash, 1_000 * UNIT);
 
-    let ix = builders::redeem(
-        &p,
-        alice.kp.pubkey(),
-        alice.shares,
-        alice.token,
-        400 * UNIT,
-        400 * UNIT,
-    );
+    let ix = builders::redeem(&p, &alice.accounts(), 400 * UNIT, 400 * UNIT);
     f.send(&[ix], &[&alice.kp]).await.expect("redeem");
     assert_eq!(f.balance(p.vault).await, 600 * UNIT);
     assert_eq!(f.balance(alice.token).await, 400 * UNIT);
@@ -84,19 +77,12 @@ async fn first_deposit_mints_one_share_per_unit_and_redeem_returns_it() {
 async fn deposit_respects_min_shares_out_and_refuses_zero() {
     let (mut f, _, p) = world().await;
     let alice = f.investor(&p, 10 * UNIT).await;
-    let ix = builders::deposit(
-        &p,
-        alice.kp.pubkey(),
-        alice.token,
-        alice.shares,
-        UNIT,
-        UNIT + 1,
-    );
+    let ix = builders::deposit(&p, &alice.accounts(), UNIT, UNIT + 1);
     f.send(&[ix], &[&alice.kp])
         .await
         .unwrap_err()
         .assert_code(code(TesseraError::SlippageShares));
-    let ix = builders::deposit(&p, alice.kp.pubkey(), alice.token, alice.shares, 0, 0);
+    let ix = builders::deposit(&p, &alice.accounts(), 0, 0);
     f.send(&[ix], &[&alice.kp])
         .await
         .unwrap_err()
@@ -113,14 +99,7 @@ async fn redeem_respects_min_assets_out_and_cash() {
     let (mut f, operator, p) = world().await;
     let alice = f.investor(&p, 100 * UNIT).await;
     f.deposit(&p, &alice, 100 * UNIT).await;
-    let ix = builders::redeem(
-        &p,
-        alice.kp.pubkey(),
-        alice.shares,
-        alice.token,
-        10 * UNIT,
-        10 * UNIT + 1,
-    );
+    let ix = builders::redeem(&p, &alice.accounts(), 10 * UNIT, 10 * UNIT + 1);
     f.send(&[ix], &[&alice.kp])
         .await
         .unwrap_err()
@@ -129,14 +108,7 @@ async fn redeem_respects_min_assets_out_and_cash() {
     let op_token = f.funded_settlement_account(operator.pubkey(), 0).await;
     let ix = builders::draw_capital(&p, operator.pubkey(), op_token, 95 * UNIT);
     f.send(&[ix], &[&operator]).await.expect("draw");
-    let ix = builders::redeem(
-        &p,
-        alice.kp.pubkey(),
-        alice.shares,
-        alice.token,
-        10 * UNIT,
-        0,
-    );
+    let ix = builders::redeem(&p, &alice.accounts(), 10 * UNIT, 0);
     f.send(&[ix], &[&alice.kp])
         .await
         .unwrap_err()
@@ -182,24 +154,10 @@ async fn revenue_raises_every_investors_redemption_value_pro_rata_after_vesting(
     assert_eq!(b_value, value(1_000 * UNIT, 4_400 * UNIT, 4_000 * UNIT));
     assert!(a_value > 3_299_900_000 && b_value > 1_099_900_000);
 
-    let ix = builders::redeem(
-        &p,
-        bob.kp.pubkey(),
-        bob.shares,
-        bob.token,
-        1_000 * UNIT,
-        b_value,
-    );
+    let ix = builders::redeem(&p, &bob.accounts(), 1_000 * UNIT, b_value);
     f.send(&[ix], &[&bob.kp]).await.expect("bob redeems");
     assert_eq!(f.balance(bob.token).await, b_value);
-    let ix = builders::redeem(
-        &p,
-        alice.kp.pubkey(),
-        alice.shares,
-        alice.token,
-        3_000 * UNIT,
-        a_value,
-    );
+    let ix = builders::redeem(&p, &alice.accounts(), 3_000 * UNIT, a_value);
     f.send(&[ix], &[&alice.kp]).await.expect("alice redeems");
     assert_eq!(f.balance(alice.token).await, a_value);
 }

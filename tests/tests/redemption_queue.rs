@@ -57,7 +57,7 @@ async fn queue_is_served_strictly_fifo_as_cash_arrives() {
     assert_eq!(t.status, TicketStatus::Queued);
 
     // Instant redemption and draws wait for the queue.
-    let ix = builders::redeem(&p, inv[2].kp.pubkey(), inv[2].shares, inv[2].token, UNIT, 0);
+    let ix = builders::redeem(&p, &inv[2].accounts(), UNIT, 0);
     f.send(&[ix], &[&inv[2].kp])
         .await
         .unwrap_err()

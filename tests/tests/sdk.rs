@@ -122,9 +122,11 @@ async fn drive_a_deposit(chain: &dyn Chain, payer: &Keypair) -> i64 {
         .send(
             &[instructions::deposit(
                 &p,
-                payer.pubkey(),
-                usd_account,
-                shares,
+                &instructions::InvestorAccounts {
+                    investor: payer.pubkey(),
+                    token: usd_account,
+                    shares,
+                },
                 500 * UNIT,
                 0,
             )],
@@ -145,9 +147,11 @@ async fn drive_a_deposit(chain: &dyn Chain, payer: &Keypair) -> i64 {
         .send(
             &[instructions::deposit(
                 &p,
-                payer.pubkey(),
-                usd_account,
-                shares,
+                &instructions::InvestorAccounts {
+                    investor: payer.pubkey(),
+                    token: usd_account,
+                    shares,
+                },
                 0,
                 0,
             )],

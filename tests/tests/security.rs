@@ -100,12 +100,12 @@ async fn row01_every_privileged_instruction_requires_its_signer() {
         ),
         (
             "deposit",
-            builders::deposit(&w.p, alice, w.alice.token, w.alice.shares, UNIT, 0),
+            builders::deposit(&w.p, &w.alice.accounts(), UNIT, 0),
             alice,
         ),
         (
             "redeem",
-            builders::redeem(&w.p, alice, w.alice.shares, w.alice.token, UNIT, 0),
+            builders::redeem(&w.p, &w.alice.accounts(), UNIT, 0),
             alice,
         ),
         (
@@ -180,13 +180,13 @@ async fn row02_look_alike_accounts_are_refused() {
     let q = f.create_pool(&other_op, 1, 0, 0).await;
     let a = w.alice.kp.insecure_clone();
     // Another pool's vault and share mint.
-    let mut ix = builders::deposit(&w.p, a.pubkey(), w.alice.token, w.alice.shares, UNIT, 0);
+    let mut ix = builders::deposit(&w.p, &w.alice.accounts(), UNIT, 0);
     ix.accounts[3].pubkey = q.vault;
     f.send(&[ix], &[&a])
         .await
         .unwrap_err()
         .assert_code(code(TesseraError::VaultMismatch));
-    let mut ix = builders::deposit(&w.p, a.pubkey(), w.alice.token, w.alice.shares, UNIT, 0);
+    let mut ix = builders::deposit(&w.p, &w.alice.accounts(), UNIT, 0);
     ix.accounts[4].pubkey = q.share_mint;
     f.send(&[ix], &[&a])
         .await
@@ -194,7 +194,7 @@ async fn row02_look_alike_accounts_are_refused() {
         .assert_code(code(TesseraError::ShareMintMismatch));
     // An attacker's own token account posing as the vault.
     let fake_vault = f.funded_settlement_account(a.pubkey(), 0).await;
-    let mut ix = builders::deposit(&w.p, a.pubkey(), w.alice.token, w.alice.shares, UNIT, 0);
+    let mut ix = builders::deposit(&w.p, &w.alice.accounts(), UNIT, 0);
     ix.accounts[3].pubkey = fake_vault;
     f.send(&[ix], &[&a])
         .await
@@ -203,7 +203,16 @@ async fn row02_look_alike_accounts_are_refused() {
     // Paying in another mint.
     let fake_usd = f.create_mint(6).await;
     let fake_token = f.token_account(fake_usd, a.pubkey()).await;
-    let ix = builders::deposit(&w.p, a.pubkey(), fake_token, w.alice.shares, UNIT, 0);
+    let ix = builders::deposit(
+        &w.p,
+        &builders::InvestorAccounts {
+            investor: a.pubkey(),
+            token: fake_token,
+            shares: w.alice.shares,
+        },
+        UNIT,
+        0,
+    );
     f.send(&[ix], &[&a])
         .await
         .unwrap_err()
@@ -232,7 +241,7 @@ async fn row03_a_pool_copied_to_another_address_is_refused() {
     let forged = Pubkey::new_unique();
     f.ctx.set_account(&forged, &AccountSharedData::from(real));
     let a = w.alice.kp.insecure_clone();
-    let mut ix = builders::deposit(&w.p, a.pubkey(), w.alice.token, w.alice.shares, UNIT, 0);
+    let mut ix = builders::deposit(&w.p, &w.alice.accounts(), UNIT, 0);
     ix.accounts[2].pubkey = forged;
     f.send(&[ix], &[&a])
         .await
@@ -245,7 +254,7 @@ async fn row04_another_account_type_is_refused() {
     let mut w = world().await;
     let f = &mut w.f;
     let a = w.alice.kp.insecure_clone();
-    let mut ix = builders::deposit(&w.p, a.pubkey(), w.alice.token, w.alice.shares, UNIT, 0);
+    let mut ix = builders::deposit(&w.p, &w.alice.accounts(), UNIT, 0);
     ix.accounts[2].pubkey = find_stake_pool_address().0;
     f.send(&[ix], &[&a])
         .await
@@ -315,7 +324,7 @@ async fn row07_the_same_token_account_in_two_roles_is_refused() {
     let mut w = world().await;
     let f = &mut w.f;
     let a = w.alice.kp.insecure_clone();
-    let mut ix = builders::redeem(&w.p, a.pubkey(), w.alice.shares, w.alice.token, UNIT, 0);
+    let mut ix = builders::redeem(&w.p, &w.alice.accounts(), UNIT, 0);
     ix.accounts[6].pubkey = w.p.vault; // pay the vault into itself
     f.send(&[ix], &[&a])
         .await
@@ -328,7 +337,7 @@ async fn row08_a_fake_token_program_is_refused() {
     let mut w = world().await;
     let f = &mut w.f;
     let a = w.alice.kp.insecure_clone();
-    let mut ix = builders::deposit(&w.p, a.pubkey(), w.alice.token, w.alice.shares, UNIT, 0);
+    let mut ix = builders::deposit(&w.p, &w.alice.accounts(), UNIT, 0);
     let token_program = ix
         .accounts
         .iter_mut()
@@ -349,14 +358,7 @@ async fn row09_u64_max_amounts_round_trip_without_overflow() {
     let whale = f.investor(&p, u64::MAX).await;
     f.deposit(&p, &whale, u64::MAX).await;
     assert_eq!(f.balance(whale.shares).await, u64::MAX);
-    let ix = builders::redeem(
-        &p,
-        whale.kp.pubkey(),
-        whale.shares,
-        whale.token,
-        u64::MAX,
-        u64::MAX,
-    );
+    let ix = builders::redeem(&p, &whale.accounts(), u64::MAX, u64::MAX);
     f.send(&[ix], &[&whale.kp])
         .await
         .expect("redeem everything");
@@ -376,12 +378,12 @@ async fn row10_deposit_then_redeem_never_returns_more() {
     let bob = f.investor(&w.p, 1_000).await;
     for amount in [1u64, 2, 3, 999] {
         let before = f.balance(bob.token).await;
-        let ix = builders::deposit(&w.p, bob.kp.pubkey(), bob.token, bob.shares, amount, 0);
+        let ix = builders::deposit(&w.p, &bob.accounts(), amount, 0);
         if f.send(&[ix], &[&bob.kp]).await.is_err() {
             continue; // too small for one share: refused, nothing moved
         }
         let shares = f.balance(bob.shares).await;
-        let ix = builders::redeem(&w.p, bob.kp.pubkey(), bob.shares, bob.token, shares, 0);
+        let ix = builders::redeem(&w.p, &bob.accounts(), shares, 0);
         let _ = f.send(&[ix], &[&bob.kp]).await;
         assert!(
             f.balance(bob.token).await <= before,
@@ -441,10 +443,7 @@ async fn row16_pause_blocks_new_exposure_but_never_exits() {
         .expect("pause");
 
     let refused = [
-        (
-            builders::deposit(&w.p, a.pubkey(), w.alice.token, w.alice.shares, UNIT, 0),
-            &a,
-        ),
+        (builders::deposit(&w.p, &w.alice.accounts(), UNIT, 0), &a),
         (
             builders::stake(w.staker.pubkey(), w.stake_token, UNIT),
             &w.staker,
@@ -460,7 +459,7 @@ async fn row16_pause_blocks_new_exposure_but_never_exits() {
             .unwrap_err()
             .assert_code(code(TesseraError::ProtocolPaused));
     }
-    let ix = builders::redeem(&w.p, a.pubkey(), w.alice.shares, w.alice.token, UNIT, 0);
+    let ix = builders::redeem(&w.p, &w.alice.accounts(), UNIT, 0);
     f.send(&[ix], &[&a]).await.expect("redeem while paused");
     let ix = builders::request_redemption(&w.p, a.pubkey(), w.alice.shares, 0, UNIT);
     f.send(&[ix], &[&a]).await.expect("queue while paused");
@@ -645,7 +644,7 @@ async fn row22_handlers_check_balances_reloaded_after_the_cpi() {
     let mut w = world().await;
     let f = &mut w.f;
     let a = w.alice.kp.insecure_clone();
-    let ix = builders::deposit(&w.p, a.pubkey(), w.alice.token, w.alice.shares, 7 * UNIT, 0);
+    let ix = builders::deposit(&w.p, &w.alice.accounts(), 7 * UNIT, 0);
     f.send(&[ix], &[&a])
         .await
         .expect("deposit checks the reloaded vault");
@@ -665,14 +664,7 @@ async fn row23_deposit_just_before_revenue_and_redeem_just_after_gains_nothing()
     f.send(&[ix], &[&w.operator]).await.expect("revenue lands");
     f.advance(1).await; // the very next second
     let shares = f.balance(shark.shares).await;
-    let ix = builders::redeem(
-        &w.p,
-        shark.kp.pubkey(),
-        shark.shares,
-        shark.token,
-        shares,
-        0,
-    );
+    let ix = builders::redeem(&w.p, &shark.accounts(), shares, 0);
     f.send(&[ix], &[&shark.kp]).await.expect("redeem");
     let gain = f.balance(shark.token).await.saturating_sub(10_000 * UNIT);
     // One second of a one-day vesting of 50 units is ~579 base units in total, shared by all.

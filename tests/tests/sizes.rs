@@ -83,7 +83,13 @@ fn the_receipt_path_writes_only_the_lease_node_provider_and_pool() {
     let steps = [
         (
             "`open_lease`",
-            vec![builders::open_lease(&n, &p, renter, token, 0, args)],
+            vec![builders::open_lease(
+                &n,
+                &p,
+                &builders::RenterAccounts { renter, token },
+                0,
+                args,
+            )],
         ),
         ("first receipt", receipt.to_vec()),
         (
@@ -94,7 +100,13 @@ fn the_receipt_path_writes_only_the_lease_node_provider_and_pool() {
             "last settle + close",
             vec![
                 builders::settle(&n, &p, lease),
-                builders::close_lease(renter, &n, &p, lease, renter, token),
+                builders::close_lease(
+                    renter,
+                    &n,
+                    &p,
+                    lease,
+                    &builders::RenterAccounts { renter, token },
+                ),
             ],
         ),
     ];

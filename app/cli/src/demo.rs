@@ -193,7 +193,16 @@ pub async fn run(out: &mut dyn Write) -> Result<DemoReport> {
             &chain,
             vec![
                 ix::create_associated_token_account(&admin.pubkey(), &who.pubkey(), &pk.share_mint),
-                ix::deposit(&pk, who.pubkey(), usd_acc, shares, amount, 0),
+                ix::deposit(
+                    &pk,
+                    &ix::InvestorAccounts {
+                        investor: who.pubkey(),
+                        token: usd_acc,
+                        shares,
+                    },
+                    amount,
+                    0,
+                ),
             ],
             vec![who],
         )
@@ -323,8 +332,10 @@ pub async fn run(out: &mut dyn Write) -> Result<DemoReport> {
         vec![ix::open_lease(
             &nk,
             &pk,
-            renter.pubkey(),
-            renter_usd,
+            &ix::RenterAccounts {
+                renter: renter.pubkey(),
+                token: renter_usd,
+            },
             0,
             open,
         )],

@@ -199,22 +199,41 @@ pub fn create_pool(
     )
 }
 
-/// `deposit`.
+/// An investor's wallet and its two token accounts for one pool, named so that no builder can
+/// take them in another order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InvestorAccounts {
+    /// The investor's wallet (signs).
+    pub investor: Pubkey,
+    /// Its settlement-token account (pays deposits, receives redemptions).
+    pub token: Pubkey,
+    /// Its share-token account for the pool.
+    pub shares: Pubkey,
+}
+
+/// A renter's wallet and the settlement-token account that pays escrow and receives refunds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RenterAccounts {
+    /// The renter's wallet.
+    pub renter: Pubkey,
+    /// Its settlement-token account.
+    pub token: Pubkey,
+}
+
+/// `deposit`: `assets` in, at least `min_shares_out` shares back.
 pub fn deposit(
     p: &PoolKeys,
-    investor: Pubkey,
-    investor_token: Pubkey,
-    investor_shares: Pubkey,
+    who: &InvestorAccounts,
     assets: u64,
     min_shares_out: u64,
 ) -> Instruction {
     build(
         acc::Deposit {
-            investor,
+            investor: who.investor,
             protocol: protocol(),
             pool_vault: pool_vault(p),
-            investor_token,
-            investor_shares,
+            investor_token: who.token,
+            investor_shares: who.shares,
             token_program: spl_token::ID,
             event_authority: event_authority(),
             program: tessera::ID,
@@ -226,22 +245,20 @@ pub fn deposit(
     )
 }
 
-/// `redeem`.
+/// `redeem`: `shares` in, at least `min_assets_out` back.
 pub fn redeem(
     p: &PoolKeys,
-    investor: Pubkey,
-    investor_shares: Pubkey,
-    investor_token: Pubkey,
+    who: &InvestorAccounts,
     shares: u64,
     min_assets_out: u64,
 ) -> Instruction {
     build(
         acc::Redeem {
-            investor,
+            investor: who.investor,
             protocol: protocol(),
             pool_vault: pool_vault(p),
-            investor_shares,
-            investor_token,
+            investor_shares: who.shares,
+            investor_token: who.token,
             token_program: spl_token::ID,
             event_authority: event_authority(),
             program: tessera::ID,
@@ -585,21 +602,20 @@ pub fn attest_benchmark(
 pub fn open_lease(
     n: &NodeKeys,
     p: &PoolKeys,
-    renter: Pubkey,
-    renter_token: Pubkey,
+    renter: &RenterAccounts,
     lease_id: u64,
     args: tessera::OpenLeaseArgs,
 ) -> Instruction {
     build(
         acc::OpenLease {
-            renter,
+            renter: renter.renter,
             protocol: protocol(),
             provider: n.provider,
             position: n.position,
             node: n.node,
             pool_vault: pool_vault(p),
             lease: seeds::find_lease_address(&n.node, lease_id).0,
-            renter_token,
+            renter_token: renter.token,
             token_program: spl_token::ID,
             system_program: anchor_lang::solana_program::system_program::ID,
             event_authority: event_authority(),
@@ -613,17 +629,16 @@ pub fn open_lease(
 pub fn top_up_lease(
     p: &PoolKeys,
     lease: Pubkey,
-    renter: Pubkey,
-    renter_token: Pubkey,
+    renter: &RenterAccounts,
     amount: u64,
 ) -> Instruction {
     build(
         acc::TopUpLease {
-            renter,
+            renter: renter.renter,
             protocol: protocol(),
             lease,
             pool_vault: pool_vault(p),
-            renter_token,
+            renter_token: renter.token,
             token_program: spl_token::ID,
             event_authority: event_authority(),
             program: tessera::ID,
@@ -714,14 +729,14 @@ pub fn resolve_dispute(
     )
 }
 
-/// `close_lease`.
+/// `close_lease` by `closer` (the renter, the provider or a reaper); the refund goes to the
+/// renter's token account.
 pub fn close_lease(
     closer: Pubkey,
     n: &NodeKeys,
     p: &PoolKeys,
     lease: Pubkey,
-    renter: Pubkey,
-    renter_token: Pubkey,
+    renter: &RenterAccounts,
 ) -> Instruction {
     build(
         acc::CloseLease {
@@ -732,8 +747,8 @@ pub fn close_lease(
             node: n.node,
             pool_vault: pool_vault(p),
             lease,
-            renter,
-            renter_token,
+            renter: renter.renter,
+            renter_token: renter.token,
             token_program: spl_token::ID,
             event_authority: event_authority(),
             program: tessera::ID,

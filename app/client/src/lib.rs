@@ -13,7 +13,7 @@
 //! let operator = Pubkey::new_unique();
 //! let pool = PoolKeys::derive(operator, 1);
 //! let investor = Pubkey::new_unique();
-//! let ix = instructions::deposit(&pool, investor, Pubkey::new_unique(), Pubkey::new_unique(), 1_000_000, 0);
+//! let ix = instructions::deposit(&pool, &instructions::InvestorAccounts { investor, token: Pubkey::new_unique(), shares: Pubkey::new_unique() }, 1_000_000, 0);
 //! assert_eq!(ix.program_id, tessera::ID);
 //! ```
 

@@ -241,8 +241,10 @@ impl World {
                 &[ix::open_lease(
                     &self.nk,
                     &self.pk,
-                    self.renter.pubkey(),
-                    usd,
+                    &ix::RenterAccounts {
+                        renter: self.renter.pubkey(),
+                        token: usd,
+                    },
                     node.lease_count,
                     args,
                 )],

@@ -106,8 +106,10 @@ pub async fn run(cmd: LeaseCmd, s: &Session<'_>) -> Result<Report> {
                 .send(&[ix::open_lease(
                     &keys,
                     &pool,
-                    s.me(),
-                    usd,
+                    &ix::RenterAccounts {
+                        renter: s.me(),
+                        token: usd,
+                    },
                     n.lease_count,
                     args,
                 )])
@@ -184,8 +186,10 @@ pub async fn run(cmd: LeaseCmd, s: &Session<'_>) -> Result<Report> {
                 .send(&[ix::top_up_lease(
                     &pool,
                     lease,
-                    s.me(),
-                    usd,
+                    &ix::RenterAccounts {
+                        renter: s.me(),
+                        token: usd,
+                    },
                     parse_amount(&amount, d, "amount")?,
                 )])
                 .await?;
@@ -204,7 +208,16 @@ pub async fn run(cmd: LeaseCmd, s: &Session<'_>) -> Result<Report> {
             let sig = s
                 .send(&[
                     create,
-                    ix::close_lease(s.me(), &keys, &pool, lease, l.renter, renter_usd),
+                    ix::close_lease(
+                        s.me(),
+                        &keys,
+                        &pool,
+                        lease,
+                        &ix::RenterAccounts {
+                            renter: l.renter,
+                            token: renter_usd,
+                        },
+                    ),
                 ])
                 .await?;
             Ok(Report::done("lease closed", &sig, &[]))

@@ -226,7 +226,16 @@ pub async fn run(cmd: PoolCmd, s: &Session<'_>) -> Result<Report> {
                 .send(&[
                     create_usd,
                     create_shares,
-                    ix::deposit(&keys, s.me(), usd, shares, assets, min),
+                    ix::deposit(
+                        &keys,
+                        &ix::InvestorAccounts {
+                            investor: s.me(),
+                            token: usd,
+                            shares,
+                        },
+                        assets,
+                        min,
+                    ),
                 ])
                 .await?;
             let balance = tessera_client::chain::token_balance(s.chain, &shares).await?;
@@ -249,7 +258,16 @@ pub async fn run(cmd: PoolCmd, s: &Session<'_>) -> Result<Report> {
             let sig = s
                 .send(&[
                     create_usd,
-                    ix::redeem(&keys, s.me(), share_acc, usd, n, min),
+                    ix::redeem(
+                        &keys,
+                        &ix::InvestorAccounts {
+                            investor: s.me(),
+                            token: usd,
+                            shares: share_acc,
+                        },
+                        n,
+                        min,
+                    ),
                 ])
                 .await?;
             Ok(Report::done("redeemed", &sig, &[]))
