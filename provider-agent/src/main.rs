@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use tessera_agent::agent::{Agent, AgentSetup};
-use tessera_agent::benchmark::worker::{self, Line, WorkerError};
+use tessera_agent::benchmark::worker::{self, WorkerError};
 use tessera_agent::benchmark::{self, cuda};
 use tessera_agent::config::AgentConfig;
 use tessera_agent::gpu::nvml::NvmlBackend;
@@ -188,21 +188,7 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Command::Benchmark { simulated, json } => benchmark_command(simulated, json),
-        Command::BenchmarkWorker => {
-            let mut progress = |step: u32, label: &str| {
-                println!("{}", Line::Progress(step, label.into()).render())
-            };
-            match cuda::measure(0, &mut progress) {
-                Ok(m) => {
-                    println!("{}", Line::Result(m).render());
-                    Ok(())
-                }
-                Err(e) => {
-                    println!("{}", Line::Error(e.to_string()).render());
-                    std::process::exit(1);
-                }
-            }
-        }
+        Command::BenchmarkWorker => std::process::exit(worker::serve()),
         Command::Register {
             config,
             provider_keypair,

@@ -71,6 +71,10 @@ pub enum Command {
     /// Run the whole protocol on an in-process chain and print a report (no cluster needed).
     #[cfg(feature = "demo")]
     Demo,
+    /// (Internal) measure one GPU with CUDA and print the result; run by `demo`.
+    #[cfg(feature = "demo")]
+    #[command(hide = true)]
+    BenchmarkWorker,
 }
 
 /// Runs one command against `chain`, signing as `signer`.
@@ -90,17 +94,12 @@ pub async fn run(command: Command, chain: &dyn Chain, signer: &Keypair) -> Resul
         Command::Demo => {
             let mut progress = Vec::new();
             let report = demo::run(&mut progress).await?;
-            let json = serde_json::json!({
-                "gpu_backend": report.gpu_backend,
-                "receipts": report.receipts.len(),
-                "renter_paid": report.renter_paid,
-                "share_value_before": report.share_value.0,
-                "share_value_after": report.share_value.1,
-            });
             Ok(Report {
                 human: String::from_utf8_lossy(&progress).into_owned(),
-                json,
+                json: serde_json::to_value(&report)?,
             })
         }
+        #[cfg(feature = "demo")]
+        Command::BenchmarkWorker => std::process::exit(tessera_agent::benchmark::worker::serve()),
     }
 }

@@ -9,14 +9,25 @@ use tessera_client::rpc::RpcChain;
 async fn main() -> Result<()> {
     let cli = Cli::parse();
     #[cfg(feature = "demo")]
-    if matches!(cli.command, tessera_cli::Command::Demo) {
-        // The demo brings its own chain: no config, keypair or cluster needed. The in-process
-        // validator logs every instruction at debug level unless told otherwise.
-        if std::env::var_os("RUST_LOG").is_none() {
-            std::env::set_var("RUST_LOG", "error");
+    match cli.command {
+        tessera_cli::Command::BenchmarkWorker => {
+            std::process::exit(tessera_agent::benchmark::worker::serve())
         }
-        tessera_cli::demo::run(&mut std::io::stdout()).await?;
-        return Ok(());
+        tessera_cli::Command::Demo => {
+            // The demo brings its own chain: no config, keypair or cluster needed. The
+            // in-process validator logs every instruction at debug level unless told otherwise.
+            if std::env::var_os("RUST_LOG").is_none() {
+                std::env::set_var("RUST_LOG", "error");
+            }
+            if cli.json {
+                let report = tessera_cli::demo::run(&mut std::io::sink()).await?;
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                tessera_cli::demo::run(&mut std::io::stdout()).await?;
+            }
+            return Ok(());
+        }
+        _ => {}
     }
     let settings = config::load(
         cli.config.as_deref(),

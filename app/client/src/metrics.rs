@@ -9,6 +9,32 @@ pub fn share_value(pool: &Pool, decimals: u8, now: i64) -> Option<u64> {
     pool.assets_for(one, now).ok()
 }
 
+/// The exact price of a share at `now` as `(numerator, denominator)`: `(NAV + virtual
+/// assets) / (total shares + virtual shares)`, the ratio that `assets_for` rounds down. Shares
+/// and the settlement token have the same decimals, so it is also tokens per whole share.
+pub fn share_price(pool: &Pool, now: i64) -> Option<(u128, u128)> {
+    let nav = pool.nav(now).ok()?;
+    Some((
+        u128::from(nav) + u128::from(tessera::math::VIRTUAL_ASSETS),
+        u128::from(pool.total_shares) + u128::from(tessera::math::VIRTUAL_SHARES),
+    ))
+}
+
+/// `num / den` in decimal with `digits` places, rounded down (`None` when `den` is zero or the
+/// scaled value overflows).
+pub fn format_ratio(num: u128, den: u128, digits: u32) -> Option<String> {
+    let scaled = num
+        .checked_mul(10u128.checked_pow(digits)?)?
+        .checked_div(den)?;
+    let text = format!("{scaled:0>width$}", width = digits as usize + 1);
+    let (whole, frac) = text.split_at(text.len() - digits as usize);
+    Some(if digits == 0 {
+        whole.to_string()
+    } else {
+        format!("{whole}.{frac}")
+    })
+}
+
 /// Annualised yield between two share values `secs` apart (simple, not compounded).
 pub fn annualised_yield(value_before: u64, value_after: u64, secs: i64) -> f64 {
     if value_before == 0 || secs <= 0 {
@@ -40,6 +66,15 @@ pub fn gpu_utilisation(node: &Node) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ratios_print_exactly_and_round_down() {
+        assert_eq!(format_ratio(10, 3, 4).as_deref(), Some("3.3333"));
+        assert_eq!(format_ratio(1, 8, 3).as_deref(), Some("0.125"));
+        assert_eq!(format_ratio(2, 1, 0).as_deref(), Some("2"));
+        assert_eq!(format_ratio(1, 0, 2), None);
+        assert_eq!(format_ratio(u128::MAX, 1, 2), None);
+    }
 
     #[test]
     fn yield_annualises_simply() {

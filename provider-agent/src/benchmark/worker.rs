@@ -67,6 +67,24 @@ pub enum WorkerError {
     },
 }
 
+/// The worker's side: measures CUDA ordinal 0 (the one GPU its `CUDA_VISIBLE_DEVICES` leaves
+/// it), printing progress and the result as [`Line`]s on stdout. Returns the exit code. Any
+/// binary that runs [`measure_all`] with itself as `exe` answers `benchmark-worker` with this.
+pub fn serve() -> i32 {
+    let mut progress =
+        |step: u32, label: &str| println!("{}", Line::Progress(step, label.into()).render());
+    match super::cuda::measure(0, &mut progress) {
+        Ok(m) => {
+            println!("{}", Line::Result(m).render());
+            0
+        }
+        Err(e) => {
+            println!("{}", Line::Error(e.to_string()).render());
+            1
+        }
+    }
+}
+
 /// Runs `program args` with extra environment `env`, passing each progress line to
 /// `on_progress` and returning the figures.
 pub fn run(
