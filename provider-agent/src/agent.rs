@@ -274,8 +274,12 @@ impl<'c> Agent<'c> {
                 .filter(|d| gpus.contains(&d.index))
                 .map(|d| d.uuid.clone())
                 .collect();
-            let job = match self.job_spec(lease) {
-                Some(spec) if now < lease.end_at => {
+            let spec = find_job_spec(&self.job_dir, &lease.job_hash);
+            if let Err(why) = &spec {
+                warn!(lease = %address, "{why}; the lease is served without its job");
+            }
+            let job = match spec {
+                Ok(spec) if now < lease.end_at => {
                     let dir = self.data_dir.join("leases").join(address.to_string());
                     std::fs::create_dir_all(&dir).map_err(|source| AgentError::Io {
                         path: dir.display().to_string(),
@@ -345,14 +349,6 @@ impl<'c> Agent<'c> {
             (Some(_), Some(engine)) => Ok(engine),
             (Some(image), None) => Err(RunError::NoContainerEngine(image.clone())),
         }
-    }
-
-    /// The spec file named by the lease's job hash, if present and matching.
-    fn job_spec(&self, lease: &Lease) -> Option<JobSpec> {
-        let hex: String = lease.job_hash.iter().map(|b| format!("{b:02x}")).collect();
-        let path = self.job_dir.join(format!("{hex}.json"));
-        let spec: JobSpec = serde_json::from_slice(&std::fs::read(&path).ok()?).ok()?;
-        (spec.hash() == lease.job_hash).then_some(spec)
     }
 
     /// Closes a period when one is due (a full period, or the lease end), writing the receipt
@@ -456,6 +452,29 @@ impl<'c> Agent<'c> {
         }
         Ok(())
     }
+}
+
+/// The spec file `job_dir/<job_hash hex>.json` a lease names, or why it cannot be used.
+pub fn find_job_spec(job_dir: &std::path::Path, job_hash: &[u8; 32]) -> Result<JobSpec, String> {
+    if job_hash == &[0; 32] {
+        return Err("the lease names no job spec (job hash all zero)".into());
+    }
+    let hex: String = job_hash.iter().map(|b| format!("{b:02x}")).collect();
+    let path = job_dir.join(format!("{hex}.json"));
+    if !path.exists() {
+        return Err(format!(
+            "job spec {} not found (ask the renter for it; `tessera job hash` names it)",
+            path.display()
+        ));
+    }
+    let spec = JobSpec::load(&path).map_err(|e| e.to_string())?;
+    if &spec.hash() != job_hash {
+        return Err(format!(
+            "{} does not hash to the lease's job hash",
+            path.display()
+        ));
+    }
+    Ok(spec)
 }
 
 /// Runs a blocking GPU call on tokio's blocking pool.

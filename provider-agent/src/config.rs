@@ -16,8 +16,9 @@ pub struct AgentConfig {
     /// JSON-RPC endpoint (default: localhost).
     #[serde(default = "default_rpc")]
     pub rpc_url: String,
-    /// The node this agent runs (address).
-    pub node: String,
+    /// The node this agent runs (address); `tessera-agent register` fills it in.
+    #[serde(default)]
+    pub node: Option<String>,
     /// The rig's agent keypair file (signs receipts, pays fees).
     #[serde(default = "default_keypair")]
     pub agent_keypair: PathBuf,
@@ -135,7 +136,9 @@ impl AgentConfig {
             field,
             message,
         };
-        self.node_pubkey().map_err(|m| invalid("node", m))?;
+        if self.node.is_some() {
+            self.node_pubkey().map_err(|m| invalid("node", m))?;
+        }
         if !(60..=7 * 86_400).contains(&self.period_secs) {
             return Err(invalid(
                 "period_secs",
@@ -172,18 +175,28 @@ impl AgentConfig {
                 ),
             ));
         }
-        if self.simulated_gpus == Some(0) {
-            return Err(invalid("simulated_gpus", "must be at least 1".into()));
+        if let Some(n) = self.simulated_gpus {
+            if !(1..=Self::MAX_SIMULATED_GPUS).contains(&n) {
+                return Err(invalid(
+                    "simulated_gpus",
+                    format!("{n} is outside 1 ..= {}", Self::MAX_SIMULATED_GPUS),
+                ));
+            }
         }
         Ok(())
     }
 
-    /// The node address.
+    /// The node address; an error in words while the config has none yet.
     pub fn node_pubkey(&self) -> Result<Pubkey, String> {
-        self.node
-            .parse()
-            .map_err(|_| format!("`{}` is not a base58 public key", self.node))
+        let node = self.node.as_deref().ok_or_else(|| {
+            "no `node` yet: run `tessera-agent register` with this config first".to_string()
+        })?;
+        node.parse()
+            .map_err(|_| format!("`{node}` is not a base58 public key"))
     }
+
+    /// The most simulated GPUs a config or flag may ask for.
+    pub const MAX_SIMULATED_GPUS: u32 = 64;
 
     /// The container engine the config asks for, checked to answer (`auto`: whichever does).
     pub async fn engine(&self) -> Result<Option<ContainerEngine>, String> {

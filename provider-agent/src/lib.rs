@@ -10,6 +10,7 @@ pub mod config;
 pub mod gpu;
 pub mod metering;
 pub mod metrics;
+pub mod onboarding;
 pub mod outbox;
 pub mod poster;
 pub mod registration;

@@ -1,20 +1,27 @@
-//! `tessera-agent`: parses arguments and runs the agent library.
+//! `tessera-agent`: parses arguments and runs the agent library. Every failure is reported in
+//! words (`error: …`, exit code 1; 2 for a malformed command line), never a panic or backtrace.
 
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
-use tessera_agent::agent::{Agent, AgentSetup};
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signer::Signer;
+use tessera_agent::agent::{find_job_spec, Agent, AgentSetup};
 use tessera_agent::benchmark::worker::{self, WorkerError};
 use tessera_agent::benchmark::{self, cuda};
 use tessera_agent::config::AgentConfig;
 use tessera_agent::gpu::nvml::NvmlBackend;
 use tessera_agent::gpu::simulated::SimulatedBackend;
 use tessera_agent::gpu::GpuBackend;
+use tessera_agent::onboarding::{self, InitOptions};
 use tessera_agent::registration::{register, Terms};
+use tessera_client::chain::fetch;
 use tessera_client::rpc::RpcChain;
+use tessera_client::units::{format_amount, format_time, parse_amount, parse_duration};
 
 /// The Tessera provider agent.
 #[derive(Debug, Parser)]
@@ -29,16 +36,34 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Write a commented agent.toml and create the agent key (first step on a new rig).
+    Init {
+        /// The config file to create.
+        #[arg(long, default_value = "/etc/tessera/agent.toml")]
+        config: PathBuf,
+        /// The cluster's JSON-RPC URL.
+        #[arg(long, default_value = "http://127.0.0.1:8899")]
+        rpc_url: String,
+        /// The agent keypair file (created, mode 0600, when missing).
+        #[arg(long, default_value = "/etc/tessera/agent.json")]
+        agent_keypair: PathBuf,
+        /// Outbox, logs, and job specs (in its `jobs/`).
+        #[arg(long, default_value = "/var/lib/tessera-agent")]
+        data_dir: PathBuf,
+        /// Testing only: a labelled simulated backend with this many GPUs.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(AgentConfig::MAX_SIMULATED_GPUS)))]
+        simulated: Option<u32>,
+    },
     /// Run the agent for the node in the config.
     Run {
         /// agent.toml.
         #[arg(long)]
         config: PathBuf,
     },
-    /// List the GPUs (NVML), or simulated ones with --simulated.
+    /// List the GPUs (NVML), or simulated ones with --simulated N.
     Gpus {
-        /// Use the simulated backend (labelled).
-        #[arg(long)]
+        /// Use a labelled simulated backend with this many GPUs.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(AgentConfig::MAX_SIMULATED_GPUS)))]
         simulated: Option<u32>,
     },
     /// Benchmark the GPUs and score them against published peaks.
@@ -53,7 +78,7 @@ enum Command {
     /// (Internal) measure one GPU with CUDA and print the result; run by `benchmark`.
     #[command(hide = true)]
     BenchmarkWorker,
-    /// Register this rig as a node, signed by the provider's wallet.
+    /// Register this rig as a node, signed by the provider's wallet; records it in the config.
     Register {
         /// agent.toml (RPC URL, agent key, GPU backend).
         #[arg(long)]
@@ -63,21 +88,21 @@ enum Command {
         provider_keypair: PathBuf,
         /// Pool the node earns for.
         #[arg(long)]
-        pool: solana_sdk::pubkey::Pubkey,
-        /// Price per GPU-hour, settlement base units.
-        #[arg(long)]
-        price: u64,
-        /// Shortest lease, seconds.
-        #[arg(long, default_value_t = 3_600)]
-        min_lease_secs: u32,
-        /// Longest lease, seconds.
-        #[arg(long, default_value_t = 30 * 86_400)]
-        max_lease_secs: u32,
+        pool: Pubkey,
+        /// Price per GPU-hour in settlement tokens (e.g. 2 or 2.5).
+        #[arg(long, value_parser = amount_arg)]
+        price: String,
+        /// Shortest lease (e.g. 1h).
+        #[arg(long, default_value = "1h", value_parser = duration_arg)]
+        min_lease: u32,
+        /// Longest lease (e.g. 30d).
+        #[arg(long, default_value = "30d", value_parser = duration_arg)]
+        max_lease: u32,
         /// Register without benchmarking (the node is not attested).
         #[arg(long)]
         skip_benchmark: bool,
     },
-    /// Show the node, its leases and the outbox.
+    /// Show the node, its leases (with whether their job specs are here) and the outbox.
     Status {
         /// agent.toml.
         #[arg(long)]
@@ -85,13 +110,28 @@ enum Command {
     },
 }
 
-fn backend(simulated: Option<u32>) -> Result<Arc<dyn GpuBackend>> {
+/// Clap parser: a decimal token amount, checked before anything is read.
+fn amount_arg(text: &str) -> Result<String, String> {
+    parse_amount(text, 18, "amount")
+        .map(|_| text.to_string())
+        .map_err(|e| e.0.trim_start_matches("amount: ").to_string())
+}
+
+/// Clap parser: a duration like 90s, 15m, 2h, 7d.
+fn duration_arg(text: &str) -> Result<u32, String> {
+    match parse_duration(text, "duration") {
+        Ok(0) => Err("a duration must be longer than 0 s".into()),
+        Ok(secs) => Ok(secs),
+        Err(e) => Err(e.0.trim_start_matches("duration: ").to_string()),
+    }
+}
+
+/// The GPU backend: simulated with `simulated` GPUs, else NVML (`hint` says how to test
+/// without a GPU from where the user is).
+fn backend(simulated: Option<u32>, hint: &str) -> Result<Arc<dyn GpuBackend>> {
     Ok(match simulated {
         Some(n) => Arc::new(SimulatedBackend::new(n, vec![])),
-        None => Arc::new(
-            NvmlBackend::new()
-                .context("no GPU backend (pass --simulated N to test without a GPU)")?,
-        ),
+        None => Arc::new(NvmlBackend::new().with_context(|| format!("no GPU backend ({hint})"))?),
     })
 }
 
@@ -101,7 +141,7 @@ fn benchmark_command(simulated: bool, json: bool) -> Result<()> {
     let gpu: Arc<dyn GpuBackend> = if simulated {
         Arc::new(SimulatedBackend::new(1, vec![]))
     } else {
-        backend(None)?
+        backend(None, "`--simulated` shows the output format without a GPU")?
     };
     let devices = gpu.devices()?;
     let results: Vec<_> = if simulated {
@@ -157,11 +197,43 @@ fn benchmark_command(simulated: bool, json: bool) -> Result<()> {
     Ok(())
 }
 
-#[tokio::main]
-async fn main() -> Result<()> {
-    let cli = Cli::parse();
-    let filter =
-        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => return report(&anyhow::Error::new(e).context("starting the async runtime")),
+    };
+    match runtime.block_on(execute(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => report(&e),
+    }
+}
+
+/// Prints `e` in words (the SDK's one failure shape) and returns exit code 1.
+fn report(e: &anyhow::Error) -> ExitCode {
+    let fallback = if e
+        .chain()
+        .any(|c| c.is::<tessera_agent::config::ConfigError>())
+    {
+        "input"
+    } else {
+        "error"
+    };
+    let failure = tessera_client::error::Failure::new(format!("{e:#}"), e.chain(), fallback);
+    eprintln!("error: {}", failure.message);
+    ExitCode::from(1)
+}
+
+async fn execute(cli: Cli) -> Result<()> {
+    // The agent's own log setting (RUST_LOG=error, advised for the CLI, must not silence it).
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TESSERA_AGENT_LOG")
+        .unwrap_or_else(|_| "info".into());
     if cli.json_logs || !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
         tracing_subscriber::fmt()
             .json()
@@ -171,8 +243,25 @@ async fn main() -> Result<()> {
         tracing_subscriber::fmt().with_env_filter(filter).init();
     }
     match cli.command {
+        Command::Init {
+            config,
+            rpc_url,
+            agent_keypair,
+            data_dir,
+            simulated,
+        } => init_command(InitOptions {
+            config,
+            rpc_url,
+            agent_keypair,
+            data_dir,
+            simulated_gpus: simulated,
+            node: None,
+        }),
         Command::Gpus { simulated } => {
-            let gpu = backend(simulated)?;
+            let gpu = backend(
+                simulated,
+                "try `tessera-agent gpus --simulated 4` without a GPU",
+            )?;
             for d in gpu.devices()? {
                 println!(
                     "[{}] {} {} {} MiB cc{}.{} {}",
@@ -194,137 +283,209 @@ async fn main() -> Result<()> {
             provider_keypair,
             pool,
             price,
-            min_lease_secs,
-            max_lease_secs,
+            min_lease,
+            max_lease,
             skip_benchmark,
         } => {
-            let cfg = AgentConfig::load(&config)?;
-            let agent = tessera_client::keypair::read_keypair(&cfg.agent_keypair)?;
-            let provider = tessera_client::keypair::read_keypair(&provider_keypair)?;
-            let gpu = backend(cfg.simulated_gpus)?;
-            let chain = RpcChain::new(&cfg.rpc_url, provider.insecure_clone());
-            chain.check_program().await?;
-            let terms = Terms {
+            let terms = RegisterArgs {
                 pool,
-                price_per_gpu_hour: price,
-                min_lease_secs,
-                max_lease_secs,
+                price,
+                min_lease,
+                max_lease,
+                skip_benchmark,
             };
-            let bench = match (skip_benchmark, cfg.simulated_gpus) {
-                (true, _) => None,
-                (false, Some(_)) => {
-                    println!(
-                        "simulated GPUs are not benchmarked; the node is registered unattested"
-                    );
-                    None
-                }
-                (false, None) => {
-                    let first = gpu.devices()?.into_iter().take(1).collect::<Vec<_>>();
-                    let exe = std::env::current_exe()?;
-                    match worker::measure_all(&exe, &first, false).pop() {
-                        Some(Ok(m)) => Some(m),
-                        Some(Err(e)) => {
-                            println!("benchmark failed ({e}); the node is registered unattested");
-                            None
-                        }
-                        None => None,
-                    }
-                }
-            };
-            let r = register(&chain, &provider, &agent, gpu.as_ref(), terms, bench).await?;
-            println!(
-                "node {} registered: {} x {} [{} backend]; set `node = \"{}\"` in {}",
-                r.node,
-                r.spec.gpu_count,
-                String::from_utf8_lossy(&r.spec.gpu_model).trim_end_matches('\0'),
-                gpu.kind(),
-                r.node,
-                config.display()
-            );
-            Ok(())
+            register_command(&config, &provider_keypair, terms).await
         }
-        Command::Status { config } => {
-            let cfg = AgentConfig::load(&config)?;
-            let key = tessera_client::keypair::read_keypair(&cfg.agent_keypair)?;
-            let chain = RpcChain::new(&cfg.rpc_url, key.insecure_clone());
-            let node_address = cfg.node_pubkey().map_err(anyhow::Error::msg)?;
-            let node: tessera::state::Node =
-                tessera_client::chain::fetch(&chain, &node_address).await?;
-            let leases = tessera_client::chain::leases_on(&chain, &node_address).await?;
-            let outbox = tessera_agent::outbox::Outbox::open(&cfg.data_dir.join("outbox.db"))?;
-            let (pending, sent, confirmed) = outbox.counts()?;
-            println!(
-                "node {node_address}: {:?}, {}/{} GPUs free, agent key {}",
-                node.status,
-                node.free_gpus(),
-                node.spec.gpu_count,
-                node.agent_key
-            );
-            if node.agent_key != solana_sdk::signer::Signer::pubkey(&key) {
-                println!(
-                    "WARNING: this agent's key {} is not the node's agent key",
-                    solana_sdk::signer::Signer::pubkey(&key)
-                );
-            }
-            for (address, l) in leases {
-                println!(
-                    "lease {address}: {} GPUs, receipts {}, escrow {}, pending {}, ends {}",
-                    l.gpu_count, l.last_seq, l.escrow, l.pending, l.end_at
-                );
-            }
-            println!("outbox: {pending} pending, {sent} sent, {confirmed} confirmed");
-            Ok(())
+        Command::Status { config } => status_command(&config).await,
+        Command::Run { config } => run_command(&config).await,
+    }
+}
+
+/// `init`: the config and key, then the next steps.
+fn init_command(opts: InitOptions) -> Result<()> {
+    let done = onboarding::init(&opts)?;
+    let key = if done.key_created {
+        "created"
+    } else {
+        "kept (it existed)"
+    };
+    let config = opts.config.display();
+    println!(
+        "wrote {config}\nagent key {} {key} at {}\n\nnext:\n  1. fund the agent key for fees: solana transfer {} 0.1 --allow-unfunded-recipient\n  2. register the rig (signed by your provider wallet):\n     tessera-agent register --config {config} --provider-keypair ~/.config/solana/id.json --pool <POOL> --price 2\n  3. tessera-agent run --config {config}   (or install provider-agent/tessera-agent.service)\n  4. tessera-agent status --config {config}",
+        done.agent,
+        opts.agent_keypair.display(),
+        done.agent
+    );
+    Ok(())
+}
+
+/// What the provider sets on `register`.
+struct RegisterArgs {
+    pool: Pubkey,
+    price: String,
+    min_lease: u32,
+    max_lease: u32,
+    skip_benchmark: bool,
+}
+
+/// `register`: the node from the inventory, attested when benchmarked, recorded in the config.
+async fn register_command(
+    config: &std::path::Path,
+    provider_keypair: &std::path::Path,
+    args: RegisterArgs,
+) -> Result<()> {
+    let cfg = AgentConfig::load(config)?;
+    let agent = tessera_client::keypair::read_keypair(&cfg.agent_keypair)?;
+    let provider = tessera_client::keypair::read_keypair(provider_keypair)?;
+    let gpu = backend(
+        cfg.simulated_gpus,
+        "set `simulated_gpus = 4` in the config to test without a GPU",
+    )?;
+    let chain = RpcChain::new(&cfg.rpc_url, provider.insecure_clone());
+    chain.check_program().await?;
+    let protocol: tessera::state::Protocol =
+        fetch(&chain, &tessera_client::pda::find_protocol_address().0).await?;
+    let terms = Terms {
+        pool: args.pool,
+        price_per_gpu_hour: parse_amount(&args.price, protocol.settlement_decimals, "--price")?,
+        min_lease_secs: args.min_lease,
+        max_lease_secs: args.max_lease,
+    };
+    let bench = match (args.skip_benchmark, cfg.simulated_gpus) {
+        (true, _) => None,
+        (false, Some(_)) => {
+            println!("simulated GPUs are not benchmarked; the node is registered unattested");
+            None
         }
-        Command::Run { config } => {
-            let cfg = AgentConfig::load(&config)?;
-            let key = tessera_client::keypair::read_keypair(&cfg.agent_keypair)?;
-            let gpu = backend(cfg.simulated_gpus)?;
-            let chain = RpcChain::new(&cfg.rpc_url, key.insecure_clone())
-                .with_priority_fee(cfg.priority_fee_micro_lamports);
-            chain.check_program().await?;
-            let setup = AgentSetup {
-                node: cfg.node_pubkey().map_err(anyhow::Error::msg)?,
-                period_secs: i64::try_from(cfg.period_secs)?,
-                data_dir: cfg.data_dir.clone(),
-                job_dir: cfg.job_dir.clone(),
-                log_cap: cfg.log_cap_bytes,
-                container_engine: cfg.engine().await.map_err(anyhow::Error::msg)?,
-            };
-            tracing::info!(
-                engine = setup
-                    .container_engine
-                    .as_ref()
-                    .map_or("none", |e| e.program()),
-                "image jobs run through this container engine"
-            );
-            let mut agent = Agent::new(&chain, key, gpu.clone(), setup)?;
-            let metrics = agent.metrics.clone();
-            let addr = cfg.metrics_socket().map_err(anyhow::Error::msg)?;
-            tokio::spawn(tessera_agent::metrics::serve(addr, metrics, gpu.kind()));
-            let mut term =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-            loop {
-                if let Err(e) = agent.tick().await {
-                    tracing::warn!(error = %e, "tick failed; retrying next tick");
-                }
-                // Wake at the regular interval, or right when a period falls due so its receipt
-                // is posted at once. The cluster clock counts whole seconds (floored), so waiting
-                // the difference never wakes early; a lagging cluster clock costs a 1 s retry.
-                let wait = agent.secs_until_due().map_or(cfg.tick_secs, |s| {
-                    u64::try_from(s).unwrap_or(1).clamp(1, cfg.tick_secs)
-                });
-                tokio::select! {
-                    _ = tokio::time::sleep(Duration::from_secs(wait)) => {}
-                    _ = tokio::signal::ctrl_c() => break,
-                    _ = term.recv() => break,
-                }
+        (false, None) => {
+            let first = gpu.devices()?.into_iter().take(1).collect::<Vec<_>>();
+            let exe = std::env::current_exe()?;
+            match worker::measure_all(&exe, &first, false).pop() {
+                Some(Ok(m)) => Some(m),
+                Some(Err(e)) => bail!(
+                    "benchmark failed ({e}); nothing was registered. Fix the CUDA install, or pass --skip-benchmark to register unattested"
+                ),
+                None => None,
             }
-            // The outbox already holds every written receipt; one last tick posts what is due.
-            tracing::info!("shutting down: one last tick to post due receipts");
-            if let Err(e) = agent.tick().await {
-                tracing::warn!(error = %e, "final tick failed; the outbox resumes on restart");
-            }
-            Ok(())
+        }
+    };
+    let r = register(&chain, &provider, &agent, gpu.as_ref(), terms, bench).await?;
+    onboarding::record_node(config, &r.node)?;
+    println!(
+        "node {} registered: {} x {} at {} per GPU-hour [{} backend{}]; recorded in {}",
+        r.node,
+        r.spec.gpu_count,
+        String::from_utf8_lossy(&r.spec.gpu_model).trim_end_matches('\0'),
+        format_amount(r.spec.price_per_gpu_hour, protocol.settlement_decimals),
+        gpu.kind(),
+        if r.attested {
+            ", benchmark attested"
+        } else {
+            ", unattested"
+        },
+        config.display()
+    );
+    Ok(())
+}
+
+/// `status`: the node, its leases in tokens and dates, and the outbox.
+async fn status_command(config: &std::path::Path) -> Result<()> {
+    let cfg = AgentConfig::load(config)?;
+    let node_address = cfg.node_pubkey().map_err(anyhow::Error::msg)?;
+    let key = tessera_client::keypair::read_keypair(&cfg.agent_keypair)?;
+    let chain = RpcChain::new(&cfg.rpc_url, key.insecure_clone());
+    let protocol: tessera::state::Protocol =
+        fetch(&chain, &tessera_client::pda::find_protocol_address().0).await?;
+    let d = protocol.settlement_decimals;
+    let node: tessera::state::Node = fetch(&chain, &node_address).await?;
+    let leases = tessera_client::chain::leases_on(&chain, &node_address).await?;
+    let outbox = tessera_agent::outbox::Outbox::open(&cfg.data_dir.join("outbox.db"))?;
+    let (pending, sent, confirmed) = outbox.counts()?;
+    let now = tessera_client::Chain::unix_timestamp(&chain).await?;
+    println!(
+        "node {node_address}: {:?}, {}/{} GPUs free, {} USDC per GPU-hour, agent key {}",
+        node.status,
+        node.free_gpus(),
+        node.spec.gpu_count,
+        format_amount(node.spec.price_per_gpu_hour, d),
+        node.agent_key
+    );
+    if node.agent_key != key.pubkey() {
+        println!(
+            "WARNING: this agent's key {} is not the node's agent key",
+            key.pubkey()
+        );
+    }
+    for (address, l) in leases {
+        let job = match find_job_spec(&cfg.job_dir, &l.job_hash) {
+            Ok(_) => "job spec found".to_string(),
+            Err(why) => format!("WARNING: {why}"),
+        };
+        println!(
+            "lease {address}: {} GPUs, receipts {}, escrow {}, pending {}, ends {}; {job}",
+            l.gpu_count,
+            l.last_seq,
+            format_amount(l.escrow, d),
+            format_amount(l.pending, d),
+            format_time(l.end_at, now)
+        );
+    }
+    println!("outbox: {pending} pending, {sent} sent, {confirmed} confirmed");
+    Ok(())
+}
+
+/// `run`: the daemon until SIGTERM or Ctrl-C.
+async fn run_command(config: &std::path::Path) -> Result<()> {
+    let cfg = AgentConfig::load(config)?;
+    let node = cfg.node_pubkey().map_err(anyhow::Error::msg)?;
+    let key = tessera_client::keypair::read_keypair(&cfg.agent_keypair)?;
+    let gpu = backend(
+        cfg.simulated_gpus,
+        "set `simulated_gpus = 4` in the config to test without a GPU",
+    )?;
+    let chain = RpcChain::new(&cfg.rpc_url, key.insecure_clone())
+        .with_priority_fee(cfg.priority_fee_micro_lamports);
+    chain.check_program().await?;
+    let setup = AgentSetup {
+        node,
+        period_secs: i64::try_from(cfg.period_secs)?,
+        data_dir: cfg.data_dir.clone(),
+        job_dir: cfg.job_dir.clone(),
+        log_cap: cfg.log_cap_bytes,
+        container_engine: cfg.engine().await.map_err(anyhow::Error::msg)?,
+    };
+    tracing::info!(
+        engine = setup
+            .container_engine
+            .as_ref()
+            .map_or("none", |e| e.program()),
+        "image jobs run through this container engine"
+    );
+    let mut agent = Agent::new(&chain, key, gpu.clone(), setup)?;
+    let metrics = agent.metrics.clone();
+    let addr = cfg.metrics_socket().map_err(anyhow::Error::msg)?;
+    tokio::spawn(tessera_agent::metrics::serve(addr, metrics, gpu.kind()));
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    loop {
+        if let Err(e) = agent.tick().await {
+            tracing::warn!(error = %e, "tick failed; retrying next tick");
+        }
+        // Wake at the regular interval, or right when a period falls due so its receipt
+        // is posted at once. The cluster clock counts whole seconds (floored), so waiting
+        // the difference never wakes early; a lagging cluster clock costs a 1 s retry.
+        let wait = agent.secs_until_due().map_or(cfg.tick_secs, |s| {
+            u64::try_from(s).unwrap_or(1).clamp(1, cfg.tick_secs)
+        });
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(wait)) => {}
+            _ = tokio::signal::ctrl_c() => break,
+            _ = term.recv() => break,
         }
     }
+    // The outbox already holds every written receipt; one last tick posts what is due.
+    tracing::info!("shutting down: one last tick to post due receipts");
+    if let Err(e) = agent.tick().await {
+        tracing::warn!(error = %e, "final tick failed; the outbox resumes on restart");
+    }
+    Ok(())
 }

@@ -13,7 +13,6 @@ use tessera_agent::gpu::simulated::SimulatedBackend;
 use tessera_agent::outbox::State;
 use tessera_agent::poster::{post, Posted};
 use tessera_client::chain::fetch;
-use tessera_client::instructions::{self as ix, PoolKeys};
 use tessera_client::local::LocalChain;
 use tessera_client::Chain;
 
@@ -147,53 +146,10 @@ async fn a_rig_registers_a_second_node_from_its_inventory() {
     let w = world().await;
     // The world's operator is not kept; register a second node for a fresh provider instead.
     let chain = &*w.chain;
-    let payer = chain.payer_keypair().insecure_clone();
-    let provider = Keypair::new();
-    let t = anchor_lang::solana_program::system_instruction::transfer(
-        &payer.pubkey(),
-        &provider.pubkey(),
-        5_000_000_000,
-    );
-    chain.send(&[t], &[]).await.unwrap();
-    let protocol: tessera::state::Protocol =
-        fetch(chain, &tessera_client::pda::find_protocol_address().0)
-            .await
-            .unwrap();
-    chain
-        .send(
-            &ix::mint_to_owner(
-                &payer.pubkey(),
-                &protocol.stake_mint,
-                &payer.pubkey(),
-                &provider.pubkey(),
-                2_000_000_000,
-            ),
-            &[],
-        )
-        .await
-        .unwrap();
-    let stake_acc = ix::associated_token_address(&provider.pubkey(), &protocol.stake_mint);
-    let args = tessera::CreatePoolArgs {
-        pool_id: 7,
-        gpu_model: [0; 32],
-        target_gpu_count: 4,
-        operator_fee_bps: support::bps(0),
-        credit_limit: 0,
-    };
-    chain
-        .send(
-            &[
-                ix::create_pool(provider.pubkey(), w.usd, args),
-                ix::stake(provider.pubkey(), stake_acc, 2_000_000_000),
-                ix::register_provider(provider.pubkey()),
-            ],
-            &[&provider],
-        )
-        .await
-        .unwrap();
+    let (provider, pool) = w.provider_with_pool(7).await;
     let gpu = SimulatedBackend::new(4, vec![]);
     let terms = Terms {
-        pool: PoolKeys::derive(provider.pubkey(), 7).pool,
+        pool: pool.pool,
         price_per_gpu_hour: 3 * UNIT,
         min_lease_secs: 60,
         max_lease_secs: 86_400,

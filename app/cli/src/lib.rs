@@ -68,6 +68,9 @@ pub enum Command {
     /// Dispute resolution (arbiter).
     #[command(subcommand)]
     Arbiter(commands::arbiter::ArbiterCmd),
+    /// Job specs: the hash a lease names a job by (offline).
+    #[command(subcommand)]
+    Job(commands::job::JobCmd),
     /// Run the whole protocol on an in-process chain and print a report (no cluster needed).
     #[cfg(feature = "demo")]
     Demo,
@@ -90,6 +93,7 @@ pub async fn run(command: Command, chain: &dyn Chain, signer: &Keypair) -> Resul
         Command::Bid(c) => commands::bid::run(c, &s).await,
         Command::Lease(c) => commands::lease::run(c, &s).await,
         Command::Arbiter(c) => commands::arbiter::run(c, &s).await,
+        Command::Job(c) => commands::job::run(&c),
         #[cfg(feature = "demo")]
         Command::Demo => {
             let mut progress = Vec::new();

@@ -1,13 +1,28 @@
-//! `tessera`: parses arguments and runs the command against the configured cluster.
+//! `tessera`: parses arguments and runs the command against the configured cluster. Every
+//! failure is reported in words (`error: …` on stderr, or `{"error": …}` on stdout under
+//! `--json`) with exit code 1, or 2 for a malformed command line; never a panic or backtrace.
+
+use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Parser;
-use tessera_cli::{config, run, Cli};
+use tessera_cli::{config, output, run, Cli};
 use tessera_client::rpc::RpcChain;
 
 #[tokio::main]
-async fn main() -> Result<()> {
-    let cli = Cli::parse();
+async fn main() -> ExitCode {
+    let json = std::env::args().any(|a| a == "--json");
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return output::usage_error(e, json),
+    };
+    match execute(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => output::report_error(&e, json),
+    }
+}
+
+async fn execute(cli: Cli) -> Result<()> {
     #[cfg(feature = "demo")]
     match cli.command {
         tessera_cli::Command::BenchmarkWorker => {
@@ -29,6 +44,10 @@ async fn main() -> Result<()> {
         }
         _ => {}
     }
+    if let tessera_cli::Command::Job(c) = &cli.command {
+        // Offline: no config, keypair or cluster.
+        return print(tessera_cli::commands::job::run(c)?, cli.json);
+    }
     let settings = config::load(
         cli.config.as_deref(),
         cli.url.as_deref(),
@@ -37,10 +56,14 @@ async fn main() -> Result<()> {
     let signer = config::read_keypair(&settings.keypair_path)?;
     let chain = RpcChain::new(&settings.url, signer.insecure_clone());
     chain.check_program().await?;
-    let report = run(cli.command, &chain, &signer).await?;
+    let json = cli.json;
+    print(run(cli.command, &chain, &signer).await?, json)
+}
+
+fn print(report: tessera_cli::Report, json: bool) -> Result<()> {
     println!(
         "{}",
-        if cli.json {
+        if json {
             serde_json::to_string_pretty(&report.json)?
         } else {
             report.human

@@ -85,3 +85,58 @@ impl Report {
         Self::fields(&pairs)
     }
 }
+
+/// A command-line argument a user got wrong: reported with kind `input`, before any network
+/// call.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BadInput(pub String);
+
+/// Prints `e` as `error: <message>` on stderr (or its JSON form on stdout) and returns exit
+/// code 1. The message is the whole context chain; never a debug dump or a backtrace.
+pub fn report_error(e: &anyhow::Error, json: bool) -> std::process::ExitCode {
+    let fallback = if e.chain().any(|c| c.is::<BadInput>()) {
+        "input"
+    } else {
+        "error"
+    };
+    let failure = tessera_client::error::Failure::new(format!("{e:#}"), e.chain(), fallback);
+    print_failure(&failure, json);
+    std::process::ExitCode::from(1)
+}
+
+/// Reports a command line clap could not parse (exit code 2), or prints help and version as
+/// clap does (exit code 0).
+pub fn usage_error(e: clap::Error, json: bool) -> std::process::ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let _ = e.print();
+        return std::process::ExitCode::SUCCESS;
+    }
+    if !json {
+        let _ = e.print();
+        return std::process::ExitCode::from(2);
+    }
+    let message = e.render().to_string();
+    let first = message
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim_start_matches("error: ");
+    let failure = tessera_client::error::Failure {
+        kind: "usage".into(),
+        message: first.to_string(),
+        name: None,
+        code: None,
+    };
+    print_failure(&failure, true);
+    std::process::ExitCode::from(2)
+}
+
+fn print_failure(failure: &tessera_client::error::Failure, json: bool) {
+    if json {
+        println!("{}", failure.to_json());
+    } else {
+        eprintln!("error: {}", failure.message);
+    }
+}

@@ -1,71 +1,8 @@
 //! Human units: token amounts with decimals, durations, basis points, GPU models.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 
-/// Parses a decimal amount (`12`, `12.5`, `0.000001`) into base units with `decimals`.
-/// `field` names the argument in errors.
-pub fn parse_amount(text: &str, decimals: u8, field: &str) -> Result<u64> {
-    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
-    if whole.is_empty() && frac.is_empty() {
-        bail!("{field}: empty amount");
-    }
-    if !whole.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) {
-        bail!("{field}: `{text}` is not a decimal amount");
-    }
-    if frac.len() > usize::from(decimals) {
-        bail!("{field}: `{text}` has more than {decimals} decimal places");
-    }
-    let scale = 10u128.pow(u32::from(decimals));
-    let whole: u128 = if whole.is_empty() {
-        0
-    } else {
-        whole
-            .parse()
-            .with_context(|| format!("{field}: `{text}` is too large"))?
-    };
-    let frac_units: u128 = if frac.is_empty() {
-        0
-    } else {
-        format!("{frac:0<width$}", width = usize::from(decimals)).parse()?
-    };
-    let total = whole
-        .checked_mul(scale)
-        .and_then(|w| w.checked_add(frac_units));
-    total
-        .and_then(|t| u64::try_from(t).ok())
-        .with_context(|| format!("{field}: `{text}` is too large"))
-}
-
-/// Formats base units with `decimals` (`12500000`, 6 → `12.5`).
-pub fn format_amount(units: u64, decimals: u8) -> String {
-    let scale = 10u64.pow(u32::from(decimals));
-    let (whole, frac) = (units / scale, units % scale);
-    if frac == 0 {
-        return whole.to_string();
-    }
-    let frac = format!("{frac:0width$}", width = usize::from(decimals));
-    format!("{whole}.{}", frac.trim_end_matches('0'))
-}
-
-/// Parses `90`, `90s`, `15m`, `2h`, `7d` into seconds.
-pub fn parse_duration(text: &str, field: &str) -> Result<u32> {
-    let (digits, unit) = text.split_at(
-        text.find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(text.len()),
-    );
-    let n: u32 = digits
-        .parse()
-        .with_context(|| format!("{field}: `{text}` is not a duration like 90s, 15m, 2h or 7d"))?;
-    let mul = match unit {
-        "" | "s" => 1,
-        "m" => 60,
-        "h" => 3_600,
-        "d" => 86_400,
-        _ => bail!("{field}: unknown unit in `{text}` (use s, m, h or d)"),
-    };
-    n.checked_mul(mul)
-        .with_context(|| format!("{field}: `{text}` is too long"))
-}
+pub use tessera_client::units::{format_amount, parse_amount, parse_duration};
 
 /// A GPU model name as the 32-byte field the program stores.
 pub fn model_bytes(name: &str, field: &str) -> Result<[u8; 32]> {
@@ -75,6 +12,72 @@ pub fn model_bytes(name: &str, field: &str) -> Result<[u8; 32]> {
     let mut out = [0u8; 32];
     out[..name.len()].copy_from_slice(name.as_bytes());
     Ok(out)
+}
+
+/// Most decimal places an amount may have (the most any SPL mint Tessera accepts uses).
+pub const MAX_AMOUNT_DECIMALS: usize = 18;
+/// Highest TFLOPS a filter may ask for (far above any card).
+pub const MAX_TFLOPS: f64 = 100_000.0;
+
+/// Clap parser: a decimal token amount (`12`, `12.5`), checked before any network call; the
+/// mint's decimals are applied later by [`parse_amount`].
+pub fn amount_arg(text: &str) -> Result<String, String> {
+    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+    let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    if (whole.is_empty() && frac.is_empty()) || !digits(whole) || !digits(frac) {
+        return Err(format!(
+            "`{text}` is not an amount of tokens like 12 or 12.5"
+        ));
+    }
+    if frac.len() > MAX_AMOUNT_DECIMALS {
+        return Err(format!(
+            "`{text}` has more than {MAX_AMOUNT_DECIMALS} decimal places"
+        ));
+    }
+    Ok(text.to_string())
+}
+
+/// Clap parser: a duration (`90s`, `15m`, `2h`, `7d`), checked before any network call.
+pub fn duration_arg(text: &str) -> Result<String, String> {
+    match parse_duration(text, "duration") {
+        Ok(0) => Err("a duration must be longer than 0 s".into()),
+        Ok(_) => Ok(text.to_string()),
+        Err(e) => Err(e.to_string().trim_start_matches("duration: ").to_string()),
+    }
+}
+
+/// Clap parser: a GPU model name of at most 32 bytes.
+pub fn model_arg(text: &str) -> Result<String, String> {
+    model_bytes(text, "model")
+        .map(|_| text.to_string())
+        .map_err(|e| e.to_string().trim_start_matches("model: ").to_string())
+}
+
+/// Clap parser: a SHA-256 as 64 hex characters.
+pub fn hash_arg(text: &str) -> Result<[u8; 32], String> {
+    if text.len() != 64 || !text.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(format!(
+            "expected a SHA-256 as 64 hex characters (0-9, a-f), got {} characters",
+            text.chars().count()
+        ));
+    }
+    let mut out = [0u8; 32];
+    for (byte, pair) in out.iter_mut().zip(text.as_bytes().chunks(2)) {
+        let hex = std::str::from_utf8(pair).map_err(|e| e.to_string())?;
+        *byte = u8::from_str_radix(hex, 16).map_err(|e| e.to_string())?;
+    }
+    Ok(out)
+}
+
+/// Clap parser: TFLOPS, a finite number from 0 to [`MAX_TFLOPS`].
+pub fn tflops_arg(text: &str) -> Result<f64, String> {
+    let v: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of TFLOPS"))?;
+    if !v.is_finite() || !(0.0..=MAX_TFLOPS).contains(&v) {
+        return Err(format!("`{text}` is outside 0 ..= {MAX_TFLOPS} TFLOPS"));
+    }
+    Ok(v)
 }
 
 /// The stored 32-byte model field as text.

@@ -142,6 +142,11 @@ pub fn signed_transaction(
     Ok(tx)
 }
 
+/// The program id of each instruction, in order (to name the program that refused one).
+pub fn program_ids(instructions: &[Instruction]) -> Vec<Pubkey> {
+    instructions.iter().map(|ix| ix.program_id).collect()
+}
+
 /// Fetches and decodes the account at `address`.
 pub async fn fetch<T: AccountDeserialize>(
     chain: &dyn Chain,

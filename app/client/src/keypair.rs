@@ -64,6 +64,33 @@ pub fn read_keypair(path: &Path) -> Result<Keypair, KeypairError> {
         .map_err(|_| invalid("is not a valid ed25519 keypair".into()))
 }
 
+/// Creates a new keypair at `path` (a Solana CLI keypair file, mode 0600); refuses to replace
+/// an existing file.
+pub fn write_new_keypair(path: &Path) -> Result<Keypair, KeypairError> {
+    use std::io::Write;
+    let p = path.display().to_string();
+    let fail = |source| KeypairError::Read {
+        path: p.clone(),
+        source,
+    };
+    let keypair = Keypair::new();
+    let json =
+        serde_json::to_string(&keypair.to_bytes().to_vec()).map_err(|e| KeypairError::Invalid {
+            path: p.clone(),
+            problem: e.to_string(),
+        })?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(fail)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(fail)?;
+    file.write_all(json.as_bytes()).map_err(fail)?;
+    Ok(keypair)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,6 +22,7 @@ pub mod chain;
 pub mod error;
 pub mod events;
 pub mod instructions;
+pub mod job;
 pub mod keypair;
 #[cfg(feature = "local")]
 pub mod local;
@@ -29,6 +30,7 @@ pub mod local;
 pub mod local_rpc;
 pub mod metrics;
 pub mod rpc;
+pub mod units;
 
 pub use chain::Chain;
 pub use error::ClientError;

@@ -133,7 +133,9 @@ impl LocalChain {
 
 fn banks_error(e: BanksClientError) -> ClientError {
     match e {
-        BanksClientError::TransactionError(tx) => ClientError::from_transaction_error(&tx, vec![]),
+        BanksClientError::TransactionError(tx) => {
+            ClientError::from_transaction_error(&tx, vec![], &[])
+        }
         other => ClientError::Rpc(other.to_string()),
     }
 }
@@ -175,7 +177,11 @@ impl Chain for LocalChain {
                         .map_err(|e| ClientError::Rpc(e.to_string()))?;
                     continue;
                 }
-                Err((e, logs)) => Err(ClientError::from_transaction_error(&e, logs)),
+                Err((e, logs)) => Err(ClientError::from_transaction_error(
+                    &e,
+                    logs,
+                    &crate::chain::program_ids(instructions),
+                )),
             };
         }
     }

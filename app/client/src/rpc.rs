@@ -16,7 +16,7 @@ use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signature};
 use solana_sdk::signer::Signer;
-use solana_sdk::transaction::Transaction;
+use solana_sdk::transaction::{Transaction, TransactionError};
 
 use crate::chain::{signed_transaction, Chain};
 use crate::error::ClientError;
@@ -28,9 +28,13 @@ pub const BASE_BACKOFF: Duration = Duration::from_millis(250);
 /// Longest delay between attempts.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(4);
 
+/// How long one RPC request may take before it counts as a transport failure.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// A chain reached over JSON-RPC, paying fees with `payer`.
 pub struct RpcChain {
     client: RpcClient,
+    url: String,
     payer: Keypair,
     priority_micro_lamports: u64,
 }
@@ -38,12 +42,22 @@ pub struct RpcChain {
 impl RpcChain {
     /// Connects to `url` at `confirmed` commitment.
     pub fn new(url: &str, payer: Keypair) -> Self {
-        let client = RpcClient::new_with_commitment(url.to_string(), CommitmentConfig::confirmed());
+        let client = RpcClient::new_with_timeout_and_commitment(
+            url.to_string(),
+            REQUEST_TIMEOUT,
+            CommitmentConfig::confirmed(),
+        );
         Self {
             client,
+            url: url.to_string(),
             payer,
             priority_micro_lamports: 0,
         }
+    }
+
+    /// The endpoint's URL.
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     /// Adds a compute-unit price (priority fee, micro-lamports per CU) to every transaction.
@@ -56,15 +70,73 @@ impl RpcChain {
     pub async fn check_program(&self) -> Result<(), ClientError> {
         match self.account(&tessera::ID).await? {
             Some(a) if a.executable => Ok(()),
-            _ => Err(ClientError::ProgramNotDeployed(tessera::ID)),
+            _ => Err(ClientError::ProgramNotDeployed {
+                program: tessera::ID,
+                url: self.url.clone(),
+            }),
         }
     }
-}
 
-fn rpc_error(e: RpcError) -> ClientError {
-    match e.get_transaction_error() {
-        Some(tx) => ClientError::from_transaction_error(&tx, vec![]),
-        None => ClientError::Rpc(e.to_string()),
+    /// Explains a failed request to this endpoint; `programs` name the instructions of a
+    /// transaction that was refused.
+    fn error(&self, e: RpcError, programs: &[Pubkey]) -> ClientError {
+        use solana_rpc_client_api::client_error::ErrorKind;
+        use solana_rpc_client_api::request::{RpcError as Rpc, RpcResponseErrorData};
+        let url = self.url.clone();
+        if let Some(tx) = e.get_transaction_error() {
+            if matches!(
+                tx,
+                TransactionError::AccountNotFound | TransactionError::InsufficientFundsForFee
+            ) {
+                return ClientError::FeePayerUnfunded {
+                    payer: self.payer.pubkey(),
+                    url,
+                };
+            }
+            let logs = match e.kind.as_ref() {
+                ErrorKind::RpcError(Rpc::RpcResponseError {
+                    data: RpcResponseErrorData::SendTransactionPreflightFailure(sim),
+                    ..
+                }) => sim.logs.clone().unwrap_or_default(),
+                _ => vec![],
+            };
+            return ClientError::from_transaction_error(&tx, logs, programs);
+        }
+        match e.kind.as_ref() {
+            ErrorKind::Reqwest(r) if r.is_builder() => ClientError::Unreachable {
+                url,
+                reason: "not a valid http(s) URL".into(),
+            },
+            ErrorKind::Reqwest(r) if r.is_timeout() => ClientError::Unreachable {
+                url,
+                reason: format!("no answer within {} s", REQUEST_TIMEOUT.as_secs()),
+            },
+            ErrorKind::Reqwest(r) if r.is_connect() => ClientError::Unreachable {
+                url,
+                reason: "the connection was refused or the host is unknown".into(),
+            },
+            ErrorKind::Io(io) => ClientError::Unreachable {
+                url,
+                reason: io.to_string(),
+            },
+            ErrorKind::Reqwest(r) if r.is_status() || r.is_decode() => ClientError::NotSolanaRpc {
+                url,
+                reason: r.to_string(),
+            },
+            ErrorKind::SerdeJson(_) | ErrorKind::RpcError(Rpc::ParseError(_)) => {
+                ClientError::NotSolanaRpc {
+                    url,
+                    reason: "the answer is not JSON-RPC".into(),
+                }
+            }
+            ErrorKind::RpcError(Rpc::RpcResponseError { code: -32601, .. }) => {
+                ClientError::NotSolanaRpc {
+                    url,
+                    reason: "it does not know Solana's methods".into(),
+                }
+            }
+            _ => ClientError::Rpc(format!("{url}: {e}")),
+        }
     }
 }
 
@@ -108,14 +180,26 @@ impl RpcChain {
             .client
             .get_signature_status(&sig)
             .await
-            .map_err(rpc_error)?
+            .map_err(|e| self.error(e, &[]))?
         {
             Some(Ok(())) => return Ok(Previous::Landed(sig)),
             Some(Err(e)) => {
+                let programs: Vec<Pubkey> = tx
+                    .message
+                    .instructions
+                    .iter()
+                    .filter_map(|ix| {
+                        tx.message
+                            .account_keys
+                            .get(usize::from(ix.program_id_index))
+                    })
+                    .copied()
+                    .collect();
                 return Ok(Previous::Failed(ClientError::from_transaction_error(
                     &e,
                     vec![],
-                )))
+                    &programs,
+                )));
             }
             None => {}
         }
@@ -123,7 +207,7 @@ impl RpcChain {
             .client
             .is_blockhash_valid(&tx.message.recent_blockhash, CommitmentConfig::processed())
             .await
-            .map_err(rpc_error)?;
+            .map_err(|e| self.error(e, &[]))?;
         Ok(if valid {
             Previous::Pending
         } else {
@@ -139,12 +223,30 @@ impl Chain for RpcChain {
     }
 
     async fn account(&self, address: &Pubkey) -> Result<Option<Account>, ClientError> {
-        let response = self
+        // `RpcClient::get_account_with_commitment` flattens transport errors into text; asking
+        // directly keeps them, so an unreachable or non-Solana endpoint is named as such.
+        let config = RpcAccountInfoConfig {
+            encoding: Some(UiAccountEncoding::Base64),
+            commitment: Some(self.client.commitment()),
+            ..RpcAccountInfoConfig::default()
+        };
+        let response: solana_rpc_client_api::response::Response<
+            Option<solana_account_decoder_client_types::UiAccount>,
+        > = self
             .client
-            .get_account_with_commitment(address, self.client.commitment())
+            .send(
+                solana_rpc_client_api::request::RpcRequest::GetAccountInfo,
+                serde_json::json!([address.to_string(), config]),
+            )
             .await
-            .map_err(rpc_error)?;
-        Ok(response.value)
+            .map_err(|e| self.error(e, &[]))?;
+        match response.value {
+            None => Ok(None),
+            Some(ui) => ui
+                .decode()
+                .map(Some)
+                .ok_or_else(|| ClientError::Rpc(format!("undecodable account {address}"))),
+        }
     }
 
     /// Lands the transaction once. After a transport error the previous attempt may still have
@@ -181,7 +283,7 @@ impl Chain for RpcChain {
                 _ => match self.client.get_latest_blockhash().await {
                     Ok(blockhash) => signed_transaction(&ixs, &self.payer, signers, blockhash)?,
                     Err(e) => {
-                        last = rpc_error(e);
+                        last = self.error(e, &[]);
                         continue;
                     }
                 },
@@ -190,9 +292,10 @@ impl Chain for RpcChain {
             sent = Some(tx);
             match result {
                 Ok(sig) => return Ok(sig),
-                Err(e) => match rpc_error(e) {
-                    // The program refused: retrying cannot help.
-                    refused @ ClientError::Transaction { .. } => return Err(refused),
+                Err(e) => match self.error(e, &crate::chain::program_ids(&ixs)) {
+                    // Refused, or nothing to pay the fee: retrying cannot help.
+                    refused @ (ClientError::Transaction { .. }
+                    | ClientError::FeePayerUnfunded { .. }) => return Err(refused),
                     other => last = other,
                 },
             }
@@ -224,7 +327,7 @@ impl Chain for RpcChain {
             .client
             .get_program_ui_accounts_with_config(&tessera::ID, config)
             .await
-            .map_err(rpc_error)?;
+            .map_err(|e| self.error(e, &[]))?;
         found
             .into_iter()
             .map(|(address, ui)| {
@@ -237,8 +340,15 @@ impl Chain for RpcChain {
     }
 
     async fn unix_timestamp(&self) -> Result<i64, ClientError> {
-        let slot = self.client.get_slot().await.map_err(rpc_error)?;
-        self.client.get_block_time(slot).await.map_err(rpc_error)
+        let slot = self
+            .client
+            .get_slot()
+            .await
+            .map_err(|e| self.error(e, &[]))?;
+        self.client
+            .get_block_time(slot)
+            .await
+            .map_err(|e| self.error(e, &[]))
     }
 }
 
@@ -286,8 +396,18 @@ mod tests {
         // Port 9 on loopback (discard) is closed: the request fails fast, nothing leaves the host.
         let chain = RpcChain::new("http://127.0.0.1:9", Keypair::new());
         match chain.account(&Pubkey::new_unique()).await {
-            Err(ClientError::Rpc(msg)) => assert!(!msg.is_empty()),
-            other => panic!("expected an RPC error, got {other:?}"),
+            Err(e @ ClientError::Unreachable { .. }) => assert_eq!(
+                e.to_string(),
+                "cannot reach the Solana RPC node at http://127.0.0.1:9: the connection was refused or the host is unknown"
+            ),
+            other => panic!("expected an unreachable endpoint, got {other:?}"),
+        }
+        let chain = RpcChain::new("127.0.0.1:9", Keypair::new());
+        match chain.account(&Pubkey::new_unique()).await {
+            Err(e @ ClientError::Unreachable { .. }) => {
+                assert!(e.to_string().ends_with("not a valid http(s) URL"), "{e}")
+            }
+            other => panic!("expected an invalid URL, got {other:?}"),
         }
     }
 }

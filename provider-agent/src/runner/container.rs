@@ -135,7 +135,7 @@ impl JobRuntime for ContainerEngine {
         command.args(self.run_args(spec, image, &name, gpu_uuids));
         Ok(Prepared {
             command,
-            limits: if spec.resources().any() {
+            limits: if super::resources(spec).any() {
                 Limits::Cgroup
             } else {
                 Limits::None

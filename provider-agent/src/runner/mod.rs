@@ -8,62 +8,24 @@ pub mod cgroup;
 pub mod container;
 pub mod sandbox;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::process::{Child, Command};
 
 use crate::attribution::JobTag;
 use cgroup::Cgroups;
 
-/// A job specification; its SHA-256 (of the canonical JSON) is the lease's `job_hash`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct JobSpec {
-    /// Container image; when set the job runs in podman or docker, else as a sandboxed process.
-    #[serde(default)]
-    pub image: Option<String>,
-    /// Program and arguments (for an image: the command run in it; empty for its default).
-    #[serde(default)]
-    pub command: Vec<String>,
-    /// Extra environment.
-    #[serde(default)]
-    pub env: BTreeMap<String, String>,
-    /// Memory limit, MiB.
-    #[serde(default)]
-    pub memory_mib: Option<u64>,
-    /// Most processes the job may have.
-    #[serde(default)]
-    pub max_pids: Option<u64>,
-    /// CPU limit, thousandths of a core (1500 = one and a half cores).
-    #[serde(default)]
-    pub cpu_millis: Option<u64>,
-    /// Wall-clock limit, seconds.
-    #[serde(default)]
-    pub max_secs: Option<u64>,
-    /// Whether the job may use the host network.
-    #[serde(default)]
-    pub network: bool,
-}
+pub use tessera_client::job::JobSpec;
 
-impl JobSpec {
-    /// SHA-256 of the canonical JSON encoding (fields in declaration order, env sorted).
-    pub fn hash(&self) -> [u8; 32] {
-        Sha256::digest(serde_json::to_vec(self).unwrap_or_default()).into()
-    }
-
-    /// The limits the spec asks for.
-    pub fn resources(&self) -> cgroup::Resources {
-        cgroup::Resources {
-            memory: self.memory_mib.map(|m| m << 20),
-            pids: self.max_pids,
-            cpu_millis: self.cpu_millis,
-        }
+/// The limits `spec` asks for.
+pub fn resources(spec: &JobSpec) -> cgroup::Resources {
+    cgroup::Resources {
+        memory: spec.memory_mib.map(|m| m << 20),
+        pids: spec.max_pids,
+        cpu_millis: spec.cpu_millis,
     }
 }
 
@@ -329,7 +291,7 @@ mod tests {
         JobSpec {
             image: None,
             command: cmd.iter().map(|s| s.to_string()).collect(),
-            env: BTreeMap::new(),
+            env: Default::default(),
             memory_mib: None,
             max_pids: None,
             cpu_millis: None,

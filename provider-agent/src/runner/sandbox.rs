@@ -28,7 +28,7 @@ impl JobRuntime for ProcessSandbox {
             .env("CUDA_VISIBLE_DEVICES", gpu_uuids.join(","))
             .env("NVIDIA_VISIBLE_DEVICES", gpu_uuids.join(","))
             .envs(&spec.env);
-        let wanted = spec.resources();
+        let wanted = super::resources(spec);
         let cgroups = Cgroups::create(cgroup::unique_name(), wanted);
         let asked = wanted
             .memory

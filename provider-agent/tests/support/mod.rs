@@ -191,6 +191,47 @@ pub async fn world() -> World {
 }
 
 impl World {
+    /// A new provider, staked and registered, with its own pool `pool_id` (no node yet).
+    pub async fn provider_with_pool(&self, pool_id: u64) -> (Keypair, PoolKeys) {
+        let chain = &*self.chain;
+        let payer = chain.payer_keypair().insecure_clone();
+        let provider = Keypair::new();
+        let t = anchor_lang::solana_program::system_instruction::transfer(
+            &payer.pubkey(),
+            &provider.pubkey(),
+            5_000_000_000,
+        );
+        chain.send(&[t], &[]).await.unwrap();
+        let protocol: tessera::state::Protocol =
+            fetch(chain, &tessera_client::pda::find_protocol_address().0)
+                .await
+                .unwrap();
+        let stake = ix::mint_to_owner(
+            &payer.pubkey(),
+            &protocol.stake_mint,
+            &payer.pubkey(),
+            &provider.pubkey(),
+            2_000_000_000,
+        );
+        chain.send(&stake, &[]).await.unwrap();
+        let stake_acc = ix::associated_token_address(&provider.pubkey(), &protocol.stake_mint);
+        let args = tessera::CreatePoolArgs {
+            pool_id,
+            gpu_model: [0; 32],
+            target_gpu_count: 4,
+            operator_fee_bps: bps(0),
+            credit_limit: 0,
+        };
+        let ixs = [
+            ix::create_pool(provider.pubkey(), self.usd, args),
+            ix::stake(provider.pubkey(), stake_acc, 2_000_000_000),
+            ix::register_provider(provider.pubkey()),
+        ];
+        chain.send(&ixs, &[&provider]).await.unwrap();
+        let pool = PoolKeys::derive(provider.pubkey(), pool_id);
+        (provider, pool)
+    }
+
     pub fn setup(&self) -> AgentSetup {
         AgentSetup {
             node: self.nk.node,

@@ -18,10 +18,10 @@ pub enum ArbiterCmd {
         /// Lease address.
         lease: Pubkey,
         /// Refund to the lease's escrow, settlement tokens.
-        #[arg(long, default_value = "0")]
+        #[arg(long, default_value = "0", value_parser = crate::units::amount_arg)]
         refund: String,
         /// Stake to slash, protocol tokens (capped by the protocol's limit).
-        #[arg(long, default_value = "0")]
+        #[arg(long, default_value = "0", value_parser = crate::units::amount_arg)]
         slash: String,
         /// Stake-mint account of the treasury's owner receiving the slash.
         #[arg(long)]

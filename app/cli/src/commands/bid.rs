@@ -6,7 +6,6 @@ use solana_sdk::pubkey::Pubkey;
 use tessera_client::chain::open_bids;
 use tessera_client::{instructions as ix, pda};
 
-use crate::commands::lease::parse_job_hash;
 use crate::output::Report;
 use crate::session::Session;
 use crate::units::{format_amount, model_bytes, model_name, parse_amount, parse_duration};
@@ -20,29 +19,32 @@ pub enum BidCmd {
         #[arg(long)]
         id: u64,
         /// Price per GPU-hour offered, settlement tokens.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::units::amount_arg)]
         price: String,
         /// GPUs wanted.
-        #[arg(long)]
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
         gpus: u16,
         /// Lease length (e.g. 2h).
-        #[arg(long)]
+        #[arg(long, value_parser = crate::units::duration_arg)]
         duration: String,
         /// How long the bid stays open (e.g. 1d).
-        #[arg(long, default_value = "1d")]
+        #[arg(long, default_value = "1d", value_parser = crate::units::duration_arg)]
         expires_in: String,
         /// Minimum memory per GPU, MiB.
         #[arg(long, default_value_t = 0)]
         min_vram_mib: u32,
         /// Minimum attested TFLOPS.
-        #[arg(long, default_value_t = 0.0)]
+        #[arg(long, default_value_t = 0.0, value_parser = crate::units::tflops_arg)]
         min_tflops: f64,
         /// Required GPU model (empty: any).
-        #[arg(long, default_value = "")]
+        #[arg(long, default_value = "", value_parser = crate::units::model_arg)]
         model: String,
-        /// SHA-256 of the job spec, hex.
+        /// SHA-256 of the job spec, hex (see `tessera job hash`).
+        #[arg(long, value_parser = crate::units::hash_arg, conflicts_with = "job_spec")]
+        job_hash: Option<[u8; 32]>,
+        /// The job spec file; its hash is computed (as `tessera job hash` does).
         #[arg(long)]
-        job_hash: Option<String>,
+        job_spec: Option<std::path::PathBuf>,
     },
     /// Cancel your bid and take the escrow back.
     Cancel {
@@ -80,7 +82,9 @@ pub async fn run(cmd: BidCmd, s: &Session<'_>) -> Result<Report> {
             min_tflops,
             model,
             job_hash,
+            job_spec,
         } => {
+            let job_hash = crate::commands::lease::job_hash(job_hash, job_spec.as_deref())?;
             let now = s.chain.unix_timestamp().await?;
             let args = tessera::PostBidArgs {
                 bid_id: id,
@@ -91,7 +95,7 @@ pub async fn run(cmd: BidCmd, s: &Session<'_>) -> Result<Report> {
                 gpu_model: model_bytes(&model, "--model")?,
                 duration_secs: parse_duration(&duration, "--duration")?,
                 expires_at: now + i64::from(parse_duration(&expires_in, "--expires-in")?),
-                job_hash: parse_job_hash(job_hash.as_deref())?,
+                job_hash,
             };
             let (usd, _) = s.my_ata(&protocol.settlement_mint);
             let sig = s

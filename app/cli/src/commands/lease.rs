@@ -1,13 +1,13 @@
 //! `tessera lease open|show|list|top-up|close|dispute`.
 
-use anyhow::{bail, Context, Result};
+use anyhow::Result;
 use clap::Subcommand;
 use solana_sdk::pubkey::Pubkey;
 use tessera::state::Lease;
 use tessera_client::chain::leases_of;
 use tessera_client::{instructions as ix, pda};
 
-use crate::output::Report;
+use crate::output::{BadInput, Report};
 use crate::session::{ata, Session};
 use crate::units::{format_amount, parse_amount, parse_duration};
 
@@ -20,17 +20,20 @@ pub enum LeaseCmd {
         #[arg(long)]
         node: Pubkey,
         /// GPUs.
-        #[arg(long)]
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
         gpus: u16,
         /// Length (e.g. 2h).
-        #[arg(long)]
+        #[arg(long, value_parser = crate::units::duration_arg)]
         duration: String,
         /// Highest price per GPU-hour you accept (default: the node's current ask).
-        #[arg(long)]
+        #[arg(long, value_parser = crate::units::amount_arg)]
         max_price: Option<String>,
-        /// SHA-256 of the job spec, hex.
+        /// SHA-256 of the job spec, hex (see `tessera job hash`).
+        #[arg(long, value_parser = crate::units::hash_arg, conflicts_with = "job_spec")]
+        job_hash: Option<[u8; 32]>,
+        /// The job spec file; its hash is computed (as `tessera job hash` does).
         #[arg(long)]
-        job_hash: Option<String>,
+        job_spec: Option<std::path::PathBuf>,
         /// Where the job spec lives.
         #[arg(long, default_value = "")]
         job_uri: String,
@@ -47,6 +50,7 @@ pub enum LeaseCmd {
         /// Lease address.
         lease: Pubkey,
         /// Amount, settlement tokens.
+        #[arg(value_parser = crate::units::amount_arg)]
         amount: String,
     },
     /// Close a lease (renter any time; provider after the end; anyone after grace).
@@ -61,22 +65,28 @@ pub enum LeaseCmd {
     },
 }
 
-/// Parses a 32-byte hex job hash (all zero when absent).
-pub fn parse_job_hash(hex: Option<&str>) -> Result<[u8; 32]> {
-    let Some(hex) = hex else { return Ok([0; 32]) };
-    if hex.len() != 64 {
-        bail!("--job-hash: expected 64 hex characters, got {}", hex.len());
+/// The job hash from `--job-hash` or `--job-spec` (all zero when neither is given).
+pub fn job_hash(hash: Option<[u8; 32]>, spec: Option<&std::path::Path>) -> Result<[u8; 32]> {
+    match (hash, spec) {
+        (Some(h), _) => Ok(h),
+        (None, Some(path)) => Ok(tessera_client::job::JobSpec::load(path)
+            .map_err(|e| BadInput(e.to_string()))?
+            .hash()),
+        (None, None) => Ok([0; 32]),
     }
-    let mut out = [0u8; 32];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16)
-            .with_context(|| format!("--job-hash: `{hex}` is not hex"))?;
-    }
-    Ok(out)
 }
 
 /// Runs a lease command.
 pub async fn run(cmd: LeaseCmd, s: &Session<'_>) -> Result<Report> {
+    if let LeaseCmd::Open {
+        job_hash: None,
+        job_spec: Some(path),
+        ..
+    } = &cmd
+    {
+        // Checked before any network call.
+        job_hash(None, Some(path))?;
+    }
     let protocol = s.protocol().await?;
     let d = protocol.settlement_decimals;
     match cmd {
@@ -85,9 +95,11 @@ pub async fn run(cmd: LeaseCmd, s: &Session<'_>) -> Result<Report> {
             gpus,
             duration,
             max_price,
-            job_hash,
+            job_hash: hash,
+            job_spec,
             job_uri,
         } => {
+            let job_hash = job_hash(hash, job_spec.as_deref())?;
             let (keys, n) = s.node(&node).await?;
             let (pool, _) = s.pool(&n.pool).await?;
             let max = match max_price {
@@ -98,7 +110,7 @@ pub async fn run(cmd: LeaseCmd, s: &Session<'_>) -> Result<Report> {
                 gpu_count: gpus,
                 duration_secs: parse_duration(&duration, "--duration")?,
                 max_price_per_gpu_hour: max,
-                job_hash: parse_job_hash(job_hash.as_deref())?,
+                job_hash,
                 job_uri,
             };
             let (usd, _) = s.my_ata(&protocol.settlement_mint);

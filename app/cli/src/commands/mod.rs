@@ -2,6 +2,7 @@
 
 pub mod arbiter;
 pub mod bid;
+pub mod job;
 pub mod lease;
 pub mod market;
 pub mod node;

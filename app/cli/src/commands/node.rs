@@ -32,22 +32,22 @@ pub enum NodeCmd {
         #[arg(long)]
         agent_key: Pubkey,
         /// GPU model.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::units::model_arg)]
         model: String,
         /// GPUs in the rig.
-        #[arg(long)]
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
         gpus: u16,
         /// Memory per GPU, MiB.
         #[arg(long)]
         vram_mib: u32,
         /// Price per GPU-hour, settlement tokens.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::units::amount_arg)]
         price: String,
         /// Shortest lease.
-        #[arg(long, default_value = "1h")]
+        #[arg(long, default_value = "1h", value_parser = crate::units::duration_arg)]
         min_lease: String,
         /// Longest lease.
-        #[arg(long, default_value = "30d")]
+        #[arg(long, default_value = "30d", value_parser = crate::units::duration_arg)]
         max_lease: String,
     },
     /// List a provider's nodes (default: yours).
@@ -66,7 +66,7 @@ pub enum NodeCmd {
         /// Node address.
         node: Pubkey,
         /// New price per GPU-hour, settlement tokens.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::units::amount_arg)]
         price: Option<String>,
         /// New availability.
         #[arg(long)]

@@ -21,16 +21,16 @@ pub enum PoolCmd {
         #[arg(long)]
         id: u64,
         /// Your cut of settled revenue, basis points (≤ 3000).
-        #[arg(long, default_value_t = 1_000)]
+        #[arg(long, default_value_t = 1_000, value_parser = clap::value_parser!(u16).range(0..=10_000))]
         operator_fee_bps: u16,
         /// Most capital you may have drawn at once, settlement tokens.
-        #[arg(long, default_value = "0")]
+        #[arg(long, default_value = "0", value_parser = crate::units::amount_arg)]
         credit_limit: String,
         /// Target GPU model.
-        #[arg(long, default_value = "")]
+        #[arg(long, default_value = "", value_parser = crate::units::model_arg)]
         gpu_model: String,
         /// Target GPU count.
-        #[arg(long, default_value_t = 0)]
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u16).range(1..))]
         gpus: u32,
     },
     /// List pools (optionally one operator's).
@@ -49,9 +49,10 @@ pub enum PoolCmd {
         /// Pool address.
         pool: Pubkey,
         /// Amount, settlement tokens.
+        #[arg(value_parser = crate::units::amount_arg)]
         amount: String,
         /// Refuse if fewer shares would be minted.
-        #[arg(long, default_value = "0")]
+        #[arg(long, default_value = "0", value_parser = crate::units::amount_arg)]
         min_shares: String,
     },
     /// Redeem shares now from free cash.
@@ -59,9 +60,10 @@ pub enum PoolCmd {
         /// Pool address.
         pool: Pubkey,
         /// Shares.
+        #[arg(value_parser = crate::units::amount_arg)]
         shares: String,
         /// Refuse if fewer settlement tokens would be paid.
-        #[arg(long, default_value = "0")]
+        #[arg(long, default_value = "0", value_parser = crate::units::amount_arg)]
         min_assets: String,
     },
     /// Queue shares for redemption when cash is short (FIFO ticket).
@@ -69,6 +71,7 @@ pub enum PoolCmd {
         /// Pool address.
         pool: Pubkey,
         /// Shares.
+        #[arg(value_parser = crate::units::amount_arg)]
         shares: String,
     },
     /// Serve the redemption queue as far as cash allows (anyone).
@@ -93,6 +96,7 @@ pub enum PoolCmd {
         /// Pool address.
         pool: Pubkey,
         /// Amount, settlement tokens.
+        #[arg(value_parser = crate::units::amount_arg)]
         amount: String,
     },
     /// Repay principal (and interest) as the operator.
@@ -102,7 +106,7 @@ pub enum PoolCmd {
         /// Principal, settlement tokens.
         principal: String,
         /// Interest, settlement tokens (investor revenue).
-        #[arg(long, default_value = "0")]
+        #[arg(long, default_value = "0", value_parser = crate::units::amount_arg)]
         interest: String,
     },
 }

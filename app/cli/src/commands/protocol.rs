@@ -1,13 +1,13 @@
 //! `tessera protocol init|show|propose|apply|cancel|pause|resume|transfer-authority|accept-authority`.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Args, Subcommand};
 use solana_sdk::pubkey::Pubkey;
 use tessera::math::Bps;
 use tessera::state::ProtocolParams;
 use tessera_client::instructions as ix;
 
-use crate::output::Report;
+use crate::output::{BadInput, Report};
 use crate::session::Session;
 use crate::units::{format_amount, parse_amount, parse_duration};
 
@@ -72,31 +72,31 @@ pub enum ProtocolCmd {
 #[serde(deny_unknown_fields)]
 pub struct ParamArgs {
     /// Protocol fee in basis points (≤ 2000; default 500).
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(0..=10_000))]
     pub protocol_fee_bps: Option<u16>,
     /// Stakers' share of protocol fees, basis points (default 5000).
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(0..=10_000))]
     pub staker_share_bps: Option<u16>,
     /// Provider minimum stake, protocol tokens (default 1000).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::units::amount_arg)]
     pub min_provider_stake: Option<String>,
     /// Unbonding period (default 7d).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::units::duration_arg)]
     pub unbonding: Option<String>,
     /// Dispute window (default 1h).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::units::duration_arg)]
     pub dispute_window: Option<String>,
     /// Largest slash per dispute, basis points of the stake (≤ 5000; default 1000).
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(0..=10_000))]
     pub max_slash_bps: Option<u16>,
     /// Vesting period of investors' revenue (default 1d).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::units::duration_arg)]
     pub revenue_vesting: Option<String>,
     /// Grace after a lease's end before anyone may close it (default 1h).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::units::duration_arg)]
     pub grace: Option<String>,
     /// Notice between proposing a parameter change and applying it (default 1d).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::units::duration_arg)]
     pub params_notice: Option<String>,
 }
 
@@ -135,25 +135,45 @@ impl ParamArgs {
         if let Some(v) = &self.params_notice {
             p.params_notice_secs = parse_duration(v, "--params-notice")?;
         }
-        p.validate()
-            .map_err(|e| anyhow::anyhow!("parameters out of bounds: {e}"))?;
+        p.validate().map_err(|e| {
+            BadInput(format!(
+                "parameters out of bounds: {}",
+                tessera_client::error::program_error_words(&e)
+            ))
+        })?;
         Ok(p)
     }
 }
 
-/// Defaults for a new deployment.
-pub fn default_params(stake_decimals: u8) -> ProtocolParams {
-    ProtocolParams {
+/// Defaults for a new deployment; fails for a stake mint whose 1,000 tokens do not fit a u64.
+pub fn default_params(stake_decimals: u8) -> Result<ProtocolParams> {
+    let thousand = 10u64
+        .checked_pow(u32::from(stake_decimals))
+        .and_then(|unit| unit.checked_mul(1_000))
+        .ok_or_else(|| {
+            BadInput(format!(
+                "--stake-mint: a mint with {stake_decimals} decimals cannot express 1,000 tokens; use one with at most 15"
+            ))
+        })?;
+    Ok(ProtocolParams {
         protocol_fee_bps: Bps::new(500).unwrap_or_default(),
         staker_share_bps: Bps::new(5_000).unwrap_or_default(),
-        min_provider_stake: 1_000 * 10u64.pow(u32::from(stake_decimals)),
+        min_provider_stake: thousand,
         unbonding_secs: 7 * 86_400,
         dispute_window_secs: 3_600,
         max_slash_bps: Bps::new(1_000).unwrap_or_default(),
         revenue_vesting_secs: 86_400,
         grace_secs: 3_600,
         params_notice_secs: 86_400,
-    }
+    })
+}
+
+/// Reads a parameters file (the flags' names with underscores, TOML).
+fn read_params(path: &std::path::Path) -> Result<ParamArgs> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| BadInput(format!("cannot read {}: {e}", path.display())))?;
+    toml::from_str(&text)
+        .map_err(|e| BadInput(format!("{}: invalid parameters: {e}", path.display())).into())
 }
 
 /// Runs a protocol command.
@@ -167,14 +187,21 @@ pub async fn run(cmd: ProtocolCmd, s: &Session<'_>) -> Result<Report> {
             params_file,
             params,
         } => {
+            let from_file = match params_file {
+                Some(path) => Some(read_params(&path)?),
+                None => None,
+            };
+            let protocol = tessera_client::pda::find_protocol_address().0;
+            if let Ok(p) = s.protocol().await {
+                anyhow::bail!(
+                    "the protocol is already initialised on this cluster at {protocol} (authority {})",
+                    p.authority
+                );
+            }
             let stake_decimals = s.decimals(&stake_mint).await?;
             s.decimals(&settlement_mint).await?;
-            let mut base = default_params(stake_decimals);
-            if let Some(path) = params_file {
-                let text = std::fs::read_to_string(&path)
-                    .with_context(|| format!("cannot read {}", path.display()))?;
-                let from_file: ParamArgs = toml::from_str(&text)
-                    .with_context(|| format!("{}: invalid parameters", path.display()))?;
+            let mut base = default_params(stake_decimals)?;
+            if let Some(from_file) = from_file {
                 base = from_file.apply(base, stake_decimals)?;
             }
             let params = params.apply(base, stake_decimals)?;

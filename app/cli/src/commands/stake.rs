@@ -15,11 +15,13 @@ pub enum StakeCmd {
     /// Stake protocol tokens.
     Add {
         /// Amount, protocol tokens.
+        #[arg(value_parser = crate::units::amount_arg)]
         amount: String,
     },
     /// Start unbonding part of your stake.
     Unstake {
         /// Amount, protocol tokens.
+        #[arg(value_parser = crate::units::amount_arg)]
         amount: String,
     },
     /// Withdraw stake whose unbonding has ended.
