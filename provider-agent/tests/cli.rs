@@ -69,3 +69,158 @@ fn a_bad_config_is_named() {
         text(&o)
     );
 }
+
+/// `tessera-agent <args>` with `RUST_BACKTRACE=1`: exit `code`, says `says`, never panics.
+#[track_caller]
+fn refused(args: &[&str], code: i32, says: &str) {
+    let o = Command::new(env!("CARGO_BIN_EXE_tessera-agent"))
+        .args(args)
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .unwrap();
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(code), "{args:?}:\n{t}");
+    assert!(t.contains(says), "{args:?} should say `{says}`:\n{t}");
+    assert!(
+        !t.contains("panicked") && !t.contains("stack backtrace"),
+        "{args:?}:\n{t}"
+    );
+}
+
+#[test]
+fn bad_input_is_refused_in_words_without_a_panic_or_backtrace() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name).display().to_string();
+    let write = |name: &str, text: &str| {
+        std::fs::write(dir.path().join(name), text).unwrap();
+        p(name)
+    };
+    let pool = solana_sdk::pubkey::Pubkey::new_unique().to_string();
+    refused(&["gpus", "--simulated", "0"], 2, "0 is not in 1..=64");
+    refused(
+        &["gpus", "--simulated", "4294967295"],
+        2,
+        "4294967295 is not in 1..=64",
+    );
+    refused(&["gpus", "--simulated", "many"], 2, "invalid digit");
+    refused(&["frobnicate"], 2, "unrecognized subcommand");
+    // A fresh config: init, then everything that needs the node says to register first.
+    let config = p("agent.toml");
+    let key = p("agent.json");
+    let init = [
+        "init",
+        "--config",
+        &config,
+        "--agent-keypair",
+        &key,
+        "--data-dir",
+        &p("data"),
+        "--simulated",
+        "2",
+    ];
+    let o = Command::new(env!("CARGO_BIN_EXE_tessera-agent"))
+        .args(init)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    refused(&init, 1, "already exists");
+    refused(
+        &["init", "--config", &p("x.toml"), "--simulated", "100"],
+        2,
+        "100 is not in 1..=64",
+    );
+    refused(
+        &["run", "--config", &config],
+        1,
+        "no `node` yet: run `tessera-agent register`",
+    );
+    refused(&["status", "--config", &config], 1, "no `node` yet");
+    let register = |extra: &[&str]| {
+        let mut a = vec![
+            "register",
+            "--config",
+            &config,
+            "--provider-keypair",
+            &key,
+            "--pool",
+            &pool,
+        ];
+        a.extend_from_slice(extra);
+        a.into_iter().map(str::to_string).collect::<Vec<_>>()
+    };
+    let r = register(&["--price", "abc"]);
+    refused(
+        &r.iter().map(String::as_str).collect::<Vec<_>>(),
+        2,
+        "not a decimal amount",
+    );
+    let r = register(&["--price", "1.2.3"]);
+    refused(
+        &r.iter().map(String::as_str).collect::<Vec<_>>(),
+        2,
+        "not a decimal amount",
+    );
+    let r = register(&["--price", "2", "--min-lease", "5x"]);
+    refused(
+        &r.iter().map(String::as_str).collect::<Vec<_>>(),
+        2,
+        "unknown unit",
+    );
+    let r = register(&["--price", "2", "--max-lease", "0"]);
+    refused(
+        &r.iter().map(String::as_str).collect::<Vec<_>>(),
+        2,
+        "longer than 0",
+    );
+    refused(
+        &[
+            "register",
+            "--config",
+            &config,
+            "--provider-keypair",
+            &key,
+            "--pool",
+            "nope",
+            "--price",
+            "2",
+        ],
+        2,
+        "invalid value 'nope'",
+    );
+    refused(
+        &[
+            "register",
+            "--config",
+            &config,
+            "--provider-keypair",
+            &p("none.json"),
+            "--pool",
+            &pool,
+            "--price",
+            "2",
+        ],
+        1,
+        "cannot read keypair file",
+    );
+    // Configs in words.
+    let node = solana_sdk::pubkey::Pubkey::new_unique();
+    let bad = write(
+        "sim.toml",
+        &format!("node = \"{node}\"\nsimulated_gpus = 100\n"),
+    );
+    refused(
+        &["run", "--config", &bad],
+        1,
+        "field `simulated_gpus`: 100 is outside 1 ..= 64",
+    );
+    let bad = write("syntax.toml", "node = \n");
+    refused(&["run", "--config", &bad], 1, "syntax.toml");
+    let bad = write("unknown.toml", &format!("node = \"{node}\"\nperiod = 5\n"));
+    refused(&["run", "--config", &bad], 1, "unknown field `period`");
+    let open = write("open.json", &std::fs::read_to_string(&key).unwrap());
+    let bad = write(
+        "open.toml",
+        &format!("node = \"{node}\"\nagent_keypair = \"{open}\"\nsimulated_gpus = 1\n"),
+    );
+    refused(&["run", "--config", &bad], 1, "readable by every user");
+}

@@ -193,8 +193,32 @@ async fn rpc_retries_after_lost_responses_and_outages_never_land_twice() {
     // A node that stays down: a transport error after the last attempt, nothing paid.
     node.refuse_next_sends(u32::MAX);
     match rpc.send(&[pay(4_000_000)], &[]).await {
-        Err(ClientError::Rpc(_)) => {}
+        Err(e @ ClientError::Unreachable { .. }) => {
+            assert!(e.to_string().contains("the node answered 503"), "{e}")
+        }
         other => panic!("expected a transport error, got {other:?}"),
     }
     assert_eq!(balance().await, 3_000_000);
+}
+
+#[tokio::test]
+async fn the_json_rpc_endpoint_bounds_requests_and_survives_bad_ones() {
+    use std::io::{Read, Write};
+    let (_local, node, rpc) = over_json_rpc().await;
+    let addr = node.url.trim_start_matches("http://").to_string();
+    let raw = |request: &str| {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        s.write_all(request.as_bytes()).unwrap();
+        let mut out = String::new();
+        let _ = s.read_to_string(&mut out);
+        out
+    };
+    let huge = raw("POST / HTTP/1.1\r\nContent-Length: 100000000000000\r\n\r\n");
+    assert!(huge.starts_with("HTTP/1.1 413"), "{huge}");
+    let garbage = raw("POST / HTTP/1.1\r\nContent-Length: 5\r\nConnection: close\r\n\r\n{nope");
+    assert!(garbage.contains("\"error\""), "{garbage}");
+    // Still serving.
+    rpc.account(&Pubkey::new_unique())
+        .await
+        .expect("the endpoint is alive");
 }

@@ -80,6 +80,25 @@ pub enum Command {
     BenchmarkWorker,
 }
 
+/// Checks what a command reads from local files (job specs, parameter files) before any
+/// network call, so bad input is refused first.
+pub fn preflight(command: &Command) -> Result<()> {
+    use commands::{bid::BidCmd, lease::LeaseCmd, protocol::ProtocolCmd};
+    match command {
+        Command::Lease(LeaseCmd::Open {
+            job_hash, job_spec, ..
+        })
+        | Command::Bid(BidCmd::Post {
+            job_hash, job_spec, ..
+        }) => commands::lease::job_hash(*job_hash, job_spec.as_deref()).map(|_| ()),
+        Command::Protocol(ProtocolCmd::Init {
+            params_file: Some(path),
+            ..
+        }) => commands::protocol::read_params(path).map(|_| ()),
+        _ => Ok(()),
+    }
+}
+
 /// Runs one command against `chain`, signing as `signer`.
 pub async fn run(command: Command, chain: &dyn Chain, signer: &Keypair) -> Result<Report> {
     let s = Session { chain, signer };

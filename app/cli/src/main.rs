@@ -44,6 +44,7 @@ async fn execute(cli: Cli) -> Result<()> {
         }
         _ => {}
     }
+    tessera_cli::preflight(&cli.command)?;
     if let tessera_cli::Command::Job(c) = &cli.command {
         // Offline: no config, keypair or cluster.
         return print(tessera_cli::commands::job::run(c)?, cli.json);

@@ -50,6 +50,30 @@ impl Session<'_> {
         Ok(self.get::<Mint>(mint, "mint").await?.decimals)
     }
 
+    /// Refuses, in words, when the signer's `account` holds less than `needed` of `what`
+    /// (a missing account holds nothing): checked before sending, so the user reads "you hold
+    /// 3.2 settlement tokens, this needs 5" instead of a token program's error code.
+    pub async fn require_tokens(
+        &self,
+        account: &Pubkey,
+        needed: u64,
+        decimals: u8,
+        what: &str,
+    ) -> Result<()> {
+        let held = match self.chain.account(account).await? {
+            Some(_) => tessera_client::chain::token_balance(self.chain, account).await?,
+            None => 0,
+        };
+        if held < needed {
+            anyhow::bail!(
+                "you hold {} {what}, this needs {} (in {account})",
+                crate::units::format_amount(held, decimals),
+                crate::units::format_amount(needed, decimals)
+            );
+        }
+        Ok(())
+    }
+
     /// The signer's associated token account for `mint`, and an instruction creating it if absent.
     pub fn my_ata(&self, mint: &Pubkey) -> (Pubkey, Instruction) {
         ata(&self.chain.payer(), &self.me(), mint)

@@ -12,11 +12,38 @@ pub fn decode<T: AccountDeserialize>(
     address: &Pubkey,
     account: &Account,
 ) -> Result<T, ClientError> {
+    let expected = std::any::type_name::<T>()
+        .rsplit("::")
+        .next()
+        .unwrap_or("account");
     T::try_deserialize(&mut account.data.as_slice()).map_err(|e| ClientError::Decode {
         address: *address,
-        expected: std::any::type_name::<T>(),
-        reason: e.to_string(),
+        expected,
+        reason: what_it_is(account, &e),
     })
+}
+
+/// What an account that failed to decode is, in words.
+fn what_it_is(account: &Account, e: &anchor_lang::error::Error) -> String {
+    if account.owner == anchor_spl::token::ID {
+        return match account.data.len() {
+            165 => "it is an SPL token account".into(),
+            82 => "it is an SPL mint".into(),
+            _ => "it is an SPL Token account".into(),
+        };
+    }
+    if account.owner == solana_system_interface::program::ID {
+        return "it is a wallet (a system account)".into();
+    }
+    if account.owner != tessera::ID {
+        return format!("it belongs to program {}", account.owner);
+    }
+    match e {
+        anchor_lang::error::Error::AnchorError(a) if a.error_code_number == 3002 => {
+            "it is another kind of Tessera account".into()
+        }
+        other => crate::error::program_error_words(other),
+    }
 }
 
 /// Offsets (discriminator included) of the fields the listing filters match on.

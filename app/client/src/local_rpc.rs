@@ -109,6 +109,10 @@ pub async fn serve(chain: Arc<LocalChain>, clock: ClockMode) -> Result<LocalRpc,
     })
 }
 
+/// Largest request body accepted (a Solana transaction is at most 1,232 bytes; requests for
+/// many accounts stay far below this).
+pub const MAX_BODY: usize = 1 << 20;
+
 /// Answers HTTP/1.1 POSTs on one keep-alive connection until it closes.
 async fn connection(stream: TcpStream, state: Arc<State>) {
     let mut stream = BufReader::new(stream);
@@ -130,6 +134,13 @@ async fn connection(stream: TcpStream, state: Arc<State>) {
                     length = value.trim().parse().unwrap_or(0);
                 }
             }
+        }
+        if length > MAX_BODY {
+            // Refuse without reading (or allocating) the body, then drop the connection.
+            let refusal =
+                b"HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+            let _ = stream.get_mut().write_all(refusal).await;
+            return;
         }
         let mut body = vec![0; length];
         if stream.read_exact(&mut body).await.is_err() {

@@ -119,6 +119,12 @@ impl RpcChain {
                 url,
                 reason: io.to_string(),
             },
+            ErrorKind::Reqwest(r) if r.status().is_some_and(|s| s.is_server_error()) => {
+                ClientError::Unreachable {
+                    url,
+                    reason: format!("the node answered {}", r.status().map_or(0, |s| s.as_u16())),
+                }
+            }
             ErrorKind::Reqwest(r) if r.is_status() || r.is_decode() => ClientError::NotSolanaRpc {
                 url,
                 reason: r.to_string(),

@@ -78,15 +78,6 @@ pub fn job_hash(hash: Option<[u8; 32]>, spec: Option<&std::path::Path>) -> Resul
 
 /// Runs a lease command.
 pub async fn run(cmd: LeaseCmd, s: &Session<'_>) -> Result<Report> {
-    if let LeaseCmd::Open {
-        job_hash: None,
-        job_spec: Some(path),
-        ..
-    } = &cmd
-    {
-        // Checked before any network call.
-        job_hash(None, Some(path))?;
-    }
     let protocol = s.protocol().await?;
     let d = protocol.settlement_decimals;
     match cmd {
@@ -114,6 +105,14 @@ pub async fn run(cmd: LeaseCmd, s: &Session<'_>) -> Result<Report> {
                 job_uri,
             };
             let (usd, _) = s.my_ata(&protocol.settlement_mint);
+            let escrow = tessera::math::escrow_for(
+                args.gpu_count,
+                args.duration_secs,
+                n.spec.price_per_gpu_hour,
+            )
+            .unwrap_or(u64::MAX);
+            s.require_tokens(&usd, escrow, d, "settlement tokens")
+                .await?;
             let sig = s
                 .send(&[ix::open_lease(
                     &keys,
@@ -194,6 +193,9 @@ pub async fn run(cmd: LeaseCmd, s: &Session<'_>) -> Result<Report> {
             let l: Lease = s.get(&lease, "lease").await?;
             let (pool, _) = s.pool(&l.pool).await?;
             let (usd, _) = s.my_ata(&protocol.settlement_mint);
+            let amount = parse_amount(&amount, d, "amount")?;
+            s.require_tokens(&usd, amount, d, "settlement tokens")
+                .await?;
             let sig = s
                 .send(&[ix::top_up_lease(
                     &pool,
@@ -202,7 +204,7 @@ pub async fn run(cmd: LeaseCmd, s: &Session<'_>) -> Result<Report> {
                         renter: s.me(),
                         token: usd,
                     },
-                    parse_amount(&amount, d, "amount")?,
+                    amount,
                 )])
                 .await?;
             let after: Lease = s.get(&lease, "lease").await?;

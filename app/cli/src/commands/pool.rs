@@ -30,7 +30,7 @@ pub enum PoolCmd {
         #[arg(long, default_value = "", value_parser = crate::units::model_arg)]
         gpu_model: String,
         /// Target GPU count.
-        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u16).range(1..))]
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(1..))]
         gpus: u32,
     },
     /// List pools (optionally one operator's).
@@ -225,6 +225,8 @@ pub async fn run(cmd: PoolCmd, s: &Session<'_>) -> Result<Report> {
             let assets = parse_amount(&amount, d, "amount")?;
             let min = parse_amount(&min_shares, d, "--min-shares")?;
             let (usd, create_usd) = s.my_ata(&protocol.settlement_mint);
+            s.require_tokens(&usd, assets, d, "settlement tokens")
+                .await?;
             let (shares, create_shares) = s.my_ata(&keys.share_mint);
             let sig = s
                 .send(&[

@@ -169,7 +169,7 @@ pub fn default_params(stake_decimals: u8) -> Result<ProtocolParams> {
 }
 
 /// Reads a parameters file (the flags' names with underscores, TOML).
-fn read_params(path: &std::path::Path) -> Result<ParamArgs> {
+pub fn read_params(path: &std::path::Path) -> Result<ParamArgs> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| BadInput(format!("cannot read {}: {e}", path.display())))?;
     toml::from_str(&text)

@@ -40,6 +40,8 @@ pub async fn run(cmd: StakeCmd, s: &Session<'_>) -> Result<Report> {
     match cmd {
         StakeCmd::Add { amount } => {
             let n = parse_amount(&amount, sd, "amount")?;
+            s.require_tokens(&stake_acc, n, sd, "protocol tokens")
+                .await?;
             let sig = s.send(&[ix::stake(s.me(), stake_acc, n)]).await?;
             Ok(Report::done("staked", &sig, &[]))
         }
