@@ -56,9 +56,33 @@ async fn execute(cli: Cli) -> Result<()> {
     )?;
     let signer = config::read_keypair(&settings.keypair_path)?;
     let chain = RpcChain::new(&settings.url, signer.insecure_clone());
-    chain.check_program().await?;
     let json = cli.json;
-    print(run(cli.command, &chain, &signer).await?, json)
+    let work = async {
+        chain.check_program().await?;
+        run(cli.command, &chain, &signer).await
+    };
+    let report = with_spinner(&settings.url, work).await?;
+    print(report, json)
+}
+
+/// Runs `work`; if it takes more than 2 s and stderr is a terminal, shows a spinner naming the
+/// cluster until it ends (a silent node is then visibly being waited for; requests time out
+/// after 10 s each).
+async fn with_spinner<T>(url: &str, work: impl std::future::Future<Output = T>) -> T {
+    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return work.await;
+    }
+    tokio::pin!(work);
+    tokio::select! {
+        done = &mut work => return done,
+        _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => {}
+    }
+    let spinner = indicatif::ProgressBar::new_spinner();
+    spinner.set_message(format!("waiting for {url} …"));
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let done = work.await;
+    spinner.finish_and_clear();
+    done
 }
 
 fn print(report: tessera_cli::Report, json: bool) -> Result<()> {

@@ -2,6 +2,44 @@
 
 use serde_json::Value;
 
+/// A time for a table: its RFC 3339 date and how far from `now` (`… (in 2h)`); JSON keeps the
+/// date alone. Zero (never set) reads `-`.
+pub fn when(unix: i64, now: i64) -> String {
+    if unix == 0 {
+        "-".into()
+    } else {
+        tessera_client::units::format_time(unix, now)
+    }
+}
+
+/// The JSON value of a rendered cell: `true`/`false` as booleans, whole numbers as numbers,
+/// `-` as null, a [`when`] time as its RFC 3339 date; anything else (decimal amounts stay exact)
+/// as a string.
+pub fn typed(cell: &str) -> Value {
+    match cell {
+        "true" => return Value::Bool(true),
+        "false" => return Value::Bool(false),
+        "-" => return Value::Null,
+        _ => {}
+    }
+    let integer = !cell.is_empty()
+        && cell.chars().all(|c| c.is_ascii_digit())
+        && (cell == "0" || !cell.starts_with('0'));
+    if integer {
+        if let Ok(n) = cell.parse::<u64>() {
+            return Value::from(n);
+        }
+    }
+    if let Some((date, rel)) = cell.split_once(" (") {
+        let is_date =
+            date.len() == 20 && date.ends_with('Z') && date.as_bytes().get(10) == Some(&b'T');
+        if is_date && (rel.starts_with("in ") || rel.ends_with(" ago)")) {
+            return Value::String(date.to_string());
+        }
+    }
+    Value::String(cell.to_string())
+}
+
 /// A command's result.
 #[derive(Debug, Clone)]
 pub struct Report {
@@ -23,7 +61,7 @@ impl Report {
         let json = Value::Object(
             pairs
                 .iter()
-                .map(|(k, v)| ((*k).to_string(), Value::String(v.clone())))
+                .map(|(k, v)| ((*k).to_string(), typed(v)))
                 .collect(),
         );
         Self { human, json }
@@ -59,7 +97,7 @@ impl Report {
                         headers
                             .iter()
                             .zip(r)
-                            .map(|(h, c)| ((*h).to_string(), Value::String(c.clone())))
+                            .map(|(h, c)| ((*h).to_string(), typed(c)))
                             .collect(),
                     )
                 })
@@ -83,6 +121,26 @@ impl Report {
         ];
         pairs.extend_from_slice(extra);
         Self::fields(&pairs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_become_typed_json() {
+        assert_eq!(typed("true"), Value::Bool(true));
+        assert_eq!(typed("42"), Value::from(42u64));
+        assert_eq!(
+            typed("007"),
+            Value::from("007"),
+            "not a number: an id with zeros"
+        );
+        assert_eq!(typed("12.5"), Value::from("12.5"), "amounts stay exact");
+        assert_eq!(typed("-"), Value::Null);
+        assert_eq!(typed(&when(7_300, 0)), Value::from("1970-01-01T02:01:40Z"));
+        assert_eq!(when(0, 5), "-");
     }
 }
 

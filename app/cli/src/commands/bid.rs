@@ -6,9 +6,10 @@ use solana_sdk::pubkey::Pubkey;
 use tessera_client::chain::open_bids;
 use tessera_client::{instructions as ix, pda};
 
-use crate::output::Report;
+use crate::output::{when, Report};
 use crate::session::Session;
 use crate::units::{format_amount, model_bytes, model_name, parse_amount, parse_duration};
+use tessera_client::units::format_duration;
 
 /// Bid commands.
 #[derive(Debug, Subcommand)]
@@ -119,6 +120,7 @@ pub async fn run(cmd: BidCmd, s: &Session<'_>) -> Result<Report> {
             Ok(Report::done("bid cancelled", &sig, &[]))
         }
         BidCmd::List => {
+            let now = s.chain.unix_timestamp().await?;
             let rows = open_bids(s.chain)
                 .await?
                 .into_iter()
@@ -129,13 +131,13 @@ pub async fn run(cmd: BidCmd, s: &Session<'_>) -> Result<Report> {
                         b.bid_id.to_string(),
                         b.gpu_count.to_string(),
                         format_amount(b.price_per_gpu_hour, d),
-                        b.duration_secs.to_string(),
+                        format_duration(u64::from(b.duration_secs)),
                         if model_name(&b.gpu_model).is_empty() {
                             "any".into()
                         } else {
                             model_name(&b.gpu_model)
                         },
-                        b.expires_at.to_string(),
+                        when(b.expires_at, now),
                     ]
                 })
                 .collect();
@@ -146,7 +148,7 @@ pub async fn run(cmd: BidCmd, s: &Session<'_>) -> Result<Report> {
                     "id",
                     "gpus",
                     "price_per_gpu_hour",
-                    "duration_secs",
+                    "duration",
                     "model",
                     "expires_at",
                 ],

@@ -7,9 +7,10 @@ use tessera::state::Lease;
 use tessera_client::chain::leases_of;
 use tessera_client::{instructions as ix, pda};
 
-use crate::output::{BadInput, Report};
+use crate::output::{when, BadInput, Report};
 use crate::session::{ata, Session};
 use crate::units::{format_amount, parse_amount, parse_duration};
+use tessera_client::units::format_duration;
 
 /// Lease commands.
 #[derive(Debug, Subcommand)]
@@ -127,18 +128,20 @@ pub async fn run(cmd: LeaseCmd, s: &Session<'_>) -> Result<Report> {
                 .await?;
             let lease = pda::find_lease_address(&node, n.lease_count).0;
             let state: Lease = s.get(&lease, "lease").await?;
+            let now = s.chain.unix_timestamp().await?;
             Ok(Report::done(
                 "lease opened",
                 &sig,
                 &[
                     ("lease", lease.to_string()),
                     ("escrow", format_amount(state.escrow, d)),
-                    ("ends_at", state.end_at.to_string()),
+                    ("ends_at", when(state.end_at, now)),
                 ],
             ))
         }
         LeaseCmd::Show { lease } => {
             let l: Lease = s.get(&lease, "lease").await?;
+            let now = s.chain.unix_timestamp().await?;
             Ok(Report::fields(&[
                 ("lease", lease.to_string()),
                 ("node", l.node.to_string()),
@@ -146,8 +149,8 @@ pub async fn run(cmd: LeaseCmd, s: &Session<'_>) -> Result<Report> {
                 ("status", format!("{:?}", l.status)),
                 ("gpus", l.gpu_count.to_string()),
                 ("price_per_gpu_hour", format_amount(l.price_per_gpu_hour, d)),
-                ("start_at", l.start_at.to_string()),
-                ("end_at", l.end_at.to_string()),
+                ("start_at", when(l.start_at, now)),
+                ("end_at", when(l.end_at, now)),
                 ("escrow", format_amount(l.escrow, d)),
                 ("pending", format_amount(l.pending, d)),
                 ("charged_total", format_amount(l.charged_total, d)),
@@ -156,17 +159,19 @@ pub async fn run(cmd: LeaseCmd, s: &Session<'_>) -> Result<Report> {
                     format!("{:.4}", l.gpu_seconds_billed as f64 / 3_600.0),
                 ),
                 ("last_receipt", l.last_seq.to_string()),
+                ("grace_until", when(l.grace_until, now)),
                 (
-                    "grace_until",
-                    if l.grace_until == 0 {
-                        "-".into()
-                    } else {
-                        l.grace_until.to_string()
-                    },
+                    "dispute_window",
+                    format_duration(u64::from(l.terms.dispute_window_secs)),
+                ),
+                (
+                    "protocol_fee_bps",
+                    l.terms.protocol_fee_bps.get().to_string(),
                 ),
             ]))
         }
         LeaseCmd::List => {
+            let now = s.chain.unix_timestamp().await?;
             let rows = leases_of(s.chain, &s.me())
                 .await?
                 .into_iter()
@@ -178,7 +183,7 @@ pub async fn run(cmd: LeaseCmd, s: &Session<'_>) -> Result<Report> {
                         format!("{:?}", l.status),
                         format_amount(l.escrow, d),
                         format_amount(l.charged_total, d),
-                        l.end_at.to_string(),
+                        when(l.end_at, now),
                     ]
                 })
                 .collect();
@@ -208,10 +213,11 @@ pub async fn run(cmd: LeaseCmd, s: &Session<'_>) -> Result<Report> {
                 )])
                 .await?;
             let after: Lease = s.get(&lease, "lease").await?;
+            let now = s.chain.unix_timestamp().await?;
             Ok(Report::done(
                 "lease topped up",
                 &sig,
-                &[("ends_at", after.end_at.to_string())],
+                &[("ends_at", when(after.end_at, now))],
             ))
         }
         LeaseCmd::Close { lease } => {

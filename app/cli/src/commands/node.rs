@@ -7,9 +7,10 @@ use tessera::state::{NodeSpec, NodeStatus, Provider};
 use tessera_client::chain::nodes_of;
 use tessera_client::{instructions as ix, pda};
 
-use crate::output::Report;
+use crate::output::{when, Report};
 use crate::session::Session;
 use crate::units::{format_amount, model_bytes, model_name, parse_amount, parse_duration};
+use tessera_client::units::format_duration;
 
 /// Availability as a flag.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -143,6 +144,7 @@ pub async fn run(cmd: NodeCmd, s: &Session<'_>) -> Result<Report> {
         }
         NodeCmd::Show { node } => {
             let (_, n) = s.node(&node).await?;
+            let now = s.chain.unix_timestamp().await?;
             Ok(Report::fields(&[
                 ("node", node.to_string()),
                 ("provider", n.provider.to_string()),
@@ -158,14 +160,18 @@ pub async fn run(cmd: NodeCmd, s: &Session<'_>) -> Result<Report> {
                 ),
                 (
                     "lease_length",
-                    format!("{}s ..= {}s", n.spec.min_lease_secs, n.spec.max_lease_secs),
+                    format!(
+                        "{} ..= {}",
+                        format_duration(u64::from(n.spec.min_lease_secs)),
+                        format_duration(u64::from(n.spec.max_lease_secs))
+                    ),
                 ),
                 (
                     "tflops",
                     format!("{:.2}", f64::from(n.tflops_centi) / 100.0),
                 ),
                 ("mem_bw_gbps", n.mem_bw_gbps.to_string()),
-                ("benchmarked_at", n.benchmarked_at.to_string()),
+                ("benchmarked_at", when(n.benchmarked_at, now)),
                 ("status", format!("{:?}", n.status)),
                 ("active_leases", n.active_leases.to_string()),
                 (

@@ -235,12 +235,12 @@ pub async fn run(cmd: ProtocolCmd, s: &Session<'_>) -> Result<Report> {
         ProtocolCmd::Show => {
             let p = s.protocol().await?;
             let sd = s.decimals(&p.stake_mint).await?;
+            let now = s.chain.unix_timestamp().await?;
             let pending = match &p.pending_change {
                 Some(c) => format!(
-                    "proposed at unix {}, applicable from unix {} ({})",
-                    c.proposed_at,
-                    c.effective_at,
-                    describe_change(&p.params, &c.params, sd)
+                    "{}; applicable from {}",
+                    describe_change(&p.params, &c.params, sd),
+                    crate::output::when(c.effective_at, now)
                 ),
                 None => "-".into(),
             };

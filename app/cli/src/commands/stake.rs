@@ -5,7 +5,7 @@ use clap::Subcommand;
 use tessera::state::{StakePool, StakePosition};
 use tessera_client::{instructions as ix, pda};
 
-use crate::output::Report;
+use crate::output::{when, Report};
 use crate::session::Session;
 use crate::units::{format_amount, parse_amount};
 
@@ -72,6 +72,7 @@ pub async fn run(cmd: StakeCmd, s: &Session<'_>) -> Result<Report> {
             ))
         }
         StakeCmd::Show => {
+            let now = s.chain.unix_timestamp().await?;
             let address = pda::find_stake_position_address(&s.me()).0;
             let pos: StakePosition = s.get(&address, "stake position (stake first)").await?;
             let pool: StakePool = s
@@ -85,7 +86,7 @@ pub async fn run(cmd: StakeCmd, s: &Session<'_>) -> Result<Report> {
                 ("active", format_amount(pos.amount, sd)),
                 ("locked_as_collateral", format_amount(pos.locked_amount, sd)),
                 ("unbonding", format_amount(pos.unbonding_amount, sd)),
-                ("unbonding_ends_at", pos.unbonding_ends_at.to_string()),
+                ("unbonding_ends_at", when(pos.unbonding_ends_at, now)),
                 (
                     "claimable_rewards",
                     format_amount(preview.unclaimed_rewards, protocol.settlement_decimals),
