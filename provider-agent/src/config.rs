@@ -22,11 +22,22 @@ pub struct AgentConfig {
     /// The rig's agent keypair file (signs receipts, pays fees).
     #[serde(default = "default_keypair")]
     pub agent_keypair: PathBuf,
-    /// Receipt period, seconds (match the protocol's dispute window).
-    #[serde(default = "default_period")]
+    /// Receipt period (match the protocol's dispute window): `period = "1h"` (a duration, as
+    /// everywhere) or `period_secs = 3600`.
+    #[serde(
+        default = "default_period",
+        rename = "period",
+        alias = "period_secs",
+        deserialize_with = "duration"
+    )]
     pub period_secs: u64,
-    /// Seconds between loop iterations.
-    #[serde(default = "default_tick")]
+    /// Time between loop iterations: `tick = "15s"` or `tick_secs = 15`.
+    #[serde(
+        default = "default_tick",
+        rename = "tick",
+        alias = "tick_secs",
+        deserialize_with = "duration"
+    )]
     pub tick_secs: u64,
     /// Where the outbox, sample logs and job logs live.
     #[serde(default = "default_data_dir")]
@@ -53,6 +64,22 @@ pub struct AgentConfig {
     /// OCI runtime podman should use (e.g. `runc` where crun fails); default: detected.
     #[serde(default)]
     pub oci_runtime: Option<String>,
+}
+
+/// A duration as `"90s"`/`"15m"`/`"2h"`/`"7d"`, or a whole number of seconds.
+fn duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Secs(u64),
+        Text(String),
+    }
+    match Either::deserialize(d)? {
+        Either::Secs(s) => Ok(s),
+        Either::Text(t) => tessera_client::units::parse_duration(&t, "duration")
+            .map(u64::from)
+            .map_err(|e| serde::de::Error::custom(e.0.trim_start_matches("duration: "))),
+    }
 }
 
 fn default_rpc() -> String {
@@ -141,14 +168,14 @@ impl AgentConfig {
         }
         if !(60..=7 * 86_400).contains(&self.period_secs) {
             return Err(invalid(
-                "period_secs",
-                format!("{} is outside 60 ..= 604800", self.period_secs),
+                "period",
+                format!("{} s is outside 1m ..= 7d", self.period_secs),
             ));
         }
         if !(1..=3_600).contains(&self.tick_secs) {
             return Err(invalid(
-                "tick_secs",
-                format!("{} is outside 1 ..= 3600", self.tick_secs),
+                "tick",
+                format!("{} s is outside 1s ..= 1h", self.tick_secs),
             ));
         }
         let addr = self
@@ -240,13 +267,25 @@ mod tests {
     fn defaults_fill_in_and_errors_name_the_field() {
         let node = Pubkey::new_unique();
         let cfg = load(&format!("node = \"{node}\"\n")).unwrap();
+        let err = load(&format!("node = \"{node}\"\nperiod = \"2x\"\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("period = \"2x\"") && err.contains("unknown unit"),
+            "{err}"
+        );
+        let hourly = load(&format!(
+            "node = \"{node}\"\nperiod = \"2h\"\ntick = \"30s\"\n"
+        ))
+        .unwrap();
+        assert_eq!((hourly.period_secs, hourly.tick_secs), (7_200, 30));
         assert_eq!(
             (cfg.period_secs, cfg.metrics_addr.as_str()),
             (3_600, "127.0.0.1:9464")
         );
         for (text, field) in [
             ("node = \"nope\"".to_string(), "node"),
-            (format!("node = \"{node}\"\nperiod_secs = 5"), "period_secs"),
+            (format!("node = \"{node}\"\nperiod_secs = 5"), "period"),
             (
                 format!("node = \"{node}\"\nmetrics_addr = \"0.0.0.0:9464\""),
                 "metrics_addr",

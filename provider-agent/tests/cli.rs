@@ -215,8 +215,22 @@ fn bad_input_is_refused_in_words_without_a_panic_or_backtrace() {
     );
     let bad = write("syntax.toml", "node = \n");
     refused(&["run", "--config", &bad], 1, "syntax.toml");
-    let bad = write("unknown.toml", &format!("node = \"{node}\"\nperiod = 5\n"));
-    refused(&["run", "--config", &bad], 1, "unknown field `period`");
+    let bad = write(
+        "unknown.toml",
+        &format!("node = \"{node}\"\nperiod = \"5x\"\n"),
+    );
+    refused(&["run", "--config", &bad], 1, "unknown unit in `5x`");
+    let bad = write(
+        "short.toml",
+        &format!("node = \"{node}\"\nperiod = \"5s\"\n"),
+    );
+    refused(
+        &["run", "--config", &bad],
+        1,
+        "field `period`: 5 s is outside 1m ..= 7d",
+    );
+    let bad = write("typo.toml", &format!("node = \"{node}\"\nperod = \"1h\"\n"));
+    refused(&["run", "--config", &bad], 1, "unknown field `perod`");
     let open = write("open.json", &std::fs::read_to_string(&key).unwrap());
     let bad = write(
         "open.toml",

@@ -201,7 +201,8 @@ async fn rpc_retries_after_lost_responses_and_outages_never_land_twice() {
     assert_eq!(balance().await, 3_000_000);
 }
 
-#[tokio::test]
+// Multi-threaded: the raw requests below block their thread while the endpoint answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_json_rpc_endpoint_bounds_requests_and_survives_bad_ones() {
     use std::io::{Read, Write};
     let (_local, node, rpc) = over_json_rpc().await;
@@ -209,6 +210,8 @@ async fn the_json_rpc_endpoint_bounds_requests_and_survives_bad_ones() {
     let raw = |request: &str| {
         let mut s = std::net::TcpStream::connect(&addr).unwrap();
         s.write_all(request.as_bytes()).unwrap();
+        // No second request comes: the server answers this one, then sees the end and closes.
+        s.shutdown(std::net::Shutdown::Write).unwrap();
         let mut out = String::new();
         let _ = s.read_to_string(&mut out);
         out
