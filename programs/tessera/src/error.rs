@@ -121,6 +121,8 @@ tessera_errors! {
     StakeLedgerBroken = "stake bookkeeping is inconsistent: collateral locked without a lease, or unbonding without an end",
     LeaseLedgerBroken = "the lease's books do not balance: a pending charge without usage, or a receipt outside the lease",
     VestingScheduleBroken = "the pool's revenue vesting schedule ends before it starts",
+    BidEscrowBelowLedger = "the bid's escrow account holds less than the bid's escrow",
+    TicketLedgerBroken = "the redemption ticket's state is inconsistent",
 }
 
 #[cfg(test)]

@@ -42,6 +42,16 @@ impl Bid {
     /// Current layout version.
     pub const VERSION: u8 = 1;
 
+    /// Checks the escrow account (`escrow_held`, read after any transfer) covers the bid's
+    /// escrow.
+    pub fn invariant(&self, escrow_held: u64) -> Result<()> {
+        require!(
+            escrow_held >= self.escrow_amount,
+            crate::error::TesseraError::BidEscrowBelowLedger
+        );
+        Ok(())
+    }
+
     /// Owned signer seeds of this bid's PDA (it owns the escrow token account).
     pub fn seeds(&self) -> PdaSeeds {
         PdaSeeds::new(seeds::BID, self.renter, self.bid_id, self.bump)

@@ -40,4 +40,25 @@ pub struct RedemptionTicket {
 impl RedemptionTicket {
     /// Current layout version.
     pub const VERSION: u8 = 1;
+
+    /// Sets `assets` aside for the ticket at `now`.
+    pub fn fulfil(&mut self, assets: u64, now: i64) {
+        self.assets = assets;
+        self.status = TicketStatus::Fulfilled;
+        self.fulfilled_at = now;
+    }
+
+    /// Checks a queued ticket holds no assets yet and a fulfilled one was fulfilled after its
+    /// request.
+    pub fn invariant(&self) -> Result<()> {
+        let consistent = match self.status {
+            TicketStatus::Queued => self.assets == 0 && self.fulfilled_at == 0,
+            TicketStatus::Fulfilled => self.fulfilled_at >= self.requested_at,
+        };
+        require!(
+            consistent && self.shares > 0,
+            crate::error::TesseraError::TicketLedgerBroken
+        );
+        Ok(())
+    }
 }

@@ -105,6 +105,8 @@ pub fn handler(ctx: Context<PostBid>, args: PostBidArgs) -> Result<()> {
         expires_at: args.expires_at,
         job_hash: args.job_hash,
     });
+    accounts.bid_escrow.reload()?;
+    accounts.bid.invariant(accounts.bid_escrow.amount)?;
     let event = BidPosted {
         bid: accounts.bid.key(),
         renter: accounts.renter.key(),

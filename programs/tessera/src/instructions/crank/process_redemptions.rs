@@ -64,9 +64,8 @@ pub fn handler<'info>(ctx: Context<'info, ProcessRedemptions<'info>>) -> Result<
             .seq
             .checked_add(1)
             .ok_or_else(|| error!(TesseraError::MathOverflow))?;
-        ticket.assets = assets;
-        ticket.status = TicketStatus::Fulfilled;
-        ticket.fulfilled_at = now;
+        ticket.fulfil(assets, now);
+        ticket.invariant()?;
         // Persist now so a duplicate of this account later in the list reads the new state.
         ticket.exit(ctx.program_id)?;
         let event = RedemptionFulfilled {

@@ -64,6 +64,7 @@ pub fn handler(ctx: Context<RequestRedemption>, shares: u64) -> Result<()> {
         requested_at: Clock::get()?.unix_timestamp,
         fulfilled_at: 0,
     });
+    accounts.ticket.invariant()?;
     pool.next_ticket_seq = seq
         .checked_add(1)
         .ok_or_else(|| error!(TesseraError::MathOverflow))?;
