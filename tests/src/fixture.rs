@@ -475,6 +475,18 @@ impl Fixture {
             .expect("parameter change");
     }
 
+    /// The authority proposes `params` with the fixture's treasury and arbiter.
+    pub async fn propose(&mut self, params: ProtocolParams) -> Result<Vec<String>, TxError> {
+        let ix = self.propose_ix(params, self.arbiter.pubkey());
+        let auth = self.authority.insecure_clone();
+        self.send(&[ix], &[&auth]).await
+    }
+
+    /// The authority's `propose_params` of `params` and `arbiter` with the fixture's treasury.
+    pub fn propose_ix(&self, params: ProtocolParams, arbiter: Pubkey) -> Instruction {
+        builders::propose_params(self.authority.pubkey(), self.treasury, params, arbiter)
+    }
+
     async fn propose_and_apply(
         &mut self,
         params: ProtocolParams,
@@ -483,7 +495,7 @@ impl Fixture {
         let protocol: tessera::state::Protocol =
             self.get(tessera::seeds::find_protocol_address().0).await;
         let auth = self.authority.insecure_clone();
-        let ix = builders::propose_params(auth.pubkey(), protocol.treasury, params, arbiter);
+        let ix = self.propose_ix(params, arbiter);
         self.send(&[ix], &[&auth]).await?;
         self.advance(i64::from(protocol.params.params_notice_secs))
             .await;

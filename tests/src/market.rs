@@ -202,6 +202,50 @@ impl Market {
         self.f.send(&[ix], &[closer]).await
     }
 
+    /// The renter disputes `lease`'s pending charge.
+    pub async fn dispute(&mut self, lease: Pubkey) -> Result<Vec<String>, TxError> {
+        let renter = self.renter.insecure_clone();
+        let ix = builders::dispute(lease, renter.pubkey());
+        self.f.send(&[ix], &[&renter]).await
+    }
+
+    /// The arbiter's `resolve_dispute` for `lease` (slashed stake to `slash_destination`).
+    pub fn resolve_ix(
+        &self,
+        lease: Pubkey,
+        refund: u64,
+        slash: u64,
+        terminate: bool,
+    ) -> Instruction {
+        let args = tessera::ResolveDisputeArgs {
+            refund,
+            slash,
+            terminate,
+        };
+        builders::resolve_dispute(
+            self.f.arbiter.pubkey(),
+            &self.n,
+            &self.p,
+            lease,
+            self.f.treasury,
+            self.slash_destination,
+            args,
+        )
+    }
+
+    /// The arbiter resolves `lease`'s dispute.
+    pub async fn resolve(
+        &mut self,
+        lease: Pubkey,
+        refund: u64,
+        slash: u64,
+        terminate: bool,
+    ) -> Result<Vec<String>, TxError> {
+        let ix = self.resolve_ix(lease, refund, slash, terminate);
+        let arbiter = self.f.arbiter.insecure_clone();
+        self.f.send(&[ix], &[&arbiter]).await
+    }
+
     /// The lease's state.
     pub async fn lease(&mut self, lease: Pubkey) -> Lease {
         self.f.get(lease).await

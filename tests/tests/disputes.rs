@@ -23,10 +23,7 @@ async fn pending_charge() -> (Market, Pubkey) {
 }
 
 async fn dispute(m: &mut Market, lease: Pubkey) {
-    let renter = m.renter.insecure_clone();
-    m.f.send(&[builders::dispute(lease, renter.pubkey())], &[&renter])
-        .await
-        .expect("dispute");
+    m.dispute(lease).await.expect("dispute");
 }
 
 async fn resolve(
@@ -36,22 +33,7 @@ async fn resolve(
     slash: u64,
     terminate: bool,
 ) -> Result<Vec<String>, tessera_tests::TxError> {
-    let arbiter = m.f.arbiter.insecure_clone();
-    let args = tessera::ResolveDisputeArgs {
-        refund,
-        slash,
-        terminate,
-    };
-    let ix = builders::resolve_dispute(
-        arbiter.pubkey(),
-        &m.n,
-        &m.p,
-        lease,
-        m.f.treasury,
-        m.slash_destination,
-        args,
-    );
-    m.f.send(&[ix], &[&arbiter]).await
+    m.resolve(lease, refund, slash, terminate).await
 }
 
 #[tokio::test]

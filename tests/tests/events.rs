@@ -128,20 +128,7 @@ async fn receipts_settlements_disputes_and_slashes_report_their_amounts() {
     );
 
     let arbiter = m.f.arbiter.insecure_clone();
-    let args = tessera::ResolveDisputeArgs {
-        refund: charge / 4,
-        slash: 7 * UNIT,
-        terminate: false,
-    };
-    let ix = builders::resolve_dispute(
-        arbiter.pubkey(),
-        &m.n,
-        &m.p,
-        lease,
-        m.f.treasury,
-        m.slash_destination,
-        args,
-    );
+    let ix = m.resolve_ix(lease, charge / 4, 7 * UNIT, false);
     let events =
         m.f.send_with_events(&[ix], &[&arbiter])
             .await
@@ -174,7 +161,7 @@ async fn an_applied_parameter_change_reports_old_and_new_values() {
     let auth = m.f.authority.insecure_clone();
     let mut params = default_params();
     params.protocol_fee_bps = bps(700);
-    let ix = builders::propose_params(auth.pubkey(), m.f.treasury, params, m.f.arbiter.pubkey());
+    let ix = m.f.propose_ix(params, m.f.arbiter.pubkey());
     let events =
         m.f.send_with_events(&[ix], &[&auth])
             .await

@@ -38,9 +38,7 @@ async fn book_interest(m: &mut Market, interest: u64) {
 
 /// Proposes `params` and waits out the notice, without applying.
 async fn propose_and_wait(m: &mut Market, params: ProtocolParams) {
-    let auth = m.f.authority.insecure_clone();
-    let ix = builders::propose_params(auth.pubkey(), m.f.treasury, params, m.f.arbiter.pubkey());
-    m.f.send(&[ix], &[&auth]).await.expect("propose");
+    m.f.propose(params).await.expect("propose");
     m.f.advance(i64::from(default_params().params_notice_secs))
         .await;
 }
@@ -178,8 +176,7 @@ async fn a_live_lease_keeps_its_dispute_window_both_ways() {
         .await
         .unwrap_err()
         .assert_code(code(TesseraError::DisputeWindowOpen));
-    let renter = m.renter.insecure_clone();
-    m.f.send(&[builders::dispute(lease, renter.pubkey())], &[&renter])
+    m.dispute(lease)
         .await
         .expect("the renter disputes within the agreed hour");
 }
@@ -225,26 +222,8 @@ async fn a_live_lease_keeps_its_slash_cap() {
     params.max_slash_bps = bps(5_000);
     m.f.change_params(params).await.expect("higher slash cap");
     m.post_receipt(lease, HOUR).await.expect("receipt");
-    let renter = m.renter.insecure_clone();
-    m.f.send(&[builders::dispute(lease, renter.pubkey())], &[&renter])
-        .await
-        .expect("dispute");
-    let arbiter = m.f.arbiter.insecure_clone();
-    let args = tessera::ResolveDisputeArgs {
-        refund: 0,
-        slash: u64::MAX,
-        terminate: false,
-    };
-    let ix = builders::resolve_dispute(
-        arbiter.pubkey(),
-        &m.n,
-        &m.p,
-        lease,
-        m.f.treasury,
-        m.slash_destination,
-        args,
-    );
-    m.f.send(&[ix], &[&arbiter]).await.expect("resolve");
+    m.dispute(lease).await.expect("dispute");
+    m.resolve(lease, 0, u64::MAX, false).await.expect("resolve");
     let bonded = 2 * default_params().min_provider_stake;
     assert_eq!(
         m.f.balance(m.slash_destination).await,

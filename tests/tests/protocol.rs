@@ -103,11 +103,9 @@ async fn propose_params_checks_every_bound() {
 #[tokio::test]
 async fn a_proposal_applies_only_after_its_notice_and_then_by_anyone() {
     let mut f = Fixture::new().await;
-    let auth = f.authority.insecure_clone();
     let mut params = default_params();
     params.protocol_fee_bps = bps(1_000);
-    let ix = builders::propose_params(auth.pubkey(), f.treasury, params, f.arbiter.pubkey());
-    f.send(&[ix], &[&auth]).await.expect("propose");
+    f.propose(params).await.expect("propose");
     let proposed_at = f.now().await;
     let p = protocol(&mut f).await;
     let change = p.pending_change.expect("pending");
@@ -144,11 +142,9 @@ async fn a_proposal_applies_only_after_its_notice_and_then_by_anyone() {
 #[tokio::test]
 async fn a_shorter_notice_waits_out_the_notice_in_force() {
     let mut f = Fixture::new().await;
-    let auth = f.authority.insecure_clone();
     let mut params = default_params();
     params.params_notice_secs = 3_600;
-    let ix = builders::propose_params(auth.pubkey(), f.treasury, params, f.arbiter.pubkey());
-    f.send(&[ix], &[&auth]).await.expect("propose");
+    f.propose(params).await.expect("propose");
     f.advance(3_600).await;
     f.send(&[builders::apply_params()], &[])
         .await
@@ -162,8 +158,7 @@ async fn the_authority_withdraws_a_proposal_and_nobody_else_can() {
     let auth = f.authority.insecure_clone();
     let mut params = default_params();
     params.grace_secs = 7_200;
-    let ix = builders::propose_params(auth.pubkey(), f.treasury, params, f.arbiter.pubkey());
-    f.send(&[ix], &[&auth]).await.expect("propose");
+    f.propose(params).await.expect("propose");
     let mallory = f.user().await;
     f.send(&[builders::cancel_params(mallory.pubkey())], &[&mallory])
         .await
@@ -207,8 +202,7 @@ async fn the_pause_is_immediate_while_a_change_waits() {
     let auth = f.authority.insecure_clone();
     let mut params = default_params();
     params.grace_secs = 7_200;
-    let ix = builders::propose_params(auth.pubkey(), f.treasury, params, f.arbiter.pubkey());
-    f.send(&[ix], &[&auth]).await.expect("propose");
+    f.propose(params).await.expect("propose");
     f.send(&[builders::set_paused(auth.pubkey(), true)], &[&auth])
         .await
         .expect("pause");
