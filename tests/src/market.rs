@@ -202,6 +202,22 @@ impl Market {
         self.f.send(&[ix], &[closer]).await
     }
 
+    /// The operator changes the node's ask to `price` per GPU-hour.
+    pub async fn reprice(&mut self, price: u64) {
+        let mut spec = h100_spec();
+        spec.price_per_gpu_hour = price;
+        let args = tessera::UpdateNodeArgs {
+            spec: Some(spec),
+            status: None,
+            agent_key: None,
+        };
+        let op = self.operator.insecure_clone();
+        self.f
+            .send(&[builders::update_node(&self.n, args)], &[&op])
+            .await
+            .expect("reprice");
+    }
+
     /// The renter disputes `lease`'s pending charge.
     pub async fn dispute(&mut self, lease: Pubkey) -> Result<Vec<String>, TxError> {
         let renter = self.renter.insecure_clone();

@@ -177,17 +177,8 @@ async fn open_refuses_offline_nodes_bad_lengths_and_repriced_asks() {
         .await
         .unwrap_err()
         .assert_code(code(TesseraError::LeaseLengthOutOfRange));
-    let mut spec = tessera_tests::market::h100_spec();
-    spec.price_per_gpu_hour = 3 * UNIT;
-    let args = tessera::UpdateNodeArgs {
-        spec: Some(spec),
-        status: None,
-        agent_key: None,
-    };
+    m.reprice(3 * UNIT).await;
     let op = m.operator.insecure_clone();
-    m.f.send(&[builders::update_node(&m.n, args)], &[&op])
-        .await
-        .expect("reprice");
     let (ix, _) = m.open_ix(1, 600).await;
     m.f.send(&[ix], &[&renter])
         .await

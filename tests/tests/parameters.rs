@@ -286,17 +286,7 @@ async fn unbonding_stake_keeps_its_period_both_ways() {
 async fn a_live_lease_keeps_its_price_when_the_node_reprices() {
     let mut m = Market::new().await;
     let lease = m.open(2, DAY as u32).await;
-    let mut spec = tessera_tests::market::h100_spec();
-    spec.price_per_gpu_hour = 10 * PRICE;
-    let args = tessera::UpdateNodeArgs {
-        spec: Some(spec),
-        status: None,
-        agent_key: None,
-    };
-    let op = m.operator.insecure_clone();
-    m.f.send(&[builders::update_node(&m.n, args)], &[&op])
-        .await
-        .expect("reprice");
+    m.reprice(10 * PRICE).await;
     m.f.advance(HOUR).await;
     m.post_receipt(lease, HOUR).await.expect("receipt");
     assert_eq!(m.lease(lease).await.pending, 2 * PRICE);
