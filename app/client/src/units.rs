@@ -145,7 +145,18 @@ mod tests {
     #[test]
     fn amounts_round_trip_and_bad_ones_are_named() {
         assert_eq!(parse_amount("12.5", 6, "x"), Ok(12_500_000));
+        assert_eq!(parse_amount(".000001", 6, "x"), Ok(1));
+        assert_eq!(parse_amount("7", 0, "x"), Ok(7));
         assert_eq!(format_amount(12_500_000, 6), "12.5");
+        assert_eq!(format_amount(1, 6), "0.000001");
+        assert_eq!(format_amount(u64::MAX, 6), "18446744073709.551615");
+        assert_eq!(parse_amount("18446744073709.551615", 6, "x"), Ok(u64::MAX));
+        for bad in ["0.0000001", "18446744073709.551616", "abc"] {
+            assert!(parse_amount(bad, 6, "--amount")
+                .unwrap_err()
+                .0
+                .starts_with("--amount"));
+        }
         assert_eq!(format_amount(5, 30), "0.000000000000000000000000000005");
         assert_eq!(format_amount(5, 40), "5e-40");
         for bad in ["", ".", "1.2.3", "-1", "+1", "1e3", "é"] {
@@ -165,6 +176,13 @@ mod tests {
     #[test]
     fn durations_and_dates_read_as_people_write_them() {
         assert_eq!(parse_duration("2h", "d"), Ok(7_200));
+        assert_eq!(parse_duration("90", "d"), Ok(90));
+        assert_eq!(parse_duration("7d", "d"), Ok(604_800));
+        assert!(parse_duration("2w", "--duration")
+            .unwrap_err()
+            .0
+            .contains("--duration"));
+        assert!(parse_duration("h", "--duration").is_err());
         assert_eq!(format_duration(7_200), "2h");
         assert_eq!(format_duration(90), "90s");
         assert!(parse_duration("99999999d", "d")
