@@ -107,6 +107,9 @@ enum Command {
         /// agent.toml.
         #[arg(long)]
         config: PathBuf,
+        /// Print JSON (typed values, RFC 3339 times, amounts as exact decimal strings).
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -198,6 +201,7 @@ fn benchmark_command(simulated: bool, json: bool) -> Result<()> {
 }
 
 fn main() -> ExitCode {
+    let json = std::env::args().any(|a| a == "--json");
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -207,16 +211,20 @@ fn main() -> ExitCode {
     };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
-        Err(e) => return report(&anyhow::Error::new(e).context("starting the async runtime")),
+        Err(e) => {
+            let e = anyhow::Error::new(e).context("starting the async runtime");
+            return report(&e, json);
+        }
     };
     match runtime.block_on(execute(cli)) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => report(&e),
+        Err(e) => report(&e, json),
     }
 }
 
-/// Prints `e` in words (the SDK's one failure shape) and returns exit code 1.
-fn report(e: &anyhow::Error) -> ExitCode {
+/// Prints `e` in words (the SDK's one failure shape: `error: …` on stderr, or
+/// `{"error": …}` on stdout under `--json`) and returns exit code 1.
+fn report(e: &anyhow::Error, json: bool) -> ExitCode {
     let fallback = if e
         .chain()
         .any(|c| c.is::<tessera_agent::config::ConfigError>())
@@ -226,7 +234,11 @@ fn report(e: &anyhow::Error) -> ExitCode {
         "error"
     };
     let failure = tessera_client::error::Failure::new(format!("{e:#}"), e.chain(), fallback);
-    eprintln!("error: {}", failure.message);
+    if json {
+        println!("{}", failure.to_json());
+    } else {
+        eprintln!("error: {}", failure.message);
+    }
     ExitCode::from(1)
 }
 
@@ -296,7 +308,7 @@ async fn execute(cli: Cli) -> Result<()> {
             };
             register_command(&config, &provider_keypair, terms).await
         }
-        Command::Status { config } => status_command(&config).await,
+        Command::Status { config, json } => status_command(&config, json).await,
         Command::Run { config } => run_command(&config).await,
     }
 }
@@ -388,8 +400,8 @@ async fn register_command(
     Ok(())
 }
 
-/// `status`: the node, its leases in tokens and dates, and the outbox.
-async fn status_command(config: &std::path::Path) -> Result<()> {
+/// `status`: the node, its leases in tokens and dates, and the outbox (or all of it as JSON).
+async fn status_command(config: &std::path::Path, json: bool) -> Result<()> {
     let cfg = AgentConfig::load(config)?;
     let node_address = cfg.node_pubkey().map_err(anyhow::Error::msg)?;
     let key = tessera_client::keypair::read_keypair(&cfg.agent_keypair)?;
@@ -402,36 +414,75 @@ async fn status_command(config: &std::path::Path) -> Result<()> {
     let outbox = tessera_agent::outbox::Outbox::open(&cfg.data_dir.join("outbox.db"))?;
     let (pending, sent, confirmed) = outbox.counts()?;
     let now = tessera_client::Chain::unix_timestamp(&chain).await?;
-    println!(
-        "node {node_address}: {:?}, {}/{} GPUs free, {} USDC per GPU-hour, agent key {}",
-        node.status,
-        node.free_gpus(),
-        node.spec.gpu_count,
-        format_amount(node.spec.price_per_gpu_hour, d),
-        node.agent_key
-    );
-    if node.agent_key != key.pubkey() {
-        println!(
-            "WARNING: this agent's key {} is not the node's agent key",
-            key.pubkey()
-        );
+    let leases: Vec<serde_json::Value> = leases
+        .iter()
+        .map(|(address, l)| {
+            let job = find_job_spec(&cfg.job_dir, &l.job_hash).err();
+            serde_json::json!({
+                "lease": address.to_string(),
+                "gpus": l.gpu_count,
+                "receipts": l.last_seq,
+                "escrow": format_amount(l.escrow, d),
+                "pending": format_amount(l.pending, d),
+                "ends_at": tessera_client::units::rfc3339(l.end_at),
+                "ends": format_time(l.end_at, now),
+                "job_spec_problem": job,
+            })
+        })
+        .collect();
+    let report = serde_json::json!({
+        "node": node_address.to_string(),
+        "status": format!("{:?}", node.status),
+        "gpus_free": node.free_gpus(),
+        "gpus": node.spec.gpu_count,
+        "price_per_gpu_hour": format_amount(node.spec.price_per_gpu_hour, d),
+        "agent_key": node.agent_key.to_string(),
+        "agent_key_matches": node.agent_key == key.pubkey(),
+        "leases": leases,
+        "outbox": {"pending": pending, "sent": sent, "confirmed": confirmed},
+    });
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_status(&report);
     }
-    for (address, l) in leases {
-        let job = match find_job_spec(&cfg.job_dir, &l.job_hash) {
-            Ok(_) => "job spec found".to_string(),
-            Err(why) => format!("WARNING: {why}"),
+    Ok(())
+}
+
+/// The human form of `status`.
+fn print_status(r: &serde_json::Value) {
+    println!(
+        "node {}: {}, {}/{} GPUs free, {} settlement tokens per GPU-hour, agent key {}",
+        r["node"].as_str().unwrap_or(""),
+        r["status"].as_str().unwrap_or(""),
+        r["gpus_free"],
+        r["gpus"],
+        r["price_per_gpu_hour"].as_str().unwrap_or(""),
+        r["agent_key"].as_str().unwrap_or("")
+    );
+    if r["agent_key_matches"] == false {
+        println!("WARNING: this agent's key is not the node's agent key");
+    }
+    for l in r["leases"].as_array().into_iter().flatten() {
+        let job = match l["job_spec_problem"].as_str() {
+            None => "job spec found".to_string(),
+            Some(why) => format!("WARNING: {why}"),
         };
         println!(
-            "lease {address}: {} GPUs, receipts {}, escrow {}, pending {}, ends {}; {job}",
-            l.gpu_count,
-            l.last_seq,
-            format_amount(l.escrow, d),
-            format_amount(l.pending, d),
-            format_time(l.end_at, now)
+            "lease {}: {} GPUs, receipts {}, escrow {}, pending {}, ends {}; {job}",
+            l["lease"].as_str().unwrap_or(""),
+            l["gpus"],
+            l["receipts"],
+            l["escrow"].as_str().unwrap_or(""),
+            l["pending"].as_str().unwrap_or(""),
+            l["ends"].as_str().unwrap_or("")
         );
     }
-    println!("outbox: {pending} pending, {sent} sent, {confirmed} confirmed");
-    Ok(())
+    let o = &r["outbox"];
+    println!(
+        "outbox: {} pending, {} sent, {} confirmed",
+        o["pending"], o["sent"], o["confirmed"]
+    );
 }
 
 /// `run`: the daemon until SIGTERM or Ctrl-C.

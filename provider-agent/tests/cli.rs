@@ -135,6 +135,15 @@ fn bad_input_is_refused_in_words_without_a_panic_or_backtrace() {
         "no `node` yet: run `tessera-agent register`",
     );
     refused(&["status", "--config", &config], 1, "no `node` yet");
+    let o = Command::new(env!("CARGO_BIN_EXE_tessera-agent"))
+        .args(["status", "--json", "--config", "/nonexistent/agent.toml"])
+        .output()
+        .unwrap();
+    let e: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (o.status.code(), &e["error"]["kind"]),
+        (Some(1), &serde_json::json!("input"))
+    );
     let register = |extra: &[&str]| {
         let mut a = vec![
             "register",

@@ -105,7 +105,7 @@ async fn the_documented_provider_path_runs_verbatim() {
             }
             if line.starts_with("tessera-agent status") {
                 assert!(
-                    text.contains("4/4 GPUs free, 2 USDC per GPU-hour"),
+                    text.contains("4/4 GPUs free, 2 settlement tokens per GPU-hour"),
                     "{text}"
                 );
             }
@@ -119,6 +119,28 @@ async fn the_documented_provider_path_runs_verbatim() {
     assert_eq!(
         (node.spec.gpu_count, node.spec.price_per_gpu_hour),
         (4, 2 * support::UNIT)
+    );
+    // The same status as JSON.
+    let out = sh(
+        "tessera-agent status --config ~/tessera/agent.toml --json",
+        home.path(),
+        &rpc.url,
+        &pool,
+    )
+    .output()
+    .unwrap();
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (
+            &status["gpus"],
+            &status["price_per_gpu_hour"],
+            &status["agent_key_matches"]
+        ),
+        (
+            &serde_json::json!(4),
+            &serde_json::json!("2"),
+            &serde_json::json!(true)
+        )
     );
     // The daemon is serving: its metrics answer, then it stops on SIGTERM.
     let mut daemon = daemon.expect("the run line");
