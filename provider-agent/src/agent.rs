@@ -459,8 +459,7 @@ pub fn find_job_spec(job_dir: &std::path::Path, job_hash: &[u8; 32]) -> Result<J
     if job_hash == &[0; 32] {
         return Err("the lease names no job spec (job hash all zero)".into());
     }
-    let hex: String = job_hash.iter().map(|b| format!("{b:02x}")).collect();
-    let path = job_dir.join(format!("{hex}.json"));
+    let path = job_dir.join(tessera_client::job::file_name(job_hash));
     if !path.exists() {
         return Err(format!(
             "job spec {} not found (ask the renter for it; `tessera job hash` names it)",

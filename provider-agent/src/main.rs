@@ -21,7 +21,7 @@ use tessera_agent::onboarding::{self, InitOptions};
 use tessera_agent::registration::{register, Terms};
 use tessera_client::chain::fetch;
 use tessera_client::rpc::RpcChain;
-use tessera_client::units::{format_amount, format_time, parse_amount, parse_duration};
+use tessera_client::units::{format_amount, format_time, parse_amount};
 
 /// The Tessera provider agent.
 #[derive(Debug, Parser)]
@@ -115,18 +115,14 @@ enum Command {
 
 /// Clap parser: a decimal token amount, checked before anything is read.
 fn amount_arg(text: &str) -> Result<String, String> {
-    parse_amount(text, 18, "amount")
-        .map(|_| text.to_string())
-        .map_err(|e| e.0.trim_start_matches("amount: ").to_string())
+    tessera_client::units::check_amount(text)
+        .map(|()| text.to_string())
+        .map_err(|e| e.0)
 }
 
 /// Clap parser: a duration like 90s, 15m, 2h, 7d.
 fn duration_arg(text: &str) -> Result<u32, String> {
-    match parse_duration(text, "duration") {
-        Ok(0) => Err("a duration must be longer than 0 s".into()),
-        Ok(secs) => Ok(secs),
-        Err(e) => Err(e.0.trim_start_matches("duration: ").to_string()),
-    }
+    tessera_client::units::positive_duration(text).map_err(|e| e.0)
 }
 
 /// The GPU backend: simulated with `simulated` GPUs, else NVML (`hint` says how to test

@@ -144,43 +144,26 @@ fn bad_input_is_refused_in_words_without_a_panic_or_backtrace() {
         (o.status.code(), &e["error"]["kind"]),
         (Some(1), &serde_json::json!("input"))
     );
-    let register = |extra: &[&str]| {
-        let mut a = vec![
-            "register",
-            "--config",
-            &config,
-            "--provider-keypair",
-            &key,
-            "--pool",
-            &pool,
-        ];
-        a.extend_from_slice(extra);
-        a.into_iter().map(str::to_string).collect::<Vec<_>>()
-    };
-    let r = register(&["--price", "abc"]);
-    refused(
-        &r.iter().map(String::as_str).collect::<Vec<_>>(),
-        2,
-        "not a decimal amount",
-    );
-    let r = register(&["--price", "1.2.3"]);
-    refused(
-        &r.iter().map(String::as_str).collect::<Vec<_>>(),
-        2,
-        "not a decimal amount",
-    );
-    let r = register(&["--price", "2", "--min-lease", "5x"]);
-    refused(
-        &r.iter().map(String::as_str).collect::<Vec<_>>(),
-        2,
-        "unknown unit",
-    );
-    let r = register(&["--price", "2", "--max-lease", "0"]);
-    refused(
-        &r.iter().map(String::as_str).collect::<Vec<_>>(),
-        2,
-        "longer than 0",
-    );
+    let register = [
+        "register",
+        "--config",
+        &config,
+        "--provider-keypair",
+        &key,
+        "--pool",
+        &pool,
+    ];
+    for (extra, says) in [
+        (&["--price", "abc"][..], "`abc` is not an amount of tokens"),
+        (
+            &["--price", "1.2.3"][..],
+            "`1.2.3` is not an amount of tokens",
+        ),
+        (&["--price", "2", "--min-lease", "5x"][..], "unknown unit"),
+        (&["--price", "2", "--max-lease", "0"][..], "longer than 0"),
+    ] {
+        refused(&[&register[..], extra].concat(), 2, says);
+    }
     refused(
         &[
             "register",

@@ -381,10 +381,9 @@ impl World {
             network: true,
         };
         let hash = job.hash();
-        let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
         std::fs::create_dir_all(dir.join("jobs"))?;
         std::fs::write(
-            dir.join("jobs").join(format!("{hex}.json")),
+            dir.join("jobs").join(job.file_name()),
             serde_json::to_vec(&job)?,
         )?;
         let renter = self.renter.pubkey();

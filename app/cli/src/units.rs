@@ -2,6 +2,7 @@
 
 use anyhow::{bail, Result};
 
+use tessera_client::units::{check_amount, positive_duration};
 pub use tessera_client::units::{format_amount, parse_amount, parse_duration};
 
 /// A GPU model name as the 32-byte field the program stores.
@@ -14,36 +15,22 @@ pub fn model_bytes(name: &str, field: &str) -> Result<[u8; 32]> {
     Ok(out)
 }
 
-/// Most decimal places an amount may have (the most any SPL mint Tessera accepts uses).
-pub const MAX_AMOUNT_DECIMALS: usize = 18;
 /// Highest TFLOPS a filter may ask for (far above any card).
 pub const MAX_TFLOPS: f64 = 100_000.0;
 
 /// Clap parser: a decimal token amount (`12`, `12.5`), checked before any network call; the
 /// mint's decimals are applied later by [`parse_amount`].
 pub fn amount_arg(text: &str) -> Result<String, String> {
-    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
-    let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
-    if (whole.is_empty() && frac.is_empty()) || !digits(whole) || !digits(frac) {
-        return Err(format!(
-            "`{text}` is not an amount of tokens like 12 or 12.5"
-        ));
-    }
-    if frac.len() > MAX_AMOUNT_DECIMALS {
-        return Err(format!(
-            "`{text}` has more than {MAX_AMOUNT_DECIMALS} decimal places"
-        ));
-    }
-    Ok(text.to_string())
+    check_amount(text)
+        .map(|()| text.to_string())
+        .map_err(|e| e.0)
 }
 
 /// Clap parser: a duration (`90s`, `15m`, `2h`, `7d`), checked before any network call.
 pub fn duration_arg(text: &str) -> Result<String, String> {
-    match parse_duration(text, "duration") {
-        Ok(0) => Err("a duration must be longer than 0 s".into()),
-        Ok(_) => Ok(text.to_string()),
-        Err(e) => Err(e.to_string().trim_start_matches("duration: ").to_string()),
-    }
+    positive_duration(text)
+        .map(|_| text.to_string())
+        .map_err(|e| e.0)
 }
 
 /// Clap parser: a GPU model name of at most 32 bytes.

@@ -90,8 +90,23 @@ impl JobSpec {
 
     /// [`Self::hash`] as 64 lowercase hex characters.
     pub fn hash_hex(&self) -> String {
-        self.hash().iter().map(|b| format!("{b:02x}")).collect()
+        hex(&self.hash())
     }
+
+    /// The file name the agent finds this spec under: [`file_name`] of its hash.
+    pub fn file_name(&self) -> String {
+        file_name(&self.hash())
+    }
+}
+
+/// A job hash as 64 lowercase hex characters.
+pub fn hex(job_hash: &[u8; 32]) -> String {
+    job_hash.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `<hash hex>.json`: where in its job directory the agent looks for a lease's spec.
+pub fn file_name(job_hash: &[u8; 32]) -> String {
+    format!("{}.json", hex(job_hash))
 }
 
 #[cfg(test)]

@@ -46,6 +46,33 @@ pub fn parse_amount(text: &str, decimals: u8, field: &str) -> Result<u64, UnitEr
         .ok_or_else(too_large)
 }
 
+/// Most decimal places an amount may be typed with (before the mint's own decimals are known).
+pub const MAX_AMOUNT_DECIMALS: usize = 18;
+
+/// Checks `text` reads as an amount of tokens (`12`, `12.5`) with at most
+/// [`MAX_AMOUNT_DECIMALS`] places, before the mint's decimals are known: the argument check
+/// both binaries run before any network call.
+pub fn check_amount(text: &str) -> Result<(), UnitError> {
+    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+    let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    if (whole.is_empty() && frac.is_empty()) || !digits(whole) || !digits(frac) {
+        fail!("`{text}` is not an amount of tokens like 12 or 12.5");
+    }
+    if frac.len() > MAX_AMOUNT_DECIMALS {
+        fail!("`{text}` has more than {MAX_AMOUNT_DECIMALS} decimal places");
+    }
+    Ok(())
+}
+
+/// A duration longer than zero, in seconds (argument check of both binaries).
+pub fn positive_duration(text: &str) -> Result<u32, UnitError> {
+    match parse_duration(text, "duration") {
+        Ok(0) => fail!("a duration must be longer than 0 s"),
+        Ok(secs) => Ok(secs),
+        Err(e) => Err(UnitError(e.0.trim_start_matches("duration: ").to_string())),
+    }
+}
+
 /// Formats base units with `decimals` (`12500000`, 6 → `12.5`).
 pub fn format_amount(units: u64, decimals: u8) -> String {
     let Some(scale) = 10u128.checked_pow(u32::from(decimals)) else {

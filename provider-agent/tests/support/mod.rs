@@ -262,9 +262,8 @@ impl World {
     pub async fn open(&self, gpus: u16, secs: u32, spec: &JobSpec) -> Pubkey {
         let hash = spec.hash();
         std::fs::create_dir_all(self.dir.path().join("jobs")).unwrap();
-        let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
         std::fs::write(
-            self.dir.path().join("jobs").join(format!("{hex}.json")),
+            self.dir.path().join("jobs").join(spec.file_name()),
             serde_json::to_vec(spec).unwrap(),
         )
         .unwrap();
