@@ -16,7 +16,7 @@ use anyhow::{Context, Result};
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
-use tessera::state::{Lease, NodeSpec, Pool, ProtocolParams};
+use tessera::state::{Lease, Pool, ProtocolParams};
 use tessera_agent::agent::{Agent, AgentSetup};
 use tessera_agent::benchmark::{Measured, Score};
 use tessera_agent::gpu::nvml::NvmlBackend;
@@ -167,7 +167,7 @@ pub async fn run(out: &mut dyn Write) -> Result<DemoReport> {
     ));
     let benchmark = benchmark(gpu.kind(), first);
     p.detail(&benchmark.line);
-    let nk = w.register_node(first, node_gpus).await?;
+    let nk = w.register_node(gpu.as_ref()).await?;
 
     let lease_gpus = node_gpus.min(MAX_LEASE_GPUS);
     p.say(&format!(
@@ -328,8 +328,8 @@ impl World {
         Ok(())
     }
 
-    /// The provider stakes, registers, and registers the rig (all `gpus` of `first`'s model).
-    async fn register_node(&self, first: &GpuInfo, gpus: u16) -> Result<NodeKeys> {
+    /// The provider stakes, registers, and registers the rig as a node from its inventory.
+    async fn register_node(&self, gpu: &dyn GpuBackend) -> Result<NodeKeys> {
         let op = self.operator.pubkey();
         let me = self.admin.pubkey();
         let ixs = ix::mint_to_owner(&me, &self.tsr, &me, &op, 2_000_000_000_000);
@@ -340,26 +340,23 @@ impl World {
             ix::register_provider(op),
         ];
         send(&self.chain, ixs, vec![&self.operator]).await?;
-        let mut gpu_model = [0u8; 32];
-        let name = first.name.as_bytes();
-        let len = name.len().min(32);
-        gpu_model[..len].copy_from_slice(&name[..len]);
-        let spec = NodeSpec {
-            gpu_model,
-            gpu_count: gpus,
-            vram_mib: u32::try_from(first.memory_mib).unwrap_or(u32::MAX),
+        // The node from the rig's inventory, exactly as `tessera-agent register` does it.
+        let terms = tessera_agent::registration::Terms {
+            pool: self.pool.pool,
             price_per_gpu_hour: PRICE,
             min_lease_secs: 60,
             max_lease_secs: 86_400,
         };
-        let ixs = vec![ix::register_node(
-            op,
-            self.pool.pool,
-            0,
-            spec,
-            self.agent_key.pubkey(),
-        )];
-        send(&self.chain, ixs, vec![&self.operator]).await?;
+        tessera_agent::registration::register(
+            &self.chain,
+            &self.operator,
+            &self.agent_key,
+            gpu,
+            terms,
+            None,
+        )
+        .await?;
+        // The provider is new: its first node.
         Ok(NodeKeys::derive(op, 0))
     }
 
