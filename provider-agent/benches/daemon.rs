@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use tessera::state::Lease;
 use tessera_client::chain::fetch;
-use tessera_client::local_rpc::{self, ClockMode};
 use tessera_client::Chain;
+use tessera_localnet::{ClockMode, Options};
 
 /// Receipt periods measured.
 const PERIODS: i64 = 3;
@@ -43,7 +43,7 @@ async fn main() {
     job.command = vec!["sleep".into(), "86400".into()];
     job.max_secs = None;
     let lease = w.open(8, 86_400, &job).await;
-    let node = local_rpc::serve(w.chain.clone(), ClockMode::Running(1))
+    let node = tessera_localnet::serve(w.chain.clone(), Options::ephemeral(ClockMode::Running(1)))
         .await
         .expect("endpoint");
     let (t0, unix0) = (

@@ -407,8 +407,12 @@ async fn status_command(config: &std::path::Path, json: bool) -> Result<()> {
     let d = protocol.settlement_decimals;
     let node: tessera::state::Node = fetch(&chain, &node_address).await?;
     let leases = tessera_client::chain::leases_on(&chain, &node_address).await?;
-    let outbox = tessera_agent::outbox::Outbox::open(&cfg.data_dir.join("outbox.db"))?;
-    let (pending, sent, confirmed) = outbox.counts()?;
+    // Before the daemon's first start there is no outbox yet: nothing queued.
+    let db = cfg.data_dir.join("outbox.db");
+    let (pending, sent, confirmed) = match db.exists() {
+        true => tessera_agent::outbox::Outbox::open(&db)?.counts()?,
+        false => (0, 0, 0),
+    };
     let now = tessera_client::Chain::unix_timestamp(&chain).await?;
     let leases: Vec<serde_json::Value> = leases
         .iter()

@@ -13,8 +13,8 @@ use tessera_agent::gpu::simulated::SimulatedBackend;
 use tessera_agent::outbox::State;
 use tessera_agent::poster::{post, Posted};
 use tessera_client::chain::fetch;
-use tessera_client::local::LocalChain;
 use tessera_client::Chain;
+use tessera_localnet::LocalChain;
 
 mod support;
 

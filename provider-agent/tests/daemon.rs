@@ -11,8 +11,8 @@ use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use tessera_client::local_rpc::{self, ClockMode};
 use tessera_client::Chain;
+use tessera_localnet::{ClockMode, Options};
 
 /// A free loopback port.
 fn free_port() -> u16 {
@@ -50,7 +50,7 @@ async fn the_daemon_serves_a_lease_over_json_rpc_and_stops_on_sigterm() {
     let w = support::world().await;
     let before = w.renter_usd().await;
     let lease = w.open(1, 180, &support::counting_job()).await;
-    let node = local_rpc::serve(w.chain.clone(), ClockMode::Running(30))
+    let node = tessera_localnet::serve(w.chain.clone(), Options::ephemeral(ClockMode::Running(30)))
         .await
         .unwrap();
     let metrics_port = free_port();
@@ -137,7 +137,7 @@ async fn a_daemon_killed_again_and_again_still_bills_every_second_exactly_once()
     let w = support::world().await;
     let before = w.renter_usd().await;
     let lease = w.open(1, 180, &support::counting_job()).await;
-    let node = local_rpc::serve(w.chain.clone(), ClockMode::Running(30))
+    let node = tessera_localnet::serve(w.chain.clone(), Options::ephemeral(ClockMode::Running(30)))
         .await
         .unwrap();
     let config = w.daemon_config(&node.url, "tick_secs = 1\nmetrics_addr = \"127.0.0.1:0\"\n");

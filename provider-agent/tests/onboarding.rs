@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use solana_sdk::signer::Signer;
 use tessera_client::chain::fetch;
-use tessera_client::local_rpc::{self, ClockMode};
 use tessera_client::Chain;
+use tessera_localnet::{ClockMode, Options};
 
 /// The shell lines of the first ```sh block after `## Setup` in docs/agent.md.
 fn documented_setup() -> Vec<String> {
@@ -46,7 +46,7 @@ fn sh(line: &str, home: &Path, rpc: &str, pool: &str) -> Command {
 async fn the_documented_provider_path_runs_verbatim() {
     let w = support::world().await;
     let (provider, pool) = w.provider_with_pool(3).await;
-    let rpc = local_rpc::serve(w.chain.clone(), ClockMode::Running(1))
+    let rpc = tessera_localnet::serve(w.chain.clone(), Options::ephemeral(ClockMode::Running(1)))
         .await
         .unwrap();
     let home = tempfile::tempdir().unwrap();

@@ -17,7 +17,7 @@ use solana_sdk::transaction::{Transaction, TransactionError};
 use tessera::math::Bps;
 use tessera::state::ProtocolParams;
 use tessera_client::events::{decode_all, TesseraEvent};
-pub use tessera_client::local::sbf;
+pub use tessera_localnet::bank::sbf;
 
 use crate::builders::{self, PoolKeys};
 
@@ -131,7 +131,7 @@ impl Fixture {
     /// or as the SBF build in `$SBF_OUT_DIR/tessera.so` when `TESSERA_SBF=1` (compute units
     /// are only metered then; see `scripts/cu-report`).
     pub async fn bare() -> Self {
-        let ctx = tessera_client::local::program_test()
+        let ctx = tessera_localnet::bank::program_test()
             .start_with_context()
             .await;
         let mut f = Self {

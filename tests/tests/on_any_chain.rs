@@ -36,7 +36,7 @@ async fn chain() -> (Box<dyn Chain>, Keypair, &'static str) {
             (Box::new(chain), payer, "rpc")
         }
         Err(_) => {
-            let chain = tessera_client::local::LocalChain::start().await;
+            let chain = tessera_localnet::LocalChain::start().await;
             let payer = chain.payer_keypair().insecure_clone();
             (Box::new(chain), payer, "in-process")
         }

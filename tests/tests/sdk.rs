@@ -12,10 +12,10 @@ use tessera::state::Pool;
 
 use tessera_client::chain::{fetch, list, token_balance};
 use tessera_client::instructions::{self, PoolKeys};
-use tessera_client::local::LocalChain;
-use tessera_client::local_rpc::{self, ClockMode};
 use tessera_client::rpc::RpcChain;
 use tessera_client::{metrics, Chain, ClientError};
+use tessera_localnet::LocalChain;
+use tessera_localnet::{ClockMode, Endpoint, Options};
 use tessera_tests::code;
 use tessera_tests::fixture::{bps, default_params, UNIT};
 
@@ -60,9 +60,9 @@ async fn the_rpc_back_end_does_the_same_over_json_rpc() {
 
 /// A fresh in-process chain, its JSON-RPC endpoint, and an `RpcChain` on it paying with the
 /// bank's payer.
-async fn over_json_rpc() -> (Arc<LocalChain>, local_rpc::LocalRpc, RpcChain) {
+async fn over_json_rpc() -> (Arc<LocalChain>, Endpoint, RpcChain) {
     let local = Arc::new(LocalChain::start().await);
-    let node = local_rpc::serve(local.clone(), ClockMode::Manual)
+    let node = tessera_localnet::serve(local.clone(), Options::ephemeral(ClockMode::Manual))
         .await
         .unwrap();
     let rpc = RpcChain::new(&node.url, local.payer_keypair().insecure_clone());

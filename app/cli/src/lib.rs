@@ -4,8 +4,6 @@
 
 pub mod commands;
 pub mod config;
-#[cfg(feature = "demo")]
-pub mod demo;
 pub mod output;
 pub mod session;
 pub mod units;
@@ -71,13 +69,9 @@ pub enum Command {
     /// Job specs: the hash a lease names a job by (offline).
     #[command(subcommand)]
     Job(commands::job::JobCmd),
-    /// Run the whole protocol on an in-process chain and print a report (no cluster needed).
-    #[cfg(feature = "demo")]
+    /// Run the whole protocol on an in-process chain and print a report (no cluster needed):
+    /// runs `tessera-localnet demo`.
     Demo,
-    /// (Internal) measure one GPU with CUDA and print the result; run by `demo`.
-    #[cfg(feature = "demo")]
-    #[command(hide = true)]
-    BenchmarkWorker,
 }
 
 /// Checks what a command reads from local files (job specs, parameter files) before any
@@ -113,16 +107,6 @@ pub async fn run(command: Command, chain: &dyn Chain, signer: &Keypair) -> Resul
         Command::Lease(c) => commands::lease::run(c, &s).await,
         Command::Arbiter(c) => commands::arbiter::run(c, &s).await,
         Command::Job(c) => commands::job::run(&c),
-        #[cfg(feature = "demo")]
-        Command::Demo => {
-            let mut progress = Vec::new();
-            let report = demo::run(&mut progress).await?;
-            Ok(Report {
-                human: String::from_utf8_lossy(&progress).into_owned(),
-                json: serde_json::to_value(&report)?,
-            })
-        }
-        #[cfg(feature = "demo")]
-        Command::BenchmarkWorker => std::process::exit(tessera_agent::benchmark::worker::serve()),
+        Command::Demo => anyhow::bail!("the demo runs as its own program: tessera-localnet demo"),
     }
 }

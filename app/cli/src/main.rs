@@ -23,26 +23,9 @@ async fn main() -> ExitCode {
 }
 
 async fn execute(cli: Cli) -> Result<()> {
-    #[cfg(feature = "demo")]
-    match cli.command {
-        tessera_cli::Command::BenchmarkWorker => {
-            std::process::exit(tessera_agent::benchmark::worker::serve())
-        }
-        tessera_cli::Command::Demo => {
-            // The demo brings its own chain: no config, keypair or cluster needed. The
-            // in-process validator logs every instruction at debug level unless told otherwise.
-            if std::env::var_os("RUST_LOG").is_none() {
-                std::env::set_var("RUST_LOG", "error");
-            }
-            if cli.json {
-                let report = tessera_cli::demo::run(&mut std::io::sink()).await?;
-                println!("{}", serde_json::to_string_pretty(&report)?);
-            } else {
-                tessera_cli::demo::run(&mut std::io::stdout()).await?;
-            }
-            return Ok(());
-        }
-        _ => {}
+    if let tessera_cli::Command::Demo = cli.command {
+        // The demo brings its own chain, in the local network's binary.
+        return demo(cli.json);
     }
     tessera_cli::preflight(&cli.command)?;
     if let tessera_cli::Command::Job(c) = &cli.command {
@@ -63,6 +46,27 @@ async fn execute(cli: Cli) -> Result<()> {
     };
     let report = with_spinner(&settings.url, work).await?;
     print(report, json)
+}
+
+/// Runs `tessera-localnet demo` (beside this binary, else on `PATH`) and exits as it does.
+fn demo(json: bool) -> Result<()> {
+    let beside = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join("tessera-localnet")))
+        .filter(|path| path.is_file());
+    let program = beside.unwrap_or_else(|| "tessera-localnet".into());
+    let mut command = std::process::Command::new(&program);
+    command.arg("demo");
+    if json {
+        command.arg("--json");
+    }
+    match command.status() {
+        Ok(status) => std::process::exit(status.code().unwrap_or(1)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => anyhow::bail!(
+            "the demo runs on the local network, which is not installed: run `cargo run -p tessera-localnet -- demo` in the repository, or install it with `cargo install --path app/localnet`"
+        ),
+        Err(e) => anyhow::bail!("cannot start {}: {e}", program.display()),
+    }
 }
 
 /// Runs `work`; if it takes more than 2 s and stderr is a terminal, shows a spinner naming the

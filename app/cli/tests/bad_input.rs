@@ -11,9 +11,9 @@ use std::sync::Arc;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signer::Signer;
 use tessera_client::instructions as ix;
-use tessera_client::local::LocalChain;
-use tessera_client::local_rpc::{self, ClockMode};
 use tessera_client::Chain;
+use tessera_localnet::LocalChain;
+use tessera_localnet::{ClockMode, Endpoint, Options};
 
 /// A closed loopback port: reaching the network at all would fail with "cannot reach".
 const NOWHERE: &str = "http://127.0.0.1:9";
@@ -207,7 +207,7 @@ fn json_errors_have_one_shape() {
 /// returned), a pool, and a funded investor keypair file.
 struct Chain2 {
     _chain: Arc<LocalChain>,
-    node: local_rpc::LocalRpc,
+    node: Endpoint,
     files: Files,
     usd: Pubkey,
     tsr: Pubkey,
@@ -237,7 +237,7 @@ async fn chain_with_protocol() -> Chain2 {
         mints.push(m.pubkey());
     }
     let (usd, tsr) = (mints[0], mints[1]);
-    let node = local_rpc::serve(chain.clone(), ClockMode::Manual)
+    let node = tessera_localnet::serve(chain.clone(), Options::ephemeral(ClockMode::Manual))
         .await
         .unwrap();
     let investor_path = files.dir.path().join("investor.json");
@@ -321,4 +321,24 @@ async fn refusals_by_the_chain_are_named() {
     // An account of the wrong type.
     let show = format!("pool show {}", c.usd);
     check(&run(show.clone(), &auth), &show, 1, "is not a Pool");
+}
+
+#[test]
+fn demo_without_the_local_network_installed_says_how_to_get_it() {
+    // A copy of the binary alone in a directory, with nothing on PATH.
+    let dir = tempfile::tempdir().unwrap();
+    let lonely = dir.path().join("tessera");
+    std::fs::copy(env!("CARGO_BIN_EXE_tessera"), &lonely).unwrap();
+    let out = Command::new(&lonely)
+        .arg("demo")
+        .env("PATH", dir.path().join("empty"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("cargo run -p tessera-localnet -- demo"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
 }

@@ -1,5 +1,5 @@
 //! `Chain`: the one seam between Tessera's off-chain code and a cluster, implemented over RPC
-//! ([`crate::rpc::RpcChain`]) and in-process ([`crate::local::LocalChain`], feature `local`).
+//! ([`crate::rpc::RpcChain`]) and in-process (`tessera_localnet::LocalChain`).
 
 use anchor_lang::{AccountDeserialize, Discriminator};
 use async_trait::async_trait;

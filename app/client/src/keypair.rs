@@ -67,13 +67,20 @@ pub fn read_keypair(path: &Path) -> Result<Keypair, KeypairError> {
 /// Creates a new keypair at `path` (a Solana CLI keypair file, mode 0600); refuses to replace
 /// an existing file.
 pub fn write_new_keypair(path: &Path) -> Result<Keypair, KeypairError> {
+    let keypair = Keypair::new();
+    write_keypair(path, &keypair, false)?;
+    Ok(keypair)
+}
+
+/// Writes `keypair` to `path` as a Solana CLI keypair file (mode 0600), replacing an existing
+/// file only when `replace`.
+pub fn write_keypair(path: &Path, keypair: &Keypair, replace: bool) -> Result<(), KeypairError> {
     use std::io::Write;
     let p = path.display().to_string();
     let fail = |source| KeypairError::Read {
         path: p.clone(),
         source,
     };
-    let keypair = Keypair::new();
     let json =
         serde_json::to_string(&keypair.to_bytes().to_vec()).map_err(|e| KeypairError::Invalid {
             path: p.clone(),
@@ -83,12 +90,21 @@ pub fn write_new_keypair(path: &Path) -> Result<Keypair, KeypairError> {
         std::fs::create_dir_all(dir).map_err(fail)?;
     }
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
+    options.write(true);
+    match replace {
+        true => options.create(true).truncate(true),
+        false => options.create_new(true),
+    };
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options.open(path).map_err(fail)?;
-    file.write_all(json.as_bytes()).map_err(fail)?;
-    Ok(keypair)
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let owner_only = std::fs::Permissions::from_mode(0o600);
+        file.set_permissions(owner_only).map_err(fail)?;
+    }
+    file.write_all(json.as_bytes()).map_err(fail)
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Rust SDK for Tessera: account addresses, typed instruction builders for every instruction
 //! (including the Ed25519 precompile + receipt pair), account decoding, pool metrics, and a
-//! [`chain::Chain`] trait with an RPC back end ([`rpc::RpcChain`]) and, behind the `local`
-//! feature, the in-process chain ([`local::LocalChain`]) used by tests, the agent and the demo.
+//! [`chain::Chain`] trait with its RPC back end ([`rpc::RpcChain`]). The in-process chain lives
+//! in `tessera-localnet`; this crate compiles no validator runtime.
 //!
 //! Addresses and wire formats come from the program crate itself (`tessera::seeds`,
 //! `tessera::signed`), so they exist once.
@@ -24,10 +24,6 @@ pub mod events;
 pub mod instructions;
 pub mod job;
 pub mod keypair;
-#[cfg(feature = "local")]
-pub mod local;
-#[cfg(feature = "local")]
-pub mod local_rpc;
 pub mod metrics;
 pub mod rpc;
 pub mod units;

@@ -16,8 +16,8 @@ use tessera_agent::outbox::Outbox;
 use tessera_agent::runner::JobSpec;
 use tessera_client::chain::{fetch, token_balance};
 use tessera_client::instructions::{self as ix, NodeKeys, PoolKeys};
-use tessera_client::local::LocalChain;
 use tessera_client::Chain;
+use tessera_localnet::LocalChain;
 
 pub const UNIT: u64 = 1_000_000;
 pub const PRICE: u64 = 2 * UNIT;

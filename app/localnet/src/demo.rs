@@ -14,9 +14,8 @@ use serde::Serialize;
 
 use anyhow::{Context, Result};
 use solana_sdk::pubkey::Pubkey;
-use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
-use tessera::state::{Lease, Pool, ProtocolParams};
+use tessera::state::{Lease, Pool};
 use tessera_agent::agent::{Agent, AgentSetup};
 use tessera_agent::benchmark::{Measured, Score};
 use tessera_agent::gpu::nvml::NvmlBackend;
@@ -24,18 +23,17 @@ use tessera_agent::gpu::simulated::SimulatedBackend;
 use tessera_agent::gpu::{GpuBackend, GpuInfo};
 use tessera_agent::runner::JobSpec;
 use tessera_client::chain::{fetch, token_balance};
-use tessera_client::instructions::{self as ix, NodeKeys, PoolKeys};
-use tessera_client::local::LocalChain;
-use tessera_client::{metrics, pda, Chain};
+use tessera_client::instructions::{self as ix, NodeKeys};
+use tessera_client::{metrics, Chain};
 
-use crate::units::format_amount;
+use tessera_client::units::format_amount;
 
-const UNIT: u64 = 1_000_000;
-const PERIOD: i64 = 60;
+use crate::bank::LocalChain;
+use crate::world::{send, World, PERIOD, PRICE};
+
 const LEASE_SECS: u32 = 180;
 /// Most GPUs the demo leases; a rig with fewer leases all it has.
 const MAX_LEASE_GPUS: u16 = 4;
-const PRICE: u64 = 2 * UNIT;
 /// Decimal places of the share values printed (exact, rounded down).
 const SHARE_DIGITS: u32 = 12;
 
@@ -114,21 +112,6 @@ pub struct DemoReport {
     pub job_output: String,
 }
 
-/// Everyone in the demo, with the chain and the addresses they use.
-struct World {
-    chain: LocalChain,
-    admin: Keypair,
-    usd: Pubkey,
-    tsr: Pubkey,
-    treasury: Pubkey,
-    params: ProtocolParams,
-    operator: Keypair,
-    investors: [Keypair; 2],
-    renter: Keypair,
-    agent_key: Keypair,
-    pool: PoolKeys,
-}
-
 /// Numbered progress lines.
 struct Progress<'a> {
     out: &'a mut dyn Write,
@@ -150,7 +133,7 @@ impl Progress<'_> {
 pub async fn run(out: &mut dyn Write) -> Result<DemoReport> {
     let mut p = Progress { out, step: 0 };
     p.say("starting an in-process chain with the Tessera program and SPL Token");
-    let chain = LocalChain::start().await;
+    let chain = Arc::new(LocalChain::start().await);
     p.say("creating the USDC-like settlement mint, the protocol token and the protocol");
     let w = World::start(chain).await?;
     p.say("two investors fund a GPU pool with 6,000 and 4,000 USDC");
@@ -167,7 +150,8 @@ pub async fn run(out: &mut dyn Write) -> Result<DemoReport> {
     ));
     let benchmark = benchmark(gpu.kind(), first);
     p.detail(&benchmark.line);
-    let nk = w.register_node(gpu.as_ref()).await?;
+    w.register_provider().await?;
+    let nk = w.register_node(gpu.as_ref(), &w.agent_key, PRICE).await?;
 
     let lease_gpus = node_gpus.min(MAX_LEASE_GPUS);
     p.say(&format!(
@@ -176,8 +160,11 @@ pub async fn run(out: &mut dyn Write) -> Result<DemoReport> {
     ));
     let dir = tempfile::tempdir().context("temporary directory for the agent")?;
     let renter_token = ix::associated_token_address(&w.renter.pubkey(), &w.usd);
-    let renter_start = token_balance(&w.chain, &renter_token).await?;
-    let (lease, escrow) = w.open_lease(&nk, lease_gpus, dir.path()).await?;
+    let renter_start = token_balance(&*w.chain, &renter_token).await?;
+    let job_dir = dir.path().join("jobs");
+    let (lease, escrow) = w
+        .open_lease(&nk, lease_gpus, LEASE_SECS, &demo_job(), &job_dir)
+        .await?;
 
     p.say("the agent runs the job, meters each 60 s period and posts signed receipts");
     let receipts = w.serve(&nk, gpu.clone(), lease, dir.path(), &mut p).await?;
@@ -194,9 +181,9 @@ pub async fn run(out: &mut dyn Write) -> Result<DemoReport> {
     w.chain
         .advance_clock(i64::from(w.params.revenue_vesting_secs))
         .await?;
-    let pool: Pool = fetch(&w.chain, &w.pool.pool).await?;
+    let pool: Pool = fetch(&*w.chain, &w.pool.pool).await?;
     let share_after = w.share_value().await?;
-    let renter_end = token_balance(&w.chain, &renter_token).await?;
+    let renter_end = token_balance(&*w.chain, &renter_token).await?;
 
     p.say("report");
     let charged = receipts.iter().map(|r| r.charge).sum();
@@ -238,170 +225,6 @@ struct Fees {
 }
 
 impl World {
-    /// Mints, the protocol, and funded wallets (the renter holds 100 USDC).
-    async fn start(chain: LocalChain) -> Result<Self> {
-        let admin = chain.payer_keypair().insecure_clone();
-        let (usd_kp, tsr_kp) = (Keypair::new(), Keypair::new());
-        for (mint, decimals) in [(&usd_kp, 6), (&tsr_kp, 9)] {
-            let ixs = ix::create_mint(&admin.pubkey(), &mint.pubkey(), &admin.pubkey(), decimals);
-            send(&chain, ixs, &[mint]).await?;
-        }
-        let (usd, tsr) = (usd_kp.pubkey(), tsr_kp.pubkey());
-        let treasury = ix::associated_token_address(&admin.pubkey(), &usd);
-        let params = ProtocolParams {
-            protocol_fee_bps: bps(500)?,
-            staker_share_bps: bps(5_000)?,
-            min_provider_stake: 1_000_000_000_000,
-            unbonding_secs: 3_600,
-            dispute_window_secs: PERIOD as u32,
-            max_slash_bps: bps(1_000)?,
-            revenue_vesting_secs: 3_600,
-            grace_secs: 60,
-            params_notice_secs: 3_600,
-        };
-        let ixs = vec![
-            ix::create_associated_token_account(&admin.pubkey(), &admin.pubkey(), &usd),
-            ix::initialize_protocol(admin.pubkey(), usd, tsr, treasury, params, admin.pubkey()),
-        ];
-        send(&chain, ixs, vec![]).await?;
-        let operator = Keypair::new();
-        let w = Self {
-            pool: PoolKeys::derive(operator.pubkey(), 1),
-            chain,
-            admin,
-            usd,
-            tsr,
-            treasury,
-            params,
-            operator,
-            investors: [Keypair::new(), Keypair::new()],
-            renter: Keypair::new(),
-            agent_key: Keypair::new(),
-        };
-        let wallets = [
-            &w.operator,
-            &w.investors[0],
-            &w.investors[1],
-            &w.renter,
-            &w.agent_key,
-        ];
-        for who in wallets {
-            let ix = anchor_lang::solana_program::system_instruction::transfer(
-                &w.admin.pubkey(),
-                &who.pubkey(),
-                2_000_000_000,
-            );
-            send(&w.chain, vec![ix], vec![]).await?;
-        }
-        let me = w.admin.pubkey();
-        let ixs = ix::mint_to_owner(&me, &w.usd, &me, &w.renter.pubkey(), 100 * UNIT);
-        send(&w.chain, ixs, vec![]).await?;
-        Ok(w)
-    }
-
-    /// Creates the pool; two investors deposit 6,000 and 4,000.
-    async fn fund_pool(&self) -> Result<()> {
-        let args = tessera::CreatePoolArgs {
-            pool_id: 1,
-            gpu_model: *b"NVIDIA H100 80GB HBM3\0\0\0\0\0\0\0\0\0\0\0",
-            target_gpu_count: 8,
-            operator_fee_bps: bps(1_000)?,
-            credit_limit: 0,
-        };
-        let ixs = vec![ix::create_pool(self.operator.pubkey(), self.usd, args)];
-        send(&self.chain, ixs, vec![&self.operator]).await?;
-        for (who, amount) in self.investors.iter().zip([6_000 * UNIT, 4_000 * UNIT]) {
-            let me = self.admin.pubkey();
-            let ixs = ix::mint_to_owner(&me, &self.usd, &me, &who.pubkey(), amount);
-            send(&self.chain, ixs, vec![]).await?;
-            let accounts = ix::InvestorAccounts {
-                investor: who.pubkey(),
-                token: ix::associated_token_address(&who.pubkey(), &self.usd),
-                shares: ix::associated_token_address(&who.pubkey(), &self.pool.share_mint),
-            };
-            let ixs = vec![
-                ix::create_associated_token_account(&me, &who.pubkey(), &self.pool.share_mint),
-                ix::deposit(&self.pool, &accounts, amount, 0),
-            ];
-            send(&self.chain, ixs, vec![who]).await?;
-        }
-        Ok(())
-    }
-
-    /// The provider stakes, registers, and registers the rig as a node from its inventory.
-    async fn register_node(&self, gpu: &dyn GpuBackend) -> Result<NodeKeys> {
-        let op = self.operator.pubkey();
-        let me = self.admin.pubkey();
-        let ixs = ix::mint_to_owner(&me, &self.tsr, &me, &op, 2_000_000_000_000);
-        send(&self.chain, ixs, vec![]).await?;
-        let stake_acc = ix::associated_token_address(&op, &self.tsr);
-        let ixs = vec![
-            ix::stake(op, stake_acc, 2_000_000_000_000),
-            ix::register_provider(op),
-        ];
-        send(&self.chain, ixs, vec![&self.operator]).await?;
-        // The node from the rig's inventory, exactly as `tessera-agent register` does it.
-        let terms = tessera_agent::registration::Terms {
-            pool: self.pool.pool,
-            price_per_gpu_hour: PRICE,
-            min_lease_secs: 60,
-            max_lease_secs: 86_400,
-        };
-        tessera_agent::registration::register(
-            &self.chain,
-            &self.operator,
-            &self.agent_key,
-            gpu,
-            terms,
-            None,
-        )
-        .await?;
-        // The provider is new: its first node.
-        Ok(NodeKeys::derive(op, 0))
-    }
-
-    /// Writes the job spec where the agent finds it and opens the lease; returns the lease and
-    /// the escrow it holds.
-    async fn open_lease(&self, nk: &NodeKeys, gpus: u16, dir: &Path) -> Result<(Pubkey, u64)> {
-        let job = JobSpec {
-            command: vec![
-                "sh".into(),
-                "-c".into(),
-                "head -c 16777216 /dev/zero | sha256sum".into(),
-            ],
-            env: Default::default(),
-            image: None,
-            cpu_millis: None,
-            memory_mib: Some(512),
-            max_pids: None,
-            max_secs: Some(120),
-            network: true,
-        };
-        let hash = job.hash();
-        std::fs::create_dir_all(dir.join("jobs"))?;
-        std::fs::write(
-            dir.join("jobs").join(job.file_name()),
-            serde_json::to_vec(&job)?,
-        )?;
-        let renter = self.renter.pubkey();
-        let args = tessera::OpenLeaseArgs {
-            gpu_count: gpus,
-            duration_secs: LEASE_SECS,
-            max_price_per_gpu_hour: PRICE,
-            job_hash: hash,
-            job_uri: "file://demo-job.json".into(),
-        };
-        let accounts = ix::RenterAccounts {
-            renter,
-            token: ix::associated_token_address(&renter, &self.usd),
-        };
-        let ixs = vec![ix::open_lease(nk, &self.pool, &accounts, 0, args)];
-        send(&self.chain, ixs, vec![&self.renter]).await?;
-        let lease = pda::find_lease_address(&nk.node, 0).0;
-        let opened: Lease = fetch(&self.chain, &lease).await?;
-        Ok((lease, opened.escrow))
-    }
-
     /// Runs the agent until the lease is closed, reporting each receipt as it lands.
     async fn serve(
         &self,
@@ -419,16 +242,16 @@ impl World {
             log_cap: 1 << 20,
             container_engine: None,
         };
-        let mut agent = Agent::new(&self.chain, self.agent_key.insecure_clone(), gpu, setup)?;
+        let mut agent = Agent::new(&*self.chain, self.agent_key.insecure_clone(), gpu, setup)?;
         let mut receipts = Vec::new();
         agent.tick().await?;
         for _ in 0..8 {
             // Chain time jumps a period per tick; give the real job real time to run too.
             tokio::time::sleep(std::time::Duration::from_millis(300)).await;
             self.chain.advance_clock(PERIOD).await?;
-            let before: Option<Lease> = fetch(&self.chain, &lease).await.ok();
+            let before: Option<Lease> = fetch(&*self.chain, &lease).await.ok();
             agent.tick().await?;
-            if let (Some(b), Ok(a)) = (before, fetch::<Lease>(&self.chain, &lease).await) {
+            if let (Some(b), Ok(a)) = (before, fetch::<Lease>(&*self.chain, &lease).await) {
                 if a.last_seq > b.last_seq {
                     // The receipt just landed is the lease's pending charge.
                     let gpu_seconds = a.gpu_seconds_billed - b.gpu_seconds_billed;
@@ -453,12 +276,12 @@ impl World {
 
     /// Sweeps protocol fees; the operator claims its fees and its staking rewards.
     async fn sweep_and_claim(&self) -> Result<Fees> {
-        let pool: Pool = fetch(&self.chain, &self.pool.pool).await?;
+        let pool: Pool = fetch(&*self.chain, &self.pool.pool).await?;
         let (protocol_fees, operator_fees) = (pool.protocol_fees_owed, pool.operator_owed);
-        let treasury_before = token_balance(&self.chain, &self.treasury).await?;
+        let treasury_before = token_balance(&*self.chain, &self.treasury).await?;
         let ixs = vec![ix::sweep_protocol_fees(&self.pool, self.treasury)];
         send(&self.chain, ixs, vec![]).await?;
-        let treasury = token_balance(&self.chain, &self.treasury).await? - treasury_before;
+        let treasury = token_balance(&*self.chain, &self.treasury).await? - treasury_before;
         let op = self.operator.pubkey();
         let op_usd = ix::associated_token_address(&op, &self.usd);
         let ixs = vec![
@@ -471,16 +294,27 @@ impl World {
             protocol_fees,
             operator_fees,
             staker_allocation: protocol_fees - treasury,
-            staker_rewards: token_balance(&self.chain, &op_usd).await? - operator_fees,
+            staker_rewards: token_balance(&*self.chain, &op_usd).await? - operator_fees,
             treasury,
         })
     }
+}
 
-    /// The exact price of a share now, `(numerator, denominator)`.
-    async fn share_value(&self) -> Result<(u128, u128)> {
-        let pool: Pool = fetch(&self.chain, &self.pool.pool).await?;
-        let now = self.chain.unix_timestamp().await?;
-        metrics::share_price(&pool, now).context("share value")
+/// The demo's job: hash 16 MiB of zeros.
+fn demo_job() -> JobSpec {
+    JobSpec {
+        command: vec![
+            "sh".into(),
+            "-c".into(),
+            "head -c 16777216 /dev/zero | sha256sum".into(),
+        ],
+        env: Default::default(),
+        image: None,
+        cpu_millis: None,
+        memory_mib: Some(512),
+        max_pids: None,
+        max_secs: Some(120),
+        network: true,
     }
 }
 
@@ -548,20 +382,6 @@ fn benchmark(kind: &str, gpu: &GpuInfo) -> BenchmarkReport {
             line: format!("benchmark not measured: {why}"),
         },
     }
-}
-
-async fn send<'a>(
-    chain: &LocalChain,
-    ixs: Vec<solana_sdk::instruction::Instruction>,
-    signers: impl AsRef<[&'a Keypair]>,
-) -> Result<()> {
-    chain.send(&ixs, signers.as_ref()).await?;
-    Ok(())
-}
-
-/// `v` basis points; the demo's literals are all within 100 %.
-fn bps(v: u16) -> Result<tessera::math::Bps> {
-    tessera::math::Bps::new(v).context("basis points above 100%")
 }
 
 /// An exact share value with [`SHARE_DIGITS`] decimals.

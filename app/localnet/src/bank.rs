@@ -1,0 +1,607 @@
+//! `LocalChain`: the in-process chain: a solana-program-test bank running the Tessera program
+//! (natively, or its SBF build when `TESSERA_SBF=1`) with the real SPL Token program, plus what
+//! a node keeps beside its bank: every transaction with its status, logs and inner
+//! instructions, the signatures touching each address, a slot counter, and a feed of what
+//! happened for websocket subscribers.
+
+#![allow(deprecated)] // solana-program-test 3.1 marks its API as unstable (agave-unstable-api).
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
+use solana_sdk::account::Account;
+use solana_sdk::clock::Clock;
+use solana_sdk::hash::Hash;
+use solana_sdk::instruction::Instruction;
+use solana_sdk::message::VersionedMessage;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::{Keypair, Signature};
+use solana_sdk::signer::Signer;
+use solana_sdk::transaction::{TransactionError, VersionedTransaction};
+use solana_transaction_status_client_types::{
+    InnerInstruction, InnerInstructions, TransactionStatusMeta,
+};
+use tessera_client::chain::{matches, signed_transaction, Chain};
+use tessera_client::error::ClientError;
+use tokio::sync::{broadcast, Mutex};
+
+use crate::token;
+
+/// Anchor's generated entry ties all lifetimes to one; `processor!` wants independent ones.
+fn process_instruction(
+    program_id: &Pubkey,
+    accounts: &[anchor_lang::prelude::AccountInfo],
+    data: &[u8],
+) -> anchor_lang::solana_program::entrypoint::ProgramResult {
+    // SAFETY: the slice and every AccountInfo in it outlive this call; only the lifetimes are
+    // unified, nothing escapes.
+    let accounts: &[anchor_lang::prelude::AccountInfo] = unsafe { std::mem::transmute(accounts) };
+    tessera::entry(program_id, accounts, data)
+}
+
+/// Whether the program runs as its SBF build (`TESSERA_SBF=1`, with `SBF_OUT_DIR` pointing at
+/// `tessera.so`) instead of natively. Only SBF runs meter compute units.
+pub fn sbf() -> bool {
+    std::env::var("TESSERA_SBF").is_ok_and(|v| v == "1")
+}
+
+/// A program-test bank with Tessera registered (SPL Token, Token-2022 and Memo come with it).
+pub fn program_test() -> ProgramTest {
+    let mut pt = if sbf() {
+        ProgramTest::new("tessera", tessera::ID, None)
+    } else {
+        ProgramTest::new("tessera", tessera::ID, processor!(process_instruction))
+    };
+    pt.prefer_bpf(sbf());
+    pt
+}
+
+/// Fee per signature, lamports (the bank's default).
+pub const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
+
+/// A transaction the chain executed (successfully or not), as `getTransaction` reports it.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// The first signature.
+    pub signature: Signature,
+    /// The slot it landed in.
+    pub slot: u64,
+    /// The cluster's unix time when it landed.
+    pub block_time: i64,
+    /// The transaction as sent.
+    pub transaction: VersionedTransaction,
+    /// Status, fee, balances, logs and inner instructions.
+    pub meta: TransactionStatusMeta,
+    /// Every account it loaded (static keys, then lookup-table addresses).
+    pub keys: Vec<Pubkey>,
+    /// The state after it of every account it loaded (`None`: closed).
+    pub after: Vec<Option<Account>>,
+}
+
+/// A transaction refused before it landed: nothing was charged or recorded.
+#[derive(Debug, Clone)]
+pub struct Refusal {
+    /// Why.
+    pub err: TransactionError,
+    /// The preflight simulation's logs (empty when it did not get that far).
+    pub logs: Vec<String>,
+    /// Compute units the simulation used.
+    pub units: u64,
+}
+
+/// What became of a submitted transaction.
+#[derive(Debug, Clone)]
+pub enum Submission {
+    /// Executed and recorded (its `meta.status` may still be an error when preflight was
+    /// skipped).
+    Landed(Arc<Recorded>),
+    /// Refused before landing.
+    Refused(Refusal),
+}
+
+/// What happened on the chain, for subscribers.
+#[derive(Debug, Clone)]
+pub enum Notice {
+    /// A new slot began.
+    Slot(u64),
+    /// A transaction landed.
+    Transaction(Arc<Recorded>),
+}
+
+/// What the chain keeps beside the bank.
+#[derive(Default)]
+struct Ledger {
+    /// Every account any transaction loaded: the bank cannot scan its accounts, so listings
+    /// look here.
+    touched: BTreeSet<Pubkey>,
+    transactions: HashMap<Signature, Arc<Recorded>>,
+    /// Signatures touching each address, oldest first.
+    by_address: HashMap<Pubkey, Vec<Signature>>,
+}
+
+/// The in-process chain behind the [`Chain`] trait and the local network's RPC.
+pub struct LocalChain {
+    ctx: Mutex<ProgramTestContext>,
+    payer: Keypair,
+    ledger: Mutex<Ledger>,
+    slot: AtomicU64,
+    feed: broadcast::Sender<Notice>,
+}
+
+impl LocalChain {
+    /// Starts a fresh bank.
+    pub async fn start() -> Self {
+        let ctx = program_test().start_with_context().await;
+        let payer = ctx.payer.insecure_clone();
+        let slot = ctx.banks_client.get_root_slot().await.unwrap_or(1);
+        Self {
+            ctx: Mutex::new(ctx),
+            payer,
+            ledger: Mutex::new(Ledger::default()),
+            slot: AtomicU64::new(slot),
+            feed: broadcast::channel(4_096).0,
+        }
+    }
+
+    /// The funded payer (the bank's genesis account).
+    pub fn payer_keypair(&self) -> &Keypair {
+        &self.payer
+    }
+
+    /// What happens from now on: slots and landed transactions.
+    pub fn subscribe(&self) -> broadcast::Receiver<Notice> {
+        self.feed.subscribe()
+    }
+
+    /// The bank's latest blockhash.
+    pub async fn latest_blockhash(&self) -> Result<Hash, ClientError> {
+        let ctx = self.ctx.lock().await;
+        ctx.banks_client
+            .get_latest_blockhash()
+            .await
+            .map_err(banks_error)
+    }
+
+    /// The genesis hash.
+    pub async fn genesis_hash(&self) -> Hash {
+        self.ctx.lock().await.genesis_config().hash()
+    }
+
+    /// The current slot (it advances with [`LocalChain::next_slot`]; every transaction is
+    /// final in the slot it lands in).
+    pub fn slot(&self) -> u64 {
+        self.slot.load(Ordering::SeqCst)
+    }
+
+    /// Starts the next slot and tells subscribers.
+    pub fn next_slot(&self) -> u64 {
+        let slot = self.slot.fetch_add(1, Ordering::SeqCst) + 1;
+        let _ = self.feed.send(Notice::Slot(slot));
+        slot
+    }
+
+    /// Whether `blockhash` can still land a transaction, and its fee per signature.
+    pub async fn blockhash_fee(&self, blockhash: &Hash) -> Result<Option<u64>, ClientError> {
+        let message = solana_sdk::message::Message::new_with_blockhash(&[], None, blockhash);
+        let ctx = self.ctx.lock().await;
+        ctx.banks_client
+            .get_fee_for_message(message)
+            .await
+            .map_err(banks_error)
+    }
+
+    /// Rent-exempt minimum for `size` bytes.
+    pub async fn rent_exempt(&self, size: usize) -> Result<u64, ClientError> {
+        let ctx = self.ctx.lock().await;
+        let rent = ctx.banks_client.get_rent().await.map_err(banks_error)?;
+        Ok(rent.minimum_balance(size))
+    }
+
+    /// Accounts at `addresses`, in order.
+    pub async fn accounts(
+        &self,
+        addresses: &[Pubkey],
+    ) -> Result<Vec<Option<Account>>, ClientError> {
+        let ctx = self.ctx.lock().await;
+        read_all(&ctx, addresses).await
+    }
+
+    /// Every account owned by `owner` that any transaction loaded, with the filters applied.
+    pub async fn owned_by(
+        &self,
+        owner: &Pubkey,
+        filters: &[(usize, Vec<u8>)],
+        data_size: Option<usize>,
+    ) -> Result<Vec<(Pubkey, Account)>, ClientError> {
+        let keys: Vec<Pubkey> = self.ledger.lock().await.touched.iter().copied().collect();
+        let accounts = self.accounts(&keys).await?;
+        Ok(keys
+            .into_iter()
+            .zip(accounts)
+            .filter_map(|(key, account)| Some((key, account?)))
+            .filter(|(_, a)| {
+                a.owner == *owner
+                    && data_size.is_none_or(|n| a.data.len() == n)
+                    && matches(&a.data, filters)
+            })
+            .collect())
+    }
+
+    /// A landed transaction by signature.
+    pub async fn transaction(&self, signature: &Signature) -> Option<Arc<Recorded>> {
+        self.ledger
+            .lock()
+            .await
+            .transactions
+            .get(signature)
+            .cloned()
+    }
+
+    /// Landed transactions touching `address`, newest first.
+    pub async fn signatures_for(&self, address: &Pubkey) -> Vec<Arc<Recorded>> {
+        let ledger = self.ledger.lock().await;
+        ledger
+            .by_address
+            .get(address)
+            .into_iter()
+            .flatten()
+            .rev()
+            .filter_map(|s| ledger.transactions.get(s).cloned())
+            .collect()
+    }
+
+    /// Simulates `tx` against the current state, changing nothing.
+    pub async fn simulate(
+        &self,
+        tx: VersionedTransaction,
+    ) -> Result<(Result<(), TransactionError>, Simulation), ClientError> {
+        let ctx = self.ctx.lock().await;
+        simulate(&ctx, tx).await
+    }
+
+    /// Executes a signed transaction, after a preflight simulation unless `skip_preflight`
+    /// (then a failing transaction lands, pays its fee and is recorded with its error).
+    pub async fn submit(
+        &self,
+        tx: VersionedTransaction,
+        skip_preflight: bool,
+    ) -> Result<Submission, ClientError> {
+        if let Err(err) = tx
+            .sanitize()
+            .map_err(TransactionError::from)
+            .and_then(|()| match tx.verify_with_results().iter().all(|ok| *ok) {
+                true => Ok(()),
+                false => Err(TransactionError::SignatureFailure),
+            })
+        {
+            return Ok(Submission::Refused(Refusal {
+                err,
+                logs: vec![],
+                units: 0,
+            }));
+        }
+        let ctx = self.ctx.lock().await;
+        let keys = loaded_keys(&ctx, &tx.message).await?;
+        let (result, simulation) = simulate(&ctx, tx.clone()).await?;
+        if let (Err(err), false) = (&result, skip_preflight) {
+            return Ok(Submission::Refused(Refusal {
+                err: err.clone(),
+                logs: simulation.logs,
+                units: simulation.units,
+            }));
+        }
+        let before = read_all(&ctx, &keys).await?;
+        let out = ctx
+            .banks_client
+            .process_transaction_with_metadata(tx.clone())
+            .await
+            .map_err(banks_error)?;
+        let Some(metadata) = out.metadata else {
+            // Refused before execution (expired blockhash, already processed, no fee payer).
+            let err = out
+                .result
+                .err()
+                .unwrap_or(TransactionError::AccountNotFound);
+            return Ok(Submission::Refused(Refusal {
+                err,
+                logs: vec![],
+                units: 0,
+            }));
+        };
+        let after = read_all(&ctx, &keys).await?;
+        let mints = token::mints_of(before.iter().chain(&after));
+        let decimals = token::decimals(&mints, &read_all(&ctx, &mints).await?);
+        let block_time = clock(&ctx).await?.unix_timestamp;
+        drop(ctx);
+        let signatures = u64::try_from(tx.signatures.len()).unwrap_or(u64::MAX);
+        let recorded = Arc::new(Recorded {
+            signature: tx.signatures.first().copied().unwrap_or_default(),
+            slot: self.slot(),
+            block_time,
+            meta: TransactionStatusMeta {
+                status: out.result,
+                fee: LAMPORTS_PER_SIGNATURE.saturating_mul(signatures),
+                pre_balances: lamports(&before),
+                post_balances: lamports(&after),
+                inner_instructions: Some(simulation.inner),
+                log_messages: Some(metadata.log_messages),
+                pre_token_balances: Some(token::balances(&before, &decimals)),
+                post_token_balances: Some(token::balances(&after, &decimals)),
+                rewards: None,
+                loaded_addresses: Default::default(),
+                return_data: metadata.return_data,
+                compute_units_consumed: Some(metadata.compute_units_consumed),
+                cost_units: None,
+            },
+            transaction: tx,
+            keys,
+            after,
+        });
+        self.record(&recorded).await;
+        let _ = self.feed.send(Notice::Transaction(recorded.clone()));
+        Ok(Submission::Landed(recorded))
+    }
+
+    async fn record(&self, tx: &Arc<Recorded>) {
+        let mut ledger = self.ledger.lock().await;
+        ledger.touched.extend(tx.keys.iter().copied());
+        ledger.transactions.insert(tx.signature, tx.clone());
+        for key in &tx.keys {
+            ledger
+                .by_address
+                .entry(*key)
+                .or_default()
+                .push(tx.signature);
+        }
+    }
+
+    /// Moves the bank's clock forward by `secs` (lease periods, dispute windows, vesting).
+    pub async fn advance_clock(&self, secs: i64) -> Result<(), ClientError> {
+        self.move_clock(|now| now + secs).await
+    }
+
+    /// Moves the bank's clock forward to `unix` if it is behind it.
+    pub async fn advance_clock_to(&self, unix: i64) -> Result<(), ClientError> {
+        self.move_clock(|now| now.max(unix)).await
+    }
+
+    /// Sets the clock's unix time to `to(current)`, under one lock.
+    async fn move_clock(&self, to: impl FnOnce(i64) -> i64) -> Result<(), ClientError> {
+        let ctx = self.ctx.lock().await;
+        let mut clock = clock(&ctx).await?;
+        clock.unix_timestamp = to(clock.unix_timestamp);
+        ctx.set_sysvar(&clock);
+        Ok(())
+    }
+}
+
+/// What a simulation reports beside its result.
+#[derive(Debug, Clone, Default)]
+pub struct Simulation {
+    /// Program logs.
+    pub logs: Vec<String>,
+    /// Compute units consumed.
+    pub units: u64,
+    /// Inner instructions per top-level instruction (only those with any).
+    pub inner: Vec<InnerInstructions>,
+}
+
+async fn simulate(
+    ctx: &ProgramTestContext,
+    tx: VersionedTransaction,
+) -> Result<(Result<(), TransactionError>, Simulation), ClientError> {
+    let out = ctx
+        .banks_client
+        .simulate_transaction(tx)
+        .await
+        .map_err(banks_error)?;
+    let result = out.result.unwrap_or(Err(TransactionError::SanitizeFailure));
+    let Some(details) = out.simulation_details else {
+        return Ok((result, Simulation::default()));
+    };
+    let inner = details
+        .inner_instructions
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+        .filter(|(_, list)| !list.is_empty())
+        .map(|(index, list)| InnerInstructions {
+            index: u8::try_from(index).unwrap_or(u8::MAX),
+            instructions: list
+                .into_iter()
+                .map(|i| InnerInstruction {
+                    instruction: i.instruction,
+                    stack_height: Some(u32::from(i.stack_height)),
+                })
+                .collect(),
+        })
+        .collect();
+    Ok((
+        result,
+        Simulation {
+            logs: details.logs,
+            units: details.units_consumed,
+            inner,
+        },
+    ))
+}
+
+/// The message's static keys, then the addresses its lookup tables load (writable first).
+async fn loaded_keys(
+    ctx: &ProgramTestContext,
+    message: &VersionedMessage,
+) -> Result<Vec<Pubkey>, ClientError> {
+    let mut keys = message.static_account_keys().to_vec();
+    let Some(lookups) = message.address_table_lookups() else {
+        return Ok(keys);
+    };
+    let tables: Vec<Pubkey> = lookups.iter().map(|l| l.account_key).collect();
+    let tables = read_all(ctx, &tables).await?;
+    // An address lookup table: a 56-byte header, then 32-byte addresses.
+    let address = |table: &Option<Account>, i: &u8| -> Option<Pubkey> {
+        let data = &table.as_ref()?.data;
+        let at = 56 + usize::from(*i) * 32;
+        Pubkey::try_from(data.get(at..at + 32)?).ok()
+    };
+    for writable in [true, false] {
+        for (lookup, table) in lookups.iter().zip(&tables) {
+            let indexes = match writable {
+                true => &lookup.writable_indexes,
+                false => &lookup.readonly_indexes,
+            };
+            keys.extend(indexes.iter().filter_map(|i| address(table, i)));
+        }
+    }
+    Ok(keys)
+}
+
+async fn read_all(
+    ctx: &ProgramTestContext,
+    addresses: &[Pubkey],
+) -> Result<Vec<Option<Account>>, ClientError> {
+    let mut out = Vec::with_capacity(addresses.len());
+    for address in addresses {
+        out.push(
+            ctx.banks_client
+                .get_account(*address)
+                .await
+                .map_err(banks_error)?,
+        );
+    }
+    Ok(out)
+}
+
+async fn clock(ctx: &ProgramTestContext) -> Result<Clock, ClientError> {
+    ctx.banks_client.get_sysvar().await.map_err(banks_error)
+}
+
+fn lamports(accounts: &[Option<Account>]) -> Vec<u64> {
+    accounts
+        .iter()
+        .map(|a| a.as_ref().map_or(0, |a| a.lamports))
+        .collect()
+}
+
+fn banks_error(e: BanksClientError) -> ClientError {
+    match e {
+        BanksClientError::TransactionError(tx) => {
+            ClientError::from_transaction_error(&tx, vec![], &[])
+        }
+        other => ClientError::Rpc(other.to_string()),
+    }
+}
+
+#[async_trait]
+impl Chain for LocalChain {
+    fn payer(&self) -> Pubkey {
+        self.payer.pubkey()
+    }
+
+    async fn account(&self, address: &Pubkey) -> Result<Option<Account>, ClientError> {
+        Ok(self.accounts(&[*address]).await?.pop().flatten())
+    }
+
+    async fn send(
+        &self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<Signature, ClientError> {
+        let mut blockhash = self.latest_blockhash().await?;
+        loop {
+            let tx = signed_transaction(instructions, &self.payer, signers, blockhash)?;
+            let signature = tx.signatures[0];
+            return match self.submit(tx.into(), false).await? {
+                Submission::Landed(_) => Ok(signature),
+                // The same transaction under the same blockhash already ran (a repeated command
+                // inside one slot): wait for the next blockhash, as a cluster client would.
+                Submission::Refused(Refusal {
+                    err: TransactionError::AlreadyProcessed,
+                    ..
+                }) => {
+                    blockhash = self
+                        .ctx
+                        .lock()
+                        .await
+                        .get_new_latest_blockhash()
+                        .await
+                        .map_err(|e| ClientError::Rpc(e.to_string()))?;
+                    continue;
+                }
+                Submission::Refused(r) => Err(ClientError::from_transaction_error(
+                    &r.err,
+                    r.logs,
+                    &tessera_client::chain::program_ids(instructions),
+                )),
+            };
+        }
+    }
+
+    async fn program_accounts(
+        &self,
+        filters: &[(usize, Vec<u8>)],
+    ) -> Result<Vec<(Pubkey, Account)>, ClientError> {
+        self.owned_by(&tessera::ID, filters, None).await
+    }
+
+    async fn unix_timestamp(&self) -> Result<i64, ClientError> {
+        Ok(clock(&*self.ctx.lock().await).await?.unix_timestamp)
+    }
+}
+
+/// Tests of the recording itself; the RPC's tests cover what clients see.
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_landed_transfer_is_recorded_with_balances_and_a_refused_one_is_not() {
+        let chain = LocalChain::start().await;
+        let to = Pubkey::new_unique();
+        let ix = solana_system_transfer(&chain.payer(), &to, 1_000_000);
+        let sig = chain
+            .send(&[ix], &[])
+            .await
+            .expect("transfer lands");
+        let tx = chain.transaction(&sig).await.expect("recorded");
+        assert_eq!(tx.keys[1], to);
+        assert_eq!(tx.meta.post_balances[1], 1_000_000);
+        assert_eq!(tx.meta.pre_balances[1], 0);
+        assert_eq!(
+            tx.meta.pre_balances[0] - tx.meta.post_balances[0],
+            1_000_000 + LAMPORTS_PER_SIGNATURE
+        );
+        assert_eq!(chain.signatures_for(&to).await.len(), 1);
+
+        let broke = Keypair::new();
+        let ix = solana_system_transfer(&broke.pubkey(), &to, 1);
+        let hash = chain.latest_blockhash().await.unwrap();
+        let tx = signed_transaction(&[ix], &broke, &[], hash).unwrap();
+        match chain.submit(tx.into(), false).await.unwrap() {
+            Submission::Refused(r) => {
+                assert_eq!(r.err, TransactionError::AccountNotFound, "{r:?}")
+            }
+            Submission::Landed(t) => panic!("landed: {:?}", t.meta.status),
+        }
+        assert_eq!(chain.signatures_for(&to).await.len(), 1, "nothing recorded");
+    }
+
+    #[tokio::test]
+    async fn a_tampered_signature_is_refused_before_the_bank_sees_it() {
+        let chain = LocalChain::start().await;
+        let ix = solana_system_transfer(&chain.payer(), &Pubkey::new_unique(), 1);
+        let hash = chain.latest_blockhash().await.unwrap();
+        let mut tx = signed_transaction(&[ix], chain.payer_keypair(), &[], hash).unwrap();
+        tx.signatures[0] = Signature::from([7; 64]);
+        match chain.submit(tx.into(), true).await.unwrap() {
+            Submission::Refused(r) => assert_eq!(r.err, TransactionError::SignatureFailure),
+            Submission::Landed(_) => panic!("a forged transaction landed"),
+        }
+    }
+
+    fn solana_system_transfer(from: &Pubkey, to: &Pubkey, lamports: u64) -> Instruction {
+        anchor_lang::solana_program::system_instruction::transfer(from, to, lamports)
+    }
+}

@@ -1,0 +1,164 @@
+//! `tessera-localnet`: starts the development chain and serves it until stopped, or runs the
+//! demo. Failures are reported in words with exit code 1 (2 for a malformed command line).
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signer::Signer;
+use tessera_localnet::seed::{self, Seed};
+use tessera_localnet::{serve, ClockMode, LocalChain, Options};
+
+/// A Tessera development chain: the program (run natively, not in the SBF VM) and SPL Token
+/// behind Solana's JSON-RPC and websocket API. Every transaction is final at once.
+#[derive(Parser)]
+#[command(name = "tessera-localnet", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: IpAddr,
+    /// JSON-RPC port.
+    #[arg(long, default_value_t = 8899)]
+    rpc_port: u16,
+    /// Websocket port [default: the JSON-RPC port + 1].
+    #[arg(long)]
+    ws_port: Option<u16>,
+    /// What the chain starts with.
+    #[arg(long, value_enum, default_value = "protocol")]
+    seed: Seed,
+    /// Give this wallet 100 SOL and 10,000 settlement tokens (repeatable).
+    #[arg(long, value_name = "PUBKEY")]
+    fund: Vec<Pubkey>,
+    /// Directory for the keypairs of everyone seeded, and world.json.
+    #[arg(long, default_value = ".tessera-localnet")]
+    keys: PathBuf,
+    /// Cluster seconds per real second.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(i64).range(1..=86_400))]
+    clock_speed: i64,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the whole protocol once on an in-process chain and print a report.
+    Demo {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// (Internal) measure one GPU with CUDA and print the result; run by `demo`.
+    #[command(hide = true)]
+    BenchmarkWorker,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    // The in-process validator logs every instruction at debug level unless told otherwise.
+    if std::env::var_os("RUST_LOG").is_none() {
+        std::env::set_var("RUST_LOG", "error");
+    }
+    let done = match cli.command {
+        Some(Command::BenchmarkWorker) => {
+            return ExitCode::from(
+                u8::try_from(tessera_agent::benchmark::worker::serve()).unwrap_or(1),
+            )
+        }
+        Some(Command::Demo { json }) => demo(json).await,
+        None => run(cli).await,
+    };
+    match done {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn demo(json: bool) -> Result<()> {
+    if json {
+        let report = tessera_localnet::demo::run(&mut std::io::sink()).await?;
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        tessera_localnet::demo::run(&mut std::io::stdout()).await?;
+    }
+    Ok(())
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let ws_port = match cli.ws_port {
+        Some(port) => port,
+        None if cli.rpc_port == 0 => 0,
+        None => cli
+            .rpc_port
+            .checked_add(1)
+            .context("the JSON-RPC port is the last one; give --ws-port")?,
+    };
+    let options = Options {
+        rpc: SocketAddr::new(cli.bind, cli.rpc_port),
+        ws: SocketAddr::new(cli.bind, ws_port),
+        clock: ClockMode::Running(cli.clock_speed),
+    };
+    let chain = Arc::new(LocalChain::start().await);
+    let (world, seeded) = seed::seed(chain.clone(), cli.seed, &cli.keys).await?;
+    for wallet in &cli.fund {
+        seed::fund(&world, wallet).await?;
+    }
+    let endpoint = serve(chain, options).await?;
+    println!("tessera-localnet: a development chain. The Tessera program runs natively, not in the SBF VM; every transaction is final at once.");
+    println!("  JSON-RPC          {}", endpoint.url);
+    println!("  websocket         {}", endpoint.ws_url);
+    println!("  program           {}", seeded.program_id);
+    println!(
+        "  settlement mint   {} (6 decimals)",
+        seeded.settlement_mint
+    );
+    println!("  stake mint        {} (9 decimals)", seeded.stake_mint);
+    for (label, list) in [
+        ("pools", &seeded.pools),
+        ("nodes", &seeded.nodes),
+        ("leases", &seeded.leases),
+    ] {
+        if !list.is_empty() {
+            println!("  {label:<17} {}", list.join(", "));
+        }
+    }
+    for (role, path) in &seeded.keypairs {
+        println!("  keypair           {} ({role})", path.display());
+    }
+    println!(
+        "  world             {}",
+        cli.keys.join("world.json").display()
+    );
+    for wallet in &cli.fund {
+        println!("  funded            {wallet}: 100 SOL, 10,000 settlement tokens");
+    }
+    println!(
+        "  authority         {} (protocol and mint authority, airdrops)",
+        world.admin.pubkey()
+    );
+    println!("Ready. Ctrl-C stops it; the chain lives in memory only.");
+    wait_for_stop().await
+}
+
+/// Until Ctrl-C or SIGTERM.
+async fn wait_for_stop() -> Result<()> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("cannot watch for SIGTERM")?;
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r.context("cannot watch for Ctrl-C"),
+        _ = term.recv() => Ok(()),
+    }
+}
