@@ -113,7 +113,10 @@ impl ClientError {
     ) -> Self {
         let (code, name, message) = match e {
             TransactionError::InstructionError(index, ie) => {
-                let program = programs.get(usize::from(*index)).copied();
+                // A program called by the instruction's (SPL Token under a deposit) may be the
+                // one that refused: the innermost failure is logged first.
+                let program =
+                    failing_program(&logs).or_else(|| programs.get(usize::from(*index)).copied());
                 explain_instruction(program, ie)
             }
             other => (None, variant_name(other), runtime_message(other)),
@@ -125,6 +128,15 @@ impl ClientError {
             logs,
         }
     }
+}
+
+/// The program that failed innermost, from `Program <id> failed: …` log lines.
+fn failing_program(logs: &[String]) -> Option<Pubkey> {
+    logs.iter().find_map(|line| {
+        let rest = line.strip_prefix("Program ")?;
+        let (id, _) = rest.split_once(" failed: ")?;
+        id.parse().ok()
+    })
 }
 
 /// `(code, name, message)` for an instruction of `program` that failed with `e`.
@@ -321,6 +333,27 @@ mod tests {
         assert_eq!(
             msg,
             "SPL Token refused (InsufficientFunds): a token account holds less than this transfer needs"
+        );
+        // SPL Token refusing inside a Tessera instruction (a deposit above the balance) is
+        // named from the logs, not as the top-level program.
+        let logs = vec![
+            format!("Program {} invoke [1]", tessera::ID),
+            format!("Program {} invoke [2]", anchor_spl::token::ID),
+            format!(
+                "Program {} failed: custom program error: 0x1",
+                anchor_spl::token::ID
+            ),
+            format!("Program {} failed: custom program error: 0x1", tessera::ID),
+        ];
+        let (_, name, msg) = refused(ClientError::from_transaction_error(
+            &ix(2, 1),
+            logs,
+            &programs,
+        ));
+        assert_eq!(name, "InsufficientFunds");
+        assert!(
+            msg.starts_with("SPL Token refused (InsufficientFunds)"),
+            "{msg}"
         );
         let (_, name, msg) = refused(ClientError::from_transaction_error(
             &ix(2, 3007),

@@ -561,10 +561,7 @@ mod tests {
         let chain = LocalChain::start().await;
         let to = Pubkey::new_unique();
         let ix = solana_system_transfer(&chain.payer(), &to, 1_000_000);
-        let sig = chain
-            .send(&[ix], &[])
-            .await
-            .expect("transfer lands");
+        let sig = chain.send(&[ix], &[]).await.expect("transfer lands");
         let tx = chain.transaction(&sig).await.expect("recorded");
         assert_eq!(tx.keys[1], to);
         assert_eq!(tx.meta.post_balances[1], 1_000_000);
