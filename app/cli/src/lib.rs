@@ -74,6 +74,22 @@ pub enum Command {
     Demo,
 }
 
+impl Command {
+    /// Whether the command reads only public accounts named on the command line, so it runs
+    /// without a keypair file (`pool list`, `market`, `protocol show`, `… show <address>`).
+    pub fn reads_public_state(&self) -> bool {
+        use commands::{lease::LeaseCmd, node::NodeCmd, pool::PoolCmd, protocol::ProtocolCmd};
+        matches!(
+            self,
+            Command::Pool(PoolCmd::List { .. } | PoolCmd::Show { .. })
+                | Command::Market(_)
+                | Command::Protocol(ProtocolCmd::Show)
+                | Command::Lease(LeaseCmd::Show { .. })
+                | Command::Node(NodeCmd::Show { .. })
+        )
+    }
+}
+
 /// Checks what a command reads from local files (job specs, parameter files) before any
 /// network call, so bad input is refused first.
 pub fn preflight(command: &Command) -> Result<()> {

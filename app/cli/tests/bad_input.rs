@@ -152,11 +152,11 @@ fn bad_arguments_are_refused_in_words_before_the_network() {
     );
     check(
         &tessera(
-            &words("pool list"),
+            &words("lease list"),
             NOWHERE,
             Path::new("/nonexistent/id.json"),
         ),
-        "pool list (missing keypair)",
+        "lease list (missing keypair)",
         1,
         "cannot read keypair file /nonexistent/id.json",
     );
@@ -321,6 +321,10 @@ async fn refusals_by_the_chain_are_named() {
     // An account of the wrong type.
     let show = format!("pool show {}", c.usd);
     check(&run(show.clone(), &auth), &show, 1, "is not a Pool");
+    // Reading public state needs no keypair file; signing does, and says which file.
+    let missing = c.files.dir.path().join("none.json");
+    check(&run("pool list".into(), &missing), "pool list", 0, "H100");
+    check(&run("lease list".into(), &missing), "lease list", 1, "cannot read keypair file");
 }
 
 #[test]

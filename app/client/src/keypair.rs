@@ -10,12 +10,12 @@ use solana_sdk::signature::Keypair;
 #[derive(Debug, thiserror::Error)]
 pub enum KeypairError {
     /// The file could not be read.
-    #[error("cannot read keypair file {path}: {source}")]
+    #[error("cannot read keypair file {path}: {cause}")]
     Read {
         /// File.
         path: String,
-        /// Cause.
-        source: std::io::Error,
+        /// Cause (in the message; not a separate source, so it is said once).
+        cause: std::io::Error,
     },
     /// Every user may read the file.
     #[error("keypair file {path} is readable by every user; run `chmod 600 {path}`")]
@@ -36,9 +36,9 @@ pub enum KeypairError {
 /// Reads the keypair at `path`.
 pub fn read_keypair(path: &Path) -> Result<Keypair, KeypairError> {
     let p = path.display().to_string();
-    let read = |source| KeypairError::Read {
+    let read = |cause| KeypairError::Read {
         path: p.clone(),
-        source,
+        cause,
     };
     let meta = std::fs::metadata(path).map_err(read)?;
     #[cfg(unix)]
@@ -77,9 +77,9 @@ pub fn write_new_keypair(path: &Path) -> Result<Keypair, KeypairError> {
 pub fn write_keypair(path: &Path, keypair: &Keypair, replace: bool) -> Result<(), KeypairError> {
     use std::io::Write;
     let p = path.display().to_string();
-    let fail = |source| KeypairError::Read {
+    let fail = |cause| KeypairError::Read {
         path: p.clone(),
-        source,
+        cause,
     };
     let json =
         serde_json::to_string(&keypair.to_bytes().to_vec()).map_err(|e| KeypairError::Invalid {

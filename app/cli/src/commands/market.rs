@@ -59,7 +59,10 @@ pub async fn run(args: MarketArgs, s: &Session<'_>) -> Result<Report> {
                 model_name(&n.spec.gpu_model),
                 format!("{}/{}", n.free_gpus(), n.spec.gpu_count),
                 format!("{}", n.spec.vram_mib / 1024),
-                format!("{:.1}", f64::from(n.tflops_centi) / 100.0),
+                match n.benchmarked_at {
+                    0 => "unattested".to_string(),
+                    _ => format!("{:.1}", f64::from(n.tflops_centi) / 100.0),
+                },
                 format_amount(n.spec.price_per_gpu_hour, d),
                 p.receipts_settled.to_string(),
                 p.disputes_lost.to_string(),
