@@ -324,7 +324,12 @@ async fn refusals_by_the_chain_are_named() {
     // Reading public state needs no keypair file; signing does, and says which file.
     let missing = c.files.dir.path().join("none.json");
     check(&run("pool list".into(), &missing), "pool list", 0, "H100");
-    check(&run("lease list".into(), &missing), "lease list", 1, "cannot read keypair file");
+    check(
+        &run("lease list".into(), &missing),
+        "lease list",
+        1,
+        "cannot read keypair file",
+    );
 }
 
 #[test]

@@ -26,7 +26,8 @@ use solana_transaction_status_client_types::{
 };
 use tessera_client::chain::{matches, signed_transaction, Chain};
 use tessera_client::error::ClientError;
-use tokio::sync::{broadcast, Mutex};
+use tokio::runtime::Runtime;
+use tokio::sync::{broadcast, oneshot, Mutex};
 
 use crate::token;
 
@@ -118,32 +119,92 @@ struct Ledger {
     /// look here.
     touched: BTreeSet<Pubkey>,
     transactions: HashMap<Signature, Arc<Recorded>>,
+    /// Landed signatures, oldest first (history is capped at [`MAX_HISTORY`]).
+    order: std::collections::VecDeque<Signature>,
     /// Signatures touching each address, oldest first.
-    by_address: HashMap<Pubkey, Vec<Signature>>,
+    by_address: HashMap<Pubkey, std::collections::VecDeque<Signature>>,
 }
+
+/// Most transactions kept for `getTransaction` and `getSignaturesForAddress` (about 2.5 KiB
+/// each); older ones are forgotten, as a node without long-term storage does.
+pub const MAX_HISTORY: usize = 200_000;
+
+/// Work for the bank's thread.
+type Job = Box<dyn FnOnce(&mut ProgramTestContext, &Runtime) + Send>;
 
 /// The in-process chain behind the [`Chain`] trait and the local network's RPC.
 pub struct LocalChain {
-    ctx: Mutex<ProgramTestContext>,
+    jobs: std::sync::mpsc::Sender<Job>,
     payer: Keypair,
+    genesis: Hash,
     ledger: Mutex<Ledger>,
     slot: AtomicU64,
     feed: broadcast::Sender<Notice>,
 }
 
+/// The bank lives on a thread and runtime of its own, driven only while it has a job:
+/// program-test registers a new blockhash every 6.4 ms while its runtime runs, which would
+/// expire every blockhash after about a second. Driven per job, a blockhash stays valid for
+/// about 150 jobs (a minute or more at a person's pace).
+fn bank_thread(
+    inbox: std::sync::mpsc::Receiver<Job>,
+    ready: oneshot::Sender<(Keypair, Hash, u64)>,
+) {
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        return;
+    };
+    let mut ctx = rt.block_on(program_test().start_with_context());
+    let slot = rt.block_on(ctx.banks_client.get_root_slot()).unwrap_or(1);
+    let genesis = ctx.genesis_config().hash();
+    if ready
+        .send((ctx.payer.insecure_clone(), genesis, slot))
+        .is_err()
+    {
+        return;
+    }
+    while let Ok(job) = inbox.recv() {
+        job(&mut ctx, &rt);
+    }
+}
+
+fn stopped() -> ClientError {
+    ClientError::Rpc("the local chain has stopped".into())
+}
+
 impl LocalChain {
-    /// Starts a fresh bank.
+    /// Starts a fresh bank on its own thread.
     pub async fn start() -> Self {
-        let ctx = program_test().start_with_context().await;
-        let payer = ctx.payer.insecure_clone();
-        let slot = ctx.banks_client.get_root_slot().await.unwrap_or(1);
+        let (jobs, inbox) = std::sync::mpsc::channel::<Job>();
+        let (ready, started) = oneshot::channel();
+        std::thread::Builder::new()
+            .name("tessera-bank".into())
+            .spawn(move || bank_thread(inbox, ready))
+            .expect("cannot start a thread for the bank");
+        let (payer, genesis, slot) = started.await.expect("the bank failed to start");
         Self {
-            ctx: Mutex::new(ctx),
+            jobs,
             payer,
+            genesis,
             ledger: Mutex::new(Ledger::default()),
             slot: AtomicU64::new(slot),
             feed: broadcast::channel(4_096).0,
         }
+    }
+
+    /// Runs `job` on the bank's thread and returns what it returns.
+    async fn run<R: Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut ProgramTestContext, &Runtime) -> R + Send + 'static,
+    ) -> Result<R, ClientError> {
+        let (reply, answer) = oneshot::channel();
+        let job: Job = Box::new(move |ctx, rt| {
+            let _ = reply.send(job(ctx, rt));
+        });
+        self.jobs.send(job).map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())
     }
 
     /// The funded payer (the bank's genesis account).
@@ -158,16 +219,21 @@ impl LocalChain {
 
     /// The bank's latest blockhash.
     pub async fn latest_blockhash(&self) -> Result<Hash, ClientError> {
-        let ctx = self.ctx.lock().await;
-        ctx.banks_client
-            .get_latest_blockhash()
-            .await
+        self.run(|ctx, rt| rt.block_on(ctx.banks_client.get_latest_blockhash()))
+            .await?
             .map_err(banks_error)
     }
 
+    /// A blockhash newer than the last one handed out (for a transaction repeated as is).
+    async fn new_blockhash(&self) -> Result<Hash, ClientError> {
+        self.run(|ctx, rt| rt.block_on(ctx.get_new_latest_blockhash()))
+            .await?
+            .map_err(|e| ClientError::Rpc(e.to_string()))
+    }
+
     /// The genesis hash.
-    pub async fn genesis_hash(&self) -> Hash {
-        self.ctx.lock().await.genesis_config().hash()
+    pub fn genesis_hash(&self) -> Hash {
+        self.genesis
     }
 
     /// The current slot (it advances with [`LocalChain::next_slot`]; every transaction is
@@ -185,18 +251,20 @@ impl LocalChain {
 
     /// Whether `blockhash` can still land a transaction, and its fee per signature.
     pub async fn blockhash_fee(&self, blockhash: &Hash) -> Result<Option<u64>, ClientError> {
-        let message = solana_sdk::message::Message::new_with_blockhash(&[], None, blockhash);
-        let ctx = self.ctx.lock().await;
-        ctx.banks_client
-            .get_fee_for_message(message)
-            .await
+        let payer = self.payer.pubkey();
+        let message =
+            solana_sdk::message::Message::new_with_blockhash(&[], Some(&payer), blockhash);
+        self.run(|ctx, rt| rt.block_on(ctx.banks_client.get_fee_for_message(message)))
+            .await?
             .map_err(banks_error)
     }
 
     /// Rent-exempt minimum for `size` bytes.
     pub async fn rent_exempt(&self, size: usize) -> Result<u64, ClientError> {
-        let ctx = self.ctx.lock().await;
-        let rent = ctx.banks_client.get_rent().await.map_err(banks_error)?;
+        let rent = self
+            .run(|ctx, rt| rt.block_on(ctx.banks_client.get_rent()))
+            .await?
+            .map_err(banks_error)?;
         Ok(rent.minimum_balance(size))
     }
 
@@ -205,8 +273,9 @@ impl LocalChain {
         &self,
         addresses: &[Pubkey],
     ) -> Result<Vec<Option<Account>>, ClientError> {
-        let ctx = self.ctx.lock().await;
-        read_all(&ctx, addresses).await
+        let addresses = addresses.to_vec();
+        self.run(move |ctx, rt| rt.block_on(read_all(ctx, &addresses)))
+            .await?
     }
 
     /// Every account owned by `owner` that any transaction loaded, with the filters applied.
@@ -258,8 +327,8 @@ impl LocalChain {
         &self,
         tx: VersionedTransaction,
     ) -> Result<(Result<(), TransactionError>, Simulation), ClientError> {
-        let ctx = self.ctx.lock().await;
-        simulate(&ctx, tx).await
+        self.run(move |ctx, rt| rt.block_on(simulate(ctx, tx)))
+            .await?
     }
 
     /// Executes a signed transaction, after a preflight simulation unless `skip_preflight`
@@ -269,76 +338,36 @@ impl LocalChain {
         tx: VersionedTransaction,
         skip_preflight: bool,
     ) -> Result<Submission, ClientError> {
-        if let Err(err) = tx
+        let verified = tx
             .sanitize()
             .map_err(TransactionError::from)
             .and_then(|()| match tx.verify_with_results().iter().all(|ok| *ok) {
                 true => Ok(()),
                 false => Err(TransactionError::SignatureFailure),
-            })
-        {
+            });
+        if let Err(err) = verified {
             return Ok(Submission::Refused(Refusal {
                 err,
                 logs: vec![],
                 units: 0,
             }));
         }
-        let ctx = self.ctx.lock().await;
-        let keys = loaded_keys(&ctx, &tx.message).await?;
-        let (result, simulation) = simulate(&ctx, tx.clone()).await?;
-        if let (Err(err), false) = (&result, skip_preflight) {
-            return Ok(Submission::Refused(Refusal {
-                err: err.clone(),
-                logs: simulation.logs,
-                units: simulation.units,
-            }));
-        }
-        let before = read_all(&ctx, &keys).await?;
-        let out = ctx
-            .banks_client
-            .process_transaction_with_metadata(tx.clone())
-            .await
-            .map_err(banks_error)?;
-        let Some(metadata) = out.metadata else {
-            // Refused before execution (expired blockhash, already processed, no fee payer).
-            let err = out
-                .result
-                .err()
-                .unwrap_or(TransactionError::AccountNotFound);
-            return Ok(Submission::Refused(Refusal {
-                err,
-                logs: vec![],
-                units: 0,
-            }));
+        let sent = tx.clone();
+        let executed = self
+            .run(move |ctx, rt| rt.block_on(execute(ctx, sent, skip_preflight)))
+            .await??;
+        let executed = match executed {
+            Ok(executed) => executed,
+            Err(refusal) => return Ok(Submission::Refused(refusal)),
         };
-        let after = read_all(&ctx, &keys).await?;
-        let mints = token::mints_of(before.iter().chain(&after));
-        let decimals = token::decimals(&mints, &read_all(&ctx, &mints).await?);
-        let block_time = clock(&ctx).await?.unix_timestamp;
-        drop(ctx);
-        let signatures = u64::try_from(tx.signatures.len()).unwrap_or(u64::MAX);
         let recorded = Arc::new(Recorded {
             signature: tx.signatures.first().copied().unwrap_or_default(),
             slot: self.slot(),
-            block_time,
-            meta: TransactionStatusMeta {
-                status: out.result,
-                fee: LAMPORTS_PER_SIGNATURE.saturating_mul(signatures),
-                pre_balances: lamports(&before),
-                post_balances: lamports(&after),
-                inner_instructions: Some(simulation.inner),
-                log_messages: Some(metadata.log_messages),
-                pre_token_balances: Some(token::balances(&before, &decimals)),
-                post_token_balances: Some(token::balances(&after, &decimals)),
-                rewards: None,
-                loaded_addresses: Default::default(),
-                return_data: metadata.return_data,
-                compute_units_consumed: Some(metadata.compute_units_consumed),
-                cost_units: None,
-            },
+            block_time: executed.block_time,
+            meta: executed.meta,
             transaction: tx,
-            keys,
-            after,
+            keys: executed.keys,
+            after: executed.after,
         });
         self.record(&recorded).await;
         let _ = self.feed.send(Notice::Transaction(recorded.clone()));
@@ -349,33 +378,122 @@ impl LocalChain {
         let mut ledger = self.ledger.lock().await;
         ledger.touched.extend(tx.keys.iter().copied());
         ledger.transactions.insert(tx.signature, tx.clone());
+        ledger.order.push_back(tx.signature);
         for key in &tx.keys {
-            ledger
-                .by_address
-                .entry(*key)
-                .or_default()
-                .push(tx.signature);
+            let seen = ledger.by_address.entry(*key).or_default();
+            seen.push_back(tx.signature);
+        }
+        while ledger.order.len() > MAX_HISTORY {
+            let Some(oldest) = ledger.order.pop_front() else {
+                break;
+            };
+            let Some(old) = ledger.transactions.remove(&oldest) else {
+                continue;
+            };
+            for key in &old.keys {
+                // The globally oldest transaction is the oldest of each address it touched.
+                if let Some(seen) = ledger.by_address.get_mut(key) {
+                    if seen.front() == Some(&oldest) {
+                        seen.pop_front();
+                    }
+                }
+            }
         }
     }
 
     /// Moves the bank's clock forward by `secs` (lease periods, dispute windows, vesting).
     pub async fn advance_clock(&self, secs: i64) -> Result<(), ClientError> {
-        self.move_clock(|now| now + secs).await
+        self.move_clock(move |now| now + secs).await
     }
 
     /// Moves the bank's clock forward to `unix` if it is behind it.
     pub async fn advance_clock_to(&self, unix: i64) -> Result<(), ClientError> {
-        self.move_clock(|now| now.max(unix)).await
+        self.move_clock(move |now| now.max(unix)).await
     }
 
-    /// Sets the clock's unix time to `to(current)`, under one lock.
-    async fn move_clock(&self, to: impl FnOnce(i64) -> i64) -> Result<(), ClientError> {
-        let ctx = self.ctx.lock().await;
-        let mut clock = clock(&ctx).await?;
-        clock.unix_timestamp = to(clock.unix_timestamp);
-        ctx.set_sysvar(&clock);
-        Ok(())
+    /// Sets the clock's unix time to `to(current)`, in one job.
+    async fn move_clock(
+        &self,
+        to: impl FnOnce(i64) -> i64 + Send + 'static,
+    ) -> Result<(), ClientError> {
+        self.run(move |ctx, rt| {
+            let mut now = rt.block_on(clock(ctx))?;
+            now.unix_timestamp = to(now.unix_timestamp);
+            ctx.set_sysvar(&now);
+            Ok(())
+        })
+        .await?
     }
+}
+
+/// A transaction the bank executed, before it is recorded.
+struct Executed {
+    keys: Vec<Pubkey>,
+    after: Vec<Option<Account>>,
+    block_time: i64,
+    meta: TransactionStatusMeta,
+}
+
+/// Preflight (unless skipped), execution, and the metadata a node records: balances before
+/// and after, token balances, logs, inner instructions (from the simulation, which ran on the
+/// same state) and compute units.
+async fn execute(
+    ctx: &ProgramTestContext,
+    tx: VersionedTransaction,
+    skip_preflight: bool,
+) -> Result<Result<Executed, Refusal>, ClientError> {
+    let keys = loaded_keys(ctx, &tx.message).await?;
+    let (result, simulation) = simulate(ctx, tx.clone()).await?;
+    if let (Err(err), false) = (&result, skip_preflight) {
+        return Ok(Err(Refusal {
+            err: err.clone(),
+            logs: simulation.logs,
+            units: simulation.units,
+        }));
+    }
+    let before = read_all(ctx, &keys).await?;
+    let signatures = u64::try_from(tx.signatures.len()).unwrap_or(u64::MAX);
+    let out = ctx
+        .banks_client
+        .process_transaction_with_metadata(tx)
+        .await
+        .map_err(banks_error)?;
+    let Some(metadata) = out.metadata else {
+        // Refused before execution (expired blockhash, already processed, no fee payer).
+        let err = out
+            .result
+            .err()
+            .unwrap_or(TransactionError::AccountNotFound);
+        return Ok(Err(Refusal {
+            err,
+            logs: vec![],
+            units: 0,
+        }));
+    };
+    let after = read_all(ctx, &keys).await?;
+    let mints = token::mints_of(before.iter().chain(&after));
+    let decimals = token::decimals(&mints, &read_all(ctx, &mints).await?);
+    let meta = TransactionStatusMeta {
+        status: out.result,
+        fee: LAMPORTS_PER_SIGNATURE.saturating_mul(signatures),
+        pre_balances: lamports(&before),
+        post_balances: lamports(&after),
+        inner_instructions: Some(simulation.inner),
+        log_messages: Some(metadata.log_messages),
+        pre_token_balances: Some(token::balances(&before, &decimals)),
+        post_token_balances: Some(token::balances(&after, &decimals)),
+        rewards: None,
+        loaded_addresses: Default::default(),
+        return_data: metadata.return_data,
+        compute_units_consumed: Some(metadata.compute_units_consumed),
+        cost_units: None,
+    };
+    Ok(Ok(Executed {
+        keys,
+        after,
+        block_time: clock(ctx).await?.unix_timestamp,
+        meta,
+    }))
 }
 
 /// What a simulation reports beside its result.
@@ -521,13 +639,7 @@ impl Chain for LocalChain {
                     err: TransactionError::AlreadyProcessed,
                     ..
                 }) => {
-                    blockhash = self
-                        .ctx
-                        .lock()
-                        .await
-                        .get_new_latest_blockhash()
-                        .await
-                        .map_err(|e| ClientError::Rpc(e.to_string()))?;
+                    blockhash = self.new_blockhash().await?;
                     continue;
                 }
                 Submission::Refused(r) => Err(ClientError::from_transaction_error(
@@ -547,7 +659,8 @@ impl Chain for LocalChain {
     }
 
     async fn unix_timestamp(&self) -> Result<i64, ClientError> {
-        Ok(clock(&*self.ctx.lock().await).await?.unix_timestamp)
+        let now = self.run(|ctx, rt| rt.block_on(clock(ctx))).await??;
+        Ok(now.unix_timestamp)
     }
 }
 

@@ -356,3 +356,25 @@ async fn subscriptions_notify_signatures_accounts_logs_and_slots() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_blockhash_outlives_a_person_signing_at_their_own_pace() {
+    // program-test registers a blockhash every 6.4 ms while its runtime runs; the chain drives
+    // it only per request, so a blockhash taken now still lands a transaction seconds later.
+    let (node, w, _) = started(Seed::Protocol).await;
+    let url = &node.url;
+    let hash = call(url, "getLatestBlockhash", json!([])).await["result"]["value"]["blockhash"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for _ in 0..20 {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        call(url, "getSlot", json!([])).await;
+    }
+    assert_eq!(
+        call(url, "isBlockhashValid", json!([hash])).await["result"]["value"],
+        true
+    );
+    let sent = call(url, "sendTransaction", json!([transfer_tx(&w.admin, &Pubkey::new_unique(), 1_000_000, &hash), {"encoding": "base64"}])).await;
+    assert!(sent["result"].is_string(), "{sent}");
+}

@@ -124,7 +124,7 @@ pub async fn handle(state: &State, method: &str, p: &Value) -> Answer {
             solana_core: format!("3.1.12 (tessera-localnet {})", env!("CARGO_PKG_VERSION")),
             feature_set: Some(0),
         }),
-        "getGenesisHash" => Ok(json!(chain.genesis_hash().await.to_string())),
+        "getGenesisHash" => Ok(json!(chain.genesis_hash().to_string())),
         "getHealth" => Ok(json!("ok")),
         "getIdentity" => Ok(json!({"identity": chain.payer().to_string()})),
         "getMinimumBalanceForRentExemption" => {

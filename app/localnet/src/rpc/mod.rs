@@ -23,6 +23,7 @@ use tessera_client::error::ClientError;
 use tessera_client::Chain;
 use tokio::net::TcpListener;
 use tower_http::cors::CorsLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::bank::LocalChain;
 
@@ -149,7 +150,9 @@ pub async fn serve(chain: Arc<LocalChain>, options: Options) -> Result<Endpoint,
     let http = Router::new()
         .route("/", post(http_request))
         .route("/health", get(|| async { "ok" }))
-        .layer(DefaultBodyLimit::max(MAX_BODY))
+        // Refuses an oversized body by its Content-Length, before reading any of it.
+        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(DefaultBodyLimit::disable())
         .layer(CorsLayer::permissive())
         .with_state(state.clone());
     let sockets = Router::new()
