@@ -32,6 +32,9 @@ struct Cli {
     /// What the chain starts with.
     #[arg(long, value_enum, default_value = "protocol")]
     seed: Seed,
+    /// With `--seed demo`: this many more nodes (simulated GPUs) for a market of realistic size.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=10_000))]
+    nodes: u16,
     /// Give this wallet 100 SOL and 10,000 settlement tokens (repeatable).
     #[arg(long, value_name = "PUBKEY")]
     fund: Vec<Pubkey>,
@@ -112,7 +115,13 @@ async fn run(cli: Cli) -> Result<()> {
         clock: ClockMode::Running(cli.clock_speed),
     };
     let chain = Arc::new(LocalChain::start().await);
-    let (world, seeded) = seed::seed(chain.clone(), cli.seed, &cli.keys).await?;
+    let (world, mut seeded) = seed::seed(chain.clone(), cli.seed, &cli.keys).await?;
+    if cli.nodes > 0 {
+        anyhow::ensure!(cli.seed == Seed::Demo, "--nodes adds nodes to the demo's provider: use it with --seed demo");
+        let more = seed::more_nodes(&world, usize::from(cli.nodes)).await?;
+        println!("  + {} nodes", more.len());
+        seeded.nodes.extend(more.iter().map(ToString::to_string));
+    }
     for wallet in &cli.fund {
         seed::fund(&world, wallet).await?;
     }

@@ -146,6 +146,29 @@ async fn receipt(w: &World, nk: &NodeKeys, lease: Pubkey) -> Result<()> {
     send(&w.chain, ixs, Vec::<&Keypair>::new()).await
 }
 
+/// `count` more nodes on the demo provider (1 to 8 simulated GPUs, prices from 1 token per
+/// GPU-hour up), for a market of realistic size.
+pub async fn more_nodes(w: &World, count: usize) -> Result<Vec<Pubkey>> {
+    // Rent for each node account (about 0.003 SOL) and fees.
+    let rent = 10_000_000 * u64::try_from(count).unwrap_or(u64::MAX / 10_000_000);
+    let fund = anchor_lang::solana_program::system_instruction::transfer(
+        &w.admin.pubkey(),
+        &w.operator.pubkey(),
+        rent,
+    );
+    send(&w.chain, vec![fund], Vec::<&Keypair>::new()).await?;
+    let mut nodes = Vec::with_capacity(count);
+    for i in 0..count {
+        let gpus = u32::try_from(i % 8 + 1).unwrap_or(1);
+        let price = UNIT + u64::try_from(i).unwrap_or(0) * 10_000;
+        let nk = w
+            .register_node(&SimulatedBackend::new(gpus, vec![]), &w.agent_key, price)
+            .await?;
+        nodes.push(nk.node);
+    }
+    Ok(nodes)
+}
+
 /// SOL and settlement tokens for `owner`: 100 SOL and 10,000 tokens.
 pub async fn fund(w: &World, owner: &Pubkey) -> Result<()> {
     let me = w.admin.pubkey();

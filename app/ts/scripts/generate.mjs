@@ -68,9 +68,9 @@ function eventTable(list, errors) {
     ),
     '] as const;',
     '',
-    '/** Each Tessera error\'s name by code, as the IDL and the Rust SDK name it. */',
-    'export const TESSERA_ERROR_NAMES: Readonly<Record<number, string>> = {',
-    ...errors.map((e) => `  ${e.code}: "${e.name}",`),
+    '/** Each Tessera error\'s name and message by code, as the IDL and the Rust SDK give them. */',
+    'export const TESSERA_ERRORS: Readonly<Record<number, readonly [string, string]>> = {',
+    ...errors.map((e) => `  ${e.code}: [${JSON.stringify(e.name)}, ${JSON.stringify(e.msg ?? e.name)}],`),
     '};',
     '',
   ];

@@ -40,3 +40,22 @@ export function formatAmount(units: bigint | number, decimals: number): string {
   }
   return `${whole}.${frac.toString().padStart(decimals, '0').replace(/0+$/, '')}`;
 }
+
+const UNITS: Readonly<Record<string, number>> = { '': 1, s: 1, m: 60, h: 3_600, d: 86_400 };
+
+/** Parses `90`, `90s`, `15m`, `2h`, `7d` into seconds (at most u32), as the Rust SDK does. */
+export function parseDuration(text: string, field = 'duration'): number {
+  const found = /^(\d+)(.*)$/.exec(text);
+  if (!found?.[1]) {
+    throw new AmountError(`${field}: \`${text}\` is not a duration like 90s, 15m, 2h or 7d`);
+  }
+  const mul = UNITS[found[2] ?? ''];
+  if (mul === undefined) {
+    throw new AmountError(`${field}: unknown unit in \`${text}\` (use s, m, h or d)`);
+  }
+  const secs = Number(found[1]) * mul;
+  if (!Number.isSafeInteger(secs) || secs > 0xffff_ffff) {
+    throw new AmountError(`${field}: \`${text}\` is too long`);
+  }
+  return secs;
+}

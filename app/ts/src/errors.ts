@@ -9,8 +9,8 @@ import {
   SOLANA_ERROR__JSON_RPC__SERVER_ERROR_SEND_TRANSACTION_PREFLIGHT_FAILURE,
 } from '@solana/kit';
 
-import { getTesseraErrorMessage, TESSERA_PROGRAM_ADDRESS, type TesseraError } from './generated';
-import { TESSERA_ERROR_NAMES } from './generated/events';
+import { TESSERA_PROGRAM_ADDRESS } from './generated';
+import { TESSERA_ERRORS } from './generated/events';
 import { TOKEN_PROGRAM_ADDRESS } from './pda';
 
 const SYSTEM_PROGRAM_ADDRESS = '11111111111111111111111111111111' as Address;
@@ -78,8 +78,9 @@ function failingProgram(logs: readonly string[]): Address | undefined {
 
 function describeCustom(code: number, program: Address | undefined): [string, string, string] {
   const tessera = program === TESSERA_PROGRAM_ADDRESS || (program === undefined && code >= 6000);
-  if (tessera && TESSERA_ERROR_NAMES[code] !== undefined) {
-    return ['Tessera', TESSERA_ERROR_NAMES[code], getTesseraErrorMessage(code as TesseraError)];
+  const known = TESSERA_ERRORS[code];
+  if (tessera && known) {
+    return ['Tessera', known[0], known[1]];
   }
   if (program === TOKEN_PROGRAM_ADDRESS) {
     const [name, words] = TOKEN_ERRORS[code] ?? [`Custom(${code})`, `token error ${code}`];

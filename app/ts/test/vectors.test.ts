@@ -17,6 +17,7 @@ import {
   formatAmount,
   OFFSETS,
   parseAmount,
+  parseDuration,
   pda,
   receiptMessage,
   TESSERA_PROGRAM_ADDRESS,
@@ -105,4 +106,10 @@ void test('amounts parse and format with the mint decimals, and bad ones are ref
   assert.throws(() => parseAmount('12,5', 6), /is not a decimal amount/);
   assert.throws(() => parseAmount('', 6), /empty amount/);
   assert.throws(() => parseAmount('18446744073709.551616', 6), /too large/);
+  assert.equal(parseDuration('90'), 90);
+  assert.equal(parseDuration('2h'), 7_200);
+  assert.equal(parseDuration('7d'), 604_800);
+  assert.throws(() => parseDuration('2 hours', 'lease'), /lease: unknown unit in `2 hours`/);
+  assert.throws(() => parseDuration('h'), /is not a duration/);
+  assert.throws(() => parseDuration('50000d'), /too long/);
 });

@@ -1,0 +1,144 @@
+/**
+ * The dashboard in Chromium against the seeded local network: each page shows what the chain
+ * holds (checked against reads through the TypeScript client), the development wallet
+ * deposits and opens a lease, and a refusal is shown in words. Screenshots of every page go to
+ * test-results/.
+ */
+import { expect, type Page, test } from '@playwright/test';
+import { type Address, createSolanaRpc } from '@solana/kit';
+
+import {
+  associatedTokenAddress,
+  fetchLease,
+  fetchNode,
+  fetchPool,
+  formatAmount,
+  formatRatio,
+  nav,
+  pda,
+  shareValue,
+} from '../../ts/src';
+import { readNetwork } from './network';
+
+const net = readNetwork();
+const rpc = createSolanaRpc(net.rpc);
+const pool = net.world.pools[0] as Address;
+const node = net.world.nodes[0] as Address;
+
+async function chainNow(): Promise<bigint> {
+  return BigInt(await rpc.getBlockTime(await rpc.getSlot().send()).send());
+}
+
+/** Errors the page threw during a test: there must be none. */
+let pageErrors: string[] = [];
+test.beforeEach(({ page }) => {
+  pageErrors = [];
+  page.on('pageerror', (e) => { pageErrors.push(e.message); });
+});
+test.afterEach(() => {
+  expect(pageErrors, 'errors thrown in the page').toEqual([]);
+});
+
+async function open(page: Page, route: string): Promise<void> {
+  await page.addInitScript((key) => { localStorage.setItem('tessera.devkey', key); }, JSON.stringify(net.devKey));
+  await page.goto(`/?rpc=${encodeURIComponent(net.rpc)}#/${route}`);
+  await expect(page.locator('main')).not.toContainText('Reading the chain');
+}
+
+async function connectDevWallet(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Connect Tessera Dev Wallet' }).click();
+  await expect(page.locator('[data-test=wallet]')).toContainText(net.devAddress.slice(0, 4));
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: test.info().outputPath(`${name}.png`), fullPage: true });
+}
+
+test('the pools page shows each pool as the chain holds it', async ({ page }) => {
+  await open(page, 'pools');
+  const p = (await fetchPool(rpc, pool)).data;
+  const row = page.locator(`tr[data-pool="${pool}"]`);
+  await expect(row.locator('[data-test=nav]')).toHaveText(formatAmount(nav(p, await chainNow()), 6));
+  const { num, den } = shareValue(p, await chainNow());
+  await expect(row.locator('[data-test=share-value]')).toHaveText(formatRatio(num, den, 6));
+  await expect(row.locator('[data-test=utilisation]')).toContainText('2/10 GPUs');
+  await expect(row.locator('[data-test=yield]')).toContainText('a year (settled revenue over');
+  await shot(page, 'pools');
+  await row.locator('a').first().click();
+  await expect(page.locator('[data-test=chart] canvas')).toBeVisible();
+  await shot(page, 'pool');
+});
+
+test('the market lists every node with its free GPUs, and unattested plainly', async ({ page }) => {
+  await open(page, 'market');
+  await expect(page.locator('[data-test=market-count]')).toHaveText(`${net.world.nodes.length} of ${net.world.nodes.length} nodes`);
+  for (const address of net.world.nodes) {
+    const n = (await fetchNode(rpc, address as Address)).data;
+    await expect(page.locator(`tr[data-node="${address}"] [data-test=free]`)).toHaveText(`${n.spec.gpuCount - n.gpusAllocated}/${n.spec.gpuCount}`);
+  }
+  await expect(page.locator('tr[data-node] .tag').first()).toHaveText('unattested');
+  await shot(page, 'market');
+});
+
+test('a lease page shows its receipts, settled and pending, with the dispute window', async ({ page }) => {
+  const lease = net.world.leases[0] as Address;
+  await open(page, `lease/${lease}`);
+  const l = (await fetchLease(rpc, lease)).data;
+  await expect(page.locator('[data-test=receipts] tbody tr')).toHaveCount(Number(l.lastSeq));
+  await expect(page.locator('[data-test=receipts] tbody tr').first()).toContainText('settled');
+  await expect(page.locator('[data-test=receipts] tbody tr').last()).toContainText('pending');
+  await expect(page.locator('[data-test=pending]')).toContainText(`${formatAmount(l.pending, 6)}: dispute window ends`);
+  await expect(page.locator('[data-test=escrow]')).toHaveText(/escrow left/);
+  await shot(page, 'lease');
+  await page.locator('a', { hasText: node.slice(0, 4) }).first().click();
+  await expect(page.locator('h1')).toContainText('Node');
+  await shot(page, 'node');
+});
+
+test('a deposit through the development wallet mints the investor shares', async ({ page }) => {
+  await open(page, `pool/${pool}`);
+  await connectDevWallet(page);
+  const shareMint = await pda.shareMintAddress(pool);
+  const account = await associatedTokenAddress(net.devAddress as Address, shareMint);
+  const before = await rpc.getTokenAccountBalance(account).send().then((b) => BigInt(b.value.amount), () => 0n);
+  await page.locator('[data-test=deposit] input').fill('250');
+  await page.locator('[data-test=deposit] button').click();
+  await expect(page.locator('[data-test=deposit] [role=status]')).toHaveText('deposited 250');
+  const after = BigInt((await rpc.getTokenAccountBalance(account).send()).value.amount);
+  expect(after).toBeGreaterThan(before);
+  await expect(page.locator('[data-test=my-shares]')).toHaveText(formatAmount(after, 6));
+});
+
+test('a deposit above the balance is refused in words', async ({ page }) => {
+  await open(page, `pool/${pool}`);
+  await connectDevWallet(page);
+  await page.locator('[data-test=deposit] input').fill('1000000');
+  await page.locator('[data-test=deposit] button').click();
+  await expect(page.locator('[data-test=deposit] [role=alert]')).toHaveText(/^SPL Token refused \(InsufficientFunds\): a token account holds less than this transfer needs/);
+  await page.locator('[data-test=deposit] input').fill('1.0000001');
+  await page.locator('[data-test=deposit] button').click();
+  await expect(page.locator('[data-test=deposit] [role=alert]')).toHaveText('deposit: `1.0000001` has more than 6 decimal places');
+});
+
+test('a lease opened through the development wallet takes its GPUs off the market', async ({ page }) => {
+  const before = (await fetchNode(rpc, node)).data;
+  await open(page, `node/${node}`);
+  await connectDevWallet(page);
+  const form = page.locator('[data-test=open-lease]');
+  await form.locator('input[name=gpus]').fill('2');
+  await form.locator('input[name=duration]').fill('1h');
+  await form.locator('input[name=jobHash]').fill('ab'.repeat(32));
+  await form.locator('button').click();
+  await expect(form.locator('[role=status]')).toContainText('lease opened');
+  const after = (await fetchNode(rpc, node)).data;
+  expect(after.gpusAllocated).toBe(before.gpusAllocated + 2);
+  await page.goto(`/?rpc=${encodeURIComponent(net.rpc)}#/market`);
+  await expect(page.locator(`tr[data-node="${node}"] [data-test=free]`)).toHaveText(`${after.spec.gpuCount - after.gpusAllocated}/${after.spec.gpuCount}`);
+});
+
+test('the staking page shows the wallet position', async ({ page }) => {
+  await open(page, 'staking');
+  await connectDevWallet(page);
+  await expect(page.locator('[data-test=staked]')).toContainText('0');
+  await shot(page, 'staking');
+});

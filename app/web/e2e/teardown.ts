@@ -1,0 +1,9 @@
+import { readNetwork } from './network';
+
+export default function teardown(): void {
+  try {
+    process.kill(readNetwork().pid, 'SIGTERM');
+  } catch {
+    // Already gone.
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * Reads from the chain: every Tessera account of a kind (one `getProgramAccounts` with the
+ * discriminator as a `memcmp` filter), the protocol, the chain's clock, balances, and a
+ * pool's or lease's events from its transaction history.
+ */
+import {
+  type Address,
+  createSolanaRpc,
+  type Decoder,
+  getBase58Decoder,
+  getBase64Encoder,
+  type ReadonlyUint8Array,
+  type Signature,
+} from '@solana/kit';
+import {
+  BID_DISCRIMINATOR,
+  eventsOf,
+  fetchMaybeStakePool,
+  fetchProtocol,
+  getLeaseDecoder,
+  getNodeDecoder,
+  getPoolDecoder,
+  getProviderDecoder,
+  getRedemptionTicketDecoder,
+  getStakePositionDecoder,
+  LEASE_DISCRIMINATOR,
+  type Lease,
+  type Node,
+  NODE_DISCRIMINATOR,
+  type Pool,
+  POOL_DISCRIMINATOR,
+  type Protocol,
+  type Provider,
+  PROVIDER_DISCRIMINATOR,
+  REDEMPTION_TICKET_DISCRIMINATOR,
+  type RedemptionTicket,
+  STAKE_POSITION_DISCRIMINATOR,
+  type StakePosition,
+  TESSERA_PROGRAM_ADDRESS,
+  type TesseraEvent,
+  pda,
+} from '@tessera/client';
+
+import { RPC_URL } from './config';
+
+export const rpc = createSolanaRpc(RPC_URL);
+
+export interface Account<T> {
+  address: Address;
+  data: T;
+}
+
+/** Every program account with `discriminator`, decoded. */
+async function all<T>(discriminator: ReadonlyUint8Array, decoder: Decoder<T>): Promise<Account<T>[]> {
+  const found = await rpc
+    .getProgramAccounts(TESSERA_PROGRAM_ADDRESS, {
+      encoding: 'base64',
+      filters: [{ memcmp: { offset: 0n, bytes: getBase58Decoder().decode(discriminator) as never, encoding: 'base58' } }],
+    })
+    .send();
+  const bytes = getBase64Encoder();
+  return found.map((a) => ({ address: a.pubkey, data: decoder.decode(bytes.encode(a.account.data[0])) }));
+}
+
+/** Everything the pages show, read at one moment. */
+export interface Snapshot {
+  now: bigint;
+  protocol: Protocol;
+  decimals: number;
+  pools: Account<Pool>[];
+  nodes: Account<Node>[];
+  providers: Account<Provider>[];
+  leases: Account<Lease>[];
+  tickets: Account<RedemptionTicket>[];
+  stakes: Account<StakePosition>[];
+  /** The stake pool's reward accumulator (`acc_reward_per_share`). */
+  stakeAccumulator: bigint;
+  bids: number;
+}
+
+/** The chain's clock, unix seconds. */
+export async function chainTime(): Promise<bigint> {
+  const slot = await rpc.getSlot().send();
+  return BigInt(await rpc.getBlockTime(slot).send());
+}
+
+export async function snapshot(): Promise<Snapshot> {
+  const protocol = await fetchProtocol(rpc, await pda.protocolAddress());
+  const stakePool = await fetchMaybeStakePool(rpc, await pda.stakePoolAddress());
+  const [now, pools, nodes, providers, leases, tickets, stakes, bids] = await Promise.all([
+    chainTime(),
+    all(POOL_DISCRIMINATOR, getPoolDecoder()),
+    all(NODE_DISCRIMINATOR, getNodeDecoder()),
+    all(PROVIDER_DISCRIMINATOR, getProviderDecoder()),
+    all(LEASE_DISCRIMINATOR, getLeaseDecoder()),
+    all(REDEMPTION_TICKET_DISCRIMINATOR, getRedemptionTicketDecoder()),
+    all(STAKE_POSITION_DISCRIMINATOR, getStakePositionDecoder()),
+    rpc.getProgramAccounts(TESSERA_PROGRAM_ADDRESS, {
+      encoding: 'base64',
+      dataSlice: { offset: 0, length: 0 },
+      filters: [{ memcmp: { offset: 0n, bytes: getBase58Decoder().decode(BID_DISCRIMINATOR) as never, encoding: 'base58' } }],
+    }).send(),
+  ]);
+  return {
+    now, protocol: protocol.data, decimals: protocol.data.settlementDecimals,
+    pools, nodes, providers, leases, tickets, stakes, bids: bids.length,
+    stakeAccumulator: stakePool.exists ? stakePool.data.accRewardPerShare : 0n,
+  };
+}
+
+/** An event with the time and signature of its transaction. */
+export interface Dated {
+  event: TesseraEvent;
+  at: bigint;
+  signature: Signature;
+}
+
+/** The events of the last `limit` transactions touching `address`, oldest first. */
+export async function history(address: Address, limit = 200): Promise<Dated[]> {
+  const signatures = await rpc.getSignaturesForAddress(address, { limit }).send();
+  const out: Dated[] = [];
+  for (const s of [...signatures].reverse()) {
+    if (s.err) continue;
+    const tx = await rpc.getTransaction(s.signature, { encoding: 'json', maxSupportedTransactionVersion: 0 }).send();
+    if (!tx) continue;
+    for (const event of eventsOf(tx)) out.push({ event, at: BigInt(tx.blockTime ?? 0n), signature: s.signature });
+  }
+  return out;
+}
+
+/** A wallet's token balance of `mint`, base units (0 without an account). */
+export async function tokenBalance(owner: Address, mint: Address): Promise<bigint> {
+  const account = await pda.associatedTokenAddress(owner, mint);
+  try {
+    return BigInt((await rpc.getTokenAccountBalance(account).send()).value.amount);
+  } catch {
+    return 0n;
+  }
+}

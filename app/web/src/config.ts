@@ -1,0 +1,23 @@
+/**
+ * Where the dashboard reads from: `?rpc=` (remembered), else the last one used, else the local
+ * network. The websocket URL follows Solana's convention (RPC port + 1) unless `?ws=` says.
+ */
+const params = new URLSearchParams(location.search);
+const remembered = (key: string, fallback: string): string => {
+  const given = params.get(key);
+  if (given) localStorage.setItem(`tessera.${key}`, given);
+  return given ?? localStorage.getItem(`tessera.${key}`) ?? fallback;
+};
+
+export const RPC_URL = remembered('rpc', 'http://127.0.0.1:8899');
+
+function nextPort(url: string): string {
+  const u = new URL(url.replace(/^http/, 'ws'));
+  if (u.port) u.port = String(Number(u.port) + 1);
+  return u.toString();
+}
+
+export const WS_URL = remembered('ws', nextPort(RPC_URL));
+
+/** Whether the RPC is a local network (the development wallet is offered only there). */
+export const LOCAL = ['127.0.0.1', 'localhost'].includes(new URL(RPC_URL).hostname);

@@ -1,0 +1,59 @@
+/** Every pool: share value, NAV split, settled-revenue yield, utilisation and queue. */
+import { formatRatio, lockedRevenueAt, nav, shareValue } from '@tessera/client';
+
+import type { Snapshot } from '../chain';
+import { model, percent, tokens } from '../format';
+import type { PageProps } from '../main';
+import { Link } from '../ui';
+import { YieldLine } from './pool';
+
+/** GPUs leased and registered on the nodes that earn for `pool`. */
+export function utilisation(snap: Snapshot, pool: string): { leased: number; registered: number } {
+  const nodes = snap.nodes.filter((n) => n.data.pool === pool);
+  return {
+    leased: nodes.reduce((s, n) => s + n.data.gpusAllocated, 0),
+    registered: nodes.reduce((s, n) => s + n.data.spec.gpuCount, 0),
+  };
+}
+
+export function Pools({ snap }: PageProps) {
+  const d = snap.decimals;
+  return (
+    <>
+      <h1>Pools</h1>
+      <table data-test="pools">
+        <thead>
+          <tr>
+            <th>pool</th><th>GPU model</th><th class="num">share value</th><th class="num">NAV</th>
+            <th class="num">cash</th><th class="num">escrowed</th><th class="num">pending</th>
+            <th class="num">lent out</th><th class="num">vesting revenue</th><th>yield (settled revenue)</th>
+            <th class="num">utilisation</th><th class="num">queued shares</th>
+          </tr>
+        </thead>
+        <tbody>
+          {snap.pools.map((p) => {
+            const { num, den } = shareValue(p.data, snap.now);
+            const u = utilisation(snap, p.address);
+            return (
+              <tr key={p.address} data-pool={p.address}>
+                <td><Link to="pool" address={p.address} /></td>
+                <td>{model(p.data.gpuModel)}</td>
+                <td class="num" data-test="share-value">{formatRatio(num, den, 6)}</td>
+                <td class="num" data-test="nav">{tokens(nav(p.data, snap.now), d)}</td>
+                <td class="num">{tokens(p.data.cash, d)}</td>
+                <td class="num">{tokens(p.data.escrowed, d)}</td>
+                <td class="num">{tokens(p.data.pending, d)}</td>
+                <td class="num">{tokens(p.data.deployedPrincipal, d)}</td>
+                <td class="num">{tokens(lockedRevenueAt(p.data, snap.now), d)}</td>
+                <td><YieldLine pool={p.data} address={p.address} now={snap.now} /></td>
+                <td class="num" data-test="utilisation">{u.leased}/{u.registered} GPUs ({percent(BigInt(u.leased), BigInt(u.registered))})</td>
+                <td class="num">{tokens(p.data.queuedShares, d)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {snap.pools.length === 0 && <p class="muted">No pools on this chain yet.</p>}
+    </>
+  );
+}
