@@ -37,7 +37,7 @@ pub struct MeteredPeriod {
     pub peak_memory_mib: u64,
     /// Samples that failed (GPU not found, NVML error).
     pub missing_samples: u64,
-    /// Samples with a throttle reason active.
+    /// Samples with a clock slowdown active (power, thermal or hardware; not idle).
     pub throttled_samples: u64,
     /// Average SM utilisation of the job's own processes per process query, percent (summed
     /// over the leased GPUs); `None` when no process query ran.
@@ -52,13 +52,13 @@ impl PeriodMeter {
         match sample {
             Ok(s) => {
                 self.log.push(format!(
-                    "{at} gpu={gpu} util={} mem_mib={} power_mw={} energy_mj={} temp_c={} throttled={}",
-                    s.utilization_pct, s.memory_used_mib, s.power_mw, s.energy_mj, s.temperature_c, s.throttled
+                    "{at} gpu={gpu} util={} mem_mib={} power_mw={} energy_mj={} temp_c={} slowdown={}",
+                    s.utilization_pct, s.memory_used_mib, s.power_mw, s.energy_mj, s.temperature_c, s.slowdown
                 ));
                 self.util_pct_sum += u64::from(s.utilization_pct.min(100));
                 self.util_samples += 1;
                 self.peak_memory_mib = self.peak_memory_mib.max(s.memory_used_mib);
-                self.throttled_samples += u64::from(s.throttled);
+                self.throttled_samples += u64::from(s.slowdown.any());
                 if let Some(last) = self.last_energy.insert(gpu, s.energy_mj) {
                     // A counter that went backwards was reset (driver reload): count from zero.
                     self.energy_mj += if s.energy_mj >= last {

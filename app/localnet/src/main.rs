@@ -117,7 +117,10 @@ async fn run(cli: Cli) -> Result<()> {
     let chain = Arc::new(LocalChain::start().await);
     let (world, mut seeded) = seed::seed(chain.clone(), cli.seed, &cli.keys).await?;
     if cli.nodes > 0 {
-        anyhow::ensure!(cli.seed == Seed::Demo, "--nodes adds nodes to the demo's provider: use it with --seed demo");
+        anyhow::ensure!(
+            cli.seed == Seed::Demo,
+            "--nodes adds nodes to the demo's provider: use it with --seed demo"
+        );
         let more = seed::more_nodes(&world, usize::from(cli.nodes)).await?;
         println!("  + {} nodes", more.len());
         seeded.nodes.extend(more.iter().map(ToString::to_string));

@@ -60,7 +60,7 @@ pub fn libraries_present() -> Result<(), CudaError> {
     if !cublas {
         return Err(CudaError {
             what: "loading libcublas",
-            message: "cuBLAS (libcublas.so.12 from the CUDA toolkit) is not installed or not on LD_LIBRARY_PATH".into(),
+            message: "cuBLAS (libcublas.so from the CUDA toolkit, any major version) is not installed where the loader, $CUDA_HOME or /usr/local/cuda* has it".into(),
         });
     }
     Ok(())

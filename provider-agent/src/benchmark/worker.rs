@@ -4,8 +4,11 @@
 //! `progress <step> <label>`, then `result <Measured as JSON>` or `error <message>`.
 
 use std::io::{BufRead, BufReader, Read};
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -57,6 +60,11 @@ pub enum WorkerError {
     /// The worker reported a failure (no CUDA libraries, out of memory…).
     #[error("benchmark failed: {0}")]
     Failed(String),
+    /// The worker did not finish in time (a hung driver); it was killed.
+    #[error(
+        "the benchmark worker did not finish in {0} s (a hung driver or GPU?); it was stopped"
+    )]
+    TimedOut(u64),
     /// The worker died without a result; the agent is unaffected.
     #[error("the benchmark worker crashed ({status}); the agent is unaffected. Its last output: {stderr}")]
     Crashed {
@@ -85,15 +93,35 @@ pub fn serve() -> i32 {
     }
 }
 
+/// How long one GPU's benchmark may take before its worker is killed.
+pub const TIME_LIMIT: Duration = Duration::from_secs(300);
+
+/// Kills process `pid` unless `done` says it finished within `limit`; true if it killed it.
+fn watchdog(pid: u32, limit: Duration, done: mpsc::Receiver<()>) -> std::thread::JoinHandle<bool> {
+    std::thread::spawn(move || match done.recv_timeout(limit) {
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            if let Ok(pid) = i32::try_from(pid) {
+                // SAFETY: signals the process group of our own child (it leads it), which
+                // has not been reaped yet: the worker and anything it started.
+                unsafe { libc::kill(-pid, libc::SIGKILL) };
+            }
+            true
+        }
+        _ => false,
+    })
+}
+
 /// Runs `program args` with extra environment `env`, passing each progress line to
-/// `on_progress` and returning the figures.
+/// `on_progress` and returning the figures; killed after `limit`.
 pub fn run(
     program: &Path,
     args: &[&str],
     env: &[(&str, &str)],
+    limit: Duration,
     on_progress: &mut dyn FnMut(u32, &str),
 ) -> Result<Measured, WorkerError> {
     let mut child = Command::new(program)
+        .process_group(0)
         .args(args)
         .envs(env.iter().copied())
         .stdin(Stdio::null())
@@ -101,6 +129,8 @@ pub fn run(
         .stderr(Stdio::piped())
         .spawn()
         .map_err(WorkerError::Spawn)?;
+    let (finished, done) = mpsc::channel();
+    let killer = watchdog(child.id(), limit, done);
     let stderr = child.stderr.take().map(|mut e| {
         std::thread::spawn(move || {
             let mut text = String::new();
@@ -120,6 +150,10 @@ pub fn run(
         }
     }
     let status = child.wait().map_err(WorkerError::Spawn)?;
+    let _ = finished.send(());
+    if killer.join().unwrap_or(false) {
+        return Err(WorkerError::TimedOut(limit.as_secs()));
+    }
     let stderr = stderr.and_then(|t| t.join().ok()).unwrap_or_default();
     match outcome {
         Some(result) if status.success() || matches!(result, Err(WorkerError::Failed(_))) => result,
@@ -154,15 +188,32 @@ pub fn measure_all(
         ProgressStyle::with_template("{msg:32} [{bar:30}] {pos}/{len} {elapsed}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
+    // cuBLAS of whatever major version is installed, under the unversioned name the CUDA
+    // bindings try first (CUDA 13 rigs often lack that development link).
+    let links = std::env::temp_dir().join(format!("tessera-agent-{}", std::process::id()));
+    let library_path = crate::gpu::libs::find_cublas(
+        &crate::gpu::libs::ldconfig(),
+        &crate::gpu::libs::search_dirs(),
+    )
+    .and_then(|cublas| crate::gpu::libs::cublas_link_dir(&links, &cublas).ok())
+    .map(|dir| {
+        let inherited = std::env::var("LD_LIBRARY_PATH").unwrap_or_default();
+        format!("{}:{inherited}", dir.display())
+    });
     let results = gpus
         .iter()
         .enumerate()
         .map(|(i, gpu)| {
             let base = steps * i as u64;
+            let mut env = vec![("CUDA_VISIBLE_DEVICES", gpu.uuid.as_str())];
+            if let Some(path) = &library_path {
+                env.push(("LD_LIBRARY_PATH", path.as_str()));
+            }
             let result = run(
                 exe,
                 &["benchmark-worker"],
-                &[("CUDA_VISIBLE_DEVICES", gpu.uuid.as_str())],
+                &env,
+                TIME_LIMIT,
                 &mut |step, label| {
                     bar.set_position(base + u64::from(step));
                     bar.set_message(format!("GPU {}: {label}", gpu.index));
@@ -173,6 +224,7 @@ pub fn measure_all(
         })
         .collect();
     bar.finish_and_clear();
+    let _ = std::fs::remove_dir_all(&links);
     results
 }
 
@@ -182,9 +234,13 @@ mod tests {
 
     fn sh(script: &str) -> (Result<Measured, WorkerError>, Vec<(u32, String)>) {
         let mut seen = Vec::new();
-        let result = run(Path::new("sh"), &["-c", script], &[], &mut |step, label| {
-            seen.push((step, label.to_string()))
-        });
+        let result = run(
+            Path::new("sh"),
+            &["-c", script],
+            &[],
+            TIME_LIMIT,
+            &mut |step, label| seen.push((step, label.to_string())),
+        );
         (result, seen)
     }
 
@@ -236,5 +292,30 @@ mod tests {
             Err(WorkerError::Failed(m)) => assert!(m.contains("cuBLAS is not installed"), "{m}"),
             other => panic!("{other:?}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod time_limit {
+    use super::*;
+
+    #[test]
+    fn a_hung_worker_is_stopped_at_its_time_limit() {
+        let started = std::time::Instant::now();
+        let result = run(
+            Path::new("sh"),
+            &["-c", "echo 'progress 0 bf16 GEMM'; sleep 30"],
+            &[],
+            Duration::from_millis(500),
+            &mut |_, _| {},
+        );
+        match result {
+            Err(e @ WorkerError::TimedOut(_)) => assert!(e.to_string().contains("did not finish")),
+            other => panic!("expected a time-out, got {other:?}"),
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "killed, not waited for"
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! `GpuBackend`: inventory and telemetry of the rig's GPUs, real (NVML) or simulated.
 
+pub mod libs;
 pub mod nvml;
 pub mod simulated;
 
@@ -53,8 +54,8 @@ pub struct GpuSample {
     pub energy_mj: u64,
     /// Temperature, °C.
     pub temperature_c: u32,
-    /// Whether any clock throttle reason is active.
-    pub throttled: bool,
+    /// Clock slowdowns active now (power cap, thermal, hardware); idle is not one.
+    pub slowdown: Slowdown,
 }
 
 /// One process's use of a GPU, as the driver reports it.
@@ -106,4 +107,40 @@ pub trait GpuBackend: Send + Sync {
     fn sample(&self, index: u32) -> Result<GpuSample, GpuError>;
     /// The processes using GPU `index` now, with their utilisation since the previous call.
     fn processes(&self, index: u32) -> Result<Vec<ProcessSample>, GpuError>;
+}
+
+/// Clock slowdowns that cost a job performance: NVML's power-cap, thermal and hardware
+/// slowdown reasons. An idle GPU, application or user clocks and sync boost are not slowdowns.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Slowdown {
+    /// The software power cap.
+    pub power: bool,
+    /// Thermal slowdown (software or hardware).
+    pub thermal: bool,
+    /// Hardware slowdown or power brake.
+    pub hardware: bool,
+}
+
+impl Slowdown {
+    /// Whether any slowdown is active.
+    pub fn any(&self) -> bool {
+        self.power || self.thermal || self.hardware
+    }
+}
+
+impl std::fmt::Display for Slowdown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = [
+            (self.power, "power"),
+            (self.thermal, "thermal"),
+            (self.hardware, "hardware"),
+        ]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+        .collect();
+        match names.is_empty() {
+            true => f.write_str("none"),
+            false => f.write_str(&names.join("+")),
+        }
+    }
 }

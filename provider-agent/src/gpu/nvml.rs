@@ -24,14 +24,22 @@ pub struct NvmlBackend {
 impl NvmlBackend {
     /// Loads and initialises NVML; a clear error when the library or driver is absent.
     pub fn new() -> Result<Self, GpuError> {
-        Nvml::init()
-            .map(|nvml| Self {
-                nvml,
-                // SAFETY: loads the library NVML already loaded; symbols are checked at use.
-                raw: unsafe { NvmlLib::new("libnvidia-ml.so.1") }.ok(),
-                last_seen_us: Mutex::new(BTreeMap::new()),
-            })
-            .map_err(|e| GpuError::Unavailable(e.to_string()))
+        let mut failures = Vec::new();
+        for name in super::libs::NVML_NAMES {
+            match Nvml::builder().lib_path(std::ffi::OsStr::new(name)).init() {
+                Ok(nvml) => {
+                    return Ok(Self {
+                        nvml,
+                        // SAFETY: loads the library NVML already loaded; symbols are checked
+                        // at use.
+                        raw: unsafe { NvmlLib::new(name) }.ok(),
+                        last_seen_us: Mutex::new(BTreeMap::new()),
+                    });
+                }
+                Err(e) => failures.push(format!("{name}: {e}")),
+            }
+        }
+        Err(GpuError::Unavailable(failures.join("; ")))
     }
 }
 
@@ -121,10 +129,10 @@ impl GpuBackend for NvmlBackend {
             temperature_c: d
                 .temperature(TemperatureSensor::Gpu)
                 .map_err(|e| nvml_error(index, e))?,
-            throttled: d
+            slowdown: d
                 .current_throttle_reasons()
-                .map(|r| !r.is_empty())
-                .unwrap_or(false),
+                .map(slowdown)
+                .unwrap_or_default(),
         })
     }
 
@@ -166,5 +174,34 @@ impl GpuBackend for NvmlBackend {
                 },
             })
             .collect())
+    }
+}
+
+/// The slowdowns among NVML's clock-event reasons (idle, application clocks and sync boost
+/// are not slowdowns).
+fn slowdown(r: nvml_wrapper::bitmasks::device::ThrottleReasons) -> super::Slowdown {
+    use nvml_wrapper::bitmasks::device::ThrottleReasons as R;
+    super::Slowdown {
+        power: r.contains(R::SW_POWER_CAP),
+        thermal: r.intersects(R::SW_THERMAL_SLOWDOWN | R::HW_THERMAL_SLOWDOWN),
+        hardware: r.intersects(R::HW_SLOWDOWN | R::HW_POWER_BRAKE_SLOWDOWN),
+    }
+}
+
+#[cfg(test)]
+mod slowdown_tests {
+    use super::slowdown;
+    use nvml_wrapper::bitmasks::device::ThrottleReasons as R;
+
+    #[test]
+    fn an_idle_gpu_is_not_throttled_and_real_slowdowns_are_named() {
+        // Seen on an idle H100 at 39 °C and 72 W: GPU idle (and application clocks).
+        let idle = slowdown(R::GPU_IDLE | R::APPLICATIONS_CLOCKS_SETTING);
+        assert!(!idle.any(), "{idle}");
+        assert_eq!(idle.to_string(), "none");
+        let hot = slowdown(R::SW_POWER_CAP | R::HW_THERMAL_SLOWDOWN);
+        assert!(hot.any());
+        assert_eq!(hot.to_string(), "power+thermal");
+        assert_eq!(slowdown(R::HW_POWER_BRAKE_SLOWDOWN).to_string(), "hardware");
     }
 }

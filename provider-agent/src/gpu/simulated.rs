@@ -85,7 +85,7 @@ pub fn busy(energy_mj: u64) -> GpuSample {
         power_mw: 650_000,
         energy_mj,
         temperature_c: 62,
-        throttled: false,
+        slowdown: Default::default(),
     }
 }
 
