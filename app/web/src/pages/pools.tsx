@@ -21,7 +21,7 @@ export function Pools({ snap }: PageProps) {
   return (
     <>
       <h1>Pools</h1>
-      <table data-test="pools">
+      <table data-test="pools" data-now={String(snap.now)}>
         <thead>
           <tr>
             <th>pool</th><th>GPU model</th><th class="num">share value</th><th class="num">NAV</th>
