@@ -122,7 +122,7 @@ async fn demo_world(w: &World, dir: &Path, out: &mut Seeded) -> Result<()> {
 }
 
 /// The agent's receipt for the lease's next full period on every leased GPU.
-async fn receipt(w: &World, nk: &NodeKeys, lease: Pubkey) -> Result<()> {
+pub async fn receipt(w: &World, nk: &NodeKeys, lease: Pubkey) -> Result<()> {
     let l: Lease = fetch(&*w.chain, &lease).await?;
     let start = l.last_period_end.max(l.start_at);
     let body = ReceiptBody {

@@ -250,6 +250,16 @@ async fn accounts_filter_and_parse_as_on_a_node() {
     )
     .await;
     assert!(many["result"]["value"][0]["data"].is_array() && many["result"]["value"][1].is_null());
+    // The encoding the Rust RpcClient asks for by default.
+    let packed = call(
+        url,
+        "getMultipleAccounts",
+        json!([[token.to_string()], {"encoding": "base64+zstd"}]),
+    )
+    .await;
+    let ui: solana_account_decoder_client_types::UiAccount =
+        serde_json::from_value(packed["result"]["value"][0].clone()).unwrap();
+    assert_eq!(ui.data.decode().map(|d| d.len()), Some(165), "{packed}");
     let rent = call(url, "getMinimumBalanceForRentExemption", json!([165])).await;
     assert_eq!(rent["result"], 2_039_280);
     let epoch = call(url, "getEpochInfo", json!([])).await;

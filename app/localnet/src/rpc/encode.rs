@@ -46,6 +46,11 @@ pub fn account(
                         UiAccountEncoding::Base58,
                     )
                 }
+                UiAccountEncoding::Base64Zstd => UiAccountData::Binary(
+                    base64::engine::general_purpose::STANDARD
+                        .encode(zstd::encode_all(bytes, 0).map_err(RpcError::internal)?),
+                    UiAccountEncoding::Base64Zstd,
+                ),
                 _ => UiAccountData::Binary(
                     base64::engine::general_purpose::STANDARD.encode(bytes),
                     UiAccountEncoding::Base64,

@@ -102,9 +102,10 @@ pub fn account_encoding(config: &Config) -> Result<UiAccountEncoding, RpcError> 
         None | Some("binary") | Some("base58") => UiAccountEncoding::Base58,
         Some("base64") => UiAccountEncoding::Base64,
         Some("jsonParsed") => UiAccountEncoding::JsonParsed,
+        Some("base64+zstd") => UiAccountEncoding::Base64Zstd,
         Some(other) => {
             return Err(invalid(format!(
-                "encoding {other:?}: this chain serves base58, base64 and jsonParsed"
+                "encoding {other:?}: this chain serves base58, base64, base64+zstd and jsonParsed"
             )))
         }
     })

@@ -1,0 +1,135 @@
+//! A throwaway PostgreSQL server for a test: `initdb` in a temporary directory (as the
+//! `postgres` user when the test runs as root, which PostgreSQL refuses), started on a free
+//! loopback port with trust authentication, stopped when dropped.
+
+#![allow(dead_code)] // each test binary uses part of it
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub struct Postgres {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+    pub port: u16,
+}
+
+/// The newest PostgreSQL's binaries (Debian's `/usr/lib/postgresql/<version>/bin`).
+fn binaries() -> Option<PathBuf> {
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|e| e.path().join("bin"))
+        .filter(|p| p.join("initdb").exists())
+        .collect();
+    versions.sort();
+    versions.pop()
+}
+
+fn as_root() -> bool {
+    // SAFETY: reads the effective user id.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// `program args`, as the `postgres` user when we are root.
+fn pg(bin: &Path, program: &str, args: &[&str]) -> Command {
+    let path = bin.join(program);
+    if as_root() {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(path).args(args);
+        c
+    } else {
+        let mut c = Command::new(path);
+        c.args(args);
+        c
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+impl Postgres {
+    /// Starts a server, or `None` (saying why) where PostgreSQL is not installed; with
+    /// `TESSERA_REQUIRE_POSTGRES=1` (CI) that is a failure instead.
+    pub fn start() -> Option<Self> {
+        let Some(bin) = binaries() else {
+            assert!(
+                std::env::var("TESSERA_REQUIRE_POSTGRES").is_err(),
+                "PostgreSQL is required (TESSERA_REQUIRE_POSTGRES) but not installed"
+            );
+            eprintln!("PostgreSQL is not installed (Debian: postgresql): indexer tests NOT run");
+            return None;
+        };
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let data = dir.path().join("data");
+        std::fs::create_dir(&data).expect("data directory");
+        if as_root() {
+            let owned = Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(dir.path())
+                .status()
+                .expect("chown");
+            assert!(
+                owned.success(),
+                "cannot give the data directory to postgres"
+            );
+        }
+        let data = data.to_string_lossy().to_string();
+        let init = pg(
+            &bin,
+            "initdb",
+            &["-D", &data, "-U", "tessera", "--auth=trust", "-E", "UTF8"],
+        )
+        .output()
+        .expect("initdb runs");
+        assert!(
+            init.status.success(),
+            "initdb: {}",
+            String::from_utf8_lossy(&init.stderr)
+        );
+        let port = free_port();
+        let options = format!(
+            "-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
+        );
+        let log = format!("{data}/log");
+        let started = pg(
+            &bin,
+            "pg_ctl",
+            &["-D", &data, "-l", &log, "-o", &options, "-w", "start"],
+        )
+        .output()
+        .expect("pg_ctl runs");
+        assert!(
+            started.status.success(),
+            "pg_ctl start: {}{}",
+            String::from_utf8_lossy(&started.stderr),
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        Some(Self { dir, bin, port })
+    }
+
+    /// A connection URL for the `postgres` database.
+    pub fn url(&self) -> String {
+        format!("postgres://tessera@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// Bytes of the database on disk.
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let data = self.data_dir().to_string_lossy().to_string();
+        let _ = pg(
+            &self.bin,
+            "pg_ctl",
+            &["-D", &data, "-m", "immediate", "stop"],
+        )
+        .output();
+    }
+}
