@@ -33,7 +33,10 @@ CREATE INDEX nodes_by_reputation ON nodes (receipts_settled DESC, address) WHERE
 CREATE INDEX nodes_by_provider ON nodes (provider);
 
 -- The program's events, keyed by transaction signature and position; inserts are idempotent.
+-- `seq` is the order they were stored in, which is the chain's order (transactions are
+-- indexed oldest first), so events of one slot keep their order.
 CREATE TABLE events (
+    seq BIGSERIAL NOT NULL,
     signature TEXT NOT NULL,
     idx INTEGER NOT NULL,
     slot BIGINT NOT NULL,
@@ -50,10 +53,10 @@ CREATE TABLE events (
     raw BYTEA NOT NULL,
     PRIMARY KEY (signature, idx)
 );
-CREATE INDEX events_by_pool ON events (pool, slot) WHERE pool IS NOT NULL;
-CREATE INDEX events_by_lease ON events (lease, slot) WHERE lease IS NOT NULL;
-CREATE INDEX events_by_node ON events (node, slot) WHERE node IS NOT NULL;
-CREATE INDEX events_by_wallet ON events (wallet, slot) WHERE wallet IS NOT NULL;
+CREATE INDEX events_by_pool ON events (pool, seq) WHERE pool IS NOT NULL;
+CREATE INDEX events_by_lease ON events (lease, seq) WHERE lease IS NOT NULL;
+CREATE INDEX events_by_node ON events (node, seq) WHERE node IS NOT NULL;
+CREATE INDEX events_by_wallet ON events (wallet, seq) WHERE wallet IS NOT NULL;
 CREATE INDEX events_unfinalized ON events (slot) WHERE NOT finalized;
 
 -- Where each stream stopped: the newest program transaction indexed.

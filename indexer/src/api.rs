@@ -269,7 +269,7 @@ pub struct EventsPage {
     next_page: Option<u32>,
 }
 
-/// Events matching `filter` (an SQL condition on `e` using `$1`), oldest first.
+/// Events matching `filter` (an SQL condition on `e` using `$1`), in the chain's order.
 async fn events_where(
     db: &Client,
     filter: &str,
@@ -279,7 +279,7 @@ async fn events_where(
     let (limit, offset) = paging.bounds()?;
     let sql = format!(
         "SELECT e.signature, e.idx, e.slot, e.block_time, e.finalized, e.name, e.data FROM events e
-         WHERE {filter} ORDER BY e.slot, e.signature, e.idx LIMIT $2 OFFSET $3"
+         WHERE {filter} ORDER BY e.seq LIMIT $2 OFFSET $3"
     );
     let rows = db.query(&sql, &[&key, &limit, &offset]).await?;
     let items: Vec<EventOut> = rows

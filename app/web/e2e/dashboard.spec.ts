@@ -140,3 +140,21 @@ test('the staking page shows the wallet position', async ({ page }) => {
   await expect(page.locator('[data-test=staked]')).toContainText('0');
   await shot(page, 'staking');
 });
+
+test('with an indexer configured, histories come from it and match the chain', async ({ page }) => {
+  test.skip(net.indexer === null, 'PostgreSQL or tessera-indexer is not here: the indexer path is NOT tested');
+  const indexer = net.indexer ?? '';
+  const lease = net.world.leases[0] as Address;
+  await open(page, `lease/${lease}`);
+  const direct = await page.locator('[data-test=receipts] tbody tr').allInnerTexts();
+  const asked: string[] = [];
+  page.on('request', (r) => { if (r.url().startsWith(indexer)) asked.push(r.url()); });
+  await page.goto(`/?rpc=${encodeURIComponent(net.rpc)}&indexer=${encodeURIComponent(indexer)}#/lease/${lease}`);
+  await expect(page.locator('[data-test=receipts] tbody tr')).toHaveCount(direct.length);
+  expect(await page.locator('[data-test=receipts] tbody tr').allInnerTexts()).toEqual(direct);
+  expect(asked.some((u) => u.includes(`/leases/${lease}/receipts`))).toBe(true);
+  await page.goto(`/?rpc=${encodeURIComponent(net.rpc)}&indexer=${encodeURIComponent(indexer)}#/pool/${pool}`);
+  await expect(page.locator('[data-test=chart] canvas')).toBeVisible();
+  await expect(page.locator('.card[data-test=yield]')).toContainText('a year (settled revenue over');
+  expect(asked.some((u) => u.includes(`/pools/${pool}/history`))).toBe(true);
+});

@@ -2,9 +2,10 @@
  * The local network the end-to-end tests share: started by the global setup, described in
  * test-results/network.json (URLs, the seeded world, and the development wallet's key).
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -19,6 +20,11 @@ export interface Network {
   /** The development wallet's keypair, as a Solana keypair file's 64 numbers. */
   devKey: number[];
   devAddress: string;
+  /** The indexer's read API, when PostgreSQL and the indexer binary are here. */
+  indexer: string | null;
+  /** Its process and PostgreSQL's data directory, to stop them. */
+  indexerPid: number;
+  pgData: string | null;
   world: { settlementMint: string; stakeMint: string; pools: string[]; nodes: string[]; leases: string[]; keypairs: Record<string, string> };
 }
 
@@ -49,4 +55,43 @@ export async function startLocalnet(args: string[], port: number): Promise<{ pid
   });
   child.unref();
   return { pid: child.pid ?? 0 };
+}
+
+const target = (): string => process.env['CARGO_TARGET_DIR'] ?? resolve(__dirname, '../../../target');
+
+/** `program args`, as the postgres user when we are root (PostgreSQL refuses root). */
+function asPostgres(program: string, args: string[]): void {
+  const root = process.getuid?.() === 0;
+  execFileSync(root ? 'runuser' : program, root ? ['-u', 'postgres', '--', program, ...args] : args, { stdio: 'pipe' });
+}
+
+/** A throwaway PostgreSQL on `port` and `tessera-indexer` on `apiPort`, if both are installed. */
+export async function startIndexer(rpc: string, port: number, apiPort: number): Promise<{ url: string; pid: number; data: string } | null> {
+  const bin = process.env['TESSERA_INDEXER_BIN'] ?? join(target(), 'debug/tessera-indexer');
+  const versions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').sort() : [];
+  const pg = versions.length ? `/usr/lib/postgresql/${versions[versions.length - 1] ?? ''}/bin` : null;
+  if (!pg || !existsSync(bin)) return null;
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-web-pg-'));
+  if (process.getuid?.() === 0) execFileSync('chown', ['-R', 'postgres:postgres', dir]);
+  const data = join(dir, 'data');
+  asPostgres(join(pg, 'initdb'), ['-D', data, '-U', 'tessera', '--auth=trust']);
+  asPostgres(join(pg, 'pg_ctl'), ['-D', data, '-l', join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, '-w', 'start']);
+  const child = spawn(bin, ['--rpc', rpc, '--database', `postgres://tessera@127.0.0.1:${port}/postgres`, '--listen', `127.0.0.1:${apiPort}`, '--poll-ms', '200'], { stdio: 'ignore', detached: true });
+  child.unref();
+  const url = `http://127.0.0.1:${apiPort}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`${url}/health`)).ok) return { url, pid: child.pid ?? 0, data };
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((done) => setTimeout(done, 200));
+  }
+  throw new Error(`${bin} did not answer on ${url}`);
+}
+
+/** Stops PostgreSQL in `data`. */
+export function stopPostgres(data: string): void {
+  const versions = readdirSync('/usr/lib/postgresql').sort();
+  asPostgres(`/usr/lib/postgresql/${versions[versions.length - 1] ?? ''}/bin/pg_ctl`, ['-D', data, '-m', 'immediate', 'stop']);
 }

@@ -1,9 +1,13 @@
-import { readNetwork } from './network';
+import { readNetwork, stopPostgres } from './network';
 
 export default function teardown(): void {
-  try {
-    process.kill(readNetwork().pid, 'SIGTERM');
-  } catch {
-    // Already gone.
+  const net = readNetwork();
+  for (const pid of [net.pid, net.indexerPid]) {
+    try {
+      if (pid) process.kill(pid, 'SIGTERM');
+    } catch {
+      // Already gone.
+    }
   }
+  if (net.pgData) stopPostgres(net.pgData);
 }

@@ -41,7 +41,7 @@ import {
   pda,
 } from '@tessera/client';
 
-import { RPC_URL } from './config';
+import { INDEXER_URL, RPC_URL } from './config';
 
 export const rpc = createSolanaRpc(RPC_URL);
 
@@ -115,8 +115,16 @@ export interface Dated {
   signature: Signature;
 }
 
-/** The events of the last `limit` transactions touching `address`, oldest first. */
-export async function history(address: Address, limit = 200): Promise<Dated[]> {
+/** Which history: a pool's (deposits, redemptions, settled revenue) or a lease's (receipts). */
+export type HistoryOf = 'pool' | 'lease';
+
+/** The events of `address`, oldest first: from the indexer when one is configured, else from
+ * the last `limit` transactions touching it. */
+export async function history(address: Address, of: HistoryOf, limit = 200): Promise<Dated[]> {
+  return INDEXER_URL ? indexed(address, of, limit) : fromTransactions(address, limit);
+}
+
+async function fromTransactions(address: Address, limit: number): Promise<Dated[]> {
   const signatures = await rpc.getSignaturesForAddress(address, { limit }).send();
   const out: Dated[] = [];
   for (const s of [...signatures].reverse()) {
@@ -124,6 +132,36 @@ export async function history(address: Address, limit = 200): Promise<Dated[]> {
     const tx = await rpc.getTransaction(s.signature, { encoding: 'json', maxSupportedTransactionVersion: 0 }).send();
     if (!tx) continue;
     for (const event of eventsOf(tx)) out.push({ event, at: BigInt(tx.blockTime ?? 0n), signature: s.signature });
+  }
+  return out;
+}
+
+/** The indexer's JSON (IDL field names, 64-bit amounts as digit strings) as the client's types. */
+function camelize(value: unknown): unknown {
+  if (typeof value === 'string') return /^\d+$/.test(value) ? BigInt(value) : value;
+  if (Array.isArray(value)) return value.map(camelize);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()), camelize(v)]));
+  }
+  return value;
+}
+
+interface IndexedPage {
+  items: { signature: Signature; block_time: number; name: string; data: unknown }[];
+  next_page: number | null;
+}
+
+async function indexed(address: Address, of: HistoryOf, limit: number): Promise<Dated[]> {
+  const path = of === 'pool' ? `pools/${address}/history` : `leases/${address}/receipts`;
+  const out: Dated[] = [];
+  for (let page = 0; out.length < limit; page++) {
+    const response = await fetch(`${INDEXER_URL}/${path}?limit=100&page=${page}`);
+    if (!response.ok) throw new Error(`the indexer answered ${response.status}: ${await response.text()}`);
+    const body = (await response.json()) as IndexedPage;
+    for (const item of body.items) {
+      out.push({ event: { name: item.name, data: camelize(item.data) } as TesseraEvent, at: BigInt(item.block_time), signature: item.signature });
+    }
+    if (body.next_page === null) break;
   }
   return out;
 }

@@ -21,3 +21,6 @@ export const WS_URL = remembered('ws', nextPort(RPC_URL));
 
 /** Whether the RPC is a local network (the development wallet is offered only there). */
 export const LOCAL = ['127.0.0.1', 'localhost'].includes(new URL(RPC_URL).hostname);
+
+/** The indexer's read API (`?indexer=`), if one serves this chain: histories come from it. */
+export const INDEXER_URL = remembered('indexer', '').replace(/\/$/, '');

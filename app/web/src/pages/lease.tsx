@@ -40,7 +40,7 @@ function receipts(list: Dated[]): Receipt[] {
 
 export function LeasePage({ snap, wallet, refresh, address }: PageProps & { address: string }) {
   const [list, setList] = useState<Dated[] | null>(null);
-  useEffect(() => { void history(address as Address).then(setList, () => { setList([]); }); }, [address, snap]);
+  useEffect(() => { void history(address as Address, 'lease').then(setList, () => { setList([]); }); }, [address, snap]);
   const found = snap.leases.find((l) => l.address === address);
   const d = snap.decimals;
   const rows = list ? receipts(list) : [];

@@ -24,7 +24,7 @@ const histories = new Map<string, Promise<Dated[]>>();
 function events(address: string): Promise<Dated[]> {
   let found = histories.get(address);
   if (!found) {
-    found = history(address as Address);
+    found = history(address as Address, 'pool');
     histories.set(address, found);
   }
   return found;

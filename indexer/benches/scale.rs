@@ -1,0 +1,247 @@
+//! The indexer at scale, side by side in one run: a local network with 10,000 nodes and
+//! 100,000 leases (`NODES`, `LEASES` to change), indexed into a real PostgreSQL; then market
+//! search p50/p99 through the read API against `getProgramAccounts` + filtering in the client
+//! on the same network, indexing throughput, and database size per 10,000 leases.
+//! `cargo bench -p tessera-indexer --bench scale` (figures in docs/performance.md).
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anchor_lang::{AccountDeserialize, Discriminator};
+use solana_account_decoder_client_types::UiAccountEncoding;
+use solana_rpc_client::nonblocking::rpc_client::RpcClient;
+use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcProgramAccountsConfig};
+use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
+use solana_sdk::signer::Signer;
+use tessera_agent::gpu::simulated::SimulatedBackend;
+use tessera_client::instructions::{self as ix, NodeKeys};
+use tessera_localnet::seed::{self, Seed};
+use tessera_localnet::world::{send, UNIT};
+use tessera_localnet::{serve, ClockMode, LocalChain, Options};
+
+fn env(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// Times `run` `n` times; (p50, p99) in milliseconds.
+async fn latency<F: std::future::Future<Output = usize>>(
+    n: usize,
+    mut run: impl FnMut() -> F,
+) -> (f64, f64, usize) {
+    let mut ms = Vec::with_capacity(n);
+    let mut found = 0;
+    for _ in 0..n {
+        let t = Instant::now();
+        found = run().await;
+        ms.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    ms.sort_by(f64::total_cmp);
+    (percentile(&ms, 0.5), percentile(&ms, 0.99), found)
+}
+
+#[tokio::main]
+async fn main() {
+    std::env::set_var("RUST_LOG", "error");
+    let (nodes, leases) = (env("NODES", 10_000), env("LEASES", 100_000));
+    let pg = support::Postgres::start().expect("PostgreSQL is installed");
+    let chain = Arc::new(LocalChain::start().await);
+    let dir = tempfile::tempdir().unwrap();
+    let (w, _) = seed::seed(chain.clone(), Seed::Demo, dir.path())
+        .await
+        .unwrap();
+    let t = Instant::now();
+    let me = w.admin.pubkey();
+    send(
+        &w.chain,
+        vec![anchor_lang::solana_program::system_instruction::transfer(
+            &me,
+            &w.operator.pubkey(),
+            nodes as u64 * 10_000_000,
+        )],
+        vec![],
+    )
+    .await
+    .unwrap();
+    let mut keys: Vec<(NodeKeys, u64)> = Vec::new();
+    for i in 0..nodes.saturating_sub(2) {
+        let price = UNIT + (i as u64 % 500) * 10_000;
+        let nk = w
+            .register_node(&SimulatedBackend::new(16, vec![]), &w.agent_key, price)
+            .await
+            .unwrap();
+        keys.push((nk, 0));
+    }
+    println!("seeded {nodes} nodes in {:.0} s", t.elapsed().as_secs_f64());
+    let t = Instant::now();
+    send(
+        &w.chain,
+        ix::mint_to_owner(
+            &me,
+            &w.usd,
+            &me,
+            &w.renter.pubkey(),
+            leases as u64 * 10 * UNIT,
+        ),
+        vec![],
+    )
+    .await
+    .unwrap();
+    // Rent for each lease account and fees.
+    let rent = anchor_lang::solana_program::system_instruction::transfer(
+        &me,
+        &w.renter.pubkey(),
+        leases as u64 * 5_000_000,
+    );
+    send(&w.chain, vec![rent], vec![]).await.unwrap();
+    let renter = ix::RenterAccounts {
+        renter: w.renter.pubkey(),
+        token: ix::associated_token_address(&w.renter.pubkey(), &w.usd),
+    };
+    for i in 0..leases {
+        let slot = i % keys.len();
+        let (nk, lease_id) = keys[slot];
+        let args = tessera::OpenLeaseArgs {
+            gpu_count: 1,
+            duration_secs: 3_600,
+            max_price_per_gpu_hour: 10 * UNIT,
+            job_hash: [7; 32],
+            job_uri: "oci://bench".into(),
+        };
+        send(
+            &w.chain,
+            vec![ix::open_lease(&nk, &w.pool, &renter, lease_id, args)],
+            vec![&w.renter],
+        )
+        .await
+        .unwrap();
+        keys[slot].1 += 1;
+    }
+    println!(
+        "opened {leases} leases in {:.0} s",
+        t.elapsed().as_secs_f64()
+    );
+
+    let node = serve(chain.clone(), Options::ephemeral(ClockMode::Manual))
+        .await
+        .unwrap();
+    let (db, conn) = tokio_postgres::connect(&pg.url(), tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    let empty: i64 = db
+        .query_one("SELECT pg_database_size(current_database())", &[])
+        .await
+        .unwrap()
+        .get(0);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let started = Instant::now();
+    let mut indexer = Command::new(env!("CARGO_BIN_EXE_tessera-indexer"))
+        .args([
+            "--rpc",
+            &node.url,
+            "--ws",
+            &node.ws_url,
+            "--database",
+            &pg.url(),
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .env("TESSERA_INDEXER_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let newest = chain.signatures_for(&tessera::ID).await[0]
+        .signature
+        .to_string();
+    loop {
+        let at: Option<String> = db
+            .query_opt("SELECT signature FROM cursors", &[])
+            .await
+            .ok()
+            .flatten()
+            .map(|r| r.get(0));
+        if at.as_deref() == Some(newest.as_str()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let took = started.elapsed().as_secs_f64();
+    let events: i64 = db
+        .query_one("SELECT count(*) FROM events", &[])
+        .await
+        .unwrap()
+        .get(0);
+    println!("indexed {events} events in {took:.1} s: {:.0} events/s (backfill from empty, over JSON-RPC)", events as f64 / took);
+    let size: i64 = db
+        .query_one("SELECT pg_database_size(current_database())", &[])
+        .await
+        .unwrap()
+        .get(0);
+    let grown = (size - empty) as f64 / 1_048_576.0;
+    println!("database grew {grown:.1} MiB (to {:.1} MiB): {:.1} MiB per 10,000 leases with their events", size as f64 / 1_048_576.0, grown / (leases as f64 / 10_000.0));
+
+    // The same search both ways: at least 4 GPUs free, price at most 3 tokens, cheapest 50.
+    let http = reqwest::Client::new();
+    let url = format!(
+        "http://127.0.0.1:{port}/market?min_free=4&max_price={}&sort=price&limit=50",
+        3 * UNIT
+    );
+    let (p50, p99, n) = latency(500, || async {
+        let page: serde_json::Value = http.get(&url).send().await.unwrap().json().await.unwrap();
+        page["items"].as_array().map_or(0, Vec::len)
+    })
+    .await;
+    println!("market search through the API: p50 {p50:.2} ms, p99 {p99:.2} ms ({n} nodes a page, 500 requests)");
+    let rpc = RpcClient::new(node.url.clone());
+    let config = RpcProgramAccountsConfig {
+        filters: Some(vec![RpcFilterType::Memcmp(Memcmp::new_raw_bytes(
+            0,
+            tessera::state::Node::DISCRIMINATOR.to_vec(),
+        ))]),
+        account_config: RpcAccountInfoConfig {
+            encoding: Some(UiAccountEncoding::Base64),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let (g50, g99, m) = latency(20, || async {
+        let found = rpc
+            .get_program_ui_accounts_with_config(&tessera::ID, config.clone())
+            .await
+            .unwrap();
+        let mut fit: Vec<tessera::state::Node> = found
+            .into_iter()
+            .filter_map(|(_, a)| {
+                tessera::state::Node::try_deserialize(&mut &a.data.decode()?[..]).ok()
+            })
+            .filter(|n| n.free_gpus() >= 4 && n.spec.price_per_gpu_hour <= 3 * UNIT)
+            .collect();
+        fit.sort_by_key(|n| n.spec.price_per_gpu_hour);
+        fit.truncate(50);
+        fit.len()
+    })
+    .await;
+    println!("getProgramAccounts + client filter: p50 {g50:.1} ms, p99 {g99:.1} ms ({m} nodes, 20 requests)");
+    println!(
+        "the API is {:.0}x faster at p50, {:.0}x at p99",
+        g50 / p50,
+        g99 / p99
+    );
+    let _ = indexer.kill();
+    let _ = indexer.wait();
+}
