@@ -70,7 +70,8 @@ pub enum Limits {
     /// Control groups (the agent's own or a container engine's): the kernel kills a job over
     /// its memory and throttles it at its CPU quota.
     Cgroup,
-    /// `setrlimit`: allocations beyond the limit fail inside the job; no CPU quota.
+    /// No writable cgroup: `setrlimit` caps processes; memory is not limited (`RLIMIT_AS`
+    /// would break CUDA) and there is no CPU quota. The agent logs what is not enforced.
     Rlimit,
 }
 
@@ -430,13 +431,15 @@ mod tests {
         match limits {
             // The kernel's OOM killer ends a job over its cgroup memory.
             Limits::Cgroup => assert_eq!(outcome, Outcome::Signalled(libc::SIGKILL)),
-            // Without writable cgroups the allocation itself fails inside the job.
+            // Without writable cgroups the limit is not enforced (and logged): the job runs.
             _ => {
-                eprintln!("cgroups not writable here: memory limit enforced by setrlimit");
-                assert_ne!(outcome, Outcome::Exited(0));
-                assert!(std::fs::read_to_string(err)
-                    .unwrap()
-                    .contains("MemoryError"));
+                eprintln!("cgroups not writable here: memory limit NOT enforced");
+                assert_eq!(
+                    outcome,
+                    Outcome::Exited(0),
+                    "{:?}",
+                    std::fs::read_to_string(err)
+                );
             }
         }
     }

@@ -9,6 +9,17 @@ use tokio::process::Command;
 use super::cgroup::{self, Cgroups};
 use super::{JobRuntime, JobSpec, Limits, Prepared, RunError};
 
+/// The process limit `setrlimit` enforces where cgroups are not writable. Memory has no such
+/// fallback: `RLIMIT_AS` caps address space, and CUDA reserves far more of it than it uses, so
+/// it would kill every GPU job; the limit is left unenforced and the agent says so.
+fn fallback_rlimits(wanted: cgroup::Resources) -> Vec<(libc::__rlimit_resource_t, u64)> {
+    wanted
+        .pids
+        .map(|n| (libc::RLIMIT_NPROC, n))
+        .into_iter()
+        .collect()
+}
+
 /// Runs command jobs as sandboxed host processes.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ProcessSandbox;
@@ -44,10 +55,16 @@ impl JobRuntime for ProcessSandbox {
             .as_ref()
             .map(|c| c.procs.clone())
             .unwrap_or_default();
-        let (memory, pids) = match limits {
-            Limits::Rlimit => (wanted.memory, wanted.pids),
-            _ => (None, None),
+        let rlimits = match limits {
+            Limits::Rlimit => fallback_rlimits(wanted),
+            _ => Vec::new(),
         };
+        if let (Limits::Rlimit, Some(bytes)) = (limits, wanted.memory) {
+            tracing::warn!(
+                memory_mib = bytes >> 20,
+                "no writable cgroup: the job's memory limit is NOT enforced (RLIMIT_AS would reserve the address space CUDA needs and kill every GPU job); run the agent as root or in a delegated cgroup"
+            );
+        }
         let isolate = !spec.network;
         // SAFETY: only async-signal-safe libc calls between fork and exec (the paths were built
         // before the fork).
@@ -61,13 +78,12 @@ impl JobRuntime for ProcessSandbox {
                     }
                     libc::close(fd);
                 }
-                for (resource, value) in [(libc::RLIMIT_AS, memory), (libc::RLIMIT_NPROC, pids)] {
-                    let Some(v) = value else { continue };
+                for (resource, v) in &rlimits {
                     let lim = libc::rlimit {
-                        rlim_cur: v,
-                        rlim_max: v,
+                        rlim_cur: *v,
+                        rlim_max: *v,
                     };
-                    if libc::setrlimit(resource, &lim) != 0 {
+                    if libc::setrlimit(*resource, &lim) != 0 {
                         return Err(std::io::Error::last_os_error());
                     }
                 }
@@ -84,5 +100,23 @@ impl JobRuntime for ProcessSandbox {
             stop: None,
             container: false,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_cgroups_memory_is_never_an_address_space_limit() {
+        let wanted = cgroup::Resources {
+            memory: Some(512 << 20),
+            pids: Some(64),
+            cpu_millis: None,
+        };
+        assert_eq!(fallback_rlimits(wanted), vec![(libc::RLIMIT_NPROC, 64)]);
+        assert!(fallback_rlimits(wanted)
+            .iter()
+            .all(|(r, _)| *r != libc::RLIMIT_AS));
     }
 }
