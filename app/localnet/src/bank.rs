@@ -471,7 +471,7 @@ async fn execute(
         }));
     };
     let after = read_all(ctx, &keys).await?;
-    let mints = token::mints_of(before.iter().chain(&after));
+    let mints = token::mints_of(before.iter().chain(&after).map(Option::as_ref));
     let decimals = token::decimals(&mints, &read_all(ctx, &mints).await?);
     let meta = TransactionStatusMeta {
         status: out.result,

@@ -69,9 +69,9 @@ pub fn ui_amount(amount: u64, decimals: u8) -> UiTokenAmount {
 }
 
 /// The mints of every token account among `accounts`.
-pub fn mints_of<'a>(accounts: impl Iterator<Item = &'a Option<Account>>) -> Vec<Pubkey> {
+pub fn mints_of<'a>(accounts: impl Iterator<Item = Option<&'a Account>>) -> Vec<Pubkey> {
     let mut mints: Vec<Pubkey> = accounts
-        .filter_map(|a| holding(a.as_ref()?))
+        .filter_map(|a| holding(a?))
         .map(|h| h.mint)
         .collect();
     mints.sort();

@@ -161,13 +161,7 @@ async fn decimals_for(
     state: &State,
     accounts: &[Option<&Account>],
 ) -> Result<HashMap<Pubkey, u8>, RpcError> {
-    let mints = token::mints_of(
-        accounts
-            .iter()
-            .map(|a| a.cloned())
-            .collect::<Vec<_>>()
-            .iter(),
-    );
+    let mints = token::mints_of(accounts.iter().copied());
     let found = state
         .chain
         .accounts(&mints)
@@ -358,22 +352,7 @@ async fn send_transaction(state: &State, p: &Value) -> Answer {
             RpcError::new(-32003, "Transaction signature verification failure"),
         ),
         Submission::Refused(r) => {
-            let result = RpcSimulateTransactionResult {
-                err: Some(r.err.clone().into()),
-                logs: Some(r.logs),
-                accounts: None,
-                units_consumed: Some(r.units),
-                loaded_accounts_data_size: None,
-                return_data: None,
-                inner_instructions: None,
-                replacement_blockhash: None,
-                fee: None,
-                pre_balances: None,
-                post_balances: None,
-                pre_token_balances: None,
-                post_token_balances: None,
-                loaded_addresses: None,
-            };
+            let result = simulated(Some(r.err.clone()), r.logs, r.units);
             Err(RpcError {
                 code: -32002,
                 message: format!("Transaction simulation failed: {}", r.err),
@@ -418,21 +397,36 @@ async fn simulate_transaction(state: &State, p: &Value) -> Answer {
     let fee = LAMPORTS_PER_SIGNATURE * tx.signatures.len() as u64;
     let (result, sim) = state.chain.simulate(tx).await.map_err(RpcError::internal)?;
     to_json(RpcSimulateTransactionResult {
-        err: result.err().map(Into::into),
-        logs: Some(sim.logs),
-        accounts: None,
-        units_consumed: Some(sim.units),
-        loaded_accounts_data_size: None,
-        return_data: None,
         inner_instructions: Some(sim.inner.into_iter().map(Into::into).collect()),
         replacement_blockhash: replacement,
         fee: Some(fee),
+        ..simulated(result.err(), sim.logs, sim.units)
+    })
+}
+
+/// A simulation's outcome as a node reports it: the error, logs and compute units; what this
+/// chain does not track (accounts, balances, return data) is absent.
+fn simulated(
+    err: Option<TransactionError>,
+    logs: Vec<String>,
+    units: u64,
+) -> RpcSimulateTransactionResult {
+    RpcSimulateTransactionResult {
+        err: err.map(Into::into),
+        logs: Some(logs),
+        accounts: None,
+        units_consumed: Some(units),
+        loaded_accounts_data_size: None,
+        return_data: None,
+        inner_instructions: None,
+        replacement_blockhash: None,
+        fee: None,
         pre_balances: None,
         post_balances: None,
         pre_token_balances: None,
         post_token_balances: None,
         loaded_addresses: None,
-    })
+    }
 }
 
 async fn signature_statuses(state: &State, p: &Value) -> Answer {

@@ -9,7 +9,7 @@ mod params;
 mod ws;
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -110,6 +110,9 @@ pub(crate) struct State {
     pub(crate) chain: Arc<LocalChain>,
     clock: ClockMode,
     started: (Instant, i64),
+    /// The cluster time the clock was last brought to (a request in the same second asks
+    /// the bank nothing).
+    synced: AtomicI64,
     refuse_sends: AtomicU32,
     lose_responses: AtomicU32,
 }
@@ -120,10 +123,10 @@ impl State {
         if let ClockMode::Running(speed) = self.clock {
             let (t0, unix0) = self.started;
             let elapsed = i64::try_from(t0.elapsed().as_secs()).unwrap_or(i64::MAX / 2);
-            let _ = self
-                .chain
-                .advance_clock_to(unix0.saturating_add(elapsed.saturating_mul(speed)))
-                .await;
+            let target = unix0.saturating_add(elapsed.saturating_mul(speed));
+            if self.synced.fetch_max(target, Ordering::SeqCst) < target {
+                let _ = self.chain.advance_clock_to(target).await;
+            }
         }
     }
 }
@@ -144,6 +147,7 @@ pub async fn serve(chain: Arc<LocalChain>, options: Options) -> Result<Endpoint,
         chain,
         clock: options.clock,
         started: (Instant::now(), start),
+        synced: AtomicI64::new(i64::MIN),
         refuse_sends: AtomicU32::new(0),
         lose_responses: AtomicU32::new(0),
     });
