@@ -13,3 +13,4 @@ export { associatedTokenAddress, OFFSETS, TOKEN_PROGRAM_ADDRESS, ASSOCIATED_TOKE
 export * from './receipt';
 export * from './pool';
 export * from './token';
+export * from './send';

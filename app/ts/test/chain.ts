@@ -12,23 +12,16 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
 import {
-  appendTransactionMessageInstructions,
-  assertIsTransactionWithBlockhashLifetime,
   createKeyPairSignerFromBytes,
   createSolanaRpc,
   createSolanaRpcSubscriptions,
-  createTransactionMessage,
   generateKeyPairSigner,
-  getSignatureFromTransaction,
   type Instruction,
   type KeyPairSigner,
-  pipe,
-  sendAndConfirmTransactionFactory,
-  setTransactionMessageFeePayerSigner,
-  setTransactionMessageLifetimeUsingBlockhash,
-  signTransactionMessageWithSigners,
   type Signature,
 } from '@solana/kit';
+
+import { instructionSender } from '../src';
 
 /** What `tessera-localnet --seed demo` seeded, from its `world.json`. */
 export interface World {
@@ -100,23 +93,11 @@ function required(name: string): string {
 function connect(url: string, wsUrl: string, world: World, wallet: KeyPairSigner, stop: () => Promise<void>): Chain {
   const rpc = createSolanaRpc(url);
   const rpcSubscriptions = createSolanaRpcSubscriptions(wsUrl);
-  const sendAndConfirm = sendAndConfirmTransactionFactory({ rpc, rpcSubscriptions });
+  const send = instructionSender(rpc, rpcSubscriptions);
   const local = !process.env['TESSERA_RPC_URL'];
   return {
     rpc, world, wallet, local, stop,
-    async send(instructions) {
-      const { value: blockhash } = await rpc.getLatestBlockhash().send();
-      const message = pipe(
-        createTransactionMessage({ version: 0 }),
-        (m) => setTransactionMessageFeePayerSigner(wallet, m),
-        (m) => setTransactionMessageLifetimeUsingBlockhash(blockhash, m),
-        (m) => appendTransactionMessageInstructions(instructions, m),
-      );
-      const signed = await signTransactionMessageWithSigners(message);
-      assertIsTransactionWithBlockhashLifetime(signed);
-      await sendAndConfirm(signed, { commitment: 'confirmed' });
-      return getSignatureFromTransaction(signed);
-    },
+    send: (instructions) => send(wallet, instructions),
     async advance(secs) {
       if (local) {
         const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tessera_advanceClock', params: [secs] });

@@ -6,17 +6,8 @@
  */
 import {
   type Address,
-  appendTransactionMessageInstructions,
-  assertIsTransactionWithBlockhashLifetime,
   createSolanaRpcSubscriptions,
-  createTransactionMessage,
-  getSignatureFromTransaction,
   type Instruction,
-  pipe,
-  sendAndConfirmTransactionFactory,
-  setTransactionMessageFeePayerSigner,
-  setTransactionMessageLifetimeUsingBlockhash,
-  signTransactionMessageWithSigners,
   type Signature,
   type TransactionPartialSigner,
 } from '@solana/kit';
@@ -33,6 +24,7 @@ import {
   getRequestRedemptionInstructionAsync,
   getStakeInstructionAsync,
   getTopUpLeaseInstructionAsync,
+  instructionSender,
   type Lease,
   type Node,
   type Pool,
@@ -42,7 +34,7 @@ import {
 import { rpc } from './chain';
 import { WS_URL } from './config';
 
-const confirm = sendAndConfirmTransactionFactory({ rpc, rpcSubscriptions: createSolanaRpcSubscriptions(WS_URL) });
+const sender = instructionSender(rpc, createSolanaRpcSubscriptions(WS_URL));
 
 /** A refused or failed action, explained. */
 export class ActionError extends Error {
@@ -52,17 +44,7 @@ export class ActionError extends Error {
 /** Signs `instructions` with `signer` as fee payer, sends, and waits until confirmed. */
 export async function send(signer: TransactionPartialSigner, instructions: Instruction[]): Promise<Signature> {
   try {
-    const { value: blockhash } = await rpc.getLatestBlockhash().send();
-    const message = pipe(
-      createTransactionMessage({ version: 0 }),
-      (m) => setTransactionMessageFeePayerSigner(signer, m),
-      (m) => setTransactionMessageLifetimeUsingBlockhash(blockhash, m),
-      (m) => appendTransactionMessageInstructions(instructions, m),
-    );
-    const signed = await signTransactionMessageWithSigners(message);
-    assertIsTransactionWithBlockhashLifetime(signed);
-    await confirm(signed, { commitment: 'confirmed' });
-    return getSignatureFromTransaction(signed);
+    return await sender(signer, instructions);
   } catch (e) {
     throw new ActionError(explainError(e, instructions.map((i) => i.programAddress)).message);
   }

@@ -50,12 +50,17 @@ export interface Account<T> {
   data: T;
 }
 
+/** The `memcmp` filter for accounts of one type. */
+function byDiscriminator(discriminator: ReadonlyUint8Array) {
+  return { memcmp: { offset: 0n, bytes: getBase58Decoder().decode(discriminator) as never, encoding: 'base58' as const } };
+}
+
 /** Every program account with `discriminator`, decoded. */
 async function all<T>(discriminator: ReadonlyUint8Array, decoder: Decoder<T>): Promise<Account<T>[]> {
   const found = await rpc
     .getProgramAccounts(TESSERA_PROGRAM_ADDRESS, {
       encoding: 'base64',
-      filters: [{ memcmp: { offset: 0n, bytes: getBase58Decoder().decode(discriminator) as never, encoding: 'base58' } }],
+      filters: [byDiscriminator(discriminator)],
     })
     .send();
   const bytes = getBase64Encoder();
@@ -98,7 +103,7 @@ export async function snapshot(): Promise<Snapshot> {
     rpc.getProgramAccounts(TESSERA_PROGRAM_ADDRESS, {
       encoding: 'base64',
       dataSlice: { offset: 0, length: 0 },
-      filters: [{ memcmp: { offset: 0n, bytes: getBase58Decoder().decode(BID_DISCRIMINATOR) as never, encoding: 'base58' } }],
+      filters: [byDiscriminator(BID_DISCRIMINATOR)],
     }).send(),
   ]);
   return {
