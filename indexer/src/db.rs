@@ -9,32 +9,34 @@ mod embedded {
     refinery::embed_migrations!("migrations");
 }
 
-/// A failure talking to PostgreSQL, in words.
+/// A failure talking to PostgreSQL, in words; the driver's error follows as its source (the
+/// binary prints the whole chain once).
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     /// The server could not be reached or refused the login.
-    #[error("cannot connect to PostgreSQL at {url}: {source}")]
+    #[error("cannot connect to PostgreSQL at {url}")]
     Connect {
         url: String,
         #[source]
-        source: tokio_postgres::Error,
+        cause: tokio_postgres::Error,
     },
     /// A migration failed.
-    #[error("migrating the database failed: {0}")]
+    #[error("migrating the database failed")]
     Migrate(#[from] refinery::Error),
     /// A query failed.
-    #[error("database query failed: {0}")]
+    #[error("database query failed")]
     Query(#[from] tokio_postgres::Error),
 }
 
 /// Connects (the connection runs on its own task) and applies the migrations.
 pub async fn connect(url: &str) -> Result<Client, DbError> {
-    let (mut client, connection) = tokio_postgres::connect(url, NoTls)
-        .await
-        .map_err(|source| DbError::Connect {
-            url: redact(url),
-            source,
-        })?;
+    let (mut client, connection) =
+        tokio_postgres::connect(url, NoTls)
+            .await
+            .map_err(|cause| DbError::Connect {
+                url: redact(url),
+                cause,
+            })?;
     tokio::spawn(async move {
         if let Err(e) = connection.await {
             tracing::error!(error = %e, "PostgreSQL connection lost");

@@ -87,7 +87,8 @@ async fn run(cli: Cli) -> Result<()> {
     let indexing = async {
         loop {
             if let Err(e) = index::run(&source, &mut writer, options).await {
-                tracing::warn!(error = %e, "indexing stopped; retrying in 5 s");
+                let error = format!("{:#}", anyhow::Error::new(e));
+                tracing::warn!(%error, "indexing stopped; retrying in 5 s");
                 tokio::time::sleep(Duration::from_secs(5)).await;
             }
         }

@@ -36,7 +36,7 @@ struct Cli {
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=10_000))]
     nodes: u16,
     /// Give this wallet 100 SOL and 10,000 settlement tokens (repeatable).
-    #[arg(long, value_name = "PUBKEY")]
+    #[arg(long, value_name = "PUBKEY", value_parser = address)]
     fund: Vec<Pubkey>,
     /// Directory for the keypairs of everyone seeded, and world.json.
     #[arg(long, default_value = ".tessera-localnet")]
@@ -44,6 +44,12 @@ struct Cli {
     /// Cluster seconds per real second.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(i64).range(1..=86_400))]
     clock_speed: i64,
+}
+
+/// A wallet address on the command line.
+fn address(text: &str) -> Result<Pubkey, String> {
+    text.parse()
+        .map_err(|_| format!("`{text}` is not a base-58 wallet address"))
 }
 
 #[derive(Subcommand)]

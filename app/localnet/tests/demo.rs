@@ -79,3 +79,17 @@ fn the_demo_reports_as_json_with_typed_values() {
     assert!(j["annualised_yield"].as_f64().unwrap() > 0.0);
     assert_eq!(j["benchmark"]["measured"]["source"], "simulated");
 }
+
+#[test]
+fn a_bad_wallet_address_is_refused_in_words() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tessera-localnet"))
+        .args(["--fund", "notakey"])
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("`notakey` is not a base-58 wallet address"),
+        "{err}"
+    );
+}
