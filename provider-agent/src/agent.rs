@@ -10,6 +10,7 @@ use std::sync::Arc;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
+use tessera::signed::{message_bytes, ReceiptBody, UsageReceipt};
 use tessera::state::{Lease, Node, Protocol, Provider};
 use tessera_client::chain::{fetch, leases_on};
 use tessera_client::instructions::{self as ix, NodeKeys, PoolKeys};
@@ -17,14 +18,14 @@ use tessera_client::{pda, Chain, ClientError};
 use tracing::{info, warn};
 
 use crate::attribution::{self, JobTag};
+use crate::billing::{self, Pending, Posting, Refusal, WrapUp};
 use crate::gpu::{GpuBackend, GpuError, GpuSample, ProcessSample};
 use crate::metering::PeriodMeter;
 use crate::metrics::Metrics;
 use crate::outbox::{Outbox, OutboxError, State};
-use crate::poster::{post, Posted};
 use crate::runner::container::ContainerEngine;
 use crate::runner::sandbox::ProcessSandbox;
-use crate::runner::{self, Job, JobRuntime, JobSpec, RunError};
+use crate::runner::{self, Job, JobEnv, JobPlace, JobRuntime, JobSpec, RunError};
 
 /// Agent errors (a tick fails whole and is retried; the outbox keeps what was written).
 #[derive(Debug, thiserror::Error)]
@@ -54,8 +55,26 @@ pub enum AgentError {
 /// A lease the agent is serving.
 struct Served {
     gpus: Vec<u32>,
+    uuids: Vec<String>,
     job: Option<Job>,
     meter: PeriodMeter,
+    /// Whether "waiting for the job spec" was logged (once per lease).
+    waiting_logged: bool,
+}
+
+/// Why a lease's job is not running.
+enum NotStarted {
+    /// Its spec is not here (yet): waits until `job_wait` after the lease start.
+    Waiting(String),
+    /// The rig cannot run it: billing stops and the lease is cancelled.
+    Failed(String),
+}
+
+/// What the agent needs of its node that never changes: the accounts its instructions name.
+struct Keys {
+    nk: NodeKeys,
+    pk: PoolKeys,
+    settlement_mint: Pubkey,
 }
 
 /// One rig's agent.
@@ -66,12 +85,15 @@ pub struct Agent<'c> {
     outbox: Outbox,
     gpu: Arc<dyn GpuBackend>,
     period_secs: i64,
+    job_wait_secs: i64,
     data_dir: PathBuf,
     job_dir: PathBuf,
     log_cap: u64,
     engine: Option<ContainerEngine>,
+    job_env: JobEnv,
     served: BTreeMap<Pubkey, Served>,
-    /// Chain time of the last tick, and the earliest later moment a period ends.
+    keys: Option<Arc<Keys>>,
+    /// Chain time of the last tick, and the earliest later moment something falls due.
     clock: (i64, Option<i64>),
     /// What the agent reports.
     pub metrics: Arc<Metrics>,
@@ -81,8 +103,11 @@ pub struct Agent<'c> {
 pub struct AgentSetup {
     /// Node served.
     pub node: Pubkey,
-    /// Receipt period, seconds.
+    /// Receipt period, seconds (a period that falls due while the previous charge is in its
+    /// window runs on until the window closes).
     pub period_secs: i64,
+    /// How long after a lease starts its job spec may arrive before the lease is cancelled.
+    pub job_wait_secs: i64,
     /// Outbox, sample logs, job logs.
     pub data_dir: PathBuf,
     /// Job specs by hash.
@@ -91,6 +116,8 @@ pub struct AgentSetup {
     pub log_cap: u64,
     /// Engine for image jobs (`None`: image jobs cannot run; command jobs still can).
     pub container_engine: Option<ContainerEngine>,
+    /// The environment command jobs get from the agent's.
+    pub job_env: JobEnv,
 }
 
 impl<'c> Agent<'c> {
@@ -101,10 +128,7 @@ impl<'c> Agent<'c> {
         gpu: Arc<dyn GpuBackend>,
         setup: AgentSetup,
     ) -> Result<Self, AgentError> {
-        std::fs::create_dir_all(&setup.data_dir).map_err(|source| AgentError::Io {
-            path: setup.data_dir.display().to_string(),
-            source,
-        })?;
+        create_dir(&setup.data_dir)?;
         let outbox = Outbox::open(&setup.data_dir.join("outbox.db"))?;
         Ok(Self {
             chain,
@@ -113,14 +137,22 @@ impl<'c> Agent<'c> {
             outbox,
             gpu,
             period_secs: setup.period_secs,
+            job_wait_secs: setup.job_wait_secs,
             data_dir: setup.data_dir,
             job_dir: setup.job_dir,
             log_cap: setup.log_cap,
             engine: setup.container_engine,
+            job_env: setup.job_env,
             served: BTreeMap::new(),
+            keys: None,
             clock: (0, None),
             metrics: Arc::new(Metrics::default()),
         })
+    }
+
+    /// `nvml` or `simulated`: what the GPU figures come from.
+    pub fn backend(&self) -> &'static str {
+        self.gpu.kind()
     }
 
     /// The agent's public key (must be the node's `agent_key`).
@@ -128,33 +160,48 @@ impl<'c> Agent<'c> {
         self.agent.pubkey()
     }
 
-    async fn keys(&self) -> Result<(NodeKeys, PoolKeys, Node), AgentError> {
+    /// The node's, pool's and mint's addresses, read once.
+    async fn keys(&mut self) -> Result<Arc<Keys>, AgentError> {
+        if let Some(k) = &self.keys {
+            return Ok(k.clone());
+        }
         let node: Node = fetch(self.chain, &self.node).await?;
         let provider: Provider = fetch(self.chain, &node.provider).await?;
         let pool: tessera::state::Pool = fetch(self.chain, &node.pool).await?;
-        Ok((
-            NodeKeys::derive(provider.authority, node.node_id),
-            PoolKeys::derive(pool.operator, pool.pool_id),
-            node,
-        ))
+        let protocol: Protocol = fetch(self.chain, &pda::find_protocol_address().0).await?;
+        let keys = Arc::new(Keys {
+            nk: NodeKeys::derive(provider.authority, node.node_id),
+            pk: PoolKeys::derive(pool.operator, pool.pool_id),
+            settlement_mint: protocol.settlement_mint,
+        });
+        self.keys = Some(keys.clone());
+        Ok(keys)
     }
 
-    /// One iteration. Safe to repeat and to interrupt at any point.
+    /// One iteration over one read of the node's leases. Safe to repeat and to interrupt at
+    /// any point.
     pub async fn tick(&mut self) -> Result<(), AgentError> {
-        let (nk, pk, _) = self.keys().await?;
+        let keys = self.keys().await?;
         let now = self.chain.unix_timestamp().await?;
         self.clock = (now, None);
-        self.flush(&nk, &pk).await?;
-        let protocol: Protocol = fetch(self.chain, &pda::find_protocol_address().0).await?;
-        let leases = leases_on(self.chain, &self.node).await?;
-        let live: BTreeSet<Pubkey> = leases.iter().map(|(a, _)| *a).collect();
-        self.stop_gone(&live).await;
-        for (address, lease) in leases {
-            self.serve(&address, &lease, now).await?;
-            self.meter_and_post(&nk, &pk, &address, &lease, now).await?;
-            self.settle_or_close(&nk, &pk, &address, now, &protocol)
-                .await?;
+        let leases: BTreeMap<Pubkey, Lease> =
+            leases_on(self.chain, &self.node).await?.into_iter().collect();
+        // A lease a re-posted receipt just changed is left for the next tick.
+        let touched = self.flush(&keys, &leases, now).await?;
+        self.stop_gone(&leases).await;
+        for (address, lease) in &leases {
+            self.serve(address, lease, now).await?;
+            if touched.contains(address) || self.meter_and_post(&keys, address, lease, now).await? {
+                continue;
+            }
+            self.wrap_up(&keys, address, lease, now).await?;
         }
+        self.update_gauges();
+        self.metrics.ticks.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn update_gauges(&self) {
         self.metrics
             .leases_active
             .store(self.served.len() as u64, Ordering::Relaxed);
@@ -162,13 +209,11 @@ impl<'c> Agent<'c> {
         self.metrics
             .jobs_running
             .store(jobs as u64, Ordering::Relaxed);
-        self.metrics.ticks.fetch_add(1, Ordering::Relaxed);
-        Ok(())
     }
 
     /// Seconds (of chain time, as of the last tick) until the next period of a served lease
-    /// ends or a waiting receipt can be posted, so the daemon can tick right then instead of
-    /// at its regular interval; `None` when nothing is coming up.
+    /// ends, a waiting receipt can be posted or a charge settled, so the daemon can tick right
+    /// then instead of at its regular interval; `None` when nothing is coming up.
     pub fn secs_until_due(&self) -> Option<i64> {
         let (now, next) = self.clock;
         next.map(|at| at - now)
@@ -183,131 +228,152 @@ impl<'c> Agent<'c> {
         }
     }
 
-    /// Re-posts every receipt the outbox has not seen confirmed (crash recovery).
-    async fn flush(&mut self, nk: &NodeKeys, pk: &PoolKeys) -> Result<(), AgentError> {
+    /// Re-posts every receipt the outbox has not seen confirmed (crash recovery); returns the
+    /// leases where one landed (their snapshot is stale).
+    async fn flush(
+        &mut self,
+        keys: &Keys,
+        leases: &BTreeMap<Pubkey, Lease>,
+        now: i64,
+    ) -> Result<BTreeSet<Pubkey>, AgentError> {
+        let mut touched = BTreeSet::new();
         for entry in self.outbox.unconfirmed()? {
-            self.send(nk, pk, &entry.lease, entry.body).await?;
+            let lease = leases.get(&entry.lease);
+            if self.send(keys, &entry.lease, lease, entry.body, now).await? {
+                touched.insert(entry.lease);
+            }
         }
-        Ok(())
+        Ok(touched)
     }
 
+    /// Posts `body` as [`billing::posting`] decides; returns whether it landed.
     async fn send(
         &mut self,
-        nk: &NodeKeys,
-        pk: &PoolKeys,
-        lease: &Pubkey,
-        body: tessera::signed::ReceiptBody,
-    ) -> Result<(), AgentError> {
-        self.outbox.mark(lease, body.seq, State::Sent)?;
-        match post(self.chain, &self.agent, nk, pk, lease, body).await {
-            Ok(Posted::Landed(sig)) => {
-                info!(%lease, seq = body.seq, %sig, "receipt landed");
-                self.metrics.receipts_posted.fetch_add(1, Ordering::Relaxed);
-                self.outbox.mark(lease, body.seq, State::Confirmed)?;
+        keys: &Keys,
+        address: &Pubkey,
+        lease: Option<&Lease>,
+        body: ReceiptBody,
+        now: i64,
+    ) -> Result<bool, AgentError> {
+        self.outbox.mark(address, body.seq, State::Sent)?;
+        let mut landed = false;
+        match billing::posting(lease, body.seq, now) {
+            Posting::Send { settle_first } => {
+                let mut ixs = Vec::new();
+                if settle_first {
+                    ixs.push(ix::settle(&keys.nk, &keys.pk, *address));
+                }
+                let msg = message_bytes(&UsageReceipt::new(*address, body))
+                    .map_err(|e| ClientError::Rpc(e.to_string()))?;
+                ixs.push(ix::ed25519(&self.agent, &msg));
+                ixs.push(ix::submit_receipt(&keys.nk, &keys.pk, *address, None, body));
+                match self.chain.send(&ixs, &[]).await {
+                    Ok(sig) => {
+                        landed = true;
+                        info!(lease = %address, seq = body.seq, %sig, "receipt landed");
+                        self.metrics.receipts_posted.fetch_add(1, Ordering::Relaxed);
+                        self.outbox.mark(address, body.seq, State::Confirmed)?;
+                    }
+                    Err(e) => self.refused(address, body.seq, &e)?,
+                }
             }
-            Ok(Posted::AlreadyOnChain) | Ok(Posted::LeaseClosed) => {
+            Posting::AlreadyOnChain | Posting::LeaseClosed => {
                 self.metrics
                     .receipts_already_on_chain
                     .fetch_add(1, Ordering::Relaxed);
-                self.outbox.mark(lease, body.seq, State::Confirmed)?;
+                self.outbox.mark(address, body.seq, State::Confirmed)?;
             }
-            Ok(Posted::Wait { why, until }) => {
-                info!(%lease, seq = body.seq, why, ?until, "receipt waits");
-                // Wake when it can be posted, not a tick interval later.
+            Posting::Wait { why, until } => {
+                info!(lease = %address, seq = body.seq, why, ?until, "receipt waits");
                 if let Some(at) = until {
                     self.wake_at(at);
                 }
             }
-            Err(e) if permanently_refused(&e) => {
-                warn!(%lease, seq = body.seq, error = %e, "receipt refused by the program; not retried");
-                self.metrics.post_errors.fetch_add(1, Ordering::Relaxed);
-                self.outbox.mark(lease, body.seq, State::Rejected)?;
+        }
+        let (pending, sent_rows, _) = self.outbox.counts()?;
+        self.metrics
+            .outbox_unconfirmed
+            .store(pending + sent_rows, Ordering::Relaxed);
+        Ok(landed)
+    }
+
+    /// Handles a failed receipt transaction as [`billing::refusal`] classifies it.
+    fn refused(&mut self, address: &Pubkey, seq: u64, e: &ClientError) -> Result<(), AgentError> {
+        match billing::refusal(e) {
+            Refusal::AlreadyOnChain => {
+                self.metrics
+                    .receipts_already_on_chain
+                    .fetch_add(1, Ordering::Relaxed);
+                self.outbox.mark(address, seq, State::Confirmed)?;
             }
-            Err(e) => {
-                warn!(%lease, seq = body.seq, error = %e, "posting failed; will retry");
+            Refusal::Reject => {
+                warn!(lease = %address, seq, error = %e, "receipt refused by the program; not retried");
+                self.metrics.post_errors.fetch_add(1, Ordering::Relaxed);
+                self.outbox.mark(address, seq, State::Rejected)?;
+            }
+            Refusal::Retry => {
+                warn!(lease = %address, seq, error = %e, "posting failed; will retry");
                 self.metrics.post_errors.fetch_add(1, Ordering::Relaxed);
             }
         }
-        let (pending, sent, _) = self.outbox.counts()?;
-        self.metrics
-            .outbox_unconfirmed
-            .store(pending + sent, Ordering::Relaxed);
         Ok(())
     }
 
-    async fn stop_gone(&mut self, live: &BTreeSet<Pubkey>) {
+    /// Forgets leases that are gone from the chain, stopping a job still running.
+    async fn stop_gone(&mut self, live: &BTreeMap<Pubkey, Lease>) {
         let gone: Vec<Pubkey> = self
             .served
             .keys()
-            .filter(|k| !live.contains(k))
+            .filter(|k| !live.contains_key(k))
             .copied()
             .collect();
         for lease in gone {
-            if let Some(mut s) = self.served.remove(&lease) {
-                if let Some(job) = s.job.as_mut() {
+            self.forget(&lease, "the lease is closed").await;
+        }
+    }
+
+    /// Stops serving `lease`, killing its job if one is still running (and saying so only
+    /// then).
+    async fn forget(&mut self, lease: &Pubkey, why: &str) {
+        if let Some(mut s) = self.served.remove(lease) {
+            match s.job.as_mut() {
+                Some(job) => {
                     let _ = job.kill().await;
+                    info!(%lease, "{why}: job stopped");
                 }
-                info!(%lease, "lease closed; job stopped");
+                None => info!(%lease, "{why}"),
             }
         }
     }
 
-    /// Starts the lease's job on free GPUs if it is not running, stops it at the lease end or
-    /// its `max_secs`, and samples its GPUs (off the async runtime: NVML calls block).
+    /// Stops every job still running (the daemon's shutdown) and returns their leases; a job
+    /// that already ended is not mentioned.
+    pub async fn shutdown(&mut self) -> Vec<Pubkey> {
+        let mut stopped = Vec::new();
+        for (lease, s) in &mut self.served {
+            if let Some(mut job) = s.job.take() {
+                let _ = job.kill().await;
+                info!(%lease, "shutting down: job stopped");
+                stopped.push(*lease);
+            }
+        }
+        self.update_gauges();
+        stopped
+    }
+
+    /// Starts the lease's job on its GPUs when it should run and is not running, records when
+    /// it starts, ends or cannot run, stops it at the lease end, and samples its GPUs (off the
+    /// async runtime: NVML calls block).
     async fn serve(&mut self, address: &Pubkey, lease: &Lease, now: i64) -> Result<(), AgentError> {
         if !self.served.contains_key(address) {
-            let used: BTreeSet<u32> = self
-                .served
-                .values()
-                .flat_map(|s| s.gpus.iter().copied())
-                .collect();
-            let gpu = self.gpu.clone();
-            let devices = off_runtime(move || gpu.devices()).await??;
-            let gpus: Vec<u32> = devices
-                .iter()
-                .map(|d| d.index)
-                .filter(|i| !used.contains(i))
-                .take(usize::from(lease.gpu_count))
-                .collect();
-            let uuids: Vec<String> = devices
-                .iter()
-                .filter(|d| gpus.contains(&d.index))
-                .map(|d| d.uuid.clone())
-                .collect();
-            let spec = find_job_spec(&self.job_dir, &lease.job_hash);
-            if let Err(why) = &spec {
-                warn!(lease = %address, "{why}; the lease is served without its job");
-            }
-            let job = match spec {
-                Ok(spec) if now < lease.end_at => {
-                    let dir = self.data_dir.join("leases").join(address.to_string());
-                    std::fs::create_dir_all(&dir).map_err(|source| AgentError::Io {
-                        path: dir.display().to_string(),
-                        source,
-                    })?;
-                    let started = match self.runtime(&spec) {
-                        Ok(rt) => runner::start(rt, &spec, &uuids, &dir, self.log_cap).await,
-                        Err(e) => Err(e),
-                    };
-                    match started {
-                        Ok(job) => Some(job),
-                        Err(e) => {
-                            warn!(lease = %address, error = %e, "job did not start");
-                            None
-                        }
-                    }
-                }
-                _ => None,
-            };
-            info!(lease = %address, gpus = ?gpus, job = job.is_some(), backend = self.gpu.kind(), "serving lease");
-            self.served.insert(
-                *address,
-                Served {
-                    gpus,
-                    job,
-                    meter: PeriodMeter::default(),
-                },
-            );
+            let served = self.allocate(lease).await?;
+            self.served.insert(*address, served);
+        }
+        let record = self.outbox.job(address)?;
+        let runnable = record.ended_at.is_none() && record.failed.is_none() && now < lease.end_at;
+        if runnable && self.served.get(address).is_some_and(|s| s.job.is_none()) {
+            self.start_or_record(address, lease, now, record.started_at.is_some())
+                .await?;
         }
         let Some(s) = self.served.get_mut(address) else {
             return Ok(());
@@ -315,13 +381,15 @@ impl<'c> Agent<'c> {
         if now >= lease.end_at {
             if let Some(mut job) = s.job.take() {
                 let _ = job.kill().await;
+                info!(lease = %address, "lease ended: job stopped");
             }
         }
         if let Some(job) = s.job.as_mut() {
             match job.poll().await {
                 Ok(Some(outcome)) => {
-                    info!(lease = %address, ?outcome, "job ended");
+                    info!(lease = %address, ?outcome, "job ended on its own; billed to the lease end");
                     s.job = None;
+                    self.outbox.job_ended(address, now)?;
                 }
                 Ok(None) => {}
                 Err(e) => warn!(lease = %address, error = %e, "cannot poll job"),
@@ -333,8 +401,12 @@ impl<'c> Agent<'c> {
         for r in samples {
             s.meter.record(r.index, now, r.sample);
             if let Ok(processes) = r.processes {
-                if processes.iter().any(|(_, mine)| !mine) {
+                let foreign = processes.iter().filter(|(_, mine)| !mine).count() as u64;
+                if foreign > 0 {
                     warn!(lease = %address, gpu = r.index, "a process outside the job is using a leased GPU");
+                    self.metrics
+                        .foreign_processes
+                        .fetch_add(foreign, Ordering::Relaxed);
                 }
                 s.meter.record_processes(r.index, now, &processes);
             }
@@ -342,136 +414,242 @@ impl<'c> Agent<'c> {
         Ok(())
     }
 
+    /// The GPUs a newly seen lease gets: the rig's, minus those other leases hold.
+    async fn allocate(&self, lease: &Lease) -> Result<Served, AgentError> {
+        let used: BTreeSet<u32> = self
+            .served
+            .values()
+            .flat_map(|s| s.gpus.iter().copied())
+            .collect();
+        let gpu = self.gpu.clone();
+        let devices = off_runtime(move || gpu.devices()).await??;
+        let free: Vec<_> = devices
+            .iter()
+            .filter(|d| !used.contains(&d.index))
+            .take(usize::from(lease.gpu_count))
+            .collect();
+        Ok(Served {
+            gpus: free.iter().map(|d| d.index).collect(),
+            uuids: free.iter().map(|d| d.uuid.clone()).collect(),
+            job: None,
+            meter: PeriodMeter::default(),
+            waiting_logged: false,
+        })
+    }
+
+    /// Tries to (re)start the lease's job and records the outcome: its first start, a wait for
+    /// its spec, or the rig's failure (which ends billing and cancels the lease).
+    async fn start_or_record(
+        &mut self,
+        address: &Pubkey,
+        lease: &Lease,
+        now: i64,
+        restart: bool,
+    ) -> Result<(), AgentError> {
+        let started = self.start_job(address, lease).await;
+        let deadline = lease.start_at.saturating_add(self.job_wait_secs);
+        let Some(s) = self.served.get_mut(address) else {
+            return Ok(());
+        };
+        match started {
+            Ok(job) => {
+                info!(lease = %address, gpus = ?s.gpus, restart, backend = self.gpu.kind(), "job started; billed from its first start");
+                s.job = Some(job);
+                self.outbox.job_started(address, now)?;
+            }
+            Err(NotStarted::Waiting(why)) if now < deadline && !restart => {
+                if !std::mem::replace(&mut s.waiting_logged, true) {
+                    warn!(lease = %address, "{why}; waiting for it until {deadline} (nothing is billed before the job starts)");
+                }
+                self.wake_at(deadline);
+            }
+            Err(NotStarted::Waiting(why) | NotStarted::Failed(why)) => {
+                warn!(lease = %address, "cannot run the job: {why}; billing stops here and the lease is cancelled");
+                self.outbox.job_failed(address, now, &why)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts the lease's job on the GPUs it was given, or says why not.
+    async fn start_job(&self, address: &Pubkey, lease: &Lease) -> Result<Job, NotStarted> {
+        let spec = find_job_spec(&self.job_dir, &lease.job_hash).map_err(|p| match p {
+            SpecProblem::Missing(_) | SpecProblem::Mismatch(_) => NotStarted::Waiting(p.to_string()),
+            SpecProblem::NoJob | SpecProblem::Unreadable(_) => NotStarted::Failed(p.to_string()),
+        })?;
+        let s = self
+            .served
+            .get(address)
+            .ok_or_else(|| NotStarted::Failed("the lease is not being served".into()))?;
+        if s.gpus.len() < usize::from(lease.gpu_count) {
+            return Err(NotStarted::Failed(format!(
+                "only {} of the {} leased GPUs are free on this rig",
+                s.gpus.len(),
+                lease.gpu_count
+            )));
+        }
+        let dir = self.data_dir.join("leases").join(address.to_string());
+        let failed = |e: &dyn std::fmt::Display| NotStarted::Failed(e.to_string());
+        create_dir(&dir).map_err(|e| failed(&e))?;
+        let job = JobPlace::new(&dir, &self.job_env).map_err(|e| failed(&e))?;
+        let runtime = self.runtime(&spec).map_err(|e| failed(&e))?;
+        runner::start(runtime, &spec, &s.uuids, &job, self.log_cap)
+            .await
+            .map_err(|e| failed(&e))
+    }
+
     /// The runtime for `spec`: the container engine for an image, the process sandbox otherwise.
     fn runtime(&self, spec: &JobSpec) -> Result<&dyn JobRuntime, RunError> {
         match (&spec.image, &self.engine) {
-            (None, _) => Ok(&ProcessSandbox),
+            (None, _) => Ok(&ProcessSandbox {
+                user_namespace: false,
+            }),
             (Some(_), Some(engine)) => Ok(engine),
             (Some(image), None) => Err(RunError::NoContainerEngine(image.clone())),
         }
     }
 
-    /// Closes a period when one is due (a full period, or the lease end), writing the receipt
-    /// to the outbox before it is signed.
+    /// Closes the period [`billing::due`] names, writing the receipt to the outbox before it
+    /// is signed; returns whether it landed.
     async fn meter_and_post(
         &mut self,
-        nk: &NodeKeys,
-        pk: &PoolKeys,
+        keys: &Keys,
         address: &Pubkey,
         lease: &Lease,
         now: i64,
-    ) -> Result<(), AgentError> {
-        let written = self.outbox.last(address)?;
-        let start = written.map_or(lease.last_period_end, |b| {
-            b.period_end.max(lease.last_period_end)
-        });
-        let seq = self.outbox.max_seq(address)?.max(lease.last_seq) + 1;
-        let end = now.min(lease.end_at);
-        let due = end - start >= self.period_secs || (end == lease.end_at && end > start);
-        let next_end = (if due { end } else { start })
-            .saturating_add(self.period_secs)
-            .min(lease.end_at);
-        self.wake_at(next_end);
+    ) -> Result<bool, AgentError> {
+        let job = self.outbox.job(address)?;
+        let written = self.outbox.last(address)?.map(|b| b.period_end);
+        let due = billing::due(lease, &job, written, now, self.period_secs);
+        if let Some(at) = due.next {
+            self.wake_at(at);
+        }
         // Never write receipt n+1 while n is unposted: if n+1 landed first, n's period could
         // never be billed.
-        if !due || self.outbox.has_unposted(address)? {
-            return Ok(());
+        let Some((start, end)) = due.period else {
+            return Ok(false);
+        };
+        if self.outbox.has_unposted(address)? {
+            return Ok(false);
         }
+        let seq = self.outbox.max_seq(address)?.max(lease.last_seq) + 1;
         let Some(s) = self.served.get_mut(address) else {
-            return Ok(());
+            return Ok(false);
         };
         let metered = std::mem::take(&mut s.meter).finish(seq, start, end, lease.gpu_count);
-        let log = self
-            .data_dir
-            .join("leases")
-            .join(address.to_string())
-            .join(format!("samples-{seq}.log"));
-        if let Some(dir) = log.parent() {
-            std::fs::create_dir_all(dir).map_err(|source| AgentError::Io {
-                path: dir.display().to_string(),
-                source,
-            })?;
-        }
+        let dir = self.data_dir.join("leases").join(address.to_string());
+        create_dir(&dir)?;
+        let log = dir.join(format!("samples-{seq}.log"));
         std::fs::write(&log, &metered.log).map_err(|source| AgentError::Io {
             path: log.display().to_string(),
             source,
         })?;
         self.outbox.record(address, &metered.body)?;
-        self.send(nk, pk, address, metered.body).await
+        let landed = self.send(keys, address, Some(lease), metered.body, now).await?;
+        if landed && billing::billable(lease, &job).is_some_and(|(_, to)| end >= to) {
+            // The last receipt: wake when its window closes, to settle and close.
+            self.wake_at(now.saturating_add(i64::from(lease.terms.dispute_window_secs)));
+        }
+        Ok(landed)
     }
 
     /// Settles a charge whose window passed when no receipt carried it, and closes a lease
-    /// that is fully billed, settled and past its grace (earning the reaper's bounty).
-    async fn settle_or_close(
+    /// once every billable second is receipted and settled: at its end, or at once when the
+    /// rig failed its job (a cancellation: the rest of the escrow goes back to the renter).
+    async fn wrap_up(
         &mut self,
-        nk: &NodeKeys,
-        pk: &PoolKeys,
+        keys: &Keys,
         address: &Pubkey,
+        lease: &Lease,
         now: i64,
-        protocol: &Protocol,
     ) -> Result<(), AgentError> {
-        let lease: Lease = match fetch(self.chain, address).await {
-            Ok(l) => l,
-            Err(ClientError::AccountNotFound(_)) => return Ok(()),
-            Err(e) => return Err(e.into()),
-        };
-        if lease.pending > 0
-            && lease.status == tessera::state::LeaseStatus::Active
-            && lease.pending_settleable(now)
-        {
-            self.chain
-                .send(&[ix::settle(nk, pk, *address)], &[])
-                .await?;
-            self.metrics.settlements.fetch_add(1, Ordering::Relaxed);
-            return Ok(());
-        }
-        let past_grace = now
-            >= lease
-                .end_at
-                .saturating_add(i64::from(lease.terms.grace_secs));
-        if lease.pending == 0 && past_grace && lease.last_period_end >= lease.end_at {
-            let renter_token =
-                ix::associated_token_address(&lease.renter, &protocol.settlement_mint);
-            self.chain
-                .send(
-                    &[ix::close_lease(
-                        self.agent.pubkey(),
-                        nk,
-                        pk,
-                        *address,
-                        &ix::RenterAccounts {
-                            renter: lease.renter,
-                            token: renter_token,
-                        },
-                    )],
-                    &[&self.agent],
-                )
-                .await?;
-            self.metrics.leases_closed.fetch_add(1, Ordering::Relaxed);
-            info!(lease = %address, "lease closed after grace");
+        let job = self.outbox.job(address)?;
+        let unposted = self.outbox.has_unposted(address)?;
+        match billing::wrap_up(lease, &job, unposted, now) {
+            Some(WrapUp::Settle) => {
+                self.chain
+                    .send(&[ix::settle(&keys.nk, &keys.pk, *address)], &[])
+                    .await?;
+                self.metrics.settlements.fetch_add(1, Ordering::Relaxed);
+            }
+            Some(WrapUp::Close { settle_first }) => {
+                let renter = ix::RenterAccounts {
+                    renter: lease.renter,
+                    token: ix::associated_token_address(&lease.renter, &keys.settlement_mint),
+                };
+                let mut ixs = Vec::new();
+                if settle_first {
+                    ixs.push(ix::settle(&keys.nk, &keys.pk, *address));
+                    self.metrics.settlements.fetch_add(1, Ordering::Relaxed);
+                }
+                ixs.push(ix::close_lease(
+                    self.agent.pubkey(),
+                    &keys.nk,
+                    &keys.pk,
+                    *address,
+                    &renter,
+                ));
+                self.chain.send(&ixs, &[&self.agent]).await?;
+                self.metrics.leases_closed.fetch_add(1, Ordering::Relaxed);
+                let why = match (&job.failed, now < lease.end_at) {
+                    (Some((_, cause)), true) => {
+                        self.metrics.leases_cancelled.fetch_add(1, Ordering::Relaxed);
+                        format!("lease cancelled ({cause}); the rest of the escrow is refunded")
+                    }
+                    _ => "lease closed at its end".to_string(),
+                };
+                self.forget(address, &why).await;
+            }
+            None => {
+                if let Pending::InWindow(until) = billing::pending(lease, now) {
+                    self.wake_at(until);
+                }
+            }
         }
         Ok(())
     }
 }
 
+/// Creates `dir` and its parents.
+fn create_dir(dir: &std::path::Path) -> Result<(), AgentError> {
+    std::fs::create_dir_all(dir).map_err(|source| AgentError::Io {
+        path: dir.display().to_string(),
+        source,
+    })
+}
+
+/// Why a lease's job spec cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SpecProblem {
+    /// The lease's job hash is all zero.
+    #[error("the lease names no job spec (job hash all zero)")]
+    NoJob,
+    /// No spec file with the lease's hash.
+    #[error("job spec {0} not found (ask the renter for it; `tessera job hash` names it)")]
+    Missing(String),
+    /// The file does not hash to the lease's job hash.
+    #[error("{0} does not hash to the lease's job hash")]
+    Mismatch(String),
+    /// The file cannot be read or parsed.
+    #[error("{0}")]
+    Unreadable(String),
+}
+
 /// The spec file `job_dir/<job_hash hex>.json` a lease names, or why it cannot be used.
-pub fn find_job_spec(job_dir: &std::path::Path, job_hash: &[u8; 32]) -> Result<JobSpec, String> {
+pub fn find_job_spec(
+    job_dir: &std::path::Path,
+    job_hash: &[u8; 32],
+) -> Result<JobSpec, SpecProblem> {
     if job_hash == &[0; 32] {
-        return Err("the lease names no job spec (job hash all zero)".into());
+        return Err(SpecProblem::NoJob);
     }
     let path = job_dir.join(tessera_client::job::file_name(job_hash));
     if !path.exists() {
-        return Err(format!(
-            "job spec {} not found (ask the renter for it; `tessera job hash` names it)",
-            path.display()
-        ));
+        return Err(SpecProblem::Missing(path.display().to_string()));
     }
-    let spec = JobSpec::load(&path).map_err(|e| e.to_string())?;
+    let spec = JobSpec::load(&path).map_err(|e| SpecProblem::Unreadable(e.to_string()))?;
     if &spec.hash() != job_hash {
-        return Err(format!(
-            "{} does not hash to the lease's job hash",
-            path.display()
-        ));
+        return Err(SpecProblem::Mismatch(path.display().to_string()));
     }
     Ok(spec)
 }
@@ -517,20 +695,4 @@ fn sample_all(gpu: &dyn GpuBackend, indices: &[u32], tag: Option<JobTag>) -> Vec
             }
         })
         .collect()
-}
-
-/// Whether a posting error is the program refusing the receipt for good (as opposed to transport
-/// failures and states that pass with time: a charge in its window, a period not yet over).
-fn permanently_refused(e: &ClientError) -> bool {
-    use tessera::error::TesseraError as E;
-    let transient = [
-        E::PendingUnsettled,
-        E::DisputeWindowOpen,
-        E::ReceiptPeriodInFuture,
-        E::LeaseDisputed,
-    ];
-    match e.code().and_then(E::from_code) {
-        Some(err) => !transient.iter().any(|t| u32::from(*t) == u32::from(err)),
-        None => false,
-    }
 }

@@ -17,8 +17,8 @@ pub struct AgentConfig {
     #[serde(default = "default_rpc")]
     pub rpc_url: String,
     /// The node this agent runs (address); `tessera-agent register` fills it in.
-    #[serde(default)]
-    pub node: Option<String>,
+    #[serde(default, deserialize_with = "pubkey")]
+    pub node: Option<Pubkey>,
     /// The rig's agent keypair file (signs receipts, pays fees).
     #[serde(default = "default_keypair")]
     pub agent_keypair: PathBuf,
@@ -47,7 +47,7 @@ pub struct AgentConfig {
     pub job_dir: PathBuf,
     /// Loopback address of `/metrics` and `/healthz`.
     #[serde(default = "default_metrics")]
-    pub metrics_addr: String,
+    pub metrics_addr: SocketAddr,
     /// Use the simulated GPU backend (labelled `simulated` everywhere). Testing only.
     #[serde(default)]
     pub simulated_gpus: Option<u32>,
@@ -57,13 +57,46 @@ pub struct AgentConfig {
     /// Priority fee, micro-lamports per compute unit (0: none).
     #[serde(default)]
     pub priority_fee_micro_lamports: u64,
-    /// Engine for image jobs: `auto` (podman, else docker with a daemon, else none), `podman`,
-    /// `docker` or `none` (command jobs only, in the process sandbox).
-    #[serde(default = "default_engine")]
-    pub container_engine: String,
+    /// Engine for image jobs.
+    #[serde(default)]
+    pub container_engine: EngineChoice,
     /// OCI runtime podman should use (e.g. `runc` where crun fails); default: detected.
     #[serde(default)]
     pub oci_runtime: Option<String>,
+    /// How long after a lease starts its job spec may arrive in `job_dir` before the lease is
+    /// cancelled (nothing is billed before the job starts): `job_wait = "10m"`.
+    #[serde(
+        default = "default_job_wait",
+        rename = "job_wait",
+        deserialize_with = "duration"
+    )]
+    pub job_wait_secs: u64,
+    /// Variables command jobs take from the agent's environment (then the spec's `env`).
+    #[serde(default = "default_job_env")]
+    pub job_env: Vec<String>,
+}
+
+/// Which engine runs image jobs.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum EngineChoice {
+    /// Podman, else docker with a running daemon, else none.
+    #[default]
+    Auto,
+    /// Podman.
+    Podman,
+    /// Docker (its daemon must answer).
+    Docker,
+    /// No engine: command jobs only, in the process sandbox.
+    None,
+}
+
+/// A base58 public key.
+fn pubkey<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Pubkey>, D::Error> {
+    let text = String::deserialize(d)?;
+    text.parse()
+        .map(Some)
+        .map_err(|_| serde::de::Error::custom(format!("`{text}` is not a base58 public key")))
 }
 
 /// A duration as `"90s"`/`"15m"`/`"2h"`/`"7d"`, or a whole number of seconds.
@@ -100,11 +133,14 @@ fn default_data_dir() -> PathBuf {
 fn default_job_dir() -> PathBuf {
     PathBuf::from("/var/lib/tessera-agent/jobs")
 }
-fn default_metrics() -> String {
-    "127.0.0.1:9464".into()
+fn default_metrics() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 9464))
 }
-fn default_engine() -> String {
-    "auto".into()
+fn default_job_wait() -> u64 {
+    600
+}
+fn default_job_env() -> Vec<String> {
+    vec!["PATH".into()]
 }
 fn default_log_cap() -> u64 {
     16 << 20
@@ -163,9 +199,6 @@ impl AgentConfig {
             field,
             message,
         };
-        if self.node.is_some() {
-            self.node_pubkey().map_err(|m| invalid("node", m))?;
-        }
         if !(60..=7 * 86_400).contains(&self.period_secs) {
             return Err(invalid(
                 "period",
@@ -178,28 +211,26 @@ impl AgentConfig {
                 format!("{} s is outside 1s ..= 1h", self.tick_secs),
             ));
         }
-        let addr = self
-            .metrics_socket()
-            .map_err(|m| invalid("metrics_addr", m))?;
-        if !addr.ip().is_loopback() {
+        if !self.metrics_addr.ip().is_loopback() {
             return Err(invalid(
                 "metrics_addr",
-                format!("{addr} is not a loopback address"),
+                format!("{} is not a loopback address", self.metrics_addr),
+            ));
+        }
+        if let Some(bad) = self
+            .job_env
+            .iter()
+            .find(|k| k.is_empty() || k.contains(['=', '\0']))
+        {
+            return Err(invalid(
+                "job_env",
+                format!("`{bad}` is not a variable name"),
             ));
         }
         if !(self.rpc_url.starts_with("http://") || self.rpc_url.starts_with("https://")) {
             return Err(invalid(
                 "rpc_url",
                 format!("`{}` is not an http(s) URL", self.rpc_url),
-            ));
-        }
-        if !["auto", "podman", "docker", "none"].contains(&self.container_engine.as_str()) {
-            return Err(invalid(
-                "container_engine",
-                format!(
-                    "`{}` is not one of auto, podman, docker, none",
-                    self.container_engine
-                ),
             ));
         }
         if let Some(n) = self.simulated_gpus {
@@ -215,11 +246,9 @@ impl AgentConfig {
 
     /// The node address; an error in words while the config has none yet.
     pub fn node_pubkey(&self) -> Result<Pubkey, String> {
-        let node = self.node.as_deref().ok_or_else(|| {
+        self.node.ok_or_else(|| {
             "no `node` yet: run `tessera-agent register` with this config first".to_string()
-        })?;
-        node.parse()
-            .map_err(|_| format!("`{node}` is not a base58 public key"))
+        })
     }
 
     /// The most simulated GPUs a config or flag may ask for.
@@ -227,10 +256,15 @@ impl AgentConfig {
 
     /// The container engine the config asks for, checked to answer (`auto`: whichever does).
     pub async fn engine(&self) -> Result<Option<ContainerEngine>, String> {
-        let engine = match self.container_engine.as_str() {
-            "none" => None,
-            "auto" => ContainerEngine::detect().await,
-            want => Some(ContainerEngine::probe(want).await.ok_or_else(|| {
+        let want = match self.container_engine {
+            EngineChoice::None => return Ok(None),
+            EngineChoice::Auto => None,
+            EngineChoice::Podman => Some("podman"),
+            EngineChoice::Docker => Some("docker"),
+        };
+        let engine = match want {
+            None => ContainerEngine::detect().await,
+            Some(want) => Some(ContainerEngine::probe(want).await.ok_or_else(|| {
                 format!(
                     "container_engine `{want}` does not answer (docker: is its daemon running?)"
                 )
@@ -242,13 +276,6 @@ impl AgentConfig {
             }
             e
         }))
-    }
-
-    /// The metrics socket address.
-    pub fn metrics_socket(&self) -> Result<SocketAddr, String> {
-        self.metrics_addr
-            .parse()
-            .map_err(|_| format!("`{}` is not host:port", self.metrics_addr))
     }
 }
 
@@ -280,9 +307,14 @@ mod tests {
         .unwrap();
         assert_eq!((hourly.period_secs, hourly.tick_secs), (7_200, 30));
         assert_eq!(
-            (cfg.period_secs, cfg.metrics_addr.as_str()),
+            (cfg.period_secs, cfg.metrics_addr.to_string().as_str()),
             (3_600, "127.0.0.1:9464")
         );
+        assert_eq!(
+            (cfg.node, cfg.container_engine, cfg.job_wait_secs),
+            (Some(node), EngineChoice::Auto, 600)
+        );
+        assert_eq!(cfg.job_env, ["PATH"]);
         for (text, field) in [
             ("node = \"nope\"".to_string(), "node"),
             (format!("node = \"{node}\"\nperiod_secs = 5"), "period"),
@@ -298,10 +330,23 @@ mod tests {
                 format!("node = \"{node}\"\nrpc_url = \"ftp://x\""),
                 "rpc_url",
             ),
+            (format!("node = \"{node}\"\njob_env = [\"A=B\"]"), "job_env"),
+            (
+                format!("node = \"{node}\"\nmetrics_addr = \"localhost\""),
+                "metrics_addr",
+            ),
         ] {
+            // Field checks say `field`; the parser's own errors quote the offending line.
             let err = load(&text).unwrap_err().to_string();
-            assert!(err.contains(&format!("`{field}`")), "{field}: {err}");
+            assert!(
+                err.contains(&format!("`{field}`")) || err.contains(&format!("{field} = ")),
+                "{field}: {err}"
+            );
         }
+        let err = load("node = \"nope\"").unwrap_err().to_string();
+        assert!(err.contains("`nope` is not a base58 public key"), "{err}");
+        let err = load("container_engine = \"lxc\"").unwrap_err().to_string();
+        assert!(err.contains("expected one of `auto`, `podman`, `docker`, `none`"), "{err}");
         let err = load(&format!("node = \"{node}\"\nperiod = 5"))
             .unwrap_err()
             .to_string();

@@ -6,12 +6,13 @@
 pub mod agent;
 pub mod attribution;
 pub mod benchmark;
+pub mod billing;
 pub mod config;
+pub mod daemon;
 pub mod gpu;
 pub mod metering;
 pub mod metrics;
 pub mod onboarding;
 pub mod outbox;
-pub mod poster;
 pub mod registration;
 pub mod runner;

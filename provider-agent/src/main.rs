@@ -19,6 +19,7 @@ use tessera_agent::gpu::simulated::SimulatedBackend;
 use tessera_agent::gpu::GpuBackend;
 use tessera_agent::onboarding::{self, InitOptions};
 use tessera_agent::registration::{register, Terms};
+use tessera_agent::runner::JobEnv;
 use tessera_client::chain::fetch;
 use tessera_client::rpc::RpcChain;
 use tessera_client::units::{format_amount, format_time, parse_amount};
@@ -417,7 +418,9 @@ async fn status_command(config: &std::path::Path, json: bool) -> Result<()> {
     let leases: Vec<serde_json::Value> = leases
         .iter()
         .map(|(address, l)| {
-            let job = find_job_spec(&cfg.job_dir, &l.job_hash).err();
+            let job = find_job_spec(&cfg.job_dir, &l.job_hash)
+                .err()
+                .map(|p| p.to_string());
             serde_json::json!({
                 "lease": address.to_string(),
                 "gpus": l.gpu_count,
@@ -490,6 +493,15 @@ async fn run_command(config: &std::path::Path) -> Result<()> {
     let cfg = AgentConfig::load(config)?;
     let node = cfg.node_pubkey().map_err(anyhow::Error::msg)?;
     let key = tessera_client::keypair::read_keypair(&cfg.agent_keypair)?;
+    let listener = tessera_agent::metrics::bind(cfg.metrics_addr)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot serve metrics on {} (`metrics_addr` in {}; is another agent running?)",
+                cfg.metrics_addr,
+                config.display()
+            )
+        })?;
     let gpu = backend(
         cfg.simulated_gpus,
         "set `simulated_gpus = 4` in the config to test without a GPU",
@@ -500,10 +512,14 @@ async fn run_command(config: &std::path::Path) -> Result<()> {
     let setup = AgentSetup {
         node,
         period_secs: i64::try_from(cfg.period_secs)?,
+        job_wait_secs: i64::try_from(cfg.job_wait_secs)?,
         data_dir: cfg.data_dir.clone(),
         job_dir: cfg.job_dir.clone(),
         log_cap: cfg.log_cap_bytes,
         container_engine: cfg.engine().await.map_err(anyhow::Error::msg)?,
+        job_env: JobEnv {
+            pass: cfg.job_env.clone(),
+        },
     };
     tracing::info!(
         engine = setup
@@ -513,30 +529,17 @@ async fn run_command(config: &std::path::Path) -> Result<()> {
         "image jobs run through this container engine"
     );
     let mut agent = Agent::new(&chain, key, gpu.clone(), setup)?;
-    let metrics = agent.metrics.clone();
-    let addr = cfg.metrics_socket().map_err(anyhow::Error::msg)?;
-    tokio::spawn(tessera_agent::metrics::serve(addr, metrics, gpu.kind()));
+    let cancel = tokio_util::sync::CancellationToken::new();
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-    loop {
-        if let Err(e) = agent.tick().await {
-            tracing::warn!(error = %e, "tick failed; retrying next tick");
-        }
-        // Wake at the regular interval, or right when a period falls due so its receipt
-        // is posted at once. The cluster clock counts whole seconds (floored), so waiting
-        // the difference never wakes early; a lagging cluster clock costs a 1 s retry.
-        let wait = agent.secs_until_due().map_or(cfg.tick_secs, |s| {
-            u64::try_from(s).unwrap_or(1).clamp(1, cfg.tick_secs)
-        });
+    let on_signal = cancel.clone();
+    tokio::spawn(async move {
         tokio::select! {
-            _ = tokio::time::sleep(Duration::from_secs(wait)) => {}
-            _ = tokio::signal::ctrl_c() => break,
-            _ = term.recv() => break,
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
         }
-    }
-    // The outbox already holds every written receipt; one last tick posts what is due.
-    tracing::info!("shutting down: one last tick to post due receipts");
-    if let Err(e) = agent.tick().await {
-        tracing::warn!(error = %e, "final tick failed; the outbox resumes on restart");
-    }
+        on_signal.cancel();
+    });
+    let tick = Duration::from_secs(cfg.tick_secs);
+    tessera_agent::daemon::run(&mut agent, tick, listener, gpu.kind(), cancel).await;
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! Metering one receipt period: billing on allocation (leased GPUs × seconds), with evidence
-//! from telemetry (average utilisation, energy from counter deltas with resets handled, a
-//! digest of the raw sample log, which stays on disk), and per-process evidence: the job's own
-//! SM utilisation and any foreign process found on a leased GPU.
+//! from telemetry (average utilisation, energy from counter deltas with resets handled) and per
+//! process (the job's processes and their SM use, any foreign process on a leased GPU). The raw
+//! sample log stays on disk, ending in a `summary` line of what a dispute needs; its SHA-256 is
+//! the signed receipt's `sample_digest`, so the log cannot be changed after the fact.
 
 use std::collections::BTreeMap;
 
@@ -23,6 +24,7 @@ pub struct PeriodMeter {
     throttled_samples: u64,
     job_sm_pct_sum: u64,
     process_samples: u64,
+    job_process_samples: u64,
     foreign_process_samples: u64,
 }
 
@@ -31,19 +33,52 @@ pub struct PeriodMeter {
 pub struct MeteredPeriod {
     /// The receipt body to sign.
     pub body: ReceiptBody,
-    /// The raw sample log whose SHA-256 is `body.sample_digest` (kept on disk as evidence).
+    /// The raw sample log, ending in the summary line; its SHA-256 is `body.sample_digest`.
     pub log: String,
-    /// Highest memory use seen, MiB.
-    pub peak_memory_mib: u64,
+    /// The period's evidence in brief (the log's last line).
+    pub summary: Summary,
+}
+
+/// What a dispute over one period needs, in brief: written as the sample log's last line, so
+/// the receipt's signed digest covers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Summary {
+    /// GPU samples taken.
+    pub samples: u64,
     /// Samples that failed (GPU not found, NVML error).
     pub missing_samples: u64,
     /// Samples with a clock slowdown active (power, thermal or hardware; not idle).
     pub throttled_samples: u64,
-    /// Average SM utilisation of the job's own processes per process query, percent (summed
-    /// over the leased GPUs); `None` when no process query ran.
+    /// Highest memory use seen, MiB.
+    pub peak_memory_mib: u64,
+    /// Process queries made.
+    pub process_queries: u64,
+    /// Sightings of the job's own processes.
+    pub job_process_samples: u64,
+    /// Average SM utilisation of the job's processes per process query, percent (summed over
+    /// the leased GPUs); `None` when no process query ran.
     pub job_sm_util_pct: Option<u64>,
-    /// Process sightings on leased GPUs that belong to no job of the lease.
+    /// Sightings of processes on leased GPUs that belong to no job of the lease.
     pub foreign_process_samples: u64,
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sm = self
+            .job_sm_util_pct
+            .map_or("none".to_string(), |v| v.to_string());
+        write!(
+            f,
+            "summary samples={} missing={} throttled={} peak_mem_mib={} process_queries={} job_processes={} job_sm_pct={sm} foreign_processes={}",
+            self.samples,
+            self.missing_samples,
+            self.throttled_samples,
+            self.peak_memory_mib,
+            self.process_queries,
+            self.job_process_samples,
+            self.foreign_process_samples
+        )
+    }
 }
 
 impl PeriodMeter {
@@ -85,6 +120,7 @@ impl PeriodMeter {
                 p.pid, p.sm_util_pct, p.memory_mib
             ));
             if *is_job {
+                self.job_process_samples += 1;
                 self.job_sm_pct_sum += u64::from(p.sm_util_pct.min(100));
             } else {
                 self.foreign_process_samples += 1;
@@ -99,7 +135,19 @@ impl PeriodMeter {
         let avg_bps = (self.util_pct_sum * 100)
             .checked_div(self.util_samples)
             .unwrap_or(0);
-        let log = self.log.join("\n");
+        let summary = Summary {
+            samples: self.util_samples + self.missing_samples,
+            missing_samples: self.missing_samples,
+            throttled_samples: self.throttled_samples,
+            peak_memory_mib: self.peak_memory_mib,
+            process_queries: self.process_samples,
+            job_process_samples: self.job_process_samples,
+            job_sm_util_pct: self.job_sm_pct_sum.checked_div(self.process_samples),
+            foreign_process_samples: self.foreign_process_samples,
+        };
+        let mut log = self.log;
+        log.push(summary.to_string());
+        let log = log.join("\n");
         let body = ReceiptBody {
             seq,
             period_start: start,
@@ -109,15 +157,7 @@ impl PeriodMeter {
             energy_joules: self.energy_mj / 1_000,
             sample_digest: Sha256::digest(log.as_bytes()).into(),
         };
-        MeteredPeriod {
-            body,
-            log,
-            peak_memory_mib: self.peak_memory_mib,
-            missing_samples: self.missing_samples,
-            throttled_samples: self.throttled_samples,
-            job_sm_util_pct: self.job_sm_pct_sum.checked_div(self.process_samples),
-            foreign_process_samples: self.foreign_process_samples,
-        }
+        MeteredPeriod { body, log, summary }
     }
 }
 
@@ -175,7 +215,8 @@ mod tests {
         let p = m.finish(1, 0, 10, 1);
         assert_eq!(p.body.energy_joules, 300);
         assert_eq!(p.body.gpu_seconds, 10, "billing on allocation continues");
-        assert_eq!(p.missing_samples, 2);
+        assert_eq!(p.summary.missing_samples, 2);
+        assert_eq!(p.summary.samples, 6);
         assert!(p.log.contains("no `nvmlDeviceGetPowerUsage`"), "{}", p.log);
         assert!(p.log.contains("gpu=0 error=GPU 0 not found"));
     }
@@ -191,13 +232,22 @@ mod tests {
         m.record_processes(0, 1, &[(p(10, 60), true), (p(11, 20), true)]);
         m.record_processes(0, 2, &[(p(10, 40), true), (p(99, 90), false)]);
         let out = m.finish(1, 0, 10, 1);
-        assert_eq!(out.job_sm_util_pct, Some(60));
-        assert_eq!(out.foreign_process_samples, 1);
+        assert_eq!(out.summary.job_sm_util_pct, Some(60));
+        assert_eq!(out.summary.foreign_process_samples, 1);
         assert!(out
             .log
             .contains("2 gpu=0 pid=99 job=false sm=90 mem_mib=100"));
+        // The evidence a dispute needs is the log's last line, under the signed digest.
         assert_eq!(
-            PeriodMeter::default().finish(1, 0, 1, 1).job_sm_util_pct,
+            out.log.lines().last().unwrap(),
+            "summary samples=0 missing=0 throttled=0 peak_mem_mib=0 process_queries=2 job_processes=3 job_sm_pct=60 foreign_processes=1"
+        );
+        assert_eq!(
+            out.body.sample_digest,
+            <[u8; 32]>::from(Sha256::digest(out.log.as_bytes()))
+        );
+        assert_eq!(
+            PeriodMeter::default().finish(1, 0, 1, 1).summary.job_sm_util_pct,
             None
         );
     }

@@ -19,8 +19,12 @@ pub struct Metrics {
     pub post_errors: AtomicU64,
     /// Settlements the agent cranked.
     pub settlements: AtomicU64,
-    /// Leases closed by the agent after grace.
+    /// Leases closed by the agent (at their end, or cancelled).
     pub leases_closed: AtomicU64,
+    /// Leases the agent cancelled because the rig could not run their job.
+    pub leases_cancelled: AtomicU64,
+    /// Sightings of a process outside the job on a leased GPU.
+    pub foreign_processes: AtomicU64,
     /// Leases on the node now.
     pub leases_active: AtomicU64,
     /// Jobs running now.
@@ -34,7 +38,7 @@ pub struct Metrics {
 impl Metrics {
     /// Prometheus text exposition; `backend` labels whether GPU data is real or simulated.
     pub fn render(&self, backend: &str) -> String {
-        let rows: [(&str, &str, &AtomicU64, &str); 9] = [
+        let rows: [(&str, &str, &AtomicU64, &str); 11] = [
             (
                 "receipts_posted_total",
                 "counter",
@@ -63,7 +67,19 @@ impl Metrics {
                 "leases_closed_total",
                 "counter",
                 &self.leases_closed,
-                "Leases closed after grace.",
+                "Leases closed by the agent.",
+            ),
+            (
+                "leases_cancelled_total",
+                "counter",
+                &self.leases_cancelled,
+                "Leases cancelled because the rig could not run their job (not charged).",
+            ),
+            (
+                "foreign_process_samples_total",
+                "counter",
+                &self.foreign_processes,
+                "Sightings of a process outside the job on a leased GPU.",
             ),
             (
                 "leases_active",
@@ -96,19 +112,23 @@ impl Metrics {
     }
 }
 
-/// Serves `/metrics` and `/healthz` on `addr`, which must be a loopback address.
-pub async fn serve(
-    addr: SocketAddr,
-    metrics: Arc<Metrics>,
-    backend: &'static str,
-) -> std::io::Result<()> {
+/// Binds the metrics endpoint to `addr`, which must be a loopback address.
+pub async fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
     if !addr.ip().is_loopback() {
         return Err(std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
             format!("metrics address {addr} is not loopback"),
         ));
     }
-    let listener = TcpListener::bind(addr).await?;
+    TcpListener::bind(addr).await
+}
+
+/// Serves `/metrics` and `/healthz` on `listener` until accepting fails.
+pub async fn serve(
+    listener: TcpListener,
+    metrics: Arc<Metrics>,
+    backend: &'static str,
+) -> std::io::Result<()> {
     loop {
         let (mut socket, _) = listener.accept().await?;
         let metrics = metrics.clone();
@@ -157,12 +177,10 @@ mod tests {
     async fn serves_metrics_and_health_on_loopback_only() {
         let m = Arc::new(Metrics::default());
         let public: SocketAddr = "0.0.0.0:0".parse().unwrap();
-        assert!(serve(public, m.clone(), "simulated").await.is_err());
-        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = probe.local_addr().unwrap();
-        drop(probe);
-        tokio::spawn(serve(addr, m, "simulated"));
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        assert!(bind(public).await.is_err());
+        let listener = bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(serve(listener, m, "simulated"));
         for (path, expect) in [
             ("/healthz", "ok"),
             ("/metrics", "tessera_agent_ticks_total 0"),

@@ -164,7 +164,7 @@ mod tests {
             "node left to register"
         );
         let cfg = AgentConfig::load(&opts.config).unwrap();
-        assert_eq!((cfg.simulated_gpus, cfg.node.as_deref()), (Some(2), None));
+        assert_eq!((cfg.simulated_gpus, cfg.node), (Some(2), None));
         assert!(cfg
             .node_pubkey()
             .unwrap_err()

@@ -55,6 +55,18 @@ pub struct Entry {
     pub state: State,
 }
 
+/// What the agent knows of a lease's job, kept across restarts: billing starts at the job's
+/// first start and stops where the rig failed it (docs/decisions.md#billing-by-cause).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JobRecord {
+    /// Chain time the job first started.
+    pub started_at: Option<i64>,
+    /// Chain time the job ended on its own (it is not started again).
+    pub ended_at: Option<i64>,
+    /// Chain time the rig could not start (or restart) it, and why.
+    pub failed: Option<(i64, String)>,
+}
+
 /// Outbox errors.
 #[derive(Debug, thiserror::Error)]
 pub enum OutboxError {
@@ -95,7 +107,10 @@ impl Outbox {
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;
              CREATE TABLE IF NOT EXISTS receipts (
                  lease TEXT NOT NULL, seq INTEGER NOT NULL, body BLOB NOT NULL, state TEXT NOT NULL,
-                 PRIMARY KEY (lease, seq));",
+                 PRIMARY KEY (lease, seq));
+             CREATE TABLE IF NOT EXISTS jobs (
+                 lease TEXT PRIMARY KEY, started_at INTEGER, ended_at INTEGER,
+                 failed_at INTEGER, failure TEXT);",
         )
         .map_err(err)?;
         Ok(Self { conn, path: p })
@@ -208,6 +223,64 @@ impl Outbox {
             .map_err(|e| self.err(e))
     }
 
+    /// The job record of `lease` (empty before its first start).
+    pub fn job(&self, lease: &Pubkey) -> Result<JobRecord, OutboxError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT started_at, ended_at, failed_at, failure FROM jobs WHERE lease = ?1",
+                params![lease.to_string()],
+                |r| {
+                    let failed = match (r.get::<_, Option<i64>>(2)?, r.get::<_, Option<String>>(3)?) {
+                        (Some(at), why) => Some((at, why.unwrap_or_default())),
+                        _ => None,
+                    };
+                    Ok(JobRecord {
+                        started_at: r.get(0)?,
+                        ended_at: r.get(1)?,
+                        failed,
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        Ok(row.unwrap_or_default())
+    }
+
+    /// Records that `lease`'s job started at `at`; only the first start counts.
+    pub fn job_started(&self, lease: &Pubkey, at: i64) -> Result<(), OutboxError> {
+        self.upsert_job(lease, "started_at", at, None)
+    }
+
+    /// Records that `lease`'s job ended on its own at `at`.
+    pub fn job_ended(&self, lease: &Pubkey, at: i64) -> Result<(), OutboxError> {
+        self.upsert_job(lease, "ended_at", at, None)
+    }
+
+    /// Records that the rig could not run `lease`'s job from `at` on, and why.
+    pub fn job_failed(&self, lease: &Pubkey, at: i64, why: &str) -> Result<(), OutboxError> {
+        self.upsert_job(lease, "failed_at", at, Some(why))
+    }
+
+    /// Sets `column` (and the failure text) if it is not set yet.
+    fn upsert_job(
+        &self,
+        lease: &Pubkey,
+        column: &'static str,
+        at: i64,
+        why: Option<&str>,
+    ) -> Result<(), OutboxError> {
+        let sql = format!(
+            "INSERT INTO jobs (lease, {column}, failure) VALUES (?1, ?2, ?3)
+             ON CONFLICT (lease) DO UPDATE SET {column} = COALESCE({column}, ?2),
+                 failure = COALESCE(failure, ?3)"
+        );
+        self.conn
+            .execute(&sql, params![lease.to_string(), at, why])
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
     /// How many receipts are in each state (for metrics).
     pub fn counts(&self) -> Result<(u64, u64, u64), OutboxError> {
         let count = |state: State| -> Result<u64, OutboxError> {
@@ -274,6 +347,32 @@ mod tests {
         assert!(o.has_unposted(&lease).unwrap());
         o.mark(&lease, 2, State::Confirmed).unwrap();
         assert!(!o.has_unposted(&lease).unwrap());
+    }
+
+    #[test]
+    fn a_jobs_first_start_end_and_failure_survive_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("o.db");
+        let lease = Pubkey::new_unique();
+        {
+            let o = Outbox::open(&path).unwrap();
+            assert_eq!(o.job(&lease).unwrap(), JobRecord::default());
+            o.job_started(&lease, 100).unwrap();
+            o.job_started(&lease, 150).unwrap();
+            o.job_failed(&lease, 160, "no engine").unwrap();
+            o.job_failed(&lease, 170, "later").unwrap();
+        }
+        let o = Outbox::open(&path).unwrap();
+        assert_eq!(
+            o.job(&lease).unwrap(),
+            JobRecord {
+                started_at: Some(100),
+                ended_at: None,
+                failed: Some((160, "no engine".into())),
+            }
+        );
+        o.job_ended(&lease, 200).unwrap();
+        assert_eq!(o.job(&lease).unwrap().ended_at, Some(200));
     }
 
     #[test]

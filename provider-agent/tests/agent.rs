@@ -1,6 +1,6 @@
 //! The agent end to end on the in-process chain: a leased job runs on simulated GPUs (labelled
 //! so), receipts are metered, written to the outbox, signed, posted and settled, and the ended
-//! lease is closed after grace; and crash recovery at every outbox step charges each period
+//! lease is closed; and crash recovery at every outbox step charges each period
 //! exactly once.
 
 use std::sync::atomic::Ordering;
@@ -11,7 +11,7 @@ use solana_sdk::signer::Signer;
 use tessera::state::Lease;
 use tessera_agent::gpu::simulated::SimulatedBackend;
 use tessera_agent::outbox::State;
-use tessera_agent::poster::{post, Posted};
+use tessera_agent::billing::{posting, refusal, Posting, Refusal};
 use tessera_client::chain::fetch;
 use tessera_client::Chain;
 use tessera_localnet::LocalChain;
@@ -31,30 +31,41 @@ async fn a_lease_is_served_metered_settled_and_closed() {
     assert_eq!(agent.secs_until_due(), Some(60));
     // Chain time jumps a period per tick; give the real job real time to finish first.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    for _ in 0..4 {
+    for _ in 0..3 {
         w.chain.advance_clock(60).await.unwrap();
         agent.tick().await.unwrap();
     }
-    assert_eq!(agent.secs_until_due(), None, "the lease has ended");
+    assert_eq!(
+        agent.secs_until_due(),
+        Some(60),
+        "the lease has ended: woken when the last charge's window closes"
+    );
     let l: Lease = fetch(&*w.chain, &lease).await.unwrap();
     assert_eq!(
         (l.last_seq, l.last_period_end, l.gpu_seconds_billed),
         (3, l.end_at, 360),
         "three 60 s periods of 2 GPUs"
     );
-    // Past grace: the agent settles the last charge, then closes the lease for the bounty.
-    w.chain.advance_clock(120).await.unwrap();
+    // Once the last charge's window passed, the agent settles it and closes the lease as the
+    // node's agent, in one transaction.
+    w.chain.advance_clock(60).await.unwrap();
     agent.tick().await.unwrap();
-    agent.tick().await.unwrap();
-    assert!(
-        w.chain.account(&lease).await.unwrap().is_none(),
-        "closed after grace"
-    );
+    assert!(w.chain.account(&lease).await.unwrap().is_none(), "closed");
+    // The job ended on its own within a second; the renter pays the whole allocation:
     // 2 GPUs × 180 s at 2/GPU-hour = 0.2 exactly; the rest of the escrow came back.
     assert_eq!(before - w.renter_usd().await, 200_000);
     let m = &agent.metrics;
     assert_eq!(m.receipts_posted.load(Ordering::Relaxed), 3);
     assert_eq!(m.leases_closed.load(Ordering::Relaxed), 1);
+    assert_eq!(
+        m.leases_active.load(Ordering::Relaxed),
+        0,
+        "the gauge drops in the tick that closes the lease"
+    );
+    assert!(
+        agent.shutdown().await.is_empty(),
+        "no job is said to be stopped at shutdown: it ended long before"
+    );
     let lease_dir = w.dir.path().join("data/leases").join(lease.to_string());
     let stdout = std::fs::read_to_string(lease_dir.join("stdout.log")).unwrap();
     assert!(
@@ -88,17 +99,9 @@ async fn crashes_at_any_outbox_step_charge_each_period_exactly_once() {
     ob.record(&lease, &body(2, l.start_at + 60)).unwrap();
     ob.mark(&lease, 2, State::Sent).unwrap();
     drop(ob);
-    let landed = post(
-        &*w.chain,
-        &w.agent,
-        &w.nk,
-        &w.pk,
-        &lease,
-        body(2, l.start_at + 60),
-    )
-    .await
-    .unwrap();
-    assert!(matches!(landed, Posted::Landed(_)));
+    w.post_directly(&lease, body(2, l.start_at + 60))
+        .await
+        .unwrap();
     let mut agent = w.agent();
     agent.tick().await.unwrap();
     assert_eq!(
@@ -125,18 +128,14 @@ async fn crashes_at_any_outbox_step_charge_each_period_exactly_once() {
     agent.tick().await.unwrap();
     let after: Lease = fetch(&*w.chain, &lease).await.unwrap();
     assert_eq!((after.last_seq, after.gpu_seconds_billed), (3, 180));
-    // Directly replaying an old receipt is a clean refusal, not a charge.
-    let again = post(
-        &*w.chain,
-        &w.agent,
-        &w.nk,
-        &w.pk,
-        &lease,
-        body(1, l.start_at),
-    )
-    .await
-    .unwrap();
-    assert_eq!(again, Posted::AlreadyOnChain);
+    // An old receipt is recognised before sending, and replaying it directly is refused
+    // without a charge.
+    let now = w.chain.unix_timestamp().await.unwrap();
+    assert_eq!(posting(Some(&after), 1, now), Posting::AlreadyOnChain);
+    let again = w.post_directly(&lease, body(1, l.start_at)).await;
+    assert_ne!(refusal(&again.unwrap_err()), Refusal::Reject, "a state that passes");
+    let replayed: Lease = fetch(&*w.chain, &lease).await.unwrap();
+    assert_eq!(replayed.gpu_seconds_billed, 180);
 }
 
 #[tokio::test]
@@ -182,8 +181,9 @@ async fn a_refused_receipt_is_set_aside_and_never_skipped_past() {
     // A receipt claiming a period that overlaps nothing valid: it starts before the lease did.
     let bad = receipt(1, l.start_at - 60, l.start_at + 30, 1);
     w.outbox().record(&lease, &bad).unwrap();
-    w.chain.advance_clock(60).await.unwrap();
     let mut agent = w.agent();
+    agent.tick().await.unwrap(); // the job starts; receipt 1's period is not over: it waits
+    w.chain.advance_clock(60).await.unwrap();
     agent.tick().await.unwrap();
     // Refused for good (overlap), set aside, and the period is billed by a fresh receipt 2.
     let ob = w.outbox();
@@ -269,6 +269,7 @@ async fn an_rpc_outage_delays_receipts_but_never_skips_or_doubles_a_period() {
         outages: 0.into(),
     };
     let mut agent = w.agent_on(&flaky);
+    agent.tick().await.unwrap(); // the job starts with the lease
     // Period 1 ends; posting receipt 1 fails in transit. It stays in the outbox.
     w.chain.advance_clock(60).await.unwrap();
     flaky.outages.store(1, Ordering::SeqCst);
@@ -351,6 +352,7 @@ async fn a_receipt_waiting_for_the_dispute_window_wakes_the_agent_when_it_closes
         outages: 0.into(),
     };
     let mut agent = w.agent_on(&flaky);
+    agent.tick().await.unwrap(); // the job starts with the lease
     // Receipt 1 (period 0–60) lands 10 s late, so its 60 s dispute window runs to 130.
     w.chain.advance_clock(60).await.unwrap();
     flaky.outages.store(1, Ordering::SeqCst);
@@ -358,13 +360,20 @@ async fn a_receipt_waiting_for_the_dispute_window_wakes_the_agent_when_it_closes
     w.chain.advance_clock(10).await.unwrap();
     agent.tick().await.unwrap();
     assert_eq!(fetch::<Lease>(&*w.chain, &lease).await.unwrap().last_seq, 1);
-    // At 120 receipt 2 is written but must wait for receipt 1's window: the agent asks to be
-    // woken at 130, not at the next period end (180).
+    // At 120 period 2 is a minute long, but receipt 1's window is open: receipt 2 is not
+    // written to wait in the outbox (each later one would wait longer); the period runs on
+    // and the agent asks to be woken at 130, not at the next period end (180).
     w.chain.advance_clock(50).await.unwrap();
     agent.tick().await.unwrap();
     assert_eq!(fetch::<Lease>(&*w.chain, &lease).await.unwrap().last_seq, 1);
+    assert_eq!(w.outbox().max_seq(&lease).unwrap(), 1, "nothing written to wait");
     assert_eq!(agent.secs_until_due(), Some(10));
     w.chain.advance_clock(10).await.unwrap();
     agent.tick().await.unwrap();
-    assert_eq!(fetch::<Lease>(&*w.chain, &lease).await.unwrap().last_seq, 2);
+    let l = fetch::<Lease>(&*w.chain, &lease).await.unwrap();
+    assert_eq!((l.last_seq, l.last_period_end - l.start_at), (2, 130));
+    // Receipt 2 landed at its period's end: receipt 3 falls due a whole period later and
+    // can be posted then, without waiting.
+    assert!(!w.outbox().has_unposted(&lease).unwrap());
+    assert_eq!(agent.secs_until_due(), Some(60));
 }

@@ -61,7 +61,11 @@ fn a_bad_config_is_named() {
     std::fs::write(&path, "node = \"not-a-key\"\n").unwrap();
     let o = agent(&["run", "--config", path.to_str().unwrap()]);
     assert!(!o.status.success());
-    assert!(text(&o).contains("field `node`"), "{}", text(&o));
+    let out = text(&o);
+    assert!(
+        out.contains("node = \"not-a-key\"") && out.contains("is not a base58 public key"),
+        "{out}"
+    );
     let o = agent(&["status", "--config", "/nonexistent/agent.toml"]);
     assert!(
         text(&o).contains("cannot read /nonexistent/agent.toml"),

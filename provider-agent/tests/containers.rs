@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use tessera_agent::attribution::belongs;
 use tessera_agent::runner::container::{ContainerEngine, Engine};
-use tessera_agent::runner::{start, JobSpec, Limits, Outcome};
+use tessera_agent::runner::{start, JobEnv, JobPlace, JobSpec, Limits, Outcome};
 
 const IMAGE: &str = "localhost/tessera-test-busybox:1";
 
@@ -98,7 +98,7 @@ async fn podman_runs_image_jobs_with_limits_isolation_and_gpu_pinning() {
         &engine,
         &spec("echo $GREETING on $CUDA_VISIBLE_DEVICES; cat /proc/net/dev >&2; exit 3"),
         &[],
-        dir.path(),
+        &place(dir.path()),
         1 << 20,
     )
     .await
@@ -120,7 +120,7 @@ async fn podman_runs_image_jobs_with_limits_isolation_and_gpu_pinning() {
     // Over its memory: the kernel kills it, and the outcome says SIGKILL.
     let mut s = spec("echo start; exec dd if=/dev/zero of=/dev/null bs=256M count=1");
     s.memory_mib = Some(64);
-    let job = start(&engine, &s, &[], dir.path(), 1 << 20).await.unwrap();
+    let job = start(&engine, &s, &[], &place(dir.path()), 1 << 20).await.unwrap();
     assert_eq!(job.limits, Limits::Cgroup);
     let out = job.stdout_path.clone();
     assert_eq!(
@@ -133,7 +133,7 @@ async fn podman_runs_image_jobs_with_limits_isolation_and_gpu_pinning() {
     // removes the container.
     let mut s = spec("while :; do :; done");
     s.cpu_millis = Some(100);
-    let mut job = start(&engine, &s, &[], dir.path(), 1 << 20).await.unwrap();
+    let mut job = start(&engine, &s, &[], &place(dir.path()), 1 << 20).await.unwrap();
     let mut found = Vec::new();
     for _ in 0..100 {
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -209,4 +209,9 @@ async fn docker_is_used_only_when_its_daemon_answers() {
         .is_ok_and(|o| o.status.success());
     assert_eq!(ContainerEngine::probe("docker").await.is_some(), daemon);
     assert_eq!(ContainerEngine::probe("lxc").await, None);
+}
+
+/// A job place in `dir`.
+fn place(dir: &std::path::Path) -> JobPlace {
+    JobPlace::new(dir, &JobEnv::default()).unwrap()
 }

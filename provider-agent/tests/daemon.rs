@@ -1,7 +1,7 @@
 //! The real `tessera-agent run` daemon, as a separate process, against the in-process chain's
 //! JSON-RPC endpoint (a node test double whose clock runs 30× faster than the wall clock):
 //! it serves a lease with a real job on simulated GPUs (labelled), posts every period's
-//! receipt over HTTP, closes the lease after grace, serves `/metrics`, and exits cleanly on
+//! receipt over HTTP, closes the lease at its end, serves `/metrics`, and exits cleanly on
 //! SIGTERM; and killed with SIGKILL over and over while it works, it still bills the lease
 //! exactly once.
 
@@ -60,7 +60,7 @@ async fn the_daemon_serves_a_lease_over_json_rpc_and_stops_on_sigterm() {
     );
     let mut daemon = spawn(&config);
 
-    // 180 s of lease and 60 s of grace pass in about 8 s of wall time.
+    // 180 s of lease and the last charge's 60 s window pass in about 8 s of wall time.
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut metrics = String::new();
     while w.chain.account(&lease).await.unwrap().is_some() {
@@ -128,8 +128,10 @@ async fn the_daemon_serves_a_lease_over_json_rpc_and_stops_on_sigterm() {
         .unwrap();
     assert!(status.success(), "{status}: {logs}");
     assert!(logs.contains("receipt landed"), "{logs}");
-    assert!(logs.contains("lease closed after grace"), "{logs}");
+    assert!(logs.contains("lease closed at its end"), "{logs}");
     assert!(logs.contains("shutting down"), "{logs}");
+    // The job ended seconds into the lease: nothing claims to stop it at shutdown.
+    assert!(!logs.contains("job stopped"), "{logs}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -184,4 +186,28 @@ async fn a_daemon_killed_again_and_again_still_bills_every_second_exactly_once()
     );
     // 1 GPU × 180 s at 2 per GPU-hour = 0.1, no more, no less.
     assert_eq!(before - w.renter_usd().await, 100_000);
+}
+
+#[tokio::test]
+async fn a_metrics_port_in_use_stops_the_daemon_in_words() {
+    let w = support::world().await;
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let config = w.daemon_config(
+        "http://127.0.0.1:9",
+        &format!("metrics_addr = \"127.0.0.1:{port}\"\n"),
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_tessera-agent"))
+        .args(["run", "--config"])
+        .arg(&config)
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(&format!("cannot serve metrics on 127.0.0.1:{port}")),
+        "{text}"
+    );
+    assert!(!text.contains("backtrace") && !text.contains("panicked"), "{text}");
 }

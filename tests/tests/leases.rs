@@ -5,7 +5,9 @@
 use solana_sdk::signer::Signer;
 use tessera::error::TesseraError;
 use tessera::math::{VIRTUAL_ASSETS, VIRTUAL_SHARES};
+use tessera::events::CloseReason;
 use tessera::state::{Node, Provider, StakePosition};
+use tessera_client::events::TesseraEvent;
 use tessera_tests::fixture::{default_params, UNIT};
 use tessera_tests::market::{Market, NODE_GPUS};
 use tessera_tests::{builders, code};
@@ -323,8 +325,40 @@ async fn top_up_extends_the_end_and_clears_grace() {
         .assert_code(code(TesseraError::PendingUnsettled));
     m.f.advance(HOUR).await;
     m.settle(lease).await.expect("settle");
-    m.close(&provider, lease)
+    // The provider may cancel before the end: the time since the last receipt is not charged
+    // and the whole remaining escrow goes back to the renter.
+    let l = m.lease(lease).await;
+    let before = m.f.balance(m.renter_token).await;
+    m.close(&provider, lease).await.expect("provider cancels");
+    assert!(l.escrow > 0);
+    assert_eq!(m.f.balance(m.renter_token).await, before + l.escrow);
+}
+
+#[tokio::test]
+async fn the_nodes_agent_may_cancel_a_lease_it_cannot_serve_and_nobody_else_early() {
+    let mut m = Market::new().await;
+    let lease = m.open(2, HOUR as u32).await;
+    let escrow = m.lease(lease).await.escrow;
+    m.f.advance(600).await;
+    let stranger = m.f.user().await;
+    m.close(&stranger, lease)
         .await
         .unwrap_err()
-        .assert_code(code(TesseraError::LeaseNotEnded));
+        .assert_code(code(TesseraError::GraceNotOver));
+    let before = m.f.balance(m.renter_token).await;
+    let agent = m.agent.insecure_clone();
+    m.f.fund(&agent.pubkey(), 1_000_000_000).await;
+    let ix = builders::close_lease(agent.pubkey(), &m.n, &m.p, lease, &m.renter_accounts());
+    let events = m.f.send_with_events(&[ix], &[&agent]).await.expect("the agent cancels");
+    assert!(
+        events.iter().any(|e| matches!(e, TesseraEvent::LeaseClosed(c)
+            if c.reason == CloseReason::Cancelled && c.final_charge == 0 && c.refund == escrow)),
+        "{events:?}"
+    );
+    assert_eq!(
+        m.f.balance(m.renter_token).await,
+        before + escrow,
+        "ten unreceipted minutes are not charged: the whole escrow is refunded"
+    );
+    assert!(m.f.raw(lease).await.is_none(), "the lease account is closed");
 }

@@ -237,10 +237,12 @@ impl World {
         let setup = AgentSetup {
             node: nk.node,
             period_secs: PERIOD,
+            job_wait_secs: 60,
             data_dir: dir.join("data"),
             job_dir: dir.join("jobs"),
             log_cap: 1 << 20,
             container_engine: None,
+            job_env: Default::default(),
         };
         let mut agent = Agent::new(&*self.chain, self.agent_key.insecure_clone(), gpu, setup)?;
         let mut receipts = Vec::new();

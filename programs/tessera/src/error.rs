@@ -81,7 +81,8 @@ tessera_errors! {
     NodeMismatch = "the node does not belong to this provider or lease",
     PoolMismatch = "the pool does not match the node or lease",
     NotRenter = "the signer is not this lease's renter",
-    LeaseNotEnded = "the lease has not ended; only the renter may close it early",
+    // No longer raised (providers may cancel early); kept so later codes stay put.
+    LeaseNotEnded = "the lease has not ended",
     GraceNotOver = "the lease ended but its grace period has not: only the renter or provider may close it yet",
     PendingUnsettled = "the lease has an unsettled charge: settle it first",
     LeaseDisputed = "the lease is disputed: only the arbiter can move it",

@@ -185,7 +185,7 @@ mod tests {
         let p = meter.finish(1, 0, 60, 1);
         // 400 J before the reset, 250 J after it, and the last sample repeats (+0).
         assert_eq!(p.body.energy_joules, 650);
-        assert_eq!(p.missing_samples, 2);
+        assert_eq!(p.summary.missing_samples, 2);
         assert_eq!(p.body.gpu_seconds, 60);
         assert!(p.log.contains("error=GPU 0 not found"), "{}", p.log);
     }

@@ -9,7 +9,7 @@ use std::path::Path;
 use tokio::process::Command;
 
 use super::cgroup::{self, Cgroups};
-use super::{JobRuntime, JobSpec, Limits, Prepared, RunError};
+use super::{JobRuntime, JobSpec, Limits, Prepared, RunError, JobPlace};
 
 /// Which engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,7 +128,13 @@ impl JobRuntime for ContainerEngine {
         self.program()
     }
 
-    fn prepare(&self, spec: &JobSpec, gpu_uuids: &[String]) -> Result<Prepared, RunError> {
+    /// The image's own working directory and environment apply (`place` gives only the logs).
+    fn prepare(
+        &self,
+        spec: &JobSpec,
+        gpu_uuids: &[String],
+        _place: &JobPlace,
+    ) -> Result<Prepared, RunError> {
         let image = spec.image.as_deref().ok_or(RunError::EmptyCommand)?;
         let name = cgroup::unique_name();
         let mut command = Command::new(self.program());

@@ -29,6 +29,53 @@ pub fn resources(spec: &JobSpec) -> cgroup::Resources {
     }
 }
 
+/// The variables command jobs take from the agent's own environment (agent.toml's
+/// `job_env`; `PATH` by default, so a venv, conda or pyenv Python the agent's service sees is
+/// found), before the spec's own `env`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobEnv {
+    /// Variable names.
+    pub pass: Vec<String>,
+}
+
+impl Default for JobEnv {
+    fn default() -> Self {
+        Self {
+            pass: vec!["PATH".into()],
+        }
+    }
+}
+
+/// Where a job runs: its lease directory holds the captured logs and `work/`, the job's own
+/// working directory and `HOME`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobPlace {
+    /// Captured stdout and stderr go here.
+    pub log_dir: PathBuf,
+    /// The job's working directory and `HOME` (created).
+    pub work_dir: PathBuf,
+    /// Variables passed through from the agent, as set now.
+    pub env: Vec<(String, String)>,
+}
+
+impl JobPlace {
+    /// The place for a job in `lease_dir`, with the variables of `pass` the agent has.
+    pub fn new(lease_dir: &Path, pass: &JobEnv) -> std::io::Result<Self> {
+        let work_dir = lease_dir.join("work");
+        std::fs::create_dir_all(&work_dir)?;
+        let env = pass
+            .pass
+            .iter()
+            .filter_map(|k| std::env::var(k).ok().map(|v| (k.clone(), v)))
+            .collect();
+        Ok(Self {
+            log_dir: lease_dir.to_path_buf(),
+            work_dir,
+            env,
+        })
+    }
+}
+
 /// Why a job ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -93,8 +140,13 @@ pub struct Prepared {
 pub trait JobRuntime: Send + Sync {
     /// `process`, `podman` or `docker`.
     fn name(&self) -> &'static str;
-    /// Builds the command running `spec` on the GPUs `gpu_uuids`.
-    fn prepare(&self, spec: &JobSpec, gpu_uuids: &[String]) -> Result<Prepared, RunError>;
+    /// Builds the command running `spec` on the GPUs `gpu_uuids` in `place`.
+    fn prepare(
+        &self,
+        spec: &JobSpec,
+        gpu_uuids: &[String],
+        place: &JobPlace,
+    ) -> Result<Prepared, RunError>;
 }
 
 /// A running job.
@@ -115,13 +167,13 @@ pub struct Job {
     copiers: Vec<tokio::task::JoinHandle<()>>,
 }
 
-/// Starts `spec` through `runtime` on the GPUs `gpu_uuids`, logging into `log_dir` (at most
-/// `log_cap` bytes per stream).
+/// Starts `spec` through `runtime` on the GPUs `gpu_uuids` in `place`, logging at most
+/// `log_cap` bytes per stream.
 pub async fn start(
     runtime: &dyn JobRuntime,
     spec: &JobSpec,
     gpu_uuids: &[String],
-    log_dir: &Path,
+    place: &JobPlace,
     log_cap: u64,
 ) -> Result<Job, RunError> {
     let Prepared {
@@ -130,7 +182,7 @@ pub async fn start(
         cgroups,
         stop,
         container,
-    } = runtime.prepare(spec, gpu_uuids)?;
+    } = runtime.prepare(spec, gpu_uuids, place)?;
     command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -157,8 +209,8 @@ pub async fn start(
         source,
     })?;
     let pid = child.id().and_then(|p| i32::try_from(p).ok()).unwrap_or(0);
-    let stdout_path = log_dir.join("stdout.log");
-    let stderr_path = log_dir.join("stderr.log");
+    let stdout_path = place.log_dir.join("stdout.log");
+    let stderr_path = place.log_dir.join("stderr.log");
     let mut copiers = Vec::new();
     if let Some(out) = child.stdout.take() {
         copiers.push(tokio::spawn(capture(out, stdout_path.clone(), log_cap)));
@@ -301,9 +353,14 @@ mod tests {
         }
     }
 
+    /// A job place in `dir` passing `PATH` through.
+    fn place(dir: &Path) -> JobPlace {
+        JobPlace::new(dir, &JobEnv::default()).unwrap()
+    }
+
     /// Starts `s` in the process sandbox with no GPUs and 1 MiB log caps.
     async fn sandboxed(s: &JobSpec, dir: &Path) -> Job {
-        start(&ProcessSandbox, s, &[], dir, 1 << 20).await.unwrap()
+        start(&ProcessSandbox::default(), s, &[], &place(dir), 1 << 20).await.unwrap()
     }
 
     #[tokio::test]
@@ -363,14 +420,14 @@ mod tests {
     async fn exit_codes_logs_and_gpu_pinning_are_captured() {
         let dir = tempfile::tempdir().unwrap();
         let job = start(
-            &ProcessSandbox,
+            &ProcessSandbox::default(),
             &spec(&[
                 "sh",
                 "-c",
                 "echo gpus=$CUDA_VISIBLE_DEVICES; echo oops >&2; exit 3",
             ]),
             &["GPU-A".into(), "GPU-B".into()],
-            dir.path(),
+            &place(dir.path()),
             1 << 20,
         )
         .await
@@ -388,10 +445,10 @@ mod tests {
     async fn logs_are_capped() {
         let dir = tempfile::tempdir().unwrap();
         let job = start(
-            &ProcessSandbox,
+            &ProcessSandbox::default(),
             &spec(&["sh", "-c", "yes | head -c 100000"]),
             &[],
-            dir.path(),
+            &place(dir.path()),
             1_000,
         )
         .await
@@ -444,34 +501,80 @@ mod tests {
         }
     }
 
+    /// The interfaces a job with `network: false` sees through `sandbox`.
+    async fn interfaces(sandbox: ProcessSandbox) -> Result<(Vec<String>, String), RunError> {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = spec(&["sh", "-c", "cat /proc/net/dev; id -u"]);
+        s.network = false;
+        let job = start(&sandbox, &s, &[], &place(dir.path()), 1 << 20).await?;
+        let out = job.stdout_path.clone();
+        assert_eq!(
+            job.wait(Duration::from_secs(10)).await.unwrap(),
+            Outcome::Exited(0)
+        );
+        let text = std::fs::read_to_string(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let ifaces = lines[2..lines.len() - 1]
+            .iter()
+            .filter_map(|l| l.split(':').next())
+            .map(|i| i.trim().to_string())
+            .collect();
+        Ok((ifaces, lines[lines.len() - 1].to_string()))
+    }
+
     #[tokio::test]
     async fn without_network_permission_the_job_sees_only_loopback() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut s = spec(&["sh", "-c", "cat /proc/net/dev"]);
-        s.network = false;
-        match start(&ProcessSandbox, &s, &[], dir.path(), 1 << 20).await {
-            Ok(job) => {
-                let out = job.stdout_path.clone();
-                assert_eq!(
-                    job.wait(Duration::from_secs(10)).await.unwrap(),
-                    Outcome::Exited(0)
-                );
-                let text = std::fs::read_to_string(out).unwrap();
-                let ifaces: Vec<&str> = text
-                    .lines()
-                    .skip(2)
-                    .filter_map(|l| l.split(':').next())
-                    .map(str::trim)
-                    .collect();
-                assert_eq!(ifaces, vec!["lo"], "{text}");
+        // SAFETY: plain getter.
+        let uid = unsafe { libc::geteuid() }.to_string();
+        for sandbox in [
+            ProcessSandbox::default(),
+            // The path a non-root agent takes: a user namespace mapping its own user.
+            ProcessSandbox {
+                user_namespace: true,
+            },
+        ] {
+            match interfaces(sandbox).await {
+                Ok((ifaces, id)) => {
+                    assert_eq!(ifaces, vec!["lo"], "{sandbox:?}");
+                    assert_eq!(id, uid, "the job keeps the agent's user id");
+                }
+                // No user namespaces here (and not root): the job does not run unisolated.
+                Err(RunError::Spawn { source, .. }) => {
+                    eprintln!("network isolation NOT tested: {source} (user namespaces disabled)");
+                    assert_eq!(source.raw_os_error(), Some(libc::EPERM));
+                }
+                Err(e) => panic!("{e}"),
             }
-            // Not root and no user namespaces: isolation cannot be set up, and the job does not run.
-            Err(RunError::Spawn { source, .. }) => {
-                eprintln!("network isolation NOT tested: {source} (needs root or user namespaces)");
-                assert_eq!(source.raw_os_error(), Some(libc::EPERM));
-            }
-            Err(e) => panic!("{e}"),
         }
+    }
+
+    #[tokio::test]
+    async fn a_job_runs_in_its_own_directory_with_home_and_the_passed_variables() {
+        let dir = tempfile::tempdir().unwrap();
+        std::env::set_var("TESSERA_TEST_PASSED", "yes");
+        std::env::set_var("TESSERA_TEST_KEPT_OUT", "no");
+        let pass = JobEnv {
+            pass: vec!["PATH".into(), "TESSERA_TEST_PASSED".into(), "UNSET_X".into()],
+        };
+        let place = JobPlace::new(dir.path(), &pass).unwrap();
+        let s = spec(&[
+            "sh",
+            "-c",
+            "echo $PWD $HOME ${TESSERA_TEST_PASSED:-} ${TESSERA_TEST_KEPT_OUT:-none}; touch made",
+        ]);
+        let job = start(&ProcessSandbox::default(), &s, &[], &place, 1 << 20).await.unwrap();
+        let out = job.stdout_path.clone();
+        assert_eq!(
+            job.wait(Duration::from_secs(10)).await.unwrap(),
+            Outcome::Exited(0)
+        );
+        let work = dir.path().join("work").canonicalize().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out).unwrap(),
+            format!("{0} {0} yes none\n", work.display())
+        );
+        assert!(work.join("made").exists(), "files land in the job's directory");
+        assert_eq!(place.env.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["PATH", "TESSERA_TEST_PASSED"]);
     }
 
     #[test]

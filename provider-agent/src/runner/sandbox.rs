@@ -1,13 +1,16 @@
 //! The process sandbox: a command job run directly on the host, in a cgroup
 //! with its limits (or under `setrlimit` where cgroups are not writable), in a new network
-//! namespace unless the spec allows the host network, with a clean environment.
+//! namespace unless the spec allows the host network (inside a user namespace when the agent is
+//! not root), with a clean environment (the variables
+//! agent.toml passes through, `HOME`, the leased GPUs, the spec's own) in its own working
+//! directory.
 
 use std::ffi::CString;
 
 use tokio::process::Command;
 
 use super::cgroup::{self, Cgroups};
-use super::{JobRuntime, JobSpec, Limits, Prepared, RunError};
+use super::{JobPlace, JobRuntime, JobSpec, Limits, Prepared, RunError};
 
 /// The process limit `setrlimit` enforces where cgroups are not writable. Memory has no such
 /// fallback: `RLIMIT_AS` caps address space, and CUDA reserves far more of it than it uses, so
@@ -22,20 +25,88 @@ fn fallback_rlimits(wanted: cgroup::Resources) -> Vec<(libc::__rlimit_resource_t
 
 /// Runs command jobs as sandboxed host processes.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct ProcessSandbox;
+pub struct ProcessSandbox {
+    /// Isolate the network inside a new user namespace even as root (a non-root agent always
+    /// does: an unprivileged process may create a network namespace only inside its own user
+    /// namespace).
+    pub user_namespace: bool,
+}
+
+/// What the child writes to enter a user namespace that maps its own user and group, built
+/// before the fork (nothing may allocate between fork and exec).
+struct IdMaps {
+    uid_map: CString,
+    gid_map: CString,
+}
+
+impl IdMaps {
+    fn own() -> Self {
+        // SAFETY: plain getters.
+        let (uid, gid) = unsafe { (libc::geteuid(), libc::getegid()) };
+        Self {
+            uid_map: CString::new(format!("{uid} {uid} 1")).unwrap_or_default(),
+            gid_map: CString::new(format!("{gid} {gid} 1")).unwrap_or_default(),
+        }
+    }
+}
+
+/// Writes `data` to the file `path` (async-signal-safe: for use between fork and exec).
+///
+/// # Safety
+/// Only between fork and exec, or anywhere a raw `open`/`write` is sound.
+unsafe fn write_raw(path: &std::ffi::CStr, data: &[u8]) -> std::io::Result<()> {
+    let fd = libc::open(path.as_ptr(), libc::O_WRONLY);
+    if fd < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    let written = libc::write(fd, data.as_ptr().cast(), data.len());
+    libc::close(fd);
+    if written != data.len() as isize {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Moves the calling (forked) process into a new network namespace, inside a new user
+/// namespace mapping its own ids when `maps` is given.
+///
+/// # Safety
+/// Only between fork and exec.
+unsafe fn isolate_network(maps: Option<&IdMaps>) -> std::io::Result<()> {
+    let Some(maps) = maps else {
+        if libc::unshare(libc::CLONE_NEWNET) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        return Ok(());
+    };
+    if libc::unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWNET) != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    write_raw(c"/proc/self/setgroups", b"deny")?;
+    write_raw(c"/proc/self/uid_map", maps.uid_map.as_bytes())?;
+    write_raw(c"/proc/self/gid_map", maps.gid_map.as_bytes())
+}
 
 impl JobRuntime for ProcessSandbox {
     fn name(&self) -> &'static str {
         "process"
     }
 
-    fn prepare(&self, spec: &JobSpec, gpu_uuids: &[String]) -> Result<Prepared, RunError> {
+    fn prepare(
+        &self,
+        spec: &JobSpec,
+        gpu_uuids: &[String],
+        place: &JobPlace,
+    ) -> Result<Prepared, RunError> {
         let (program, args) = spec.command.split_first().ok_or(RunError::EmptyCommand)?;
         let mut command = Command::new(program);
         command
             .args(args)
+            .current_dir(&place.work_dir)
             .env_clear()
             .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+            .envs(place.env.iter().map(|(k, v)| (k, v)))
+            .env("HOME", &place.work_dir)
             .env("CUDA_VISIBLE_DEVICES", gpu_uuids.join(","))
             .env("NVIDIA_VISIBLE_DEVICES", gpu_uuids.join(","))
             .envs(&spec.env);
@@ -66,17 +137,16 @@ impl JobRuntime for ProcessSandbox {
             );
         }
         let isolate = !spec.network;
-        // SAFETY: only async-signal-safe libc calls between fork and exec (the paths were built
-        // before the fork).
+        // SAFETY: plain getter.
+        let as_root = unsafe { libc::geteuid() } == 0;
+        let maps = (!as_root || self.user_namespace).then(IdMaps::own);
+        // SAFETY: only async-signal-safe libc calls between fork and exec (the paths and maps
+        // were built before the fork).
         unsafe {
             command.pre_exec(move || {
                 // Writing "0" to cgroup.procs moves the writing process: the job starts inside.
                 for path in &procs {
-                    let fd = libc::open(path.as_ptr(), libc::O_WRONLY);
-                    if fd < 0 || libc::write(fd, b"0".as_ptr().cast(), 1) != 1 {
-                        return Err(std::io::Error::last_os_error());
-                    }
-                    libc::close(fd);
+                    write_raw(path, b"0")?;
                 }
                 for (resource, v) in &rlimits {
                     let lim = libc::rlimit {
@@ -87,8 +157,8 @@ impl JobRuntime for ProcessSandbox {
                         return Err(std::io::Error::last_os_error());
                     }
                 }
-                if isolate && libc::unshare(libc::CLONE_NEWNET) != 0 {
-                    return Err(std::io::Error::last_os_error());
+                if isolate {
+                    isolate_network(maps.as_ref())?;
                 }
                 Ok(())
             });

@@ -236,10 +236,12 @@ impl World {
         AgentSetup {
             node: self.nk.node,
             period_secs: 60,
+            job_wait_secs: 60,
             data_dir: self.dir.path().join("data"),
             job_dir: self.dir.path().join("jobs"),
             log_cap: 1 << 20,
             container_engine: None,
+            job_env: Default::default(),
         }
     }
 
@@ -326,6 +328,26 @@ impl World {
     pub fn outbox(&self) -> Outbox {
         std::fs::create_dir_all(self.dir.path().join("data")).unwrap();
         Outbox::open(&self.dir.path().join("data/outbox.db")).unwrap()
+    }
+
+    /// Sends receipt `body` for `lease` signed by the agent key (settling a pending charge
+    /// first), bypassing the agent and its outbox: what landed just before a crash.
+    pub async fn post_directly(
+        &self,
+        lease: &Pubkey,
+        body: ReceiptBody,
+    ) -> Result<(), tessera_client::ClientError> {
+        let l: tessera::state::Lease = fetch(self.chain.as_ref(), lease).await?;
+        let now = self.chain.unix_timestamp().await?;
+        let mut ixs = Vec::new();
+        if l.pending > 0 && l.pending_settleable(now) {
+            ixs.push(ix::settle(&self.nk, &self.pk, *lease));
+        }
+        let msg = tessera::signed::message_bytes(&tessera::signed::UsageReceipt::new(*lease, body))
+            .unwrap();
+        ixs.push(ix::ed25519(&self.agent, &msg));
+        ixs.push(ix::submit_receipt(&self.nk, &self.pk, *lease, None, body));
+        self.chain.send(&ixs, &[]).await.map(|_| ())
     }
 
     pub async fn renter_usd(&self) -> u64 {

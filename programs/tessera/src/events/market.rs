@@ -192,6 +192,9 @@ pub enum CloseReason {
     EscrowExhausted,
     /// Ended by the arbiter after a dispute.
     Dispute,
+    /// Cancelled before its end by the provider or its agent (the rig could not serve it):
+    /// time since the last receipt is not charged.
+    Cancelled,
 }
 
 /// A lease closed.

@@ -3,7 +3,9 @@
 //! Who may close when:
 //! - the renter, at any time: allocated time since the last receipt is charged at the lease
 //!   price and settled at once (the renter's close is its consent), the rest is refunded;
-//! - the provider, once the lease has ended (the agent posts its final receipt first);
+//! - the provider (its authority or the node's agent key), once the lease has ended (the agent
+//!   posts its final receipt first), or before then to cancel a lease it cannot serve: time since
+//!   the last receipt is not charged and the rest of the escrow is refunded;
 //! - anyone else, `grace_secs` after the end (or at once after a terminating dispute), for a
 //!   bounded bounty out of the lease's rent; everything else goes back to the renter.
 
@@ -70,12 +72,13 @@ pub struct CloseLease<'info> {
 }
 
 /// Why `closer` may close `lease` at `now`, and whether it does so as a third party (a reaper,
-/// paid the bounty): the renter at any time, the provider once ended, anyone else once the
-/// lease is reapable.
+/// paid the bounty): the renter at any time, the provider (`providers`: its authority and the
+/// node's agent key) at any time (before the end it cancels), anyone else once the lease is
+/// reapable.
 fn close_reason(
     lease: &Lease,
     closer: Pubkey,
-    provider: Pubkey,
+    providers: [Pubkey; 2],
     now: i64,
 ) -> Result<(CloseReason, bool)> {
     let ended = now >= lease.end_at || lease.terminated;
@@ -92,9 +95,13 @@ fn close_reason(
         };
         return Ok((reason, false));
     }
-    if closer == provider {
-        require!(ended, TesseraError::LeaseNotEnded);
-        return Ok((ended_reason, false));
+    if providers.contains(&closer) {
+        let reason = if ended {
+            ended_reason
+        } else {
+            CloseReason::Cancelled
+        };
+        return Ok((reason, false));
     }
     require!(lease.reapable(now), TesseraError::GraceNotOver);
     let grace_over = lease.grace_until != 0 && now >= lease.grace_until;
@@ -118,7 +125,8 @@ pub fn handler(ctx: Context<CloseLease>) -> Result<()> {
         TesseraError::LeaseDisputed
     );
     require!(lease.pending == 0, TesseraError::PendingUnsettled);
-    let (reason, reaped) = close_reason(lease, closer, accounts.provider.authority, now)?;
+    let providers = [accounts.provider.authority, accounts.node.agent_key];
+    let (reason, reaped) = close_reason(lease, closer, providers, now)?;
     let bounty = if reaped {
         REAP_BOUNTY_LAMPORTS.min(lease.get_lamports())
     } else {

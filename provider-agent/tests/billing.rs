@@ -1,0 +1,122 @@
+//! Billing by cause (docs/decisions.md#billing-by-cause), end to end on the in-process chain:
+//! nothing is billed before the job starts; a lease whose spec never arrives, or whose job the
+//! rig cannot start or restart, is cancelled and the renter refunded without a dispute; a
+//! job that ends on its own is billed to the lease end (`agent.rs`).
+
+use std::sync::atomic::Ordering;
+
+use tessera::state::Lease;
+use tessera_agent::runner::JobSpec;
+use tessera_client::chain::fetch;
+use tessera_client::Chain;
+
+mod support;
+
+use support::{counting_job, world, World, PRICE};
+
+/// Renter's cost of `gpu_seconds` at the world's price, as the program rounds it.
+fn cost(gpu_seconds: u64) -> u64 {
+    u64::try_from(tessera::math::cost_of_gpu_seconds(gpu_seconds, PRICE)).unwrap()
+}
+
+/// A job that runs until stopped.
+fn long_job() -> JobSpec {
+    JobSpec {
+        command: vec!["sleep".into(), "600".into()],
+        ..counting_job()
+    }
+}
+
+/// Ticks `agent` after each of `steps` clock advances of `secs`.
+async fn run(w: &World, agent: &mut tessera_agent::agent::Agent<'_>, steps: u32, secs: i64) {
+    for _ in 0..steps {
+        w.chain.advance_clock(secs).await.unwrap();
+        agent.tick().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_lease_whose_spec_never_arrives_is_cancelled_and_not_charged() {
+    let w = world().await;
+    let before = w.renter_usd().await;
+    let lease = w.open(1, 600, &counting_job()).await;
+    std::fs::remove_dir_all(w.dir.path().join("jobs")).unwrap();
+    let mut agent = w.agent();
+    agent.tick().await.unwrap();
+    // Waiting for the spec (job_wait is 60 s in the tests): nothing written, woken at the
+    // deadline.
+    assert_eq!(agent.secs_until_due(), Some(60));
+    run(&w, &mut agent, 1, 60).await;
+    assert!(
+        w.chain.account(&lease).await.unwrap().is_none(),
+        "cancelled at the deadline"
+    );
+    assert_eq!(w.renter_usd().await, before, "the whole escrow came back");
+    assert_eq!(w.outbox().max_seq(&lease).unwrap(), 0, "no receipt written");
+    assert_eq!(agent.metrics.leases_cancelled.load(Ordering::Relaxed), 1);
+}
+
+#[tokio::test]
+async fn a_spec_that_arrives_late_is_billed_from_the_jobs_start() {
+    let w = world().await;
+    let before = w.renter_usd().await;
+    let spec = counting_job();
+    let lease = w.open(1, 180, &spec).await;
+    let jobs = w.dir.path().join("jobs");
+    let kept = std::fs::read(jobs.join(spec.file_name())).unwrap();
+    std::fs::remove_file(jobs.join(spec.file_name())).unwrap();
+    let mut agent = w.agent();
+    agent.tick().await.unwrap();
+    w.chain.advance_clock(40).await.unwrap();
+    std::fs::write(jobs.join(spec.file_name()), kept).unwrap();
+    agent.tick().await.unwrap(); // starts 40 s into the lease
+    run(&w, &mut agent, 5, 60).await;
+    assert!(w.chain.account(&lease).await.unwrap().is_none(), "closed");
+    assert_eq!(
+        before - w.renter_usd().await,
+        cost(140),
+        "140 of the lease's 180 s are billed"
+    );
+}
+
+#[tokio::test]
+async fn an_image_job_without_an_engine_is_cancelled_at_once() {
+    let w = world().await;
+    let before = w.renter_usd().await;
+    let spec = JobSpec {
+        image: Some("docker.io/library/busybox".into()),
+        ..counting_job()
+    };
+    let lease = w.open(2, 600, &spec).await;
+    let mut agent = w.agent(); // no container engine
+    w.chain.advance_clock(5).await.unwrap();
+    agent.tick().await.unwrap();
+    agent.tick().await.unwrap();
+    assert!(w.chain.account(&lease).await.unwrap().is_none());
+    assert_eq!(w.renter_usd().await, before, "not charged");
+    assert_eq!(agent.metrics.leases_cancelled.load(Ordering::Relaxed), 1);
+}
+
+#[tokio::test]
+async fn a_job_the_rig_cannot_restart_is_billed_to_the_failure_then_cancelled() {
+    let w = world().await;
+    let before = w.renter_usd().await;
+    let spec = long_job();
+    let lease = w.open(1, 600, &spec).await;
+    let mut agent = w.agent();
+    agent.tick().await.unwrap();
+    run(&w, &mut agent, 1, 60).await;
+    assert_eq!(fetch::<Lease>(&*w.chain, &lease).await.unwrap().last_seq, 1);
+    // The agent crashes (its job dies with it) and comes back 30 s later to a rig that has
+    // lost the spec: the job cannot be restarted.
+    drop(agent);
+    std::fs::remove_file(w.dir.path().join("jobs").join(spec.file_name())).unwrap();
+    w.chain.advance_clock(30).await.unwrap();
+    let mut agent = w.agent();
+    agent.tick().await.unwrap();
+    // Billed up to the failure (90 s), settled after its window, then cancelled.
+    run(&w, &mut agent, 2, 60).await;
+    assert!(w.chain.account(&lease).await.unwrap().is_none(), "cancelled");
+    assert_eq!(before - w.renter_usd().await, cost(90));
+    assert_eq!(agent.metrics.leases_cancelled.load(Ordering::Relaxed), 1);
+}
