@@ -54,7 +54,8 @@ pub enum LeaseCmd {
         #[arg(value_parser = crate::units::amount_arg)]
         amount: String,
     },
-    /// Close a lease (renter any time; provider after the end; anyone after grace).
+    /// Close a lease (renter any time; the provider or its agent any time, cancelling before
+    /// the end without charging unbilled time; anyone after grace).
     Close {
         /// Lease address.
         lease: Pubkey,

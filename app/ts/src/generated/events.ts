@@ -223,7 +223,7 @@ export const TESSERA_ERRORS: Readonly<Record<number, readonly [string, string]>>
   6052: ["NodeMismatch", "the node does not belong to this provider or lease"],
   6053: ["PoolMismatch", "the pool does not match the node or lease"],
   6054: ["NotRenter", "the signer is not this lease's renter"],
-  6055: ["LeaseNotEnded", "the lease has not ended; only the renter may close it early"],
+  6055: ["LeaseNotEnded", "the lease has not ended"],
   6056: ["GraceNotOver", "the lease ended but its grace period has not: only the renter or provider may close it yet"],
   6057: ["PendingUnsettled", "the lease has an unsettled charge: settle it first"],
   6058: ["LeaseDisputed", "the lease is disputed: only the arbiter can move it"],

@@ -124,7 +124,7 @@ export const TESSERA_ERROR__NODE_MISMATCH = 0x17a4; // 6052
 export const TESSERA_ERROR__POOL_MISMATCH = 0x17a5; // 6053
 /** NotRenter: the signer is not this lease's renter */
 export const TESSERA_ERROR__NOT_RENTER = 0x17a6; // 6054
-/** LeaseNotEnded: the lease has not ended; only the renter may close it early */
+/** LeaseNotEnded: the lease has not ended */
 export const TESSERA_ERROR__LEASE_NOT_ENDED = 0x17a7; // 6055
 /** GraceNotOver: the lease ended but its grace period has not: only the renter or provider may close it yet */
 export const TESSERA_ERROR__GRACE_NOT_OVER = 0x17a8; // 6056
@@ -332,7 +332,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [TESSERA_ERROR__LEASE_LEDGER_BROKEN]: `the lease's books do not balance: a pending charge without usage, or a receipt outside the lease`,
     [TESSERA_ERROR__LEASE_LENGTH_OUT_OF_RANGE]: `the lease length is outside the node's min/max lease length`,
     [TESSERA_ERROR__LEASE_NOT_DISPUTED]: `the lease is not disputed`,
-    [TESSERA_ERROR__LEASE_NOT_ENDED]: `the lease has not ended; only the renter may close it early`,
+    [TESSERA_ERROR__LEASE_NOT_ENDED]: `the lease has not ended`,
     [TESSERA_ERROR__MATH_OVERFLOW]: `arithmetic overflow: an amount is too large for the ledger`,
     [TESSERA_ERROR__MISSING_ED25519_INSTRUCTION]: `no Ed25519 signature-verify instruction precedes this instruction`,
     [TESSERA_ERROR__NODE_HAS_ACTIVE_LEASES]: `this change would break an active lease's terms`,

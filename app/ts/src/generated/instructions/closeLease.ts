@@ -162,7 +162,7 @@ export type CloseLeaseAsyncInput<
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
-  /** Whoever closes (renter, provider authority, or a reaper). */
+  /** Whoever closes (renter, provider authority or the node's agent key, or a reaper). */
   closer: TransactionSigner<TAccountCloser>;
   /** The protocol (grace, fees), read-only. */
   protocol?: Address<TAccountProtocol>;
@@ -342,7 +342,7 @@ export type CloseLeaseInput<
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
-  /** Whoever closes (renter, provider authority, or a reaper). */
+  /** Whoever closes (renter, provider authority or the node's agent key, or a reaper). */
   closer: TransactionSigner<TAccountCloser>;
   /** The protocol (grace, fees), read-only. */
   protocol: Address<TAccountProtocol>;
@@ -501,7 +501,7 @@ export type ParsedCloseLeaseInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
-    /** Whoever closes (renter, provider authority, or a reaper). */
+    /** Whoever closes (renter, provider authority or the node's agent key, or a reaper). */
     closer: TAccountMetas[0];
     /** The protocol (grace, fees), read-only. */
     protocol: TAccountMetas[1];

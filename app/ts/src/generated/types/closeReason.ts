@@ -21,6 +21,7 @@ export enum CloseReason {
   Renter,
   EscrowExhausted,
   Dispute,
+  Cancelled,
 }
 
 export type CloseReasonArgs = CloseReason;

@@ -28,7 +28,7 @@ pub const REAP_BOUNTY_LAMPORTS: u64 = 100_000;
 #[event_cpi]
 #[derive(Accounts)]
 pub struct CloseLease<'info> {
-    /// Whoever closes (renter, provider authority, or a reaper).
+    /// Whoever closes (renter, provider authority or the node's agent key, or a reaper).
     #[account(mut)]
     pub closer: Signer<'info>,
     /// The protocol (grace, fees), read-only.
