@@ -184,8 +184,10 @@ impl<'c> Agent<'c> {
         let keys = self.keys().await?;
         let now = self.chain.unix_timestamp().await?;
         self.clock = (now, None);
-        let leases: BTreeMap<Pubkey, Lease> =
-            leases_on(self.chain, &self.node).await?.into_iter().collect();
+        let leases: BTreeMap<Pubkey, Lease> = leases_on(self.chain, &self.node)
+            .await?
+            .into_iter()
+            .collect();
         // A lease a re-posted receipt just changed is left for the next tick.
         let touched = self.flush(&keys, &leases, now).await?;
         self.stop_gone(&leases).await;
@@ -239,7 +241,10 @@ impl<'c> Agent<'c> {
         let mut touched = BTreeSet::new();
         for entry in self.outbox.unconfirmed()? {
             let lease = leases.get(&entry.lease);
-            if self.send(keys, &entry.lease, lease, entry.body, now).await? {
+            if self
+                .send(keys, &entry.lease, lease, entry.body, now)
+                .await?
+            {
                 touched.insert(entry.lease);
             }
         }
@@ -474,7 +479,9 @@ impl<'c> Agent<'c> {
     /// Starts the lease's job on the GPUs it was given, or says why not.
     async fn start_job(&self, address: &Pubkey, lease: &Lease) -> Result<Job, NotStarted> {
         let spec = find_job_spec(&self.job_dir, &lease.job_hash).map_err(|p| match p {
-            SpecProblem::Missing(_) | SpecProblem::Mismatch(_) => NotStarted::Waiting(p.to_string()),
+            SpecProblem::Missing(_) | SpecProblem::Mismatch(_) => {
+                NotStarted::Waiting(p.to_string())
+            }
             SpecProblem::NoJob | SpecProblem::Unreadable(_) => NotStarted::Failed(p.to_string()),
         })?;
         let s = self
@@ -545,7 +552,9 @@ impl<'c> Agent<'c> {
             source,
         })?;
         self.outbox.record(address, &metered.body)?;
-        let landed = self.send(keys, address, Some(lease), metered.body, now).await?;
+        let landed = self
+            .send(keys, address, Some(lease), metered.body, now)
+            .await?;
         if landed && billing::billable(lease, &job).is_some_and(|(_, to)| end >= to) {
             // The last receipt: wake when its window closes, to settle and close.
             self.wake_at(now.saturating_add(i64::from(lease.terms.dispute_window_secs)));
@@ -593,7 +602,9 @@ impl<'c> Agent<'c> {
                 self.metrics.leases_closed.fetch_add(1, Ordering::Relaxed);
                 let why = match (&job.failed, now < lease.end_at) {
                     (Some((_, cause)), true) => {
-                        self.metrics.leases_cancelled.fetch_add(1, Ordering::Relaxed);
+                        self.metrics
+                            .leases_cancelled
+                            .fetch_add(1, Ordering::Relaxed);
                         format!("lease cancelled ({cause}); the rest of the escrow is refunded")
                     }
                     _ => "lease closed at its end".to_string(),

@@ -40,13 +40,7 @@ pub struct Due {
 /// window runs on until the window closes, so a written receipt never waits: its charge's own
 /// window opens when it lands, a moment after its period ends, and with `period` equal to the
 /// window a waiting receipt would wait a little longer every period.
-pub fn due(
-    lease: &Lease,
-    job: &JobRecord,
-    written_end: Option<i64>,
-    now: i64,
-    period: i64,
-) -> Due {
+pub fn due(lease: &Lease, job: &JobRecord, written_end: Option<i64>, now: i64, period: i64) -> Due {
     let none = Due {
         period: None,
         next: None,
@@ -266,7 +260,10 @@ mod tests {
         assert_eq!(due(&l, &waiting, None, 600, 100).period, None);
         // Started 40 s late: the first period starts at the start.
         assert_eq!(billable(&l, &started(40)), Some((40, 600)));
-        assert_eq!(due(&l, &started(40), None, 140, 100).period, Some((40, 140)));
+        assert_eq!(
+            due(&l, &started(40), None, 140, 100).period,
+            Some((40, 140))
+        );
         assert_eq!(due(&l, &started(40), None, 139, 100).next, Some(140));
     }
 
@@ -278,7 +275,10 @@ mod tests {
             ..started(0)
         };
         assert_eq!(billable(&l, &ended), Some((0, 600)));
-        assert_eq!(due(&l, &ended, Some(500), 600, 100).period, Some((500, 600)));
+        assert_eq!(
+            due(&l, &ended, Some(500), 600, 100).period,
+            Some((500, 600))
+        );
     }
 
     #[test]
@@ -289,7 +289,10 @@ mod tests {
             ..started(0)
         };
         assert_eq!(billable(&l, &failed), Some((0, 250)));
-        assert_eq!(due(&l, &failed, Some(200), 300, 100).period, Some((200, 250)));
+        assert_eq!(
+            due(&l, &failed, Some(200), 300, 100).period,
+            Some((200, 250))
+        );
         let mut receipted = l.clone();
         receipted.last_period_end = 250;
         let close = Some(WrapUp::Close {
@@ -315,10 +318,19 @@ mod tests {
         (l.pending, l.pending_gpu_seconds, l.pending_since) = (5, 200, 102);
         let job = started(0);
         let at_period_end = due(&l, &job, Some(100), 160, 60);
-        assert_eq!(at_period_end, Due { period: None, next: Some(162) });
+        assert_eq!(
+            at_period_end,
+            Due {
+                period: None,
+                next: Some(162)
+            }
+        );
         assert_eq!(
             due(&l, &job, Some(100), 162, 60),
-            Due { period: Some((100, 162)), next: Some(222) },
+            Due {
+                period: Some((100, 162)),
+                next: Some(222)
+            },
             "written when it can be posted, covering the wait"
         );
         l.status = LeaseStatus::Disputed;

@@ -346,7 +346,10 @@ mod tests {
         let err = load("node = \"nope\"").unwrap_err().to_string();
         assert!(err.contains("`nope` is not a base58 public key"), "{err}");
         let err = load("container_engine = \"lxc\"").unwrap_err().to_string();
-        assert!(err.contains("expected one of `auto`, `podman`, `docker`, `none`"), "{err}");
+        assert!(
+            err.contains("expected one of `auto`, `podman`, `docker`, `none`"),
+            "{err}"
+        );
         let err = load(&format!("node = \"{node}\"\nperiod = 5"))
             .unwrap_err()
             .to_string();

@@ -247,7 +247,10 @@ mod tests {
             <[u8; 32]>::from(Sha256::digest(out.log.as_bytes()))
         );
         assert_eq!(
-            PeriodMeter::default().finish(1, 0, 1, 1).summary.job_sm_util_pct,
+            PeriodMeter::default()
+                .finish(1, 0, 1, 1)
+                .summary
+                .job_sm_util_pct,
             None
         );
     }

@@ -231,7 +231,8 @@ impl Outbox {
                 "SELECT started_at, ended_at, failed_at, failure FROM jobs WHERE lease = ?1",
                 params![lease.to_string()],
                 |r| {
-                    let failed = match (r.get::<_, Option<i64>>(2)?, r.get::<_, Option<String>>(3)?) {
+                    let failed = match (r.get::<_, Option<i64>>(2)?, r.get::<_, Option<String>>(3)?)
+                    {
                         (Some(at), why) => Some((at, why.unwrap_or_default())),
                         _ => None,
                     };

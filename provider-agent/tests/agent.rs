@@ -9,9 +9,9 @@ use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
 use tessera::state::Lease;
+use tessera_agent::billing::{posting, refusal, Posting, Refusal};
 use tessera_agent::gpu::simulated::SimulatedBackend;
 use tessera_agent::outbox::State;
-use tessera_agent::billing::{posting, refusal, Posting, Refusal};
 use tessera_client::chain::fetch;
 use tessera_client::Chain;
 use tessera_localnet::LocalChain;
@@ -133,7 +133,11 @@ async fn crashes_at_any_outbox_step_charge_each_period_exactly_once() {
     let now = w.chain.unix_timestamp().await.unwrap();
     assert_eq!(posting(Some(&after), 1, now), Posting::AlreadyOnChain);
     let again = w.post_directly(&lease, body(1, l.start_at)).await;
-    assert_ne!(refusal(&again.unwrap_err()), Refusal::Reject, "a state that passes");
+    assert_ne!(
+        refusal(&again.unwrap_err()),
+        Refusal::Reject,
+        "a state that passes"
+    );
     let replayed: Lease = fetch(&*w.chain, &lease).await.unwrap();
     assert_eq!(replayed.gpu_seconds_billed, 180);
 }
@@ -270,7 +274,7 @@ async fn an_rpc_outage_delays_receipts_but_never_skips_or_doubles_a_period() {
     };
     let mut agent = w.agent_on(&flaky);
     agent.tick().await.unwrap(); // the job starts with the lease
-    // Period 1 ends; posting receipt 1 fails in transit. It stays in the outbox.
+                                 // Period 1 ends; posting receipt 1 fails in transit. It stays in the outbox.
     w.chain.advance_clock(60).await.unwrap();
     flaky.outages.store(1, Ordering::SeqCst);
     agent.tick().await.unwrap();
@@ -353,7 +357,7 @@ async fn a_receipt_waiting_for_the_dispute_window_wakes_the_agent_when_it_closes
     };
     let mut agent = w.agent_on(&flaky);
     agent.tick().await.unwrap(); // the job starts with the lease
-    // Receipt 1 (period 0–60) lands 10 s late, so its 60 s dispute window runs to 130.
+                                 // Receipt 1 (period 0–60) lands 10 s late, so its 60 s dispute window runs to 130.
     w.chain.advance_clock(60).await.unwrap();
     flaky.outages.store(1, Ordering::SeqCst);
     agent.tick().await.unwrap();
@@ -366,7 +370,11 @@ async fn a_receipt_waiting_for_the_dispute_window_wakes_the_agent_when_it_closes
     w.chain.advance_clock(50).await.unwrap();
     agent.tick().await.unwrap();
     assert_eq!(fetch::<Lease>(&*w.chain, &lease).await.unwrap().last_seq, 1);
-    assert_eq!(w.outbox().max_seq(&lease).unwrap(), 1, "nothing written to wait");
+    assert_eq!(
+        w.outbox().max_seq(&lease).unwrap(),
+        1,
+        "nothing written to wait"
+    );
     assert_eq!(agent.secs_until_due(), Some(10));
     w.chain.advance_clock(10).await.unwrap();
     agent.tick().await.unwrap();

@@ -116,7 +116,10 @@ async fn a_job_the_rig_cannot_restart_is_billed_to_the_failure_then_cancelled() 
     agent.tick().await.unwrap();
     // Billed up to the failure (90 s), settled after its window, then cancelled.
     run(&w, &mut agent, 2, 60).await;
-    assert!(w.chain.account(&lease).await.unwrap().is_none(), "cancelled");
+    assert!(
+        w.chain.account(&lease).await.unwrap().is_none(),
+        "cancelled"
+    );
     assert_eq!(before - w.renter_usd().await, cost(90));
     assert_eq!(agent.metrics.leases_cancelled.load(Ordering::Relaxed), 1);
 }

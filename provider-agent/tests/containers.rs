@@ -120,7 +120,9 @@ async fn podman_runs_image_jobs_with_limits_isolation_and_gpu_pinning() {
     // Over its memory: the kernel kills it, and the outcome says SIGKILL.
     let mut s = spec("echo start; exec dd if=/dev/zero of=/dev/null bs=256M count=1");
     s.memory_mib = Some(64);
-    let job = start(&engine, &s, &[], &place(dir.path()), 1 << 20).await.unwrap();
+    let job = start(&engine, &s, &[], &place(dir.path()), 1 << 20)
+        .await
+        .unwrap();
     assert_eq!(job.limits, Limits::Cgroup);
     let out = job.stdout_path.clone();
     assert_eq!(
@@ -133,7 +135,9 @@ async fn podman_runs_image_jobs_with_limits_isolation_and_gpu_pinning() {
     // removes the container.
     let mut s = spec("while :; do :; done");
     s.cpu_millis = Some(100);
-    let mut job = start(&engine, &s, &[], &place(dir.path()), 1 << 20).await.unwrap();
+    let mut job = start(&engine, &s, &[], &place(dir.path()), 1 << 20)
+        .await
+        .unwrap();
     let mut found = Vec::new();
     for _ in 0..100 {
         tokio::time::sleep(Duration::from_millis(100)).await;

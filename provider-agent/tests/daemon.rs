@@ -209,5 +209,8 @@ async fn a_metrics_port_in_use_stops_the_daemon_in_words() {
         text.contains(&format!("cannot serve metrics on 127.0.0.1:{port}")),
         "{text}"
     );
-    assert!(!text.contains("backtrace") && !text.contains("panicked"), "{text}");
+    assert!(
+        !text.contains("backtrace") && !text.contains("panicked"),
+        "{text}"
+    );
 }

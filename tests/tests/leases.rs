@@ -4,8 +4,8 @@
 
 use solana_sdk::signer::Signer;
 use tessera::error::TesseraError;
-use tessera::math::{VIRTUAL_ASSETS, VIRTUAL_SHARES};
 use tessera::events::CloseReason;
+use tessera::math::{VIRTUAL_ASSETS, VIRTUAL_SHARES};
 use tessera::state::{Node, Provider, StakePosition};
 use tessera_client::events::TesseraEvent;
 use tessera_tests::fixture::{default_params, UNIT};
@@ -349,9 +349,14 @@ async fn the_nodes_agent_may_cancel_a_lease_it_cannot_serve_and_nobody_else_earl
     let agent = m.agent.insecure_clone();
     m.f.fund(&agent.pubkey(), 1_000_000_000).await;
     let ix = builders::close_lease(agent.pubkey(), &m.n, &m.p, lease, &m.renter_accounts());
-    let events = m.f.send_with_events(&[ix], &[&agent]).await.expect("the agent cancels");
+    let events =
+        m.f.send_with_events(&[ix], &[&agent])
+            .await
+            .expect("the agent cancels");
     assert!(
-        events.iter().any(|e| matches!(e, TesseraEvent::LeaseClosed(c)
+        events
+            .iter()
+            .any(|e| matches!(e, TesseraEvent::LeaseClosed(c)
             if c.reason == CloseReason::Cancelled && c.final_charge == 0 && c.refund == escrow)),
         "{events:?}"
     );
@@ -360,5 +365,8 @@ async fn the_nodes_agent_may_cancel_a_lease_it_cannot_serve_and_nobody_else_earl
         before + escrow,
         "ten unreceipted minutes are not charged: the whole escrow is refunded"
     );
-    assert!(m.f.raw(lease).await.is_none(), "the lease account is closed");
+    assert!(
+        m.f.raw(lease).await.is_none(),
+        "the lease account is closed"
+    );
 }

@@ -322,7 +322,7 @@ fn demo_job() -> JobSpec {
 
 /// The rig's GPUs through NVML, or four simulated ones (labelled) where NVML or its GPUs are
 /// missing.
-fn rig() -> Result<(Arc<dyn GpuBackend>, Vec<GpuInfo>)> {
+pub(crate) fn rig() -> Result<(Arc<dyn GpuBackend>, Vec<GpuInfo>)> {
     if let Ok(nvml) = NvmlBackend::new() {
         let devices = nvml.devices()?;
         if !devices.is_empty() {
@@ -336,7 +336,7 @@ fn rig() -> Result<(Arc<dyn GpuBackend>, Vec<GpuInfo>)> {
 
 /// Measures the first GPU: real GPUs with CUDA in a child worker (this binary's hidden
 /// `benchmark-worker`), the simulated backend with labelled figures that are never attested.
-fn benchmark(kind: &str, gpu: &GpuInfo) -> BenchmarkReport {
+pub(crate) fn benchmark(kind: &str, gpu: &GpuInfo) -> BenchmarkReport {
     use tessera_agent::benchmark::{peak_for, score, simulated, worker};
     let peak = peak_for(gpu);
     let measured = if kind == "simulated" {

@@ -60,9 +60,38 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check this rig before going live: benchmark, a leased GPU job served by the agent,
+    /// attribution, samples and billing on a local chain, PASS or FAIL per line.
+    Selfcheck {
+        /// Use the labelled simulated backend even where NVML finds GPUs.
+        #[arg(long)]
+        simulated: bool,
+        /// Length of the test lease (e.g. 3m).
+        #[arg(long, default_value = "3m", value_parser = lease_arg)]
+        lease: u32,
+        /// Chain seconds per wall-clock second (1: real time; more only to check quickly).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=60))]
+        clock_speed: u32,
+    },
     /// (Internal) measure one GPU with CUDA and print the result; run by `demo`.
     #[command(hide = true)]
     BenchmarkWorker,
+    /// (Internal) load the first visible GPU with GEMMs; the self-check's job.
+    #[command(hide = true)]
+    GpuLoad {
+        /// Seconds.
+        #[arg(long)]
+        secs: u64,
+    },
+}
+
+/// Clap parser: a lease length from 2 minutes to an hour.
+fn lease_arg(text: &str) -> Result<u32, String> {
+    let secs = tessera_client::units::positive_duration(text).map_err(|e| e.0)?;
+    if !(120..=3_600).contains(&secs) {
+        return Err(format!("{secs} s is outside 2m ..= 1h"));
+    }
+    Ok(secs)
 }
 
 #[tokio::main]
@@ -85,6 +114,14 @@ async fn main() -> ExitCode {
             )
         }
         Some(Command::Demo { json }) => demo(json).await,
+        Some(Command::GpuLoad { secs }) => {
+            tessera_localnet::selfcheck::gpu_load(secs).map(|line| println!("{line}"))
+        }
+        Some(Command::Selfcheck {
+            simulated,
+            lease,
+            clock_speed,
+        }) => selfcheck(simulated, lease, clock_speed).await,
         None => run(cli).await,
     };
     match done {
@@ -103,6 +140,20 @@ async fn demo(json: bool) -> Result<()> {
     } else {
         tessera_localnet::demo::run(&mut std::io::stdout()).await?;
     }
+    Ok(())
+}
+
+async fn selfcheck(simulated: bool, lease_secs: u32, speed: u32) -> Result<()> {
+    let opts = tessera_localnet::selfcheck::Options {
+        simulated,
+        lease_secs,
+        speed,
+    };
+    let report = tessera_localnet::selfcheck::run(opts, &mut std::io::stdout()).await?;
+    anyhow::ensure!(
+        report.passed(),
+        "the self-check failed (see the FAIL lines above)"
+    );
     Ok(())
 }
 

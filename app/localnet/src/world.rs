@@ -164,6 +164,19 @@ impl World {
         agent: &Keypair,
         price_per_gpu_hour: u64,
     ) -> Result<NodeKeys> {
+        self.register_node_with(gpu, agent, price_per_gpu_hour, None)
+            .await
+    }
+
+    /// [`Self::register_node`] attesting `bench` (measured figures; simulated ones are never
+    /// attested).
+    pub async fn register_node_with(
+        &self,
+        gpu: &dyn GpuBackend,
+        agent: &Keypair,
+        price_per_gpu_hour: u64,
+        bench: Option<tessera_agent::benchmark::Measured>,
+    ) -> Result<NodeKeys> {
         let op = self.operator.pubkey();
         let provider: tessera::state::Provider =
             fetch(&*self.chain, &pda::find_provider_address(&op).0).await?;
@@ -179,7 +192,7 @@ impl World {
             agent,
             gpu,
             terms,
-            None,
+            bench,
         )
         .await?;
         Ok(NodeKeys::derive(op, provider.node_count))

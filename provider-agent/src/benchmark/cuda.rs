@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use cudarc::cublas::{sys::cublasOperation_t, CudaBlas, Gemm, GemmConfig};
 use cudarc::driver::sys::CUevent_flags;
-use cudarc::driver::{CudaContext, CudaStream, DeviceRepr, ValidAsZeroBits};
+use cudarc::driver::{CudaContext, CudaSlice, CudaStream, DeviceRepr, ValidAsZeroBits};
 
 use super::Measured;
 
@@ -109,8 +109,69 @@ fn timed(
         .map_err(err("reading the event timer"))
 }
 
-/// Achieved TFLOPS of `GEMM_N`² multiplies in type `T` (values from `from_f32`, never all
-/// zeros: tensor cores draw less power on zeros and would flatter the figure).
+/// Matrices and settings for `GEMM_N`² multiplies in type `T`.
+struct GemmSetup<T: DeviceRepr> {
+    a: CudaSlice<T>,
+    b: CudaSlice<T>,
+    c: CudaSlice<T>,
+    cfg: GemmConfig<T>,
+}
+
+impl<T> GemmSetup<T>
+where
+    T: DeviceRepr + ValidAsZeroBits + Copy,
+    CudaBlas: Gemm<T>,
+{
+    /// Values from `from_f32`, never all zeros: tensor cores draw less power on zeros and
+    /// would flatter the figure.
+    fn new(stream: &Arc<CudaStream>, from_f32: fn(f32) -> T) -> Result<Self, CudaError> {
+        let host: Vec<T> = (0..GEMM_N * GEMM_N)
+            .map(|i| from_f32(((i * 7_919) % 1_000) as f32 / 1_000.0 - 0.5))
+            .collect();
+        let n = i32::try_from(GEMM_N).unwrap_or(i32::MAX);
+        Ok(Self {
+            a: stream.clone_htod(&host).map_err(err("copying matrix A"))?,
+            b: stream.clone_htod(&host).map_err(err("copying matrix B"))?,
+            c: stream
+                .alloc_zeros::<T>(GEMM_N * GEMM_N)
+                .map_err(err("allocating matrix C"))?,
+            cfg: GemmConfig {
+                transa: cublasOperation_t::CUBLAS_OP_N,
+                transb: cublasOperation_t::CUBLAS_OP_N,
+                m: n,
+                n,
+                k: n,
+                alpha: from_f32(1.0),
+                lda: n,
+                ldb: n,
+                beta: from_f32(0.0),
+                ldc: n,
+            },
+        })
+    }
+
+    /// Milliseconds [`GEMM_ITERS`] multiplies take on `stream`.
+    fn run(&mut self, blas: &CudaBlas, stream: &Arc<CudaStream>) -> Result<f32, CudaError> {
+        let mut run = || -> Result<(), CudaError> {
+            for _ in 0..GEMM_ITERS {
+                // SAFETY: a, b and c each hold GEMM_N² elements, matching m, n, k and the
+                // leading dimensions.
+                unsafe { blas.gemm(self.cfg, &self.a, &self.b, &mut self.c) }
+                    .map_err(err("running the GEMM"))?;
+            }
+            Ok(())
+        };
+        timed(stream, &mut run)
+    }
+}
+
+/// TFLOPS of [`GEMM_ITERS`] multiplies of `GEMM_N`² matrices taking `ms`.
+fn tflops(ms: f32) -> f64 {
+    let flops = 2.0 * (GEMM_N as f64).powi(3) * f64::from(GEMM_ITERS);
+    flops / (f64::from(ms) / 1e3) / 1e12
+}
+
+/// Achieved TFLOPS of `GEMM_N`² multiplies in type `T`.
 fn gemm_tflops<T>(
     blas: &CudaBlas,
     stream: &Arc<CudaStream>,
@@ -120,39 +181,30 @@ where
     T: DeviceRepr + ValidAsZeroBits + Copy,
     CudaBlas: Gemm<T>,
 {
-    let host: Vec<T> = (0..GEMM_N * GEMM_N)
-        .map(|i| from_f32(((i * 7_919) % 1_000) as f32 / 1_000.0 - 0.5))
-        .collect();
-    let a = stream.clone_htod(&host).map_err(err("copying matrix A"))?;
-    let b = stream.clone_htod(&host).map_err(err("copying matrix B"))?;
-    let mut c = stream
-        .alloc_zeros::<T>(GEMM_N * GEMM_N)
-        .map_err(err("allocating matrix C"))?;
-    let n = i32::try_from(GEMM_N).unwrap_or(i32::MAX);
-    let cfg = GemmConfig {
-        transa: cublasOperation_t::CUBLAS_OP_N,
-        transb: cublasOperation_t::CUBLAS_OP_N,
-        m: n,
-        n,
-        k: n,
-        alpha: from_f32(1.0),
-        lda: n,
-        ldb: n,
-        beta: from_f32(0.0),
-        ldc: n,
-    };
-    let mut run = || -> Result<(), CudaError> {
-        for _ in 0..GEMM_ITERS {
-            // SAFETY: a, b and c each hold GEMM_N² elements, matching m, n, k and the leading
-            // dimensions.
-            unsafe { blas.gemm(cfg, &a, &b, &mut c) }.map_err(err("running the GEMM"))?;
-        }
-        Ok(())
-    };
-    timed(stream, &mut run)?; // warm-up: clocks up, cuBLAS heuristics cached
-    let ms = timed(stream, &mut run)?;
-    let flops = 2.0 * (GEMM_N as f64).powi(3) * f64::from(GEMM_ITERS);
-    Ok(flops / (f64::from(ms) / 1e3) / 1e12)
+    let mut setup = GemmSetup::new(stream, from_f32)?;
+    setup.run(blas, stream)?; // warm-up: clocks up, cuBLAS heuristics cached
+    Ok(tflops(setup.run(blas, stream)?))
+}
+
+/// Keeps GPU `ordinal` busy with bf16 GEMMs for `secs` (the rig self-check's job); returns the
+/// average TFLOPS achieved.
+pub fn load(ordinal: usize, secs: u64) -> Result<f64, CudaError> {
+    libraries_present()?;
+    let ctx = CudaContext::new(ordinal).map_err(err("creating the CUDA context"))?;
+    let stream = ctx.default_stream();
+    let blas = CudaBlas::new(stream.clone()).map_err(err("creating the cuBLAS handle"))?;
+    let mut setup = GemmSetup::new(&stream, half::bf16::from_f32)?;
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    let (mut ms, mut rounds) = (0.0f32, 0u32);
+    while std::time::Instant::now() < until {
+        ms += setup.run(&blas, &stream)?;
+        rounds += 1;
+    }
+    Ok(if rounds == 0 {
+        0.0
+    } else {
+        tflops(ms / rounds as f32)
+    })
 }
 
 /// Achieved device-to-device copy bandwidth, GB/s (bytes read plus bytes written).

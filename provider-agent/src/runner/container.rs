@@ -9,7 +9,7 @@ use std::path::Path;
 use tokio::process::Command;
 
 use super::cgroup::{self, Cgroups};
-use super::{JobRuntime, JobSpec, Limits, Prepared, RunError, JobPlace};
+use super::{JobPlace, JobRuntime, JobSpec, Limits, Prepared, RunError};
 
 /// Which engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

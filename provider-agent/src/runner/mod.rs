@@ -360,7 +360,9 @@ mod tests {
 
     /// Starts `s` in the process sandbox with no GPUs and 1 MiB log caps.
     async fn sandboxed(s: &JobSpec, dir: &Path) -> Job {
-        start(&ProcessSandbox::default(), s, &[], &place(dir), 1 << 20).await.unwrap()
+        start(&ProcessSandbox::default(), s, &[], &place(dir), 1 << 20)
+            .await
+            .unwrap()
     }
 
     #[tokio::test]
@@ -554,7 +556,11 @@ mod tests {
         std::env::set_var("TESSERA_TEST_PASSED", "yes");
         std::env::set_var("TESSERA_TEST_KEPT_OUT", "no");
         let pass = JobEnv {
-            pass: vec!["PATH".into(), "TESSERA_TEST_PASSED".into(), "UNSET_X".into()],
+            pass: vec![
+                "PATH".into(),
+                "TESSERA_TEST_PASSED".into(),
+                "UNSET_X".into(),
+            ],
         };
         let place = JobPlace::new(dir.path(), &pass).unwrap();
         let s = spec(&[
@@ -562,7 +568,9 @@ mod tests {
             "-c",
             "echo $PWD $HOME ${TESSERA_TEST_PASSED:-} ${TESSERA_TEST_KEPT_OUT:-none}; touch made",
         ]);
-        let job = start(&ProcessSandbox::default(), &s, &[], &place, 1 << 20).await.unwrap();
+        let job = start(&ProcessSandbox::default(), &s, &[], &place, 1 << 20)
+            .await
+            .unwrap();
         let out = job.stdout_path.clone();
         assert_eq!(
             job.wait(Duration::from_secs(10)).await.unwrap(),
@@ -573,8 +581,18 @@ mod tests {
             std::fs::read_to_string(out).unwrap(),
             format!("{0} {0} yes none\n", work.display())
         );
-        assert!(work.join("made").exists(), "files land in the job's directory");
-        assert_eq!(place.env.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["PATH", "TESSERA_TEST_PASSED"]);
+        assert!(
+            work.join("made").exists(),
+            "files land in the job's directory"
+        );
+        assert_eq!(
+            place
+                .env
+                .iter()
+                .map(|(k, _)| k.as_str())
+                .collect::<Vec<_>>(),
+            ["PATH", "TESSERA_TEST_PASSED"]
+        );
     }
 
     #[test]
