@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Keypair;
@@ -82,7 +82,8 @@ pub struct Agent<'c> {
     chain: &'c dyn Chain,
     agent: Keypair,
     node: Pubkey,
-    outbox: Outbox,
+    /// Used on tokio's blocking pool: SQLite writes wait for the disk.
+    outbox: Arc<Mutex<Outbox>>,
     gpu: Arc<dyn GpuBackend>,
     period_secs: i64,
     job_wait_secs: i64,
@@ -129,7 +130,7 @@ impl<'c> Agent<'c> {
         setup: AgentSetup,
     ) -> Result<Self, AgentError> {
         create_dir(&setup.data_dir)?;
-        let outbox = Outbox::open(&setup.data_dir.join("outbox.db"))?;
+        let outbox = Arc::new(Mutex::new(Outbox::open(&setup.data_dir.join("outbox.db"))?));
         Ok(Self {
             chain,
             agent,
@@ -239,7 +240,7 @@ impl<'c> Agent<'c> {
         now: i64,
     ) -> Result<BTreeSet<Pubkey>, AgentError> {
         let mut touched = BTreeSet::new();
-        for entry in self.outbox.unconfirmed()? {
+        for entry in self.outbox(|o| o.unconfirmed()).await? {
             let lease = leases.get(&entry.lease);
             if self
                 .send(keys, &entry.lease, lease, entry.body, now)
@@ -260,7 +261,7 @@ impl<'c> Agent<'c> {
         body: ReceiptBody,
         now: i64,
     ) -> Result<bool, AgentError> {
-        self.outbox.mark(address, body.seq, State::Sent)?;
+        self.mark(address, body.seq, State::Sent).await?;
         let mut landed = false;
         match billing::posting(lease, body.seq, now) {
             Posting::Send { settle_first } => {
@@ -277,16 +278,16 @@ impl<'c> Agent<'c> {
                         landed = true;
                         info!(lease = %address, seq = body.seq, %sig, "receipt landed");
                         self.metrics.receipts_posted.fetch_add(1, Ordering::Relaxed);
-                        self.outbox.mark(address, body.seq, State::Confirmed)?;
+                        self.mark(address, body.seq, State::Confirmed).await?;
                     }
-                    Err(e) => self.refused(address, body.seq, &e)?,
+                    Err(e) => self.refused(address, body.seq, &e).await?,
                 }
             }
             Posting::AlreadyOnChain | Posting::LeaseClosed => {
                 self.metrics
                     .receipts_already_on_chain
                     .fetch_add(1, Ordering::Relaxed);
-                self.outbox.mark(address, body.seq, State::Confirmed)?;
+                self.mark(address, body.seq, State::Confirmed).await?;
             }
             Posting::Wait { why, until } => {
                 info!(lease = %address, seq = body.seq, why, ?until, "receipt waits");
@@ -295,26 +296,52 @@ impl<'c> Agent<'c> {
                 }
             }
         }
-        let (pending, sent_rows, _) = self.outbox.counts()?;
-        self.metrics
-            .outbox_unconfirmed
-            .store(pending + sent_rows, Ordering::Relaxed);
         Ok(landed)
     }
 
+    /// Runs `f` on the outbox on tokio's blocking pool.
+    async fn outbox<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Outbox) -> Result<T, OutboxError> + Send + 'static,
+    ) -> Result<T, AgentError> {
+        let db = self.outbox.clone();
+        off_runtime(move || {
+            let db = db
+                .lock()
+                .map_err(|_| AgentError::Blocking("the outbox lock was poisoned".into()))?;
+            Ok(f(&db)?)
+        })
+        .await?
+    }
+
+    /// Moves receipt `seq` of `lease` to `state` and refreshes the unconfirmed gauge.
+    async fn mark(&self, lease: &Pubkey, seq: u64, state: State) -> Result<(), AgentError> {
+        let lease = *lease;
+        let (pending, sent, _) = self
+            .outbox(move |o| {
+                o.mark(&lease, seq, state)?;
+                o.counts()
+            })
+            .await?;
+        self.metrics
+            .outbox_unconfirmed
+            .store(pending + sent, Ordering::Relaxed);
+        Ok(())
+    }
+
     /// Handles a failed receipt transaction as [`billing::refusal`] classifies it.
-    fn refused(&mut self, address: &Pubkey, seq: u64, e: &ClientError) -> Result<(), AgentError> {
+    async fn refused(&self, address: &Pubkey, seq: u64, e: &ClientError) -> Result<(), AgentError> {
         match billing::refusal(e) {
             Refusal::AlreadyOnChain => {
                 self.metrics
                     .receipts_already_on_chain
                     .fetch_add(1, Ordering::Relaxed);
-                self.outbox.mark(address, seq, State::Confirmed)?;
+                self.mark(address, seq, State::Confirmed).await?;
             }
             Refusal::Reject => {
                 warn!(lease = %address, seq, error = %e, "receipt refused by the program; not retried");
                 self.metrics.post_errors.fetch_add(1, Ordering::Relaxed);
-                self.outbox.mark(address, seq, State::Rejected)?;
+                self.mark(address, seq, State::Rejected).await?;
             }
             Refusal::Retry => {
                 warn!(lease = %address, seq, error = %e, "posting failed; will retry");
@@ -374,7 +401,8 @@ impl<'c> Agent<'c> {
             let served = self.allocate(lease).await?;
             self.served.insert(*address, served);
         }
-        let record = self.outbox.job(address)?;
+        let a = *address;
+        let record = self.outbox(move |o| o.job(&a)).await?;
         let runnable = record.ended_at.is_none() && record.failed.is_none() && now < lease.end_at;
         if runnable && self.served.get(address).is_some_and(|s| s.job.is_none()) {
             self.start_or_record(address, lease, now, record.started_at.is_some())
@@ -389,12 +417,13 @@ impl<'c> Agent<'c> {
                 info!(lease = %address, "lease ended: job stopped");
             }
         }
+        let mut ended = false;
         if let Some(job) = s.job.as_mut() {
             match job.poll().await {
                 Ok(Some(outcome)) => {
                     info!(lease = %address, ?outcome, "job ended on its own; billed to the lease end");
                     s.job = None;
-                    self.outbox.job_ended(address, now)?;
+                    ended = true;
                 }
                 Ok(None) => {}
                 Err(e) => warn!(lease = %address, error = %e, "cannot poll job"),
@@ -415,6 +444,10 @@ impl<'c> Agent<'c> {
                 }
                 s.meter.record_processes(r.index, now, &processes);
             }
+        }
+        if ended {
+            let a = *address;
+            self.outbox(move |o| o.job_ended(&a, now)).await?;
         }
         Ok(())
     }
@@ -460,7 +493,8 @@ impl<'c> Agent<'c> {
             Ok(job) => {
                 info!(lease = %address, gpus = ?s.gpus, restart, backend = self.gpu.kind(), "job started; billed from its first start");
                 s.job = Some(job);
-                self.outbox.job_started(address, now)?;
+                let a = *address;
+                self.outbox(move |o| o.job_started(&a, now)).await?;
             }
             Err(NotStarted::Waiting(why)) if now < deadline && !restart => {
                 if !std::mem::replace(&mut s.waiting_logged, true) {
@@ -470,7 +504,8 @@ impl<'c> Agent<'c> {
             }
             Err(NotStarted::Waiting(why) | NotStarted::Failed(why)) => {
                 warn!(lease = %address, "cannot run the job: {why}; billing stops here and the lease is cancelled");
-                self.outbox.job_failed(address, now, &why)?;
+                let a = *address;
+                self.outbox(move |o| o.job_failed(&a, now, &why)).await?;
             }
         }
         Ok(())
@@ -525,9 +560,9 @@ impl<'c> Agent<'c> {
         lease: &Lease,
         now: i64,
     ) -> Result<bool, AgentError> {
-        let job = self.outbox.job(address)?;
-        let written = self.outbox.last(address)?.map(|b| b.period_end);
-        let due = billing::due(lease, &job, written, now, self.period_secs);
+        let a = *address;
+        let book = self.outbox(move |o| o.book(&a)).await?;
+        let due = billing::due(lease, &book.job, book.written_end, now, self.period_secs);
         if let Some(at) = due.next {
             self.wake_at(at);
         }
@@ -536,10 +571,10 @@ impl<'c> Agent<'c> {
         let Some((start, end)) = due.period else {
             return Ok(false);
         };
-        if self.outbox.has_unposted(address)? {
+        if book.unposted {
             return Ok(false);
         }
-        let seq = self.outbox.max_seq(address)?.max(lease.last_seq) + 1;
+        let seq = book.max_seq.max(lease.last_seq) + 1;
         let Some(s) = self.served.get_mut(address) else {
             return Ok(false);
         };
@@ -551,11 +586,12 @@ impl<'c> Agent<'c> {
             path: log.display().to_string(),
             source,
         })?;
-        self.outbox.record(address, &metered.body)?;
+        let body = metered.body;
+        self.outbox(move |o| o.record(&a, &body)).await?;
         let landed = self
             .send(keys, address, Some(lease), metered.body, now)
             .await?;
-        if landed && billing::billable(lease, &job).is_some_and(|(_, to)| end >= to) {
+        if landed && billing::billable(lease, &book.job).is_some_and(|(_, to)| end >= to) {
             // The last receipt: wake when its window closes, to settle and close.
             self.wake_at(now.saturating_add(i64::from(lease.terms.dispute_window_secs)));
         }
@@ -572,9 +608,10 @@ impl<'c> Agent<'c> {
         lease: &Lease,
         now: i64,
     ) -> Result<(), AgentError> {
-        let job = self.outbox.job(address)?;
-        let unposted = self.outbox.has_unposted(address)?;
-        match billing::wrap_up(lease, &job, unposted, now) {
+        let a = *address;
+        let book = self.outbox(move |o| o.book(&a)).await?;
+        let job = book.job;
+        match billing::wrap_up(lease, &job, book.unposted, now) {
             Some(WrapUp::Settle) => {
                 self.chain
                     .send(&[ix::settle(&keys.nk, &keys.pk, *address)], &[])

@@ -67,6 +67,19 @@ pub struct JobRecord {
     pub failed: Option<(i64, String)>,
 }
 
+/// What the outbox holds for one lease, read in one go.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LeaseBook {
+    /// The job's record.
+    pub job: JobRecord,
+    /// End of the latest receipt written and not rejected.
+    pub written_end: Option<i64>,
+    /// Whether a receipt is still to post.
+    pub unposted: bool,
+    /// The highest sequence number ever written.
+    pub max_seq: u64,
+}
+
 /// Outbox errors.
 #[derive(Debug, thiserror::Error)]
 pub enum OutboxError {
@@ -221,6 +234,16 @@ impl Outbox {
             )
             .map(|n| n as u64)
             .map_err(|e| self.err(e))
+    }
+
+    /// Everything the agent's decisions need of `lease`.
+    pub fn book(&self, lease: &Pubkey) -> Result<LeaseBook, OutboxError> {
+        Ok(LeaseBook {
+            job: self.job(lease)?,
+            written_end: self.last(lease)?.map(|b| b.period_end),
+            unposted: self.has_unposted(lease)?,
+            max_seq: self.max_seq(lease)?,
+        })
     }
 
     /// The job record of `lease` (empty before its first start).

@@ -1,5 +1,6 @@
-//! A funded protocol, pool, staked provider and 8-GPU node on the in-process chain, with a
-//! renter, for the agent's tests and benchmarks.
+//! The agent's tests and benchmarks start from the shared world builder
+//! (`tessera_localnet::world`) with an 8-GPU simulated node, plus what only they need: an
+//! agent directory, leases with job specs, daemon configs and direct receipts.
 
 #![allow(dead_code)]
 
@@ -9,7 +10,6 @@ use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
 use tessera::signed::ReceiptBody;
-use tessera::state::{NodeSpec, ProtocolParams};
 use tessera_agent::agent::{Agent, AgentSetup};
 use tessera_agent::gpu::simulated::SimulatedBackend;
 use tessera_agent::outbox::Outbox;
@@ -19,173 +19,42 @@ use tessera_client::instructions::{self as ix, NodeKeys, PoolKeys};
 use tessera_client::Chain;
 use tessera_localnet::LocalChain;
 
-pub const UNIT: u64 = 1_000_000;
-pub const PRICE: u64 = 2 * UNIT;
+pub const UNIT: u64 = tessera_localnet::world::UNIT;
+pub const PRICE: u64 = tessera_localnet::world::PRICE;
 
+/// The shared world (protocol, funded pool, staked provider, agent key, a renter topped up to
+/// 1,100 tokens for day-long 8-GPU leases) with an 8-GPU simulated node and a directory for
+/// the agent.
 pub struct World {
-    pub chain: Arc<LocalChain>,
-    pub usd: Pubkey,
-    pub agent: Keypair,
-    pub renter: Keypair,
+    pub world: tessera_localnet::world::World,
     pub nk: NodeKeys,
-    pub pk: PoolKeys,
     pub dir: tempfile::TempDir,
 }
 
-pub async fn world() -> World {
-    let chain = LocalChain::start().await;
-    let payer = chain.payer_keypair().insecure_clone();
-    let (usd, tsr) = (Keypair::new(), Keypair::new());
-    chain
-        .send(
-            &ix::create_mint(&payer.pubkey(), &usd.pubkey(), &payer.pubkey(), 6),
-            &[&usd],
-        )
-        .await
-        .unwrap();
-    chain
-        .send(
-            &ix::create_mint(&payer.pubkey(), &tsr.pubkey(), &payer.pubkey(), 9),
-            &[&tsr],
-        )
-        .await
-        .unwrap();
-    let (usd, tsr) = (usd.pubkey(), tsr.pubkey());
-    chain
-        .send(
-            &[ix::create_associated_token_account(
-                &payer.pubkey(),
-                &payer.pubkey(),
-                &usd,
-            )],
-            &[],
-        )
-        .await
-        .unwrap();
-    let params = ProtocolParams {
-        protocol_fee_bps: bps(500),
-        staker_share_bps: bps(5_000),
-        min_provider_stake: 1_000_000_000,
-        unbonding_secs: 3_600,
-        dispute_window_secs: 60,
-        max_slash_bps: bps(1_000),
-        revenue_vesting_secs: 3_600,
-        grace_secs: 60,
-        params_notice_secs: 3_600,
-    };
-    let treasury = ix::associated_token_address(&payer.pubkey(), &usd);
-    chain
-        .send(
-            &[ix::initialize_protocol(
-                payer.pubkey(),
-                usd,
-                tsr,
-                treasury,
-                params,
-                payer.pubkey(),
-            )],
-            &[],
-        )
-        .await
-        .unwrap();
-    let operator = Keypair::new();
-    let renter = Keypair::new();
-    for who in [&operator, &renter] {
-        let t = anchor_lang::solana_program::system_instruction::transfer(
-            &payer.pubkey(),
-            &who.pubkey(),
-            5_000_000_000,
-        );
-        chain.send(&[t], &[]).await.unwrap();
+impl std::ops::Deref for World {
+    type Target = tessera_localnet::world::World;
+    fn deref(&self) -> &Self::Target {
+        &self.world
     }
-    chain
-        .send(
-            &ix::mint_to_owner(
-                &payer.pubkey(),
-                &usd,
-                &payer.pubkey(),
-                &renter.pubkey(),
-                1_000 * UNIT,
-            ),
-            &[],
-        )
-        .await
-        .unwrap();
-    chain
-        .send(
-            &ix::mint_to_owner(
-                &payer.pubkey(),
-                &tsr,
-                &payer.pubkey(),
-                &operator.pubkey(),
-                2_000_000_000,
-            ),
-            &[],
-        )
-        .await
-        .unwrap();
-    let args = tessera::CreatePoolArgs {
-        pool_id: 1,
-        gpu_model: [0; 32],
-        target_gpu_count: 8,
-        operator_fee_bps: bps(1_000),
-        credit_limit: 0,
-    };
-    chain
-        .send(
-            &[ix::create_pool(operator.pubkey(), usd, args)],
-            &[&operator],
-        )
-        .await
-        .unwrap();
-    let stake_acc = ix::associated_token_address(&operator.pubkey(), &tsr);
-    chain
-        .send(
-            &[
-                ix::stake(operator.pubkey(), stake_acc, 2_000_000_000),
-                ix::register_provider(operator.pubkey()),
-            ],
-            &[&operator],
-        )
-        .await
-        .unwrap();
-    // The agent key pays its fees and receives reaper bounties: it must hold SOL.
-    let agent = Keypair::new();
-    let t = anchor_lang::solana_program::system_instruction::transfer(
-        &payer.pubkey(),
-        &agent.pubkey(),
-        1_000_000_000,
-    );
-    chain.send(&[t], &[]).await.unwrap();
-    let spec = NodeSpec {
-        gpu_model: [1; 32],
-        gpu_count: 8,
-        vram_mib: 81_559,
-        price_per_gpu_hour: PRICE,
-        min_lease_secs: 60,
-        max_lease_secs: 86_400,
-    };
-    let pk = PoolKeys::derive(operator.pubkey(), 1);
-    chain
-        .send(
-            &[ix::register_node(
-                operator.pubkey(),
-                pk.pool,
-                0,
-                spec,
-                agent.pubkey(),
-            )],
-            &[&operator],
-        )
+}
+
+pub async fn world() -> World {
+    let chain = Arc::new(LocalChain::start().await);
+    let world = tessera_localnet::world::World::start(chain).await.unwrap();
+    world.fund_pool().await.unwrap();
+    world.register_provider().await.unwrap();
+    let admin = world.admin.pubkey();
+    let renter = world.renter.pubkey();
+    let top_up = ix::mint_to_owner(&admin, &world.usd, &admin, &renter, 1_000 * UNIT);
+    world.chain.send(&top_up, &[]).await.unwrap();
+    let rig = SimulatedBackend::new(8, vec![]);
+    let nk = world
+        .register_node(&rig, &world.agent_key, PRICE)
         .await
         .unwrap();
     World {
-        chain: Arc::new(chain),
-        usd,
-        agent,
-        renter,
-        nk: NodeKeys::derive(operator.pubkey(), 0),
-        pk,
+        world,
+        nk,
         dir: tempfile::tempdir().unwrap(),
     }
 }
@@ -194,27 +63,23 @@ impl World {
     /// A new provider, staked and registered, with its own pool `pool_id` (no node yet).
     pub async fn provider_with_pool(&self, pool_id: u64) -> (Keypair, PoolKeys) {
         let chain = &*self.chain;
-        let payer = chain.payer_keypair().insecure_clone();
+        let admin = self.admin.pubkey();
         let provider = Keypair::new();
-        let t = anchor_lang::solana_program::system_instruction::transfer(
-            &payer.pubkey(),
+        let stake = self.params.min_provider_stake;
+        let mut ixs = vec![anchor_lang::solana_program::system_instruction::transfer(
+            &admin,
             &provider.pubkey(),
             5_000_000_000,
-        );
-        chain.send(&[t], &[]).await.unwrap();
-        let protocol: tessera::state::Protocol =
-            fetch(chain, &tessera_client::pda::find_protocol_address().0)
-                .await
-                .unwrap();
-        let stake = ix::mint_to_owner(
-            &payer.pubkey(),
-            &protocol.stake_mint,
-            &payer.pubkey(),
+        )];
+        ixs.extend(ix::mint_to_owner(
+            &admin,
+            &self.tsr,
+            &admin,
             &provider.pubkey(),
-            2_000_000_000,
-        );
-        chain.send(&stake, &[]).await.unwrap();
-        let stake_acc = ix::associated_token_address(&provider.pubkey(), &protocol.stake_mint);
+            stake,
+        ));
+        chain.send(&ixs, &[]).await.unwrap();
+        let stake_acc = ix::associated_token_address(&provider.pubkey(), &self.tsr);
         let args = tessera::CreatePoolArgs {
             pool_id,
             gpu_model: [0; 32],
@@ -224,7 +89,7 @@ impl World {
         };
         let ixs = [
             ix::create_pool(provider.pubkey(), self.usd, args),
-            ix::stake(provider.pubkey(), stake_acc, 2_000_000_000),
+            ix::stake(provider.pubkey(), stake_acc, stake),
             ix::register_provider(provider.pubkey()),
         ];
         chain.send(&ixs, &[&provider]).await.unwrap();
@@ -253,7 +118,7 @@ impl World {
     pub fn agent_on<'a>(&'a self, chain: &'a dyn Chain) -> Agent<'a> {
         Agent::new(
             chain,
-            self.agent.insecure_clone(),
+            self.agent_key.insecure_clone(),
             Arc::new(SimulatedBackend::new(8, vec![])),
             self.setup(),
         )
@@ -262,39 +127,13 @@ impl World {
 
     /// Opens a `gpus` × `secs` lease running `spec` (written where the agent finds it).
     pub async fn open(&self, gpus: u16, secs: u32, spec: &JobSpec) -> Pubkey {
-        let hash = spec.hash();
-        std::fs::create_dir_all(self.dir.path().join("jobs")).unwrap();
-        std::fs::write(
-            self.dir.path().join("jobs").join(spec.file_name()),
-            serde_json::to_vec(spec).unwrap(),
-        )
-        .unwrap();
-        let node: tessera::state::Node = fetch(self.chain.as_ref(), &self.nk.node).await.unwrap();
-        let args = tessera::OpenLeaseArgs {
-            gpu_count: gpus,
-            duration_secs: secs,
-            max_price_per_gpu_hour: PRICE,
-            job_hash: hash,
-            job_uri: "file://spec".into(),
-        };
-        let usd = ix::associated_token_address(&self.renter.pubkey(), &self.usd);
-        self.chain
-            .send(
-                &[ix::open_lease(
-                    &self.nk,
-                    &self.pk,
-                    &ix::RenterAccounts {
-                        renter: self.renter.pubkey(),
-                        token: usd,
-                    },
-                    node.lease_count,
-                    args,
-                )],
-                &[&self.renter],
-            )
+        let jobs = self.dir.path().join("jobs");
+        let (lease, _) = self
+            .world
+            .open_lease(&self.nk, gpus, secs, spec, &jobs)
             .await
             .unwrap();
-        tessera_client::pda::find_lease_address(&self.nk.node, node.lease_count).0
+        lease
     }
 
     /// Writes the agent's keypair (mode 0600) and an `agent.toml` for the daemon against
@@ -304,7 +143,7 @@ impl World {
         let key = self.dir.path().join("agent.json");
         std::fs::write(
             &key,
-            serde_json::to_string(&self.agent.to_bytes().to_vec()).unwrap(),
+            serde_json::to_string(&self.agent_key.to_bytes().to_vec()).unwrap(),
         )
         .unwrap();
         std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600))
@@ -341,12 +180,12 @@ impl World {
         let now = self.chain.unix_timestamp().await?;
         let mut ixs = Vec::new();
         if l.pending > 0 && l.pending_settleable(now) {
-            ixs.push(ix::settle(&self.nk, &self.pk, *lease));
+            ixs.push(ix::settle(&self.nk, &self.pool, *lease));
         }
         let msg = tessera::signed::message_bytes(&tessera::signed::UsageReceipt::new(*lease, body))
             .unwrap();
-        ixs.push(ix::ed25519(&self.agent, &msg));
-        ixs.push(ix::submit_receipt(&self.nk, &self.pk, *lease, None, body));
+        ixs.push(ix::ed25519(&self.agent_key, &msg));
+        ixs.push(ix::submit_receipt(&self.nk, &self.pool, *lease, None, body));
         self.chain.send(&ixs, &[]).await.map(|_| ())
     }
 
