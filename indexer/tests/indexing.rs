@@ -102,13 +102,7 @@ impl Traffic<'_> {
                 }
                 let job = tessera_agent::runner::JobSpec {
                     command: vec!["true".into()],
-                    env: Default::default(),
-                    image: None,
-                    cpu_millis: None,
-                    memory_mib: None,
-                    max_pids: None,
-                    max_secs: None,
-                    network: false,
+                    ..Default::default()
                 };
                 let dir = tempfile::tempdir().unwrap();
                 let (lease, _) = w.open_lease(&nk, 1, 7_200, &job, dir.path()).await.unwrap();

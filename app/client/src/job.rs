@@ -6,8 +6,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-/// A job specification; its SHA-256 (of the canonical JSON) is the lease's `job_hash`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A job specification; its SHA-256 (of the canonical JSON) is the lease's `job_hash`. The
+/// default is what a spec file with only a `command` means: no image, no limits, no network.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JobSpec {
     /// Container image; when set the job runs in podman or docker, else as a sandboxed process.

@@ -310,13 +310,10 @@ fn demo_job() -> JobSpec {
             "-c".into(),
             "head -c 16777216 /dev/zero | sha256sum".into(),
         ],
-        env: Default::default(),
-        image: None,
-        cpu_millis: None,
         memory_mib: Some(512),
-        max_pids: None,
         max_secs: Some(120),
         network: true,
+        ..Default::default()
     }
 }
 

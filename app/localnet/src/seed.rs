@@ -99,13 +99,7 @@ async fn demo_world(w: &World, dir: &Path, out: &mut Seeded) -> Result<()> {
         .await?;
     let job = JobSpec {
         command: vec!["python3".into(), "train.py".into()],
-        env: Default::default(),
-        image: None,
-        cpu_millis: None,
-        memory_mib: None,
-        max_pids: None,
-        max_secs: None,
-        network: false,
+        ..Default::default()
     };
     let (lease, _) = w
         .open_lease(&big, 2, 3_600, &job, &dir.join("jobs"))

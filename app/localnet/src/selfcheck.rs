@@ -328,13 +328,7 @@ fn load_job(secs: u64) -> Result<JobSpec> {
             "--secs".into(),
             secs.to_string(),
         ],
-        env: Default::default(),
-        image: None,
-        cpu_millis: None,
-        memory_mib: None,
-        max_pids: None,
-        max_secs: None,
-        network: false,
+        ..Default::default()
     })
 }
 

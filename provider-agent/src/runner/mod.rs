@@ -342,14 +342,9 @@ mod tests {
 
     fn spec(cmd: &[&str]) -> JobSpec {
         JobSpec {
-            image: None,
             command: cmd.iter().map(|s| s.to_string()).collect(),
-            env: Default::default(),
-            memory_mib: None,
-            max_pids: None,
-            cpu_millis: None,
-            max_secs: None,
             network: true,
+            ..Default::default()
         }
     }
 

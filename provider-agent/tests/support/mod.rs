@@ -219,13 +219,10 @@ pub fn counting_job() -> JobSpec {
             "-c".into(),
             "echo counted $((6 * 7)) on $CUDA_VISIBLE_DEVICES".into(),
         ],
-        env: Default::default(),
-        image: None,
-        cpu_millis: None,
         memory_mib: Some(256),
-        max_pids: None,
         max_secs: Some(60),
         network: true,
+        ..Default::default()
     }
 }
 
