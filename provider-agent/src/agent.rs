@@ -568,7 +568,7 @@ impl<'c> Agent<'c> {
         }
         // Never write receipt n+1 while n is unposted: if n+1 landed first, n's period could
         // never be billed.
-        let Some((start, end)) = due.period else {
+        let Some(period) = due.period else {
             return Ok(false);
         };
         if book.unposted {
@@ -578,7 +578,8 @@ impl<'c> Agent<'c> {
         let Some(s) = self.served.get_mut(address) else {
             return Ok(false);
         };
-        let metered = std::mem::take(&mut s.meter).finish(seq, start, end, lease.gpu_count);
+        let gpus = if period.billed { lease.gpu_count } else { 0 };
+        let metered = std::mem::take(&mut s.meter).finish(seq, period.start, period.end, gpus);
         let dir = self.data_dir.join("leases").join(address.to_string());
         create_dir(&dir)?;
         let log = dir.join(format!("samples-{seq}.log"));
@@ -591,7 +592,8 @@ impl<'c> Agent<'c> {
         let landed = self
             .send(keys, address, Some(lease), metered.body, now)
             .await?;
-        if landed && billing::billable(lease, &book.job).is_some_and(|(_, to)| end >= to) {
+        let last = billing::billable(lease, &book.job).is_some_and(|(_, to)| period.end >= to);
+        if landed && last {
             // The last receipt: wake when its window closes, to settle and close.
             self.wake_at(now.saturating_add(i64::from(lease.terms.dispute_window_secs)));
         }

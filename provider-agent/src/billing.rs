@@ -24,11 +24,33 @@ pub fn billable(lease: &Lease, job: &JobRecord) -> Option<(i64, i64)> {
     (to > from).then_some((from, to))
 }
 
+/// A period to receipt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    /// Start (chain time).
+    pub start: i64,
+    /// End (chain time).
+    pub end: i64,
+    /// Billed on allocation; `false` for the time before the job's first start, receipted at
+    /// zero GPU-seconds.
+    pub billed: bool,
+}
+
+impl Period {
+    fn billed(start: i64, end: i64) -> Self {
+        Self {
+            start,
+            end,
+            billed: true,
+        }
+    }
+}
+
 /// The receipt period due at `now`, if any, and when to look again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Due {
-    /// `[start, end)` to receipt now.
-    pub period: Option<(i64, i64)>,
+    /// The period to receipt now.
+    pub period: Option<Period>,
     /// Chain time worth waking for: the next period's end, or the moment the previous
     /// charge's window closes.
     pub next: Option<i64>,
@@ -36,7 +58,8 @@ pub struct Due {
 
 /// The period to receipt at `now`: after the last one written (`written_end`) or on chain,
 /// within the billable span, at least `period` long (or the span's last piece), and only once
-/// the lease can take it. A period that falls due while the previous charge is in its dispute
+/// the lease can take it. Time before the job's first start is receipted first, at zero
+/// GPU-seconds, so a renter who closes early is not charged for it either. A period that falls due while the previous charge is in its dispute
 /// window runs on until the window closes, so a written receipt never waits: its charge's own
 /// window opens when it lands, a moment after its period ends, and with `period` equal to the
 /// window a waiting receipt would wait a little longer every period.
@@ -48,10 +71,18 @@ pub fn due(lease: &Lease, job: &JobRecord, written_end: Option<i64>, now: i64, p
     let Some((from, to)) = billable(lease, job) else {
         return none;
     };
-    let start = written_end
-        .unwrap_or(i64::MIN)
-        .max(lease.last_period_end)
-        .max(from);
+    let floor = written_end.unwrap_or(i64::MIN).max(lease.last_period_end);
+    if from > floor && pending(lease, now) == Pending::None {
+        return Due {
+            period: Some(Period {
+                start: floor,
+                end: from,
+                billed: false,
+            }),
+            next: Some(from.saturating_add(period).min(to)),
+        };
+    }
+    let start = floor.max(from);
     if start >= to {
         return none;
     }
@@ -70,7 +101,7 @@ pub fn due(lease: &Lease, job: &JobRecord, written_end: Option<i64>, now: i64, p
         },
         Pending::Disputed => none,
         Pending::None | Pending::Settleable => Due {
-            period: Some((start, end)),
+            period: Some(Period::billed(start, end)),
             next: Some(end.saturating_add(period).min(to)),
         },
     }
@@ -258,13 +289,19 @@ mod tests {
         let waiting = JobRecord::default();
         assert_eq!(billable(&l, &waiting), None);
         assert_eq!(due(&l, &waiting, None, 600, 100).period, None);
-        // Started 40 s late: the first period starts at the start.
+        // Started 40 s late: those 40 s are receipted at zero first, then billing starts.
         assert_eq!(billable(&l, &started(40)), Some((40, 600)));
+        let gap = Period {
+            start: 0,
+            end: 40,
+            billed: false,
+        };
+        assert_eq!(due(&l, &started(40), None, 40, 100).period, Some(gap));
         assert_eq!(
-            due(&l, &started(40), None, 140, 100).period,
-            Some((40, 140))
+            due(&l, &started(40), Some(40), 140, 100).period,
+            Some(Period::billed(40, 140))
         );
-        assert_eq!(due(&l, &started(40), None, 139, 100).next, Some(140));
+        assert_eq!(due(&l, &started(40), Some(40), 139, 100).next, Some(140));
     }
 
     #[test]
@@ -277,7 +314,7 @@ mod tests {
         assert_eq!(billable(&l, &ended), Some((0, 600)));
         assert_eq!(
             due(&l, &ended, Some(500), 600, 100).period,
-            Some((500, 600))
+            Some(Period::billed(500, 600))
         );
     }
 
@@ -291,7 +328,7 @@ mod tests {
         assert_eq!(billable(&l, &failed), Some((0, 250)));
         assert_eq!(
             due(&l, &failed, Some(200), 300, 100).period,
-            Some((200, 250))
+            Some(Period::billed(200, 250))
         );
         let mut receipted = l.clone();
         receipted.last_period_end = 250;
@@ -328,7 +365,7 @@ mod tests {
         assert_eq!(
             due(&l, &job, Some(100), 162, 60),
             Due {
-                period: Some((100, 162)),
+                period: Some(Period::billed(100, 162)),
                 next: Some(222)
             },
             "written when it can be posted, covering the wait"

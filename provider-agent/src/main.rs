@@ -490,6 +490,8 @@ fn print_status(r: &serde_json::Value) {
 
 /// `run`: the daemon until SIGTERM or Ctrl-C.
 async fn run_command(config: &std::path::Path) -> Result<()> {
+    // Handled from the start: a SIGTERM during start-up is kept and stops the daemon cleanly.
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     let cfg = AgentConfig::load(config)?;
     let node = cfg.node_pubkey().map_err(anyhow::Error::msg)?;
     let key = tessera_client::keypair::read_keypair(&cfg.agent_keypair)?;
@@ -530,7 +532,6 @@ async fn run_command(config: &std::path::Path) -> Result<()> {
     );
     let mut agent = Agent::new(&chain, key, gpu.clone(), setup)?;
     let cancel = tokio_util::sync::CancellationToken::new();
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     let on_signal = cancel.clone();
     tokio::spawn(async move {
         tokio::select! {

@@ -5,6 +5,7 @@
 
 use std::sync::atomic::Ordering;
 
+use solana_sdk::signer::Signer;
 use tessera::state::Lease;
 use tessera_agent::runner::JobSpec;
 use tessera_client::chain::fetch;
@@ -70,6 +71,17 @@ async fn a_spec_that_arrives_late_is_billed_from_the_jobs_start() {
     w.chain.advance_clock(40).await.unwrap();
     std::fs::write(jobs.join(spec.file_name()), kept).unwrap();
     agent.tick().await.unwrap(); // starts 40 s into the lease
+                                 // The 40 s before the start are receipted at zero, so even a renter who closed now would
+                                 // not pay for them.
+    let l: Lease = fetch(&*w.chain, &lease).await.unwrap();
+    assert_eq!(
+        (
+            l.last_seq,
+            l.last_period_end - l.start_at,
+            l.gpu_seconds_billed
+        ),
+        (1, 40, 0)
+    );
     run(&w, &mut agent, 5, 60).await;
     assert!(w.chain.account(&lease).await.unwrap().is_none(), "closed");
     assert_eq!(
@@ -122,4 +134,34 @@ async fn a_job_the_rig_cannot_restart_is_billed_to_the_failure_then_cancelled() 
     );
     assert_eq!(before - w.renter_usd().await, cost(90));
     assert_eq!(agent.metrics.leases_cancelled.load(Ordering::Relaxed), 1);
+}
+
+#[tokio::test]
+async fn a_renter_who_closes_early_after_a_late_start_pays_only_from_the_start() {
+    let w = world().await;
+    let before = w.renter_usd().await;
+    let spec = counting_job();
+    let lease = w.open(1, 600, &spec).await;
+    let jobs = w.dir.path().join("jobs");
+    let kept = std::fs::read(jobs.join(spec.file_name())).unwrap();
+    std::fs::remove_file(jobs.join(spec.file_name())).unwrap();
+    let mut agent = w.agent();
+    agent.tick().await.unwrap();
+    w.chain.advance_clock(50).await.unwrap();
+    std::fs::write(jobs.join(spec.file_name()), kept).unwrap();
+    agent.tick().await.unwrap(); // starts 50 s in; the 50 s are receipted at zero
+    w.chain.advance_clock(30).await.unwrap();
+    let renter = tessera_client::instructions::RenterAccounts {
+        renter: w.renter.pubkey(),
+        token: tessera_client::instructions::associated_token_address(&w.renter.pubkey(), &w.usd),
+    };
+    let close = tessera_client::instructions::close_lease(
+        w.renter.pubkey(),
+        &w.nk,
+        &w.pool,
+        lease,
+        &renter,
+    );
+    w.chain.send(&[close], &[&w.renter]).await.unwrap();
+    assert_eq!(before - w.renter_usd().await, cost(30), "30 s, not 80");
 }
