@@ -5,8 +5,10 @@
 
 use std::sync::atomic::Ordering;
 
+use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signer::Signer;
 use tessera::state::Lease;
+use tessera_agent::agent::Agent;
 use tessera_agent::runner::JobSpec;
 use tessera_client::chain::fetch;
 use tessera_client::Chain;
@@ -29,11 +31,27 @@ fn long_job() -> JobSpec {
 }
 
 /// Ticks `agent` after each of `steps` clock advances of `secs`.
-async fn run(w: &World, agent: &mut tessera_agent::agent::Agent<'_>, steps: u32, secs: i64) {
+async fn run(w: &World, agent: &mut Agent<'_>, steps: u32, secs: i64) {
     for _ in 0..steps {
         w.chain.advance_clock(secs).await.unwrap();
         agent.tick().await.unwrap();
     }
+}
+
+/// A 1-GPU lease of `secs` whose spec reaches the rig `late` seconds in, served by an agent
+/// that has ticked at the start and when the spec arrived (its job started then).
+async fn late_start(w: &World, secs: u32, late: i64) -> (Pubkey, Agent<'_>) {
+    let spec = counting_job();
+    let lease = w.open(1, secs, &spec).await;
+    let path = w.dir.path().join("jobs").join(spec.file_name());
+    let kept = std::fs::read(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    let mut agent = w.agent();
+    agent.tick().await.unwrap();
+    w.chain.advance_clock(late).await.unwrap();
+    std::fs::write(&path, kept).unwrap();
+    agent.tick().await.unwrap();
+    (lease, agent)
 }
 
 #[tokio::test]
@@ -61,18 +79,9 @@ async fn a_lease_whose_spec_never_arrives_is_cancelled_and_not_charged() {
 async fn a_spec_that_arrives_late_is_billed_from_the_jobs_start() {
     let w = world().await;
     let before = w.renter_usd().await;
-    let spec = counting_job();
-    let lease = w.open(1, 180, &spec).await;
-    let jobs = w.dir.path().join("jobs");
-    let kept = std::fs::read(jobs.join(spec.file_name())).unwrap();
-    std::fs::remove_file(jobs.join(spec.file_name())).unwrap();
-    let mut agent = w.agent();
-    agent.tick().await.unwrap();
-    w.chain.advance_clock(40).await.unwrap();
-    std::fs::write(jobs.join(spec.file_name()), kept).unwrap();
-    agent.tick().await.unwrap(); // starts 40 s into the lease
-                                 // The 40 s before the start are receipted at zero, so even a renter who closed now would
-                                 // not pay for them.
+    let (lease, mut agent) = late_start(&w, 180, 40).await;
+    // The 40 s before the start are receipted at zero, so even a renter who closed now would
+    // not pay for them.
     let l: Lease = fetch(&*w.chain, &lease).await.unwrap();
     assert_eq!(
         (
@@ -140,16 +149,7 @@ async fn a_job_the_rig_cannot_restart_is_billed_to_the_failure_then_cancelled() 
 async fn a_renter_who_closes_early_after_a_late_start_pays_only_from_the_start() {
     let w = world().await;
     let before = w.renter_usd().await;
-    let spec = counting_job();
-    let lease = w.open(1, 600, &spec).await;
-    let jobs = w.dir.path().join("jobs");
-    let kept = std::fs::read(jobs.join(spec.file_name())).unwrap();
-    std::fs::remove_file(jobs.join(spec.file_name())).unwrap();
-    let mut agent = w.agent();
-    agent.tick().await.unwrap();
-    w.chain.advance_clock(50).await.unwrap();
-    std::fs::write(jobs.join(spec.file_name()), kept).unwrap();
-    agent.tick().await.unwrap(); // starts 50 s in; the 50 s are receipted at zero
+    let (lease, _agent) = late_start(&w, 600, 50).await;
     w.chain.advance_clock(30).await.unwrap();
     let renter = tessera_client::instructions::RenterAccounts {
         renter: w.renter.pubkey(),
