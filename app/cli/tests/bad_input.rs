@@ -338,11 +338,22 @@ fn demo_without_the_local_network_installed_says_how_to_get_it() {
     let dir = tempfile::tempdir().unwrap();
     let lonely = dir.path().join("tessera");
     std::fs::copy(env!("CARGO_BIN_EXE_tessera"), &lonely).unwrap();
-    let out = Command::new(&lonely)
-        .arg("demo")
-        .env("PATH", dir.path().join("empty"))
-        .output()
-        .unwrap();
+    // Another test's fork may briefly hold the copy's write descriptor (ETXTBSY): try again.
+    let out = (0..50)
+        .find_map(|_| {
+            match Command::new(&lonely)
+                .arg("demo")
+                .env("PATH", dir.path().join("empty"))
+                .output()
+            {
+                Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    None
+                }
+                other => Some(other.unwrap()),
+            }
+        })
+        .expect("the copied binary could be run");
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
