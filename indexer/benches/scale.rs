@@ -7,7 +7,6 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -144,42 +143,10 @@ async fn main() {
         .await
         .unwrap()
         .get(0);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = support::free_port();
     let started = Instant::now();
-    let mut indexer = Command::new(env!("CARGO_BIN_EXE_tessera-indexer"))
-        .args([
-            "--rpc",
-            &node.url,
-            "--ws",
-            &node.ws_url,
-            "--database",
-            &pg.url(),
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .env("TESSERA_INDEXER_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let newest = chain.signatures_for(&tessera::ID).await[0]
-        .signature
-        .to_string();
-    loop {
-        let at: Option<String> = db
-            .query_opt("SELECT signature FROM cursors", &[])
-            .await
-            .ok()
-            .flatten()
-            .map(|r| r.get(0));
-        if at.as_deref() == Some(newest.as_str()) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+    let indexer = support::spawn_indexer(&node, &pg.url(), port, &[]);
+    support::caught_up(&db, &chain, Duration::from_secs(3_600)).await;
     let took = started.elapsed().as_secs_f64();
     let events: i64 = db
         .query_one("SELECT count(*) FROM events", &[])
@@ -242,6 +209,5 @@ async fn main() {
         g50 / p50,
         g99 / p99
     );
-    let _ = indexer.kill();
-    let _ = indexer.wait();
+    drop(indexer);
 }

@@ -6,9 +6,8 @@
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anchor_lang::event::EVENT_IX_TAG_LE;
 use rand::{rngs::StdRng, Rng, SeedableRng};
@@ -19,43 +18,9 @@ use tessera_client::chain::fetch;
 use tessera_client::instructions::{self as ix, NodeKeys};
 use tessera_localnet::seed::{self, Seed};
 use tessera_localnet::world::{send, World, UNIT};
-use tessera_localnet::{serve, ClockMode, Endpoint, LocalChain, Options};
+use tessera_localnet::{serve, ClockMode, LocalChain, Options};
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// The indexer process, killed when dropped (a failing test leaves nothing running).
-struct Indexer(Child);
-
-impl Drop for Indexer {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn spawn_indexer(node: &Endpoint, database: &str, port: u16) -> Indexer {
-    let child = Command::new(env!("CARGO_BIN_EXE_tessera-indexer"))
-        .args([
-            "--rpc",
-            &node.url,
-            "--ws",
-            &node.ws_url,
-            "--database",
-            database,
-        ])
-        .args(["--listen", &format!("127.0.0.1:{port}"), "--poll-ms", "200"])
-        .env("TESSERA_INDEXER_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("the indexer starts");
-    Indexer(child)
-}
+use support::{caught_up, free_port, spawn_indexer};
 
 /// Random traffic on the demo's world; returns the leases it opened.
 struct Traffic<'a> {
@@ -172,29 +137,6 @@ async fn chain_events(chain: &LocalChain) -> BTreeSet<(String, i32, Vec<u8>)> {
     out
 }
 
-async fn caught_up(db: &tokio_postgres::Client, chain: &LocalChain) {
-    let newest = chain.signatures_for(&tessera::ID).await[0]
-        .signature
-        .to_string();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let at: Option<String> = db
-            .query_opt("SELECT signature FROM cursors WHERE name = 'program'", &[])
-            .await
-            .ok()
-            .flatten()
-            .map(|r| r.get(0));
-        if at.as_deref() == Some(newest.as_str()) {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the indexer did not catch up: at {at:?}, newest {newest}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
 async fn get(port: u16, path: &str) -> (u16, Value) {
     let r = reqwest::get(format!("http://127.0.0.1:{port}{path}"))
         .await
@@ -224,7 +166,7 @@ async fn an_indexer_killed_twice_holds_exactly_what_the_chain_holds() {
         .await
         .unwrap();
     let port = free_port();
-    let mut indexer = spawn_indexer(&node, &pg.url(), port);
+    let mut indexer = spawn_indexer(&node, &pg.url(), port, &["--poll-ms", "200"]);
     let op = w.operator.pubkey();
     let mut traffic = Traffic {
         w: &w,
@@ -238,14 +180,14 @@ async fn an_indexer_killed_twice_holds_exactly_what_the_chain_holds() {
         if step == 12 || step == 24 {
             indexer.0.kill().expect("SIGKILL");
             let _ = indexer.0.wait();
-            indexer = spawn_indexer(&node, &pg.url(), port);
+            indexer = spawn_indexer(&node, &pg.url(), port, &["--poll-ms", "200"]);
         }
     }
     let (db, connection) = tokio_postgres::connect(&pg.url(), tokio_postgres::NoTls)
         .await
         .unwrap();
     tokio::spawn(connection);
-    caught_up(&db, &chain).await;
+    caught_up(&db, &chain, Duration::from_secs(60)).await;
 
     // Accounts: every live one identical, every closed one gone from the chain.
     let live: BTreeMap<String, Vec<u8>> = chain

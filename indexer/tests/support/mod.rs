@@ -1,11 +1,15 @@
 //! A throwaway PostgreSQL server for a test: `initdb` in a temporary directory (as the
 //! `postgres` user when the test runs as root, which PostgreSQL refuses), started on a free
-//! loopback port with trust authentication, stopped when dropped.
+//! loopback port with trust authentication, stopped when dropped; and the indexer process
+//! against it, with a wait for it to catch up with the chain.
 
 #![allow(dead_code)] // each test binary uses part of it
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use tessera_localnet::{Endpoint, LocalChain};
 
 pub struct Postgres {
     dir: tempfile::TempDir,
@@ -44,7 +48,7 @@ fn pg(bin: &Path, program: &str, args: &[&str]) -> Command {
     }
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -131,5 +135,61 @@ impl Drop for Postgres {
             &["-D", &data, "-m", "immediate", "stop"],
         )
         .output();
+    }
+}
+
+/// The indexer process, killed when dropped (a failing test leaves nothing running).
+pub struct Indexer(pub Child);
+
+impl Drop for Indexer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `tessera-indexer` on `node`, indexing into `database` and serving its API on `port`,
+/// with `extra` arguments.
+pub fn spawn_indexer(node: &Endpoint, database: &str, port: u16, extra: &[&str]) -> Indexer {
+    let child = Command::new(env!("CARGO_BIN_EXE_tessera-indexer"))
+        .args([
+            "--rpc",
+            &node.url,
+            "--ws",
+            &node.ws_url,
+            "--database",
+            database,
+        ])
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .args(extra)
+        .env("TESSERA_INDEXER_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("the indexer starts");
+    Indexer(child)
+}
+
+/// Waits (at most `limit`) until the indexer's program cursor is at the chain's newest
+/// Tessera transaction.
+pub async fn caught_up(db: &tokio_postgres::Client, chain: &LocalChain, limit: Duration) {
+    let newest = chain.signatures_for(&tessera::ID).await[0]
+        .signature
+        .to_string();
+    let deadline = Instant::now() + limit;
+    loop {
+        let at: Option<String> = db
+            .query_opt("SELECT signature FROM cursors WHERE name = 'program'", &[])
+            .await
+            .ok()
+            .flatten()
+            .map(|r| r.get(0));
+        if at.as_deref() == Some(newest.as_str()) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the indexer did not catch up: at {at:?}, newest {newest}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
