@@ -348,6 +348,16 @@ mod tests {
         }
     }
 
+    /// Waits up to 10 s for `job` to exit 0 and returns what it printed.
+    async fn stdout_of(job: Job) -> String {
+        let out = job.stdout_path.clone();
+        assert_eq!(
+            job.wait(Duration::from_secs(10)).await.unwrap(),
+            Outcome::Exited(0)
+        );
+        std::fs::read_to_string(out).unwrap()
+    }
+
     /// A job place in `dir` passing `PATH` through.
     fn place(dir: &Path) -> JobPlace {
         JobPlace::new(dir, &JobEnv::default()).unwrap()
@@ -450,12 +460,7 @@ mod tests {
         )
         .await
         .unwrap();
-        let out = job.stdout_path.clone();
-        assert_eq!(
-            job.wait(Duration::from_secs(10)).await.unwrap(),
-            Outcome::Exited(0)
-        );
-        assert_eq!(std::fs::metadata(out).unwrap().len(), 1_000);
+        assert_eq!(stdout_of(job).await.len(), 1_000);
     }
 
     #[tokio::test]
@@ -504,12 +509,7 @@ mod tests {
         let mut s = spec(&["sh", "-c", "cat /proc/net/dev; id -u"]);
         s.network = false;
         let job = start(&sandbox, &s, &[], &place(dir.path()), 1 << 20).await?;
-        let out = job.stdout_path.clone();
-        assert_eq!(
-            job.wait(Duration::from_secs(10)).await.unwrap(),
-            Outcome::Exited(0)
-        );
-        let text = std::fs::read_to_string(out).unwrap();
+        let text = stdout_of(job).await;
         let lines: Vec<&str> = text.lines().collect();
         let ifaces = lines[2..lines.len() - 1]
             .iter()
@@ -566,16 +566,9 @@ mod tests {
         let job = start(&ProcessSandbox::default(), &s, &[], &place, 1 << 20)
             .await
             .unwrap();
-        let out = job.stdout_path.clone();
-        assert_eq!(
-            job.wait(Duration::from_secs(10)).await.unwrap(),
-            Outcome::Exited(0)
-        );
+        let out = stdout_of(job).await;
         let work = dir.path().join("work").canonicalize().unwrap();
-        assert_eq!(
-            std::fs::read_to_string(out).unwrap(),
-            format!("{0} {0} yes none\n", work.display())
-        );
+        assert_eq!(out, format!("{0} {0} yes none\n", work.display()));
         assert!(
             work.join("made").exists(),
             "files land in the job's directory"
