@@ -22,7 +22,7 @@ use crate::billing::{self, Pending, Posting, Refusal, WrapUp};
 use crate::gpu::{GpuBackend, GpuError, GpuSample, ProcessSample};
 use crate::metering::PeriodMeter;
 use crate::metrics::Metrics;
-use crate::outbox::{Outbox, OutboxError, State};
+use crate::outbox::{LeaseBook, Outbox, OutboxError, State};
 use crate::runner::container::ContainerEngine;
 use crate::runner::sandbox::ProcessSandbox;
 use crate::runner::{self, Job, JobEnv, JobPlace, JobRuntime, JobSpec, RunError};
@@ -194,10 +194,18 @@ impl<'c> Agent<'c> {
         self.stop_gone(&leases).await;
         for (address, lease) in &leases {
             self.serve(address, lease, now).await?;
-            if touched.contains(address) || self.meter_and_post(&keys, address, lease, now).await? {
+            if touched.contains(address) {
                 continue;
             }
-            self.wrap_up(&keys, address, lease, now).await?;
+            let a = *address;
+            let book = self.outbox(move |o| o.book(&a)).await?;
+            // A lease that just got a receipt is left for the next tick.
+            if !self
+                .meter_and_post(&keys, address, lease, &book, now)
+                .await?
+            {
+                self.wrap_up(&keys, address, lease, &book, now).await?;
+            }
         }
         self.update_gauges();
         self.metrics.ticks.fetch_add(1, Ordering::Relaxed);
@@ -552,16 +560,15 @@ impl<'c> Agent<'c> {
     }
 
     /// Closes the period [`billing::due`] names, writing the receipt to the outbox before it
-    /// is signed; returns whether it landed.
+    /// is signed and posting it; returns whether it wrote one.
     async fn meter_and_post(
         &mut self,
         keys: &Keys,
         address: &Pubkey,
         lease: &Lease,
+        book: &LeaseBook,
         now: i64,
     ) -> Result<bool, AgentError> {
-        let a = *address;
-        let book = self.outbox(move |o| o.book(&a)).await?;
         let due = billing::due(lease, &book.job, book.written_end, now, self.period_secs);
         if let Some(at) = due.next {
             self.wake_at(at);
@@ -587,7 +594,7 @@ impl<'c> Agent<'c> {
             path: log.display().to_string(),
             source,
         })?;
-        let body = metered.body;
+        let (a, body) = (*address, metered.body);
         self.outbox(move |o| o.record(&a, &body)).await?;
         let landed = self
             .send(keys, address, Some(lease), metered.body, now)
@@ -597,7 +604,7 @@ impl<'c> Agent<'c> {
             // The last receipt: wake when its window closes, to settle and close.
             self.wake_at(now.saturating_add(i64::from(lease.terms.dispute_window_secs)));
         }
-        Ok(landed)
+        Ok(true)
     }
 
     /// Settles a charge whose window passed when no receipt carried it, and closes a lease
@@ -608,12 +615,11 @@ impl<'c> Agent<'c> {
         keys: &Keys,
         address: &Pubkey,
         lease: &Lease,
+        book: &LeaseBook,
         now: i64,
     ) -> Result<(), AgentError> {
-        let a = *address;
-        let book = self.outbox(move |o| o.book(&a)).await?;
-        let job = book.job;
-        match billing::wrap_up(lease, &job, book.unposted, now) {
+        let job = &book.job;
+        match billing::wrap_up(lease, job, book.unposted, now) {
             Some(WrapUp::Settle) => {
                 self.chain
                     .send(&[ix::settle(&keys.nk, &keys.pk, *address)], &[])
