@@ -187,9 +187,52 @@ impl Fixture {
         ixs: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<Vec<String>, TxError> {
+        let absent = self.absent_accounts(ixs).await;
         let result = self.send_unchecked(ixs, signers).await;
-        crate::invariants::assert_all(self).await;
+        self.after(ixs, absent, &result).await;
         result
+    }
+
+    /// On the SBF build, the accounts Tessera instructions of `ixs` write that do not exist
+    /// yet: those a transaction creates are charged their bump search (see `compute`).
+    async fn absent_accounts(&mut self, ixs: &[Instruction]) -> Vec<Pubkey> {
+        let mut absent = Vec::new();
+        if !sbf() {
+            return absent;
+        }
+        let written = ixs
+            .iter()
+            .filter(|ix| ix.program_id == tessera::ID)
+            .flat_map(|ix| ix.accounts.iter().filter(|a| a.is_writable));
+        for meta in written {
+            if !absent.contains(&meta.pubkey) && self.raw(meta.pubkey).await.is_none() {
+                absent.push(meta.pubkey);
+            }
+        }
+        absent
+    }
+
+    /// What every checked transaction is held to: the ledger invariants, and on the SBF build
+    /// each instruction's compute budget (`absent`: the accounts that did not exist before).
+    async fn after(
+        &mut self,
+        ixs: &[Instruction],
+        absent: Vec<Pubkey>,
+        result: &Result<Vec<String>, TxError>,
+    ) {
+        crate::invariants::assert_all(self).await;
+        if let (true, Ok(logs)) = (sbf(), result) {
+            let mut created = Vec::new();
+            for key in absent {
+                // Token accounts and mints it created have their bumps stored in its own.
+                if let Some(account) = self.raw(key).await.filter(|a| a.owner == tessera::ID) {
+                    created.push((key, account.data));
+                }
+            }
+            if let Err(over) = crate::compute::check_budgets(ixs, logs, &created) {
+                panic!("over the compute budget on the SBF build: {over}");
+            }
+        }
     }
 
     /// Like [`Self::send`], and returns the program's events: the transaction is simulated
@@ -200,6 +243,7 @@ impl Fixture {
         ixs: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<Vec<TesseraEvent>, TxError> {
+        let absent = self.absent_accounts(ixs).await;
         let tx = self.transaction(ixs, signers).await;
         let simulated = self
             .ctx
@@ -218,7 +262,7 @@ impl Fixture {
                 .map(|i| i.instruction.data.as_slice()),
         );
         let result = self.process(tx).await;
-        crate::invariants::assert_all(self).await;
+        self.after(ixs, absent, &result).await;
         result.map(|_| events)
     }
 

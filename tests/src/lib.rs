@@ -4,6 +4,7 @@
 //! transaction.
 #![allow(deprecated)] // solana-program-test 3.1 marks its API as unstable (agave-unstable-api).
 
+pub mod compute;
 pub mod fixture;
 pub mod invariants;
 pub mod market;

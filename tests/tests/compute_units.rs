@@ -1,49 +1,66 @@
-//! Compute-unit budgets of the hot-path instructions. Only an SBF build is metered, so the test
-//! is ignored by default (it shows as ignored in every run); `scripts/cu-report` builds the
-//! program with Solana's toolchain and runs it with `TESSERA_SBF=1 ... -- --ignored`.
+//! The hot path's compute units on the SBF build, each the instruction's outermost total (not
+//! the self-CPI its events make), printed beside its enforced budget and the design's target.
+//! Every other transaction of the suite is held to the budgets of `tests/src/compute.rs` by the
+//! fixture; `scripts/cu-report` prints the whole table. Only an SBF build is metered, so this
+//! test is ignored natively and runs with `TESSERA_SBF=1 ... -- --include-ignored`.
 #![allow(deprecated)]
 
 use solana_sdk::signer::Signer;
 use tessera_tests::builders;
-use tessera_tests::fixture::{compute_units, sbf};
+use tessera_tests::compute::{budget_of, outermost_units, HOT_PATH_TARGETS};
+use tessera_tests::fixture::sbf;
 use tessera_tests::market::Market;
 
-/// Budgets we hold the SBF build to.
-const BUDGETS: [(&str, u64); 4] = [
-    ("open_lease", 40_000),
-    ("submit_receipt", 30_000),
-    ("settle", 10_000),
-    ("close_lease", 40_000),
-];
-
 #[tokio::test]
-#[ignore = "needs the SBF build: run scripts/cu-report"]
+#[ignore = "needs the SBF build: scripts/build-sbf, then TESSERA_SBF=1"]
 async fn hot_path_instructions_stay_within_their_compute_budgets() {
     assert!(
         sbf(),
-        "set TESSERA_SBF=1 and SBF_OUT_DIR (scripts/cu-report does)"
+        "set TESSERA_SBF=1 and SBF_OUT_DIR to scripts/build-sbf's output"
     );
     let mut m = Market::new().await;
     let (open, lease) = m.open_ix(2, 3 * 3_600).await;
     m.f.leases.push(lease);
     let renter = m.renter.insecure_clone();
     let mut measured = Vec::new();
-    let logs = m.f.send(&[open], &[&renter]).await.expect("open");
-    measured.push(("open_lease", compute_units(&logs)[0]));
+    let mut record = |name: &'static str, logs: Vec<String>| {
+        let units = outermost_units(&tessera::ID, &logs);
+        assert_eq!(units.len(), 1, "{name}: one top-level Tessera invocation");
+        measured.push((name, units[0]));
+    };
+    record(
+        "open_lease",
+        m.f.send(&[open], &[&renter]).await.expect("open"),
+    );
     m.f.advance(3_600).await;
-    let logs = m.post_receipt(lease, 3_600).await.expect("receipt");
-    measured.push(("submit_receipt", compute_units(&logs)[0]));
+    record(
+        "submit_receipt",
+        m.post_receipt(lease, 3_600).await.expect("receipt"),
+    );
     m.f.advance(3_600).await;
-    let logs = m.settle(lease).await.expect("settle");
-    measured.push(("settle", compute_units(&logs)[0]));
+    record("settle", m.settle(lease).await.expect("settle"));
     let ix = builders::close_lease(renter.pubkey(), &m.n, &m.p, lease, &m.renter_accounts());
-    let logs = m.f.send(&[ix], &[&renter]).await.expect("close");
-    measured.push(("close_lease", compute_units(&logs)[0]));
-    println!("| instruction | compute units | budget |\n|---|---|---|");
-    for ((name, cu), (_, budget)) in measured.iter().zip(BUDGETS) {
-        println!("| `{name}` | {cu} | {budget} |");
+    let close = ix.data.clone();
+    record(
+        "close_lease",
+        m.f.send(&[ix], &[&renter]).await.expect("close"),
+    );
+    assert_eq!(budget_of(&close).map(|(name, _)| name), Some("close_lease"));
+    println!(
+        "| instruction | compute units | enforced budget | design target |\n|---|---:|---:|---:|"
+    );
+    for ((name, units), (target_name, target)) in measured.iter().zip(HOT_PATH_TARGETS) {
+        assert_eq!(*name, target_name);
+        let budget = tessera_tests::compute::BUDGETS
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .map(|(_, _, b)| *b)
+            .expect("budget");
+        println!("| `{name}` | {units} | {budget} | {target} |");
+        if tessera_tests::compute::enforced() {
+            assert!(*units <= budget, "{name} used {units} CU, budget {budget}");
+        }
     }
-    for ((name, cu), (_, budget)) in measured.iter().zip(BUDGETS) {
-        assert!(*cu <= budget, "{name} used {cu} CU, budget {budget}");
-    }
+    // The outermost total includes the event's self-CPI, so it is always above that alone.
+    assert!(measured.iter().all(|(_, units)| *units > 1_000));
 }

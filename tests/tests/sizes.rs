@@ -119,3 +119,105 @@ fn the_receipt_path_writes_only_the_lease_node_provider_and_pool() {
     assert_eq!(accounts(&steps[1].1).1, 2);
     assert_eq!(accounts(&steps[2].1).1, 4);
 }
+
+/// The most a transaction may take on the wire (an IPv6 MTU less headers).
+const PACKET_DATA_SIZE: usize = 1_232;
+
+/// Bytes of `ixs` as one signed legacy transaction paid by `payer`, as it goes on the wire.
+fn wire_bytes(
+    ixs: &[solana_sdk::instruction::Instruction],
+    signers: &[&solana_sdk::signature::Keypair],
+) -> usize {
+    use solana_sdk::signer::Signer;
+    let tx = solana_sdk::transaction::Transaction::new_signed_with_payer(
+        ixs,
+        Some(&signers[0].pubkey()),
+        signers,
+        solana_sdk::hash::Hash::new_unique(),
+    );
+    bincode::serialized_size(&tx).expect("serialise") as usize
+}
+
+#[test]
+fn the_largest_transactions_the_agent_and_cli_send_fit_a_1232_byte_packet() {
+    use solana_sdk::signature::Keypair;
+    use solana_sdk::signer::Signer;
+    use tessera::signed::{message_bytes, ReceiptBody, UsageReceipt};
+    use tessera_tests::builders::{self, NodeKeys, PoolKeys, RenterAccounts};
+    let (renter, agent, provider) = (Keypair::new(), Keypair::new(), Keypair::new());
+    let (p, n) = (
+        PoolKeys::derive(provider.pubkey(), 1),
+        NodeKeys::derive(provider.pubkey(), 0),
+    );
+    let lease = tessera::seeds::find_lease_address(&n.node, u64::MAX).0;
+    let body = ReceiptBody {
+        seq: u64::MAX,
+        period_start: i64::MAX - 1,
+        period_end: i64::MAX,
+        gpu_seconds: u64::MAX,
+        avg_utilization_bps: u16::MAX,
+        energy_joules: u64::MAX,
+        sample_digest: [0xff; 32],
+    };
+    let message = message_bytes(&UsageReceipt::new(lease, body)).expect("receipt bytes");
+    // What the agent sends each period: settle the previous charge, then the signed receipt.
+    let agent_bundle = [
+        builders::settle(&n, &p, lease),
+        builders::ed25519(&agent, &message),
+        builders::submit_receipt(&n, &p, lease, None, body),
+    ];
+    // The same with the renter co-signing (settleable at once).
+    let cosigned = [
+        builders::settle(&n, &p, lease),
+        builders::ed25519(&agent, &message),
+        builders::submit_receipt(&n, &p, lease, Some(renter.pubkey()), body),
+    ];
+    let renter_accounts = RenterAccounts {
+        renter: renter.pubkey(),
+        token: solana_sdk::pubkey::Pubkey::new_unique(),
+    };
+    // The CLI's largest: a lease with the longest job URI the program accepts.
+    let open = [builders::open_lease(
+        &n,
+        &p,
+        &renter_accounts,
+        u64::MAX,
+        tessera::OpenLeaseArgs {
+            gpu_count: u16::MAX,
+            duration_secs: u32::MAX,
+            max_price_per_gpu_hour: u64::MAX,
+            job_hash: [0xff; 32],
+            job_uri: "u".repeat(tessera::instructions::lease::MAX_JOB_URI_LEN),
+        },
+    )];
+    let close = [
+        builders::settle(&n, &p, lease),
+        builders::close_lease(renter.pubkey(), &n, &p, lease, &renter_accounts),
+    ];
+    let rows = [
+        (
+            "settle + Ed25519 + submit_receipt (agent)",
+            wire_bytes(&agent_bundle, &[&agent]),
+        ),
+        (
+            "the same, co-signed by the renter",
+            wire_bytes(&cosigned, &[&agent, &renter]),
+        ),
+        (
+            "open_lease with a 200-byte job URI (CLI)",
+            wire_bytes(&open, &[&renter]),
+        ),
+        (
+            "settle + close_lease (agent at the end)",
+            wire_bytes(&close, &[&renter]),
+        ),
+    ];
+    println!("| transaction | bytes | limit |\n|---|---:|---:|");
+    for (what, bytes) in rows {
+        println!("| {what} | {bytes} | {} |", PACKET_DATA_SIZE);
+        assert!(
+            bytes <= PACKET_DATA_SIZE,
+            "{what} is {bytes} bytes, over the 1,232-byte packet"
+        );
+    }
+}

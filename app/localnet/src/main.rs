@@ -13,7 +13,7 @@ use solana_sdk::signer::Signer;
 use tessera_localnet::seed::{self, Seed};
 use tessera_localnet::{serve, ClockMode, LocalChain, Options};
 
-/// A Tessera development chain: the program (run natively, not in the SBF VM) and SPL Token
+/// A Tessera development chain: the program (natively, or its SBF build with `--sbf`) and SPL Token
 /// behind Solana's JSON-RPC and websocket API. Every transaction is final at once.
 #[derive(Parser)]
 #[command(name = "tessera-localnet", version)]
@@ -44,6 +44,39 @@ struct Cli {
     /// Cluster seconds per real second.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(i64).range(1..=86_400))]
     clock_speed: i64,
+    /// Run the program as its SBF build in the VM (compute units metered): `tessera.so` from
+    /// `scripts/build-sbf`, or the directory holding it [default: natively; also TESSERA_SBF=1
+    /// with SBF_OUT_DIR].
+    #[arg(long, value_name = "PATH", value_parser = sbf_dir)]
+    sbf: Option<PathBuf>,
+}
+
+/// The directory holding `tessera.so`, from the file or the directory given.
+fn sbf_dir(text: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(text);
+    let (dir, file) = if path.is_dir() {
+        (path.clone(), path.join("tessera.so"))
+    } else {
+        let dir = path.parent().map(PathBuf::from).unwrap_or_default();
+        (dir, path.clone())
+    };
+    if file.file_name().is_some_and(|n| n != "tessera.so") {
+        return Err(format!(
+            "`{text}` is not named tessera.so: the VM loads the program by that name (give the file as scripts/build-sbf writes it, or its directory)"
+        ));
+    }
+    if !file.is_file() {
+        return Err(format!(
+            "no SBF build at `{}`: run scripts/build-sbf (it writes target/deploy/tessera.so)",
+            file.display()
+        ));
+    }
+    std::fs::canonicalize(if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir
+    })
+    .map_err(|e| format!("`{text}`: {e}"))
 }
 
 /// A wallet address on the command line.
@@ -171,6 +204,11 @@ async fn run(cli: Cli) -> Result<()> {
         ws: SocketAddr::new(cli.bind, ws_port),
         clock: ClockMode::Running(cli.clock_speed),
     };
+    if let Some(dir) = &cli.sbf {
+        // The bank reads these when it loads the program (tessera_localnet::bank::program_test).
+        std::env::set_var("TESSERA_SBF", "1");
+        std::env::set_var("SBF_OUT_DIR", dir);
+    }
     let chain = Arc::new(LocalChain::start().await);
     let (world, mut seeded) = seed::seed(chain.clone(), cli.seed, &cli.keys).await?;
     if cli.nodes > 0 {
@@ -186,7 +224,13 @@ async fn run(cli: Cli) -> Result<()> {
         seed::fund(&world, wallet).await?;
     }
     let endpoint = serve(chain, options).await?;
-    println!("tessera-localnet: a development chain. The Tessera program runs natively, not in the SBF VM; every transaction is final at once.");
+    let program = if tessera_localnet::bank::sbf() {
+        let dir = std::env::var("SBF_OUT_DIR").unwrap_or_default();
+        format!("as its SBF build ({dir}/tessera.so) in the VM, compute units metered")
+    } else {
+        "natively, not in the SBF VM".to_string()
+    };
+    println!("tessera-localnet: a development chain. The Tessera program runs {program}; every transaction is final at once.");
     println!("  JSON-RPC          {}", endpoint.url);
     println!("  websocket         {}", endpoint.ws_url);
     println!("  program           {}", seeded.program_id);

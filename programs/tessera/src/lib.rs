@@ -8,6 +8,9 @@
 #![allow(unexpected_cfgs)]
 
 use anchor_lang::prelude::*;
+// Linked for its memcpy and integer builtins on the SBF build (scripts/build-sbf).
+#[cfg(target_os = "solana")]
+use solana_compiler_builtins as _;
 
 pub mod error;
 pub mod events;
