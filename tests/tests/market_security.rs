@@ -255,7 +255,7 @@ async fn row03_a_lease_copied_to_another_address_is_refused() {
     m.settle(forged)
         .await
         .unwrap_err()
-        .assert_code(anchor_code(Anchor::ConstraintSeeds));
+        .assert_code(code(TesseraError::NotCanonicalAddress));
 }
 
 #[tokio::test]

@@ -246,7 +246,25 @@ async fn row03_a_pool_copied_to_another_address_is_refused() {
     f.send(&[ix], &[&a])
         .await
         .unwrap_err()
-        .assert_code(anchor_code(Anchor::ConstraintSeeds));
+        .assert_code(code(TesseraError::NotCanonicalAddress));
+}
+
+#[tokio::test]
+async fn row03_a_protocol_copied_to_another_address_is_refused() {
+    let mut w = world().await;
+    let f = &mut w.f;
+    let protocol = tessera::seeds::find_protocol_address().0;
+    let real = f.raw(protocol).await.expect("protocol");
+    let forged = Pubkey::new_unique();
+    f.ctx.set_account(&forged, &AccountSharedData::from(real));
+    let a = w.alice.kp.insecure_clone();
+    let mut ix = builders::deposit(&w.p, &w.alice.accounts(), UNIT, 0);
+    assert_eq!(ix.accounts[1].pubkey, protocol);
+    ix.accounts[1].pubkey = forged;
+    f.send(&[ix], &[&a])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::NotCanonicalAddress));
 }
 
 #[tokio::test]

@@ -124,6 +124,7 @@ tessera_errors! {
     VestingScheduleBroken = "the pool's revenue vesting schedule ends before it starts",
     BidEscrowBelowLedger = "the bid's escrow account holds less than the bid's escrow",
     TicketLedgerBroken = "the redemption ticket's state is inconsistent",
+    NotCanonicalAddress = "the account is not at the address its seeds and stored bump derive: a copy or a forgery",
 }
 
 #[cfg(test)]

@@ -265,4 +265,5 @@ export const TESSERA_ERRORS: Readonly<Record<number, readonly [string, string]>>
   6094: ["VestingScheduleBroken", "the pool's revenue vesting schedule ends before it starts"],
   6095: ["BidEscrowBelowLedger", "the bid's escrow account holds less than the bid's escrow"],
   6096: ["TicketLedgerBroken", "the redemption ticket's state is inconsistent"],
+  6097: ["NotCanonicalAddress", "the account is not at the address its seeds and stored bump derive: a copy or a forgery"],
 };

@@ -5,6 +5,7 @@ use anchor_lang::prelude::*;
 use crate::error::TesseraError;
 use crate::math::{self, add, sub, Bps};
 use crate::signed::ReceiptBody;
+use crate::state::seeds;
 use crate::state::ProtocolParams;
 
 /// Where a lease stands. Closed leases do not exist: closing deletes the account.
@@ -127,6 +128,19 @@ pub struct Lease {
 }
 
 impl Lease {
+    /// Whether `key` is this account's own address (not a copy of it elsewhere).
+    pub fn is_at(&self, key: &Pubkey) -> bool {
+        seeds::derives(
+            key,
+            &[
+                seeds::LEASE,
+                self.node.as_ref(),
+                &self.lease_id.to_le_bytes(),
+                &[self.bump],
+            ],
+        )
+    }
+
     /// Current layout version.
     pub const VERSION: u8 = 1;
 

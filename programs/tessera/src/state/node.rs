@@ -3,6 +3,7 @@
 use anchor_lang::prelude::*;
 
 use crate::error::TesseraError;
+use crate::state::seeds;
 
 /// Whether a node takes new leases.
 #[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,6 +84,19 @@ pub struct Node {
 }
 
 impl Node {
+    /// Whether `key` is this account's own address (not a copy of it elsewhere).
+    pub fn is_at(&self, key: &Pubkey) -> bool {
+        seeds::derives(
+            key,
+            &[
+                seeds::NODE,
+                self.provider.as_ref(),
+                &self.node_id.to_le_bytes(),
+                &[self.bump],
+            ],
+        )
+    }
+
     /// Current layout version.
     pub const VERSION: u8 = 1;
 

@@ -87,6 +87,11 @@ impl Pool {
         PdaSeeds::new(seeds::POOL, self.operator, self.pool_id, self.bump)
     }
 
+    /// Whether `key` is this pool's own address (not a copy of it elsewhere).
+    pub fn is_at(&self, key: &Pubkey) -> bool {
+        seeds::derives(key, &self.seeds().as_slices())
+    }
+
     /// Sum of every ledger bucket the vault must cover.
     pub fn ledger_total(&self) -> Result<u64> {
         [

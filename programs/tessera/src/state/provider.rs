@@ -4,6 +4,7 @@ use anchor_lang::prelude::*;
 
 use crate::error::TesseraError;
 use crate::math::add;
+use crate::state::seeds;
 use crate::state::StakePosition;
 
 /// Whether a provider may take new leases.
@@ -49,6 +50,14 @@ pub struct Provider {
 }
 
 impl Provider {
+    /// Whether `key` is this account's own address (not a copy of it elsewhere).
+    pub fn is_at(&self, key: &Pubkey) -> bool {
+        seeds::derives(
+            key,
+            &[seeds::PROVIDER, self.authority.as_ref(), &[self.bump]],
+        )
+    }
+
     /// Current layout version.
     pub const VERSION: u8 = 1;
 

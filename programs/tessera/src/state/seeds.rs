@@ -2,6 +2,7 @@
 //! and the `find_*_address` helpers that the SDK, CLI and agent use to derive addresses once.
 
 use anchor_lang::prelude::*;
+use solana_sha256_hasher::hashv;
 
 /// `["protocol"]`: the singleton protocol configuration.
 pub const PROTOCOL: &[u8] = b"protocol";
@@ -32,6 +33,36 @@ pub const LEASE: &[u8] = b"lease";
 pub const BID: &[u8] = b"bid";
 /// `["bid_escrow", bid]`: a bid's escrow token account, owned by the bid PDA.
 pub const BID_ESCROW: &[u8] = b"bid_escrow";
+
+/// The protocol singleton's address, derived at compile time: checking it is a comparison, not
+/// a `create_program_address` (1,500 CU) on every instruction.
+pub const PROTOCOL_ADDRESS: Pubkey = Pubkey::new_from_array(
+    anchor_lang::derive_program_address(&[PROTOCOL], &crate::ID_CONST.to_bytes()).0,
+);
+/// The stake pool singleton's address, derived at compile time.
+pub const STAKE_POOL_ADDRESS: Pubkey = Pubkey::new_from_array(
+    anchor_lang::derive_program_address(&[STAKE_POOL], &crate::ID_CONST.to_bytes()).0,
+);
+
+/// What `create_program_address` hashes after the seeds and the program id.
+const PDA_MARKER: &[u8] = b"ProgramDerivedAddress";
+
+/// Whether `key` is the program address of `seeds`, the last of them the bump, as
+/// `create_program_address` derives it. One SHA-256 (about 150 CU on SBF) instead of that
+/// syscall (1,500): the bump is the canonical one `init` found and the account stored, so the
+/// address is already known to lie off the curve; what is checked is that this account is
+/// the one at that address and not a copy elsewhere.
+pub fn derives(key: &Pubkey, seeds: &[&[u8]]) -> bool {
+    let n = seeds.len();
+    let mut parts: [&[u8]; 8] = [&[]; 8];
+    if n + 2 > parts.len() {
+        return false;
+    }
+    parts[..n].copy_from_slice(seeds);
+    parts[n] = crate::ID.as_ref();
+    parts[n + 1] = PDA_MARKER;
+    hashv(&parts[..n + 2]).to_bytes() == key.to_bytes()
+}
 
 /// Owned seeds of a `[prefix, key, id]` PDA (pools, bids), so a handler can sign with it
 /// while it mutates the account.
@@ -133,4 +164,41 @@ pub fn find_bid_address(renter: &Pubkey, bid_id: u64) -> (Pubkey, u8) {
 /// A bid's escrow token account PDA.
 pub fn find_bid_escrow_address(bid: &Pubkey) -> (Pubkey, u8) {
     Pubkey::find_program_address(&[BID_ESCROW, bid.as_ref()], &crate::ID)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derives_agrees_with_create_program_address() {
+        for i in 0..64u64 {
+            let owner = Pubkey::new_unique();
+            let (pool, bump) = find_pool_address(&owner, i);
+            let seeds: [&[u8]; 4] = [POOL, owner.as_ref(), &i.to_le_bytes(), &[bump]];
+            assert!(derives(&pool, &seeds));
+            // Another id, another bump or another key is not this address.
+            assert!(!derives(
+                &pool,
+                &[POOL, owner.as_ref(), &(i + 1).to_le_bytes(), &[bump]]
+            ));
+            assert!(!derives(
+                &pool,
+                &[
+                    POOL,
+                    owner.as_ref(),
+                    &i.to_le_bytes(),
+                    &[bump.wrapping_sub(1)]
+                ]
+            ));
+            assert!(!derives(&Pubkey::new_unique(), &seeds));
+        }
+        assert!(!derives(&Pubkey::new_unique(), &[b"x".as_slice(); 7]));
+    }
+
+    #[test]
+    fn the_singleton_addresses_are_their_canonical_pdas() {
+        assert_eq!(PROTOCOL_ADDRESS, find_protocol_address().0);
+        assert_eq!(STAKE_POOL_ADDRESS, find_stake_pool_address().0);
+    }
 }

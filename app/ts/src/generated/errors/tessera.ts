@@ -208,6 +208,8 @@ export const TESSERA_ERROR__VESTING_SCHEDULE_BROKEN = 0x17ce; // 6094
 export const TESSERA_ERROR__BID_ESCROW_BELOW_LEDGER = 0x17cf; // 6095
 /** TicketLedgerBroken: the redemption ticket's state is inconsistent */
 export const TESSERA_ERROR__TICKET_LEDGER_BROKEN = 0x17d0; // 6096
+/** NotCanonicalAddress: the account is not at the address its seeds and stored bump derive: a copy or a forgery */
+export const TESSERA_ERROR__NOT_CANONICAL_ADDRESS = 0x17d1; // 6097
 
 export type TesseraError =
   | typeof TESSERA_ERROR__BENCHMARK_TOO_OLD
@@ -240,6 +242,7 @@ export type TesseraError =
   | typeof TESSERA_ERROR__NO_PARAMS_CHANGE_PENDING
   | typeof TESSERA_ERROR__NOT_ARBITER
   | typeof TESSERA_ERROR__NOT_AUTHORITY
+  | typeof TESSERA_ERROR__NOT_CANONICAL_ADDRESS
   | typeof TESSERA_ERROR__NOT_ED25519_PROGRAM
   | typeof TESSERA_ERROR__NOT_ENOUGH_FREE_GPUS
   | typeof TESSERA_ERROR__NOTHING_PENDING
@@ -341,6 +344,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [TESSERA_ERROR__NO_PARAMS_CHANGE_PENDING]: `no parameter change is pending`,
     [TESSERA_ERROR__NOT_ARBITER]: `the signer is not the protocol's arbiter`,
     [TESSERA_ERROR__NOT_AUTHORITY]: `the signer is not the protocol authority`,
+    [TESSERA_ERROR__NOT_CANONICAL_ADDRESS]: `the account is not at the address its seeds and stored bump derive: a copy or a forgery`,
     [TESSERA_ERROR__NOT_ED25519_PROGRAM]: `the preceding instruction is not the Ed25519 precompile`,
     [TESSERA_ERROR__NOT_ENOUGH_FREE_GPUS]: `the node has fewer free GPUs than requested`,
     [TESSERA_ERROR__NOTHING_PENDING]: `the lease has no pending charge`,

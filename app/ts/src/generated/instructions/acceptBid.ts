@@ -39,7 +39,7 @@ import {
   getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import { findBidEscrowPda, findProtocolPda, findProviderPda } from "../pdas";
+import { findBidEscrowPda, findProviderPda } from "../pdas";
 import { TESSERA_PROGRAM_ADDRESS } from "../programs";
 
 export const ACCEPT_BID_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -53,7 +53,8 @@ export function getAcceptBidDiscriminatorBytes(): ReadonlyUint8Array {
 export type AcceptBidInstruction<
   TProgram extends string = typeof TESSERA_PROGRAM_ADDRESS,
   TAccountAuthority extends string | AccountMeta<string> = string,
-  TAccountProtocol extends string | AccountMeta<string> = string,
+  TAccountProtocol extends string | AccountMeta<string> =
+    "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf",
   TAccountProvider extends string | AccountMeta<string> = string,
   TAccountPosition extends string | AccountMeta<string> = string,
   TAccountNode extends string | AccountMeta<string> = string,
@@ -292,7 +293,8 @@ export async function getAcceptBidInstructionAsync<
 
   // Resolve default values.
   if (!accounts.protocol.value) {
-    accounts.protocol.value = await findProtocolPda();
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
   }
   if (!accounts.provider.value) {
     accounts.provider.value = await findProviderPda({
@@ -390,7 +392,7 @@ export type AcceptBidInput<
   /** The provider's wallet; pays the lease's rent and receives the bid's. */
   authority: TransactionSigner<TAccountAuthority>;
   /** The protocol (pause switch, minimum stake). */
-  protocol: Address<TAccountProtocol>;
+  protocol?: Address<TAccountProtocol>;
   /** The provider. */
   provider: Address<TAccountProvider>;
   /** The provider's collateral. */
@@ -504,6 +506,10 @@ export function getAcceptBidInstruction<
   >;
 
   // Resolve default values.
+  if (!accounts.protocol.value) {
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
+  }
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;

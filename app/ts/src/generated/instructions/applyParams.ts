@@ -35,7 +35,6 @@ import {
   getAccountMetaFactory,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import { findProtocolPda } from "../pdas";
 import { TESSERA_PROGRAM_ADDRESS } from "../programs";
 
 export const APPLY_PARAMS_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -50,7 +49,8 @@ export function getApplyParamsDiscriminatorBytes(): ReadonlyUint8Array {
 
 export type ApplyParamsInstruction<
   TProgram extends string = typeof TESSERA_PROGRAM_ADDRESS,
-  TAccountProtocol extends string | AccountMeta<string> = string,
+  TAccountProtocol extends string | AccountMeta<string> =
+    "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> =
     "B34z58VoW8ZF9Zm72quNxDMHpri5e3iqbd5qwMsqUCZR",
@@ -146,7 +146,8 @@ export async function getApplyParamsInstructionAsync<
 
   // Resolve default values.
   if (!accounts.protocol.value) {
-    accounts.protocol.value = await findProtocolPda();
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
   }
   if (!accounts.eventAuthority.value) {
     accounts.eventAuthority.value = await getProgramDerivedAddress({
@@ -182,7 +183,7 @@ export type ApplyParamsInput<
   TAccountProgram extends string = string,
 > = {
   /** The protocol. */
-  protocol: Address<TAccountProtocol>;
+  protocol?: Address<TAccountProtocol>;
   eventAuthority: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
 };
@@ -220,6 +221,10 @@ export function getApplyParamsInstruction<
   >;
 
   // Resolve default values.
+  if (!accounts.protocol.value) {
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
+  }
   if (!accounts.program.value) {
     accounts.program.value = programAddress;
     accounts.program.isWritable = false;

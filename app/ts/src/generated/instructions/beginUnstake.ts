@@ -41,7 +41,7 @@ import {
   getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import { findPositionPda, findProtocolPda, findStakePoolPda } from "../pdas";
+import { findPositionPda } from "../pdas";
 import { TESSERA_PROGRAM_ADDRESS } from "../programs";
 
 export const BEGIN_UNSTAKE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -57,8 +57,10 @@ export function getBeginUnstakeDiscriminatorBytes(): ReadonlyUint8Array {
 export type BeginUnstakeInstruction<
   TProgram extends string = typeof TESSERA_PROGRAM_ADDRESS,
   TAccountOwner extends string | AccountMeta<string> = string,
-  TAccountProtocol extends string | AccountMeta<string> = string,
-  TAccountStakePool extends string | AccountMeta<string> = string,
+  TAccountProtocol extends string | AccountMeta<string> =
+    "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf",
+  TAccountStakePool extends string | AccountMeta<string> =
+    "3RH4rnJaePPWDp4kiGzJDLT1NyQY8eAyGeb6dVBggU3s",
   TAccountPosition extends string | AccountMeta<string> = string,
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> =
@@ -197,10 +199,12 @@ export async function getBeginUnstakeInstructionAsync<
 
   // Resolve default values.
   if (!accounts.protocol.value) {
-    accounts.protocol.value = await findProtocolPda();
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
   }
   if (!accounts.stakePool.value) {
-    accounts.stakePool.value = await findStakePoolPda();
+    accounts.stakePool.value =
+      "3RH4rnJaePPWDp4kiGzJDLT1NyQY8eAyGeb6dVBggU3s" as Address<"3RH4rnJaePPWDp4kiGzJDLT1NyQY8eAyGeb6dVBggU3s">;
   }
   if (!accounts.position.value) {
     accounts.position.value = await findPositionPda({
@@ -257,9 +261,9 @@ export type BeginUnstakeInput<
   /** The staker. */
   owner: TransactionSigner<TAccountOwner>;
   /** The protocol (unbonding period). */
-  protocol: Address<TAccountProtocol>;
+  protocol?: Address<TAccountProtocol>;
   /** The stake pool. */
-  stakePool: Address<TAccountStakePool>;
+  stakePool?: Address<TAccountStakePool>;
   /** The owner's position. */
   position: Address<TAccountPosition>;
   eventAuthority: Address<TAccountEventAuthority>;
@@ -315,6 +319,14 @@ export function getBeginUnstakeInstruction<
   const args = { ...input };
 
   // Resolve default values.
+  if (!accounts.protocol.value) {
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
+  }
+  if (!accounts.stakePool.value) {
+    accounts.stakePool.value =
+      "3RH4rnJaePPWDp4kiGzJDLT1NyQY8eAyGeb6dVBggU3s" as Address<"3RH4rnJaePPWDp4kiGzJDLT1NyQY8eAyGeb6dVBggU3s">;
+  }
   if (!accounts.program.value) {
     accounts.program.value = programAddress;
     accounts.program.isWritable = false;

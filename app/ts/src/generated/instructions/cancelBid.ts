@@ -39,7 +39,7 @@ import {
   getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import { findBidEscrowPda, findProtocolPda } from "../pdas";
+import { findBidEscrowPda } from "../pdas";
 import { TESSERA_PROGRAM_ADDRESS } from "../programs";
 
 export const CANCEL_BID_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -53,7 +53,8 @@ export function getCancelBidDiscriminatorBytes(): ReadonlyUint8Array {
 export type CancelBidInstruction<
   TProgram extends string = typeof TESSERA_PROGRAM_ADDRESS,
   TAccountRenter extends string | AccountMeta<string> = string,
-  TAccountProtocol extends string | AccountMeta<string> = string,
+  TAccountProtocol extends string | AccountMeta<string> =
+    "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf",
   TAccountBid extends string | AccountMeta<string> = string,
   TAccountBidEscrow extends string | AccountMeta<string> = string,
   TAccountRenterToken extends string | AccountMeta<string> = string,
@@ -203,7 +204,8 @@ export async function getCancelBidInstructionAsync<
 
   // Resolve default values.
   if (!accounts.protocol.value) {
-    accounts.protocol.value = await findProtocolPda();
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
   }
   if (!accounts.bidEscrow.value) {
     accounts.bidEscrow.value = await findBidEscrowPda({
@@ -265,7 +267,7 @@ export type CancelBidInput<
   /** The renter; receives the rent. */
   renter: TransactionSigner<TAccountRenter>;
   /** The protocol (settlement mint). */
-  protocol: Address<TAccountProtocol>;
+  protocol?: Address<TAccountProtocol>;
   /** The bid, closed to the renter. */
   bid: Address<TAccountBid>;
   /** The bid's escrow. */
@@ -331,6 +333,10 @@ export function getCancelBidInstruction<
   >;
 
   // Resolve default values.
+  if (!accounts.protocol.value) {
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
+  }
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;

@@ -38,7 +38,6 @@ import {
   getAccountMetaFactory,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import { findProtocolPda } from "../pdas";
 import { TESSERA_PROGRAM_ADDRESS } from "../programs";
 
 export const CANCEL_PARAMS_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -54,7 +53,8 @@ export function getCancelParamsDiscriminatorBytes(): ReadonlyUint8Array {
 export type CancelParamsInstruction<
   TProgram extends string = typeof TESSERA_PROGRAM_ADDRESS,
   TAccountAuthority extends string | AccountMeta<string> = string,
-  TAccountProtocol extends string | AccountMeta<string> = string,
+  TAccountProtocol extends string | AccountMeta<string> =
+    "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> =
     "B34z58VoW8ZF9Zm72quNxDMHpri5e3iqbd5qwMsqUCZR",
@@ -161,7 +161,8 @@ export async function getCancelParamsInstructionAsync<
 
   // Resolve default values.
   if (!accounts.protocol.value) {
-    accounts.protocol.value = await findProtocolPda();
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
   }
   if (!accounts.eventAuthority.value) {
     accounts.eventAuthority.value = await getProgramDerivedAddress({
@@ -202,7 +203,7 @@ export type CancelParamsInput<
   /** Protocol authority. */
   authority: TransactionSigner<TAccountAuthority>;
   /** The protocol. */
-  protocol: Address<TAccountProtocol>;
+  protocol?: Address<TAccountProtocol>;
   eventAuthority: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
 };
@@ -244,6 +245,10 @@ export function getCancelParamsInstruction<
   >;
 
   // Resolve default values.
+  if (!accounts.protocol.value) {
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
+  }
   if (!accounts.program.value) {
     accounts.program.value = programAddress;
     accounts.program.isWritable = false;

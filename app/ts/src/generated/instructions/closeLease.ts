@@ -38,7 +38,6 @@ import {
   getAccountMetaFactory,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import { findProtocolPda } from "../pdas";
 import { TESSERA_PROGRAM_ADDRESS } from "../programs";
 
 export const CLOSE_LEASE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -52,7 +51,8 @@ export function getCloseLeaseDiscriminatorBytes(): ReadonlyUint8Array {
 export type CloseLeaseInstruction<
   TProgram extends string = typeof TESSERA_PROGRAM_ADDRESS,
   TAccountCloser extends string | AccountMeta<string> = string,
-  TAccountProtocol extends string | AccountMeta<string> = string,
+  TAccountProtocol extends string | AccountMeta<string> =
+    "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf",
   TAccountProvider extends string | AccountMeta<string> = string,
   TAccountPosition extends string | AccountMeta<string> = string,
   TAccountNode extends string | AccountMeta<string> = string,
@@ -270,7 +270,8 @@ export async function getCloseLeaseInstructionAsync<
 
   // Resolve default values.
   if (!accounts.protocol.value) {
-    accounts.protocol.value = await findProtocolPda();
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
   }
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =
@@ -345,7 +346,7 @@ export type CloseLeaseInput<
   /** Whoever closes (renter, provider authority or the node's agent key, or a reaper). */
   closer: TransactionSigner<TAccountCloser>;
   /** The protocol (grace, fees), read-only. */
-  protocol: Address<TAccountProtocol>;
+  protocol?: Address<TAccountProtocol>;
   /** The node's provider. */
   provider: Address<TAccountProvider>;
   /** The provider's collateral (unlocked when its last lease closes). */
@@ -447,6 +448,10 @@ export function getCloseLeaseInstruction<
   >;
 
   // Resolve default values.
+  if (!accounts.protocol.value) {
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
+  }
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;

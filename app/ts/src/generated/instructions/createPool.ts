@@ -43,7 +43,7 @@ import {
   getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import { findProtocolPda, findShareMintPda, findVaultPda } from "../pdas";
+import { findShareMintPda, findVaultPda } from "../pdas";
 import { TESSERA_PROGRAM_ADDRESS } from "../programs";
 import { getBpsDecoder, getBpsEncoder, type Bps, type BpsArgs } from "../types";
 
@@ -58,7 +58,8 @@ export function getCreatePoolDiscriminatorBytes(): ReadonlyUint8Array {
 export type CreatePoolInstruction<
   TProgram extends string = typeof TESSERA_PROGRAM_ADDRESS,
   TAccountOperator extends string | AccountMeta<string> = string,
-  TAccountProtocol extends string | AccountMeta<string> = string,
+  TAccountProtocol extends string | AccountMeta<string> =
+    "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf",
   TAccountSettlementMint extends string | AccountMeta<string> = string,
   TAccountPool extends string | AccountMeta<string> = string,
   TAccountShareMint extends string | AccountMeta<string> = string,
@@ -276,7 +277,8 @@ export async function getCreatePoolInstructionAsync<
 
   // Resolve default values.
   if (!accounts.protocol.value) {
-    accounts.protocol.value = await findProtocolPda();
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
   }
   if (!accounts.shareMint.value) {
     accounts.shareMint.value = await findShareMintPda({
@@ -361,7 +363,7 @@ export type CreatePoolInput<
   /** The provider who will operate the pool; pays rent. */
   operator: TransactionSigner<TAccountOperator>;
   /** The protocol. */
-  protocol: Address<TAccountProtocol>;
+  protocol?: Address<TAccountProtocol>;
   /** Settlement mint (must be the protocol's). */
   settlementMint: Address<TAccountSettlementMint>;
   /** The new pool. */
@@ -447,6 +449,10 @@ export function getCreatePoolInstruction<
   const args = { ...input };
 
   // Resolve default values.
+  if (!accounts.protocol.value) {
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
+  }
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;

@@ -40,7 +40,6 @@ import {
   getAccountMetaFactory,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import { findProtocolPda } from "../pdas";
 import { TESSERA_PROGRAM_ADDRESS } from "../programs";
 
 export const DRAW_CAPITAL_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -56,7 +55,8 @@ export function getDrawCapitalDiscriminatorBytes(): ReadonlyUint8Array {
 export type DrawCapitalInstruction<
   TProgram extends string = typeof TESSERA_PROGRAM_ADDRESS,
   TAccountOperator extends string | AccountMeta<string> = string,
-  TAccountProtocol extends string | AccountMeta<string> = string,
+  TAccountProtocol extends string | AccountMeta<string> =
+    "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf",
   TAccountPool extends string | AccountMeta<string> = string,
   TAccountVault extends string | AccountMeta<string> = string,
   TAccountShareMint extends string | AccountMeta<string> = string,
@@ -230,7 +230,8 @@ export async function getDrawCapitalInstructionAsync<
 
   // Resolve default values.
   if (!accounts.protocol.value) {
-    accounts.protocol.value = await findProtocolPda();
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
   }
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =
@@ -292,7 +293,7 @@ export type DrawCapitalInput<
   /** The pool's operator. */
   operator: TransactionSigner<TAccountOperator>;
   /** The protocol (pause switch, settlement mint). */
-  protocol: Address<TAccountProtocol>;
+  protocol?: Address<TAccountProtocol>;
   /** The pool. */
   pool: Address<TAccountPool>;
   /** The pool's vault. */
@@ -368,6 +369,10 @@ export function getDrawCapitalInstruction<
   const args = { ...input };
 
   // Resolve default values.
+  if (!accounts.protocol.value) {
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
+  }
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;

@@ -40,7 +40,6 @@ import {
   getAccountMetaFactory,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import { findProtocolPda, findStakePoolPda } from "../pdas";
 import { TESSERA_PROGRAM_ADDRESS } from "../programs";
 
 export const FUND_STAKE_REWARDS_DISCRIMINATOR: ReadonlyUint8Array =
@@ -55,8 +54,10 @@ export function getFundStakeRewardsDiscriminatorBytes(): ReadonlyUint8Array {
 export type FundStakeRewardsInstruction<
   TProgram extends string = typeof TESSERA_PROGRAM_ADDRESS,
   TAccountFunder extends string | AccountMeta<string> = string,
-  TAccountProtocol extends string | AccountMeta<string> = string,
-  TAccountStakePool extends string | AccountMeta<string> = string,
+  TAccountProtocol extends string | AccountMeta<string> =
+    "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf",
+  TAccountStakePool extends string | AccountMeta<string> =
+    "3RH4rnJaePPWDp4kiGzJDLT1NyQY8eAyGeb6dVBggU3s",
   TAccountStakeVault extends string | AccountMeta<string> = string,
   TAccountRewardVault extends string | AccountMeta<string> = string,
   TAccountFunderToken extends string | AccountMeta<string> = string,
@@ -229,10 +230,12 @@ export async function getFundStakeRewardsInstructionAsync<
 
   // Resolve default values.
   if (!accounts.protocol.value) {
-    accounts.protocol.value = await findProtocolPda();
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
   }
   if (!accounts.stakePool.value) {
-    accounts.stakePool.value = await findStakePoolPda();
+    accounts.stakePool.value =
+      "3RH4rnJaePPWDp4kiGzJDLT1NyQY8eAyGeb6dVBggU3s" as Address<"3RH4rnJaePPWDp4kiGzJDLT1NyQY8eAyGeb6dVBggU3s">;
   }
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =
@@ -294,9 +297,9 @@ export type FundStakeRewardsInput<
   /** Whoever pays the rewards in (the fee sweep, the treasury, a sponsor). */
   funder: TransactionSigner<TAccountFunder>;
   /** The protocol (settlement mint). */
-  protocol: Address<TAccountProtocol>;
+  protocol?: Address<TAccountProtocol>;
   /** The stake pool. */
-  stakePool: Address<TAccountStakePool>;
+  stakePool?: Address<TAccountStakePool>;
   /** Staked protocol tokens. */
   stakeVault: Address<TAccountStakeVault>;
   /** Stakers' settlement-token rewards. */
@@ -370,6 +373,14 @@ export function getFundStakeRewardsInstruction<
   const args = { ...input };
 
   // Resolve default values.
+  if (!accounts.protocol.value) {
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
+  }
+  if (!accounts.stakePool.value) {
+    accounts.stakePool.value =
+      "3RH4rnJaePPWDp4kiGzJDLT1NyQY8eAyGeb6dVBggU3s" as Address<"3RH4rnJaePPWDp4kiGzJDLT1NyQY8eAyGeb6dVBggU3s">;
+  }
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;

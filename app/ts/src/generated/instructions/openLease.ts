@@ -47,7 +47,6 @@ import {
   getAccountMetaFactory,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import { findProtocolPda } from "../pdas";
 import { TESSERA_PROGRAM_ADDRESS } from "../programs";
 
 export const OPEN_LEASE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -61,7 +60,8 @@ export function getOpenLeaseDiscriminatorBytes(): ReadonlyUint8Array {
 export type OpenLeaseInstruction<
   TProgram extends string = typeof TESSERA_PROGRAM_ADDRESS,
   TAccountRenter extends string | AccountMeta<string> = string,
-  TAccountProtocol extends string | AccountMeta<string> = string,
+  TAccountProtocol extends string | AccountMeta<string> =
+    "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf",
   TAccountProvider extends string | AccountMeta<string> = string,
   TAccountPosition extends string | AccountMeta<string> = string,
   TAccountNode extends string | AccountMeta<string> = string,
@@ -323,7 +323,8 @@ export async function getOpenLeaseInstructionAsync<
 
   // Resolve default values.
   if (!accounts.protocol.value) {
-    accounts.protocol.value = await findProtocolPda();
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
   }
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =
@@ -404,7 +405,7 @@ export type OpenLeaseInput<
   /** The renter; pays the escrow and the lease's rent. */
   renter: TransactionSigner<TAccountRenter>;
   /** The protocol (pause switch, minimum stake). */
-  protocol: Address<TAccountProtocol>;
+  protocol?: Address<TAccountProtocol>;
   /** The node's provider. */
   provider: Address<TAccountProvider>;
   /** The provider's collateral. */
@@ -514,6 +515,10 @@ export function getOpenLeaseInstruction<
   const args = { ...input };
 
   // Resolve default values.
+  if (!accounts.protocol.value) {
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
+  }
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;

@@ -47,7 +47,7 @@ import {
   getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import { findBidEscrowPda, findProtocolPda } from "../pdas";
+import { findBidEscrowPda } from "../pdas";
 import { TESSERA_PROGRAM_ADDRESS } from "../programs";
 
 export const POST_BID_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -61,7 +61,8 @@ export function getPostBidDiscriminatorBytes(): ReadonlyUint8Array {
 export type PostBidInstruction<
   TProgram extends string = typeof TESSERA_PROGRAM_ADDRESS,
   TAccountRenter extends string | AccountMeta<string> = string,
-  TAccountProtocol extends string | AccountMeta<string> = string,
+  TAccountProtocol extends string | AccountMeta<string> =
+    "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf",
   TAccountSettlementMint extends string | AccountMeta<string> = string,
   TAccountBid extends string | AccountMeta<string> = string,
   TAccountBidEscrow extends string | AccountMeta<string> = string,
@@ -305,7 +306,8 @@ export async function getPostBidInstructionAsync<
 
   // Resolve default values.
   if (!accounts.protocol.value) {
-    accounts.protocol.value = await findProtocolPda();
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
   }
   if (!accounts.bidEscrow.value) {
     accounts.bidEscrow.value = await findBidEscrowPda({
@@ -379,7 +381,7 @@ export type PostBidInput<
   /** The renter; pays the escrow and rent. */
   renter: TransactionSigner<TAccountRenter>;
   /** The protocol (pause switch, settlement mint). */
-  protocol: Address<TAccountProtocol>;
+  protocol?: Address<TAccountProtocol>;
   /** The settlement mint. */
   settlementMint: Address<TAccountSettlementMint>;
   /** The new bid. */
@@ -469,6 +471,10 @@ export function getPostBidInstruction<
   const args = { ...input };
 
   // Resolve default values.
+  if (!accounts.protocol.value) {
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
+  }
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;

@@ -41,7 +41,7 @@ import {
   getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import { findProtocolPda, findProviderPda } from "../pdas";
+import { findProviderPda } from "../pdas";
 import { TESSERA_PROGRAM_ADDRESS } from "../programs";
 import {
   getNodeSpecDecoder,
@@ -63,7 +63,8 @@ export function getRegisterNodeDiscriminatorBytes(): ReadonlyUint8Array {
 export type RegisterNodeInstruction<
   TProgram extends string = typeof TESSERA_PROGRAM_ADDRESS,
   TAccountAuthority extends string | AccountMeta<string> = string,
-  TAccountProtocol extends string | AccountMeta<string> = string,
+  TAccountProtocol extends string | AccountMeta<string> =
+    "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf",
   TAccountProvider extends string | AccountMeta<string> = string,
   TAccountPool extends string | AccountMeta<string> = string,
   TAccountNode extends string | AccountMeta<string> = string,
@@ -233,7 +234,8 @@ export async function getRegisterNodeInstructionAsync<
 
   // Resolve default values.
   if (!accounts.protocol.value) {
-    accounts.protocol.value = await findProtocolPda();
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
   }
   if (!accounts.provider.value) {
     accounts.provider.value = await findProviderPda({
@@ -300,7 +302,7 @@ export type RegisterNodeInput<
   /** The provider's wallet; pays rent. */
   authority: TransactionSigner<TAccountAuthority>;
   /** The protocol (pause switch). */
-  protocol: Address<TAccountProtocol>;
+  protocol?: Address<TAccountProtocol>;
   /** The provider. */
   provider: Address<TAccountProvider>;
   /** The pool the node earns for; the provider must operate it. */
@@ -371,6 +373,10 @@ export function getRegisterNodeInstruction<
   const args = { ...input };
 
   // Resolve default values.
+  if (!accounts.protocol.value) {
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
+  }
   if (!accounts.systemProgram.value) {
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;

@@ -39,11 +39,7 @@ import {
   getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import {
-  findProtocolPda,
-  findProviderPda,
-  findRegisterProviderPositionPda,
-} from "../pdas";
+import { findProviderPda, findRegisterProviderPositionPda } from "../pdas";
 import { TESSERA_PROGRAM_ADDRESS } from "../programs";
 
 export const REGISTER_PROVIDER_DISCRIMINATOR: ReadonlyUint8Array =
@@ -58,7 +54,8 @@ export function getRegisterProviderDiscriminatorBytes(): ReadonlyUint8Array {
 export type RegisterProviderInstruction<
   TProgram extends string = typeof TESSERA_PROGRAM_ADDRESS,
   TAccountAuthority extends string | AccountMeta<string> = string,
-  TAccountProtocol extends string | AccountMeta<string> = string,
+  TAccountProtocol extends string | AccountMeta<string> =
+    "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf",
   TAccountPosition extends string | AccountMeta<string> = string,
   TAccountProvider extends string | AccountMeta<string> = string,
   TAccountSystemProgram extends string | AccountMeta<string> =
@@ -201,7 +198,8 @@ export async function getRegisterProviderInstructionAsync<
 
   // Resolve default values.
   if (!accounts.protocol.value) {
-    accounts.protocol.value = await findProtocolPda();
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
   }
   if (!accounts.position.value) {
     accounts.position.value = await findRegisterProviderPositionPda({
@@ -271,7 +269,7 @@ export type RegisterProviderInput<
   /** The provider's wallet; pays rent. */
   authority: TransactionSigner<TAccountAuthority>;
   /** The protocol (pause switch, minimum stake). */
-  protocol: Address<TAccountProtocol>;
+  protocol?: Address<TAccountProtocol>;
   /** The authority's stake position. */
   position: Address<TAccountPosition>;
   /** The new provider account. */
@@ -331,6 +329,10 @@ export function getRegisterProviderInstruction<
   >;
 
   // Resolve default values.
+  if (!accounts.protocol.value) {
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
+  }
   if (!accounts.systemProgram.value) {
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;

@@ -42,7 +42,6 @@ import {
   getAccountMetaFactory,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import { findProtocolPda, findStakePoolPda } from "../pdas";
 import { TESSERA_PROGRAM_ADDRESS } from "../programs";
 
 export const RESOLVE_DISPUTE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array(
@@ -58,13 +57,15 @@ export function getResolveDisputeDiscriminatorBytes(): ReadonlyUint8Array {
 export type ResolveDisputeInstruction<
   TProgram extends string = typeof TESSERA_PROGRAM_ADDRESS,
   TAccountArbiter extends string | AccountMeta<string> = string,
-  TAccountProtocol extends string | AccountMeta<string> = string,
+  TAccountProtocol extends string | AccountMeta<string> =
+    "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf",
   TAccountProvider extends string | AccountMeta<string> = string,
   TAccountPosition extends string | AccountMeta<string> = string,
   TAccountNode extends string | AccountMeta<string> = string,
   TAccountLease extends string | AccountMeta<string> = string,
   TAccountPool extends string | AccountMeta<string> = string,
-  TAccountStakePool extends string | AccountMeta<string> = string,
+  TAccountStakePool extends string | AccountMeta<string> =
+    "3RH4rnJaePPWDp4kiGzJDLT1NyQY8eAyGeb6dVBggU3s",
   TAccountStakeVault extends string | AccountMeta<string> = string,
   TAccountRewardVault extends string | AccountMeta<string> = string,
   TAccountTreasury extends string | AccountMeta<string> = string,
@@ -325,10 +326,12 @@ export async function getResolveDisputeInstructionAsync<
 
   // Resolve default values.
   if (!accounts.protocol.value) {
-    accounts.protocol.value = await findProtocolPda();
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
   }
   if (!accounts.stakePool.value) {
-    accounts.stakePool.value = await findStakePoolPda();
+    accounts.stakePool.value =
+      "3RH4rnJaePPWDp4kiGzJDLT1NyQY8eAyGeb6dVBggU3s" as Address<"3RH4rnJaePPWDp4kiGzJDLT1NyQY8eAyGeb6dVBggU3s">;
   }
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =
@@ -408,7 +411,7 @@ export type ResolveDisputeInput<
   /** The arbiter. */
   arbiter: TransactionSigner<TAccountArbiter>;
   /** The protocol. */
-  protocol: Address<TAccountProtocol>;
+  protocol?: Address<TAccountProtocol>;
   /** The node's provider. */
   provider: Address<TAccountProvider>;
   /** The provider's stake position (slashed). */
@@ -420,7 +423,7 @@ export type ResolveDisputeInput<
   /** The lease's pool. */
   pool: Address<TAccountPool>;
   /** The stake pool. */
-  stakePool: Address<TAccountStakePool>;
+  stakePool?: Address<TAccountStakePool>;
   /** Staked protocol tokens. */
   stakeVault: Address<TAccountStakeVault>;
   /** Stakers' settlement-token rewards. */
@@ -525,6 +528,14 @@ export function getResolveDisputeInstruction<
   const args = { ...input };
 
   // Resolve default values.
+  if (!accounts.protocol.value) {
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
+  }
+  if (!accounts.stakePool.value) {
+    accounts.stakePool.value =
+      "3RH4rnJaePPWDp4kiGzJDLT1NyQY8eAyGeb6dVBggU3s" as Address<"3RH4rnJaePPWDp4kiGzJDLT1NyQY8eAyGeb6dVBggU3s">;
+  }
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;

@@ -40,7 +40,6 @@ import {
   getAccountMetaFactory,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import { findProtocolPda } from "../pdas";
 import { TESSERA_PROGRAM_ADDRESS } from "../programs";
 
 export const SET_PAUSED_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -54,7 +53,8 @@ export function getSetPausedDiscriminatorBytes(): ReadonlyUint8Array {
 export type SetPausedInstruction<
   TProgram extends string = typeof TESSERA_PROGRAM_ADDRESS,
   TAccountAuthority extends string | AccountMeta<string> = string,
-  TAccountProtocol extends string | AccountMeta<string> = string,
+  TAccountProtocol extends string | AccountMeta<string> =
+    "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf",
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> =
     "B34z58VoW8ZF9Zm72quNxDMHpri5e3iqbd5qwMsqUCZR",
@@ -172,7 +172,8 @@ export async function getSetPausedInstructionAsync<
 
   // Resolve default values.
   if (!accounts.protocol.value) {
-    accounts.protocol.value = await findProtocolPda();
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
   }
   if (!accounts.eventAuthority.value) {
     accounts.eventAuthority.value = await getProgramDerivedAddress({
@@ -215,7 +216,7 @@ export type SetPausedInput<
   /** Protocol authority. */
   authority: TransactionSigner<TAccountAuthority>;
   /** The protocol. */
-  protocol: Address<TAccountProtocol>;
+  protocol?: Address<TAccountProtocol>;
   eventAuthority: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
   paused: SetPausedInstructionDataArgs["paused"];
@@ -261,6 +262,10 @@ export function getSetPausedInstruction<
   const args = { ...input };
 
   // Resolve default values.
+  if (!accounts.protocol.value) {
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
+  }
   if (!accounts.program.value) {
     accounts.program.value = programAddress;
     accounts.program.isWritable = false;

@@ -35,7 +35,6 @@ import {
   getAccountMetaFactory,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import { findProtocolPda } from "../pdas";
 import { TESSERA_PROGRAM_ADDRESS } from "../programs";
 
 export const SETTLE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -48,7 +47,8 @@ export function getSettleDiscriminatorBytes(): ReadonlyUint8Array {
 
 export type SettleInstruction<
   TProgram extends string = typeof TESSERA_PROGRAM_ADDRESS,
-  TAccountProtocol extends string | AccountMeta<string> = string,
+  TAccountProtocol extends string | AccountMeta<string> =
+    "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf",
   TAccountProvider extends string | AccountMeta<string> = string,
   TAccountNode extends string | AccountMeta<string> = string,
   TAccountLease extends string | AccountMeta<string> = string,
@@ -188,7 +188,8 @@ export async function getSettleInstructionAsync<
 
   // Resolve default values.
   if (!accounts.protocol.value) {
-    accounts.protocol.value = await findProtocolPda();
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
   }
   if (!accounts.eventAuthority.value) {
     accounts.eventAuthority.value = await getProgramDerivedAddress({
@@ -236,7 +237,7 @@ export type SettleInput<
   TAccountProgram extends string = string,
 > = {
   /** The protocol (vesting period of new revenue), read-only. */
-  protocol: Address<TAccountProtocol>;
+  protocol?: Address<TAccountProtocol>;
   /** The node's provider (reputation counters). */
   provider: Address<TAccountProvider>;
   /** The leased node (reputation counters). */
@@ -298,6 +299,10 @@ export function getSettleInstruction<
   >;
 
   // Resolve default values.
+  if (!accounts.protocol.value) {
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
+  }
   if (!accounts.program.value) {
     accounts.program.value = programAddress;
     accounts.program.isWritable = false;

@@ -41,7 +41,7 @@ import {
   getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import { findPositionPda, findProtocolPda, findStakePoolPda } from "../pdas";
+import { findPositionPda } from "../pdas";
 import { TESSERA_PROGRAM_ADDRESS } from "../programs";
 
 export const STAKE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -55,8 +55,10 @@ export function getStakeDiscriminatorBytes(): ReadonlyUint8Array {
 export type StakeInstruction<
   TProgram extends string = typeof TESSERA_PROGRAM_ADDRESS,
   TAccountOwner extends string | AccountMeta<string> = string,
-  TAccountProtocol extends string | AccountMeta<string> = string,
-  TAccountStakePool extends string | AccountMeta<string> = string,
+  TAccountProtocol extends string | AccountMeta<string> =
+    "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf",
+  TAccountStakePool extends string | AccountMeta<string> =
+    "3RH4rnJaePPWDp4kiGzJDLT1NyQY8eAyGeb6dVBggU3s",
   TAccountStakeVault extends string | AccountMeta<string> = string,
   TAccountRewardVault extends string | AccountMeta<string> = string,
   TAccountPosition extends string | AccountMeta<string> = string,
@@ -252,10 +254,12 @@ export async function getStakeInstructionAsync<
 
   // Resolve default values.
   if (!accounts.protocol.value) {
-    accounts.protocol.value = await findProtocolPda();
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
   }
   if (!accounts.stakePool.value) {
-    accounts.stakePool.value = await findStakePoolPda();
+    accounts.stakePool.value =
+      "3RH4rnJaePPWDp4kiGzJDLT1NyQY8eAyGeb6dVBggU3s" as Address<"3RH4rnJaePPWDp4kiGzJDLT1NyQY8eAyGeb6dVBggU3s">;
   }
   if (!accounts.position.value) {
     accounts.position.value = await findPositionPda({
@@ -335,9 +339,9 @@ export type StakeInput<
   /** The staker; pays the position's rent on first use. */
   owner: TransactionSigner<TAccountOwner>;
   /** The protocol (pause switch, stake mint). */
-  protocol: Address<TAccountProtocol>;
+  protocol?: Address<TAccountProtocol>;
   /** The stake pool. */
-  stakePool: Address<TAccountStakePool>;
+  stakePool?: Address<TAccountStakePool>;
   /** Staked protocol tokens. */
   stakeVault: Address<TAccountStakeVault>;
   /** Stakers' settlement-token rewards. */
@@ -423,6 +427,14 @@ export function getStakeInstruction<
   const args = { ...input };
 
   // Resolve default values.
+  if (!accounts.protocol.value) {
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
+  }
+  if (!accounts.stakePool.value) {
+    accounts.stakePool.value =
+      "3RH4rnJaePPWDp4kiGzJDLT1NyQY8eAyGeb6dVBggU3s" as Address<"3RH4rnJaePPWDp4kiGzJDLT1NyQY8eAyGeb6dVBggU3s">;
+  }
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;

@@ -40,7 +40,6 @@ import {
   getAccountMetaFactory,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import { findProtocolPda } from "../pdas";
 import { TESSERA_PROGRAM_ADDRESS } from "../programs";
 
 export const TOP_UP_LEASE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -56,7 +55,8 @@ export function getTopUpLeaseDiscriminatorBytes(): ReadonlyUint8Array {
 export type TopUpLeaseInstruction<
   TProgram extends string = typeof TESSERA_PROGRAM_ADDRESS,
   TAccountRenter extends string | AccountMeta<string> = string,
-  TAccountProtocol extends string | AccountMeta<string> = string,
+  TAccountProtocol extends string | AccountMeta<string> =
+    "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf",
   TAccountLease extends string | AccountMeta<string> = string,
   TAccountPool extends string | AccountMeta<string> = string,
   TAccountVault extends string | AccountMeta<string> = string,
@@ -241,7 +241,8 @@ export async function getTopUpLeaseInstructionAsync<
 
   // Resolve default values.
   if (!accounts.protocol.value) {
-    accounts.protocol.value = await findProtocolPda();
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
   }
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =
@@ -306,7 +307,7 @@ export type TopUpLeaseInput<
   /** The renter. */
   renter: TransactionSigner<TAccountRenter>;
   /** The protocol (settlement mint). */
-  protocol: Address<TAccountProtocol>;
+  protocol?: Address<TAccountProtocol>;
   /** The lease. */
   lease: Address<TAccountLease>;
   /** The pool. */
@@ -388,6 +389,10 @@ export function getTopUpLeaseInstruction<
   const args = { ...input };
 
   // Resolve default values.
+  if (!accounts.protocol.value) {
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
+  }
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;

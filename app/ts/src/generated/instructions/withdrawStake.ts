@@ -39,7 +39,7 @@ import {
   getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import { findPositionPda, findProtocolPda, findStakePoolPda } from "../pdas";
+import { findPositionPda } from "../pdas";
 import { TESSERA_PROGRAM_ADDRESS } from "../programs";
 
 export const WITHDRAW_STAKE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -55,8 +55,10 @@ export function getWithdrawStakeDiscriminatorBytes(): ReadonlyUint8Array {
 export type WithdrawStakeInstruction<
   TProgram extends string = typeof TESSERA_PROGRAM_ADDRESS,
   TAccountOwner extends string | AccountMeta<string> = string,
-  TAccountProtocol extends string | AccountMeta<string> = string,
-  TAccountStakePool extends string | AccountMeta<string> = string,
+  TAccountProtocol extends string | AccountMeta<string> =
+    "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf",
+  TAccountStakePool extends string | AccountMeta<string> =
+    "3RH4rnJaePPWDp4kiGzJDLT1NyQY8eAyGeb6dVBggU3s",
   TAccountStakeVault extends string | AccountMeta<string> = string,
   TAccountRewardVault extends string | AccountMeta<string> = string,
   TAccountPosition extends string | AccountMeta<string> = string,
@@ -231,10 +233,12 @@ export async function getWithdrawStakeInstructionAsync<
 
   // Resolve default values.
   if (!accounts.protocol.value) {
-    accounts.protocol.value = await findProtocolPda();
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
   }
   if (!accounts.stakePool.value) {
-    accounts.stakePool.value = await findStakePoolPda();
+    accounts.stakePool.value =
+      "3RH4rnJaePPWDp4kiGzJDLT1NyQY8eAyGeb6dVBggU3s" as Address<"3RH4rnJaePPWDp4kiGzJDLT1NyQY8eAyGeb6dVBggU3s">;
   }
   if (!accounts.position.value) {
     accounts.position.value = await findPositionPda({
@@ -305,9 +309,9 @@ export type WithdrawStakeInput<
   /** The staker. */
   owner: TransactionSigner<TAccountOwner>;
   /** The protocol (stake mint). */
-  protocol: Address<TAccountProtocol>;
+  protocol?: Address<TAccountProtocol>;
   /** The stake pool. */
-  stakePool: Address<TAccountStakePool>;
+  stakePool?: Address<TAccountStakePool>;
   /** Staked protocol tokens. */
   stakeVault: Address<TAccountStakeVault>;
   /** Stakers' settlement-token rewards. */
@@ -383,6 +387,14 @@ export function getWithdrawStakeInstruction<
   >;
 
   // Resolve default values.
+  if (!accounts.protocol.value) {
+    accounts.protocol.value =
+      "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
+  }
+  if (!accounts.stakePool.value) {
+    accounts.stakePool.value =
+      "3RH4rnJaePPWDp4kiGzJDLT1NyQY8eAyGeb6dVBggU3s" as Address<"3RH4rnJaePPWDp4kiGzJDLT1NyQY8eAyGeb6dVBggU3s">;
+  }
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;

@@ -1392,13 +1392,13 @@ export type TesseraPluginInstructions = {
 };
 
 export type TesseraPluginPdas = {
-  protocol: typeof findProtocolPda;
   provider: typeof findProviderPda;
   bidEscrow: typeof findBidEscrowPda;
-  stakePool: typeof findStakePoolPda;
   position: typeof findPositionPda;
   shareMint: typeof findShareMintPda;
   vault: typeof findVaultPda;
+  protocol: typeof findProtocolPda;
+  stakePool: typeof findStakePoolPda;
   stakeVault: typeof findStakeVaultPda;
   rewardVault: typeof findRewardVaultPda;
   registerProviderPosition: typeof findRegisterProviderPositionPda;
@@ -1623,13 +1623,13 @@ export function tesseraProgram() {
             ),
         },
         pdas: {
-          protocol: findProtocolPda,
           provider: findProviderPda,
           bidEscrow: findBidEscrowPda,
-          stakePool: findStakePoolPda,
           position: findPositionPda,
           shareMint: findShareMintPda,
           vault: findVaultPda,
+          protocol: findProtocolPda,
+          stakePool: findStakePoolPda,
           stakeVault: findStakeVaultPda,
           rewardVault: findRewardVaultPda,
           registerProviderPosition: findRegisterProviderPositionPda,

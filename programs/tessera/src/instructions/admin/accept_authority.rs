@@ -14,7 +14,7 @@ pub struct AcceptAuthority<'info> {
     pub new_authority: Signer<'info>,
     /// The protocol.
     #[account(
-        mut, seeds = [seeds::PROTOCOL], bump = protocol.bump,
+        mut, address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress,
         constraint = protocol.pending_authority == Some(new_authority.key()) @ TesseraError::NotPendingAuthority,
     )]
     pub protocol: Box<Account<'info, Protocol>>,

@@ -2,6 +2,7 @@
 
 use anchor_lang::prelude::*;
 
+use crate::error::TesseraError;
 use crate::events::ParamsUpdated;
 use crate::state::{seeds, Protocol};
 
@@ -10,7 +11,7 @@ use crate::state::{seeds, Protocol};
 #[derive(Accounts)]
 pub struct ApplyParams<'info> {
     /// The protocol.
-    #[account(mut, seeds = [seeds::PROTOCOL], bump = protocol.bump)]
+    #[account(mut, address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress)]
     pub protocol: Box<Account<'info, Protocol>>,
 }
 

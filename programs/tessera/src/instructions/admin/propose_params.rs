@@ -15,7 +15,7 @@ pub struct ProposeParams<'info> {
     /// Protocol authority.
     pub authority: Signer<'info>,
     /// The protocol.
-    #[account(mut, seeds = [seeds::PROTOCOL], bump = protocol.bump, has_one = authority @ TesseraError::NotAuthority)]
+    #[account(mut, address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress, has_one = authority @ TesseraError::NotAuthority)]
     pub protocol: Box<Account<'info, Protocol>>,
     /// Treasury after the change (or the same), in the settlement mint.
     #[account(constraint = treasury.mint == protocol.settlement_mint @ TesseraError::TreasuryMintMismatch)]

@@ -13,7 +13,7 @@ pub struct TransferAuthority<'info> {
     /// Current authority.
     pub authority: Signer<'info>,
     /// The protocol.
-    #[account(mut, seeds = [seeds::PROTOCOL], bump = protocol.bump, has_one = authority @ TesseraError::NotAuthority)]
+    #[account(mut, address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress, has_one = authority @ TesseraError::NotAuthority)]
     pub protocol: Box<Account<'info, Protocol>>,
 }
 

@@ -34,7 +34,7 @@ pub struct ResolveDispute<'info> {
     /// The arbiter.
     pub arbiter: Signer<'info>,
     /// The protocol.
-    #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump, has_one = arbiter @ TesseraError::NotArbiter)]
+    #[account(address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress, has_one = arbiter @ TesseraError::NotArbiter)]
     pub protocol: Box<Account<'info, Protocol>>,
     /// The node's provider.
     #[account(mut, seeds = [seeds::PROVIDER, provider.authority.as_ref()], bump = provider.bump)]

@@ -22,7 +22,7 @@ pub struct AcceptBid<'info> {
     #[account(mut)]
     pub authority: Signer<'info>,
     /// The protocol (pause switch, minimum stake).
-    #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
+    #[account(address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress)]
     pub protocol: Box<Account<'info, Protocol>>,
     /// The provider.
     #[account(

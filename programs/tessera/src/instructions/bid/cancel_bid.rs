@@ -17,7 +17,7 @@ pub struct CancelBid<'info> {
     #[account(mut)]
     pub renter: Signer<'info>,
     /// The protocol (settlement mint).
-    #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
+    #[account(address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress)]
     pub protocol: Box<Account<'info, Protocol>>,
     /// The bid, closed to the renter.
     #[account(

@@ -41,7 +41,7 @@ pub struct PostBid<'info> {
     #[account(mut)]
     pub renter: Signer<'info>,
     /// The protocol (pause switch, settlement mint).
-    #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
+    #[account(address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress)]
     pub protocol: Box<Account<'info, Protocol>>,
     /// The settlement mint.
     #[account(address = protocol.settlement_mint @ TesseraError::SettlementMintMismatch)]

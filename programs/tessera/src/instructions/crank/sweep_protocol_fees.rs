@@ -22,7 +22,7 @@ use crate::state::{seeds, Protocol};
 #[derive(Accounts)]
 pub struct SweepProtocolFees<'info> {
     /// The protocol (staker share, treasury).
-    #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
+    #[account(address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress)]
     pub protocol: Box<Account<'info, Protocol>>,
     /// The pool with its vault.
     pub pool_vault: PoolVault<'info>,

@@ -32,17 +32,17 @@ pub struct CloseLease<'info> {
     #[account(mut)]
     pub closer: Signer<'info>,
     /// The protocol (grace, fees), read-only.
-    #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
+    #[account(address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress)]
     pub protocol: Box<Account<'info, Protocol>>,
     /// The node's provider.
-    #[account(mut, seeds = [seeds::PROVIDER, provider.authority.as_ref()], bump = provider.bump)]
+    #[account(mut, constraint = provider.is_at(&provider.key()) @ TesseraError::NotCanonicalAddress)]
     pub provider: Box<Account<'info, Provider>>,
     /// The provider's collateral (unlocked when its last lease closes).
     #[account(mut, address = provider.stake_position @ TesseraError::StakePositionMismatch)]
     pub position: Box<Account<'info, StakePosition>>,
     /// The leased node.
     #[account(
-        mut, seeds = [seeds::NODE, provider.key().as_ref(), &node.node_id.to_le_bytes()], bump = node.bump,
+        mut, constraint = node.is_at(&node.key()) @ TesseraError::NotCanonicalAddress,
         has_one = provider @ TesseraError::NodeMismatch,
     )]
     pub node: Box<Account<'info, Node>>,
@@ -51,7 +51,7 @@ pub struct CloseLease<'info> {
     /// The lease, closed to the renter.
     #[account(
         mut, close = renter,
-        seeds = [seeds::LEASE, node.key().as_ref(), &lease.lease_id.to_le_bytes()], bump = lease.bump,
+        constraint = lease.is_at(&lease.key()) @ TesseraError::NotCanonicalAddress,
         has_one = node @ TesseraError::NodeMismatch,
         has_one = renter @ TesseraError::NotRenter,
         constraint = lease.pool == pool_vault.pool.key() @ TesseraError::PoolMismatch,

@@ -39,17 +39,17 @@ pub struct OpenLease<'info> {
     #[account(mut)]
     pub renter: Signer<'info>,
     /// The protocol (pause switch, minimum stake).
-    #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
+    #[account(address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress)]
     pub protocol: Box<Account<'info, Protocol>>,
     /// The node's provider.
-    #[account(mut, seeds = [seeds::PROVIDER, provider.authority.as_ref()], bump = provider.bump)]
+    #[account(mut, constraint = provider.is_at(&provider.key()) @ TesseraError::NotCanonicalAddress)]
     pub provider: Box<Account<'info, Provider>>,
     /// The provider's collateral.
     #[account(mut, address = provider.stake_position @ TesseraError::StakePositionMismatch)]
     pub position: Box<Account<'info, StakePosition>>,
     /// The node.
     #[account(
-        mut, seeds = [seeds::NODE, provider.key().as_ref(), &node.node_id.to_le_bytes()], bump = node.bump,
+        mut, constraint = node.is_at(&node.key()) @ TesseraError::NotCanonicalAddress,
         has_one = provider @ TesseraError::NodeMismatch,
         constraint = node.pool == pool_vault.pool.key() @ TesseraError::PoolMismatch,
     )]

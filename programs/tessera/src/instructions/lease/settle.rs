@@ -14,26 +14,26 @@ use crate::state::{seeds, Lease, Node, Pool, Protocol, Provider};
 #[derive(Accounts)]
 pub struct Settle<'info> {
     /// The protocol (vesting period of new revenue), read-only.
-    #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
+    #[account(address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress)]
     pub protocol: Box<Account<'info, Protocol>>,
     /// The node's provider (reputation counters).
-    #[account(mut, seeds = [seeds::PROVIDER, provider.authority.as_ref()], bump = provider.bump)]
+    #[account(mut, constraint = provider.is_at(&provider.key()) @ TesseraError::NotCanonicalAddress)]
     pub provider: Box<Account<'info, Provider>>,
     /// The leased node (reputation counters).
     #[account(
-        mut, seeds = [seeds::NODE, provider.key().as_ref(), &node.node_id.to_le_bytes()], bump = node.bump,
+        mut, constraint = node.is_at(&node.key()) @ TesseraError::NotCanonicalAddress,
         has_one = provider @ TesseraError::NodeMismatch,
     )]
     pub node: Box<Account<'info, Node>>,
     /// The lease.
     #[account(
-        mut, seeds = [seeds::LEASE, node.key().as_ref(), &lease.lease_id.to_le_bytes()], bump = lease.bump,
+        mut, constraint = lease.is_at(&lease.key()) @ TesseraError::NotCanonicalAddress,
         has_one = node @ TesseraError::NodeMismatch,
         has_one = pool @ TesseraError::PoolMismatch,
     )]
     pub lease: Box<Account<'info, Lease>>,
     /// The lease's pool.
-    #[account(mut, seeds = [seeds::POOL, pool.operator.as_ref(), &pool.pool_id.to_le_bytes()], bump = pool.bump)]
+    #[account(mut, constraint = pool.is_at(&pool.key()) @ TesseraError::NotCanonicalAddress)]
     pub pool: Box<Account<'info, Pool>>,
 }
 

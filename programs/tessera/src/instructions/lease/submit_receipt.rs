@@ -7,7 +7,7 @@ use crate::error::TesseraError;
 use crate::events::{LeaseInGrace, ReceiptSubmitted};
 use crate::math::{add, sub};
 use crate::signed::{message_bytes, verify_preceding_ed25519, ReceiptBody, UsageReceipt};
-use crate::state::{seeds, Lease, Node, Pool};
+use crate::state::{Lease, Node, Pool};
 
 /// Accounts of `submit_receipt`. No fee-paying signer is required by the program: the agent
 /// key's Ed25519 signature authenticates the receipt, whoever relays it.
@@ -15,17 +15,17 @@ use crate::state::{seeds, Lease, Node, Pool};
 #[derive(Accounts)]
 pub struct SubmitReceipt<'info> {
     /// The leased node (agent key), read-only.
-    #[account(seeds = [seeds::NODE, node.provider.as_ref(), &node.node_id.to_le_bytes()], bump = node.bump)]
+    #[account(constraint = node.is_at(&node.key()) @ TesseraError::NotCanonicalAddress)]
     pub node: Box<Account<'info, Node>>,
     /// The lease.
     #[account(
-        mut, seeds = [seeds::LEASE, node.key().as_ref(), &lease.lease_id.to_le_bytes()], bump = lease.bump,
+        mut, constraint = lease.is_at(&lease.key()) @ TesseraError::NotCanonicalAddress,
         has_one = node @ TesseraError::NodeMismatch,
         has_one = pool @ TesseraError::PoolMismatch,
     )]
     pub lease: Box<Account<'info, Lease>>,
     /// The lease's pool (ledger only, no tokens move).
-    #[account(mut, seeds = [seeds::POOL, pool.operator.as_ref(), &pool.pool_id.to_le_bytes()], bump = pool.bump)]
+    #[account(mut, constraint = pool.is_at(&pool.key()) @ TesseraError::NotCanonicalAddress)]
     pub pool: Box<Account<'info, Pool>>,
     /// CHECK: the instructions sysvar, pinned by address; read for the Ed25519 instruction.
     #[account(address = solana_instructions_sysvar::ID)]

@@ -19,7 +19,7 @@ pub struct TopUpLease<'info> {
     /// The renter.
     pub renter: Signer<'info>,
     /// The protocol (settlement mint).
-    #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
+    #[account(address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress)]
     pub protocol: Box<Account<'info, Protocol>>,
     /// The lease.
     #[account(

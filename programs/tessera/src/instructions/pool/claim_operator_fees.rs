@@ -18,7 +18,7 @@ pub struct ClaimOperatorFees<'info> {
     #[account(constraint = pool_vault.pool.operator == operator.key() @ TesseraError::NotPoolOperator)]
     pub operator: Signer<'info>,
     /// The protocol (settlement mint).
-    #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
+    #[account(address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress)]
     pub protocol: Box<Account<'info, Protocol>>,
     /// The pool with its vault.
     pub pool_vault: PoolVault<'info>,

@@ -19,7 +19,7 @@ pub struct ClaimRedemption<'info> {
     #[account(mut)]
     pub owner: Signer<'info>,
     /// The protocol (settlement mint).
-    #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
+    #[account(address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress)]
     pub protocol: Box<Account<'info, Protocol>>,
     /// The pool with its vault and share mint.
     pub pool_vault: PoolVault<'info>,

@@ -32,7 +32,7 @@ pub struct CreatePool<'info> {
     #[account(mut)]
     pub operator: Signer<'info>,
     /// The protocol.
-    #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
+    #[account(address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress)]
     pub protocol: Box<Account<'info, Protocol>>,
     /// Settlement mint (must be the protocol's).
     #[account(address = protocol.settlement_mint @ TesseraError::SettlementMintMismatch)]

@@ -19,7 +19,7 @@ pub struct DrawCapital<'info> {
     #[account(constraint = pool_vault.pool.operator == operator.key() @ TesseraError::NotPoolOperator)]
     pub operator: Signer<'info>,
     /// The protocol (pause switch, settlement mint).
-    #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
+    #[account(address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress)]
     pub protocol: Box<Account<'info, Protocol>>,
     /// The pool with its vault and share mint.
     pub pool_vault: PoolVault<'info>,

@@ -14,7 +14,7 @@ pub struct WriteDown<'info> {
     /// Protocol authority.
     pub authority: Signer<'info>,
     /// The protocol.
-    #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump, has_one = authority @ TesseraError::NotAuthority)]
+    #[account(address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress, has_one = authority @ TesseraError::NotAuthority)]
     pub protocol: Box<Account<'info, Protocol>>,
     /// The pool.
     #[account(mut, seeds = [seeds::POOL, pool.operator.as_ref(), &pool.pool_id.to_le_bytes()], bump = pool.bump)]

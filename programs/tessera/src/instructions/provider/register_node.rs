@@ -15,7 +15,7 @@ pub struct RegisterNode<'info> {
     #[account(mut)]
     pub authority: Signer<'info>,
     /// The protocol (pause switch).
-    #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
+    #[account(address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress)]
     pub protocol: Box<Account<'info, Protocol>>,
     /// The provider.
     #[account(

@@ -14,7 +14,7 @@ pub struct RegisterProvider<'info> {
     #[account(mut)]
     pub authority: Signer<'info>,
     /// The protocol (pause switch, minimum stake).
-    #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
+    #[account(address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress)]
     pub protocol: Box<Account<'info, Protocol>>,
     /// The authority's stake position.
     #[account(seeds = [seeds::STAKE, authority.key().as_ref()], bump = position.bump)]

@@ -14,10 +14,10 @@ pub struct BeginUnstake<'info> {
     /// The staker.
     pub owner: Signer<'info>,
     /// The protocol (unbonding period).
-    #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
+    #[account(address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress)]
     pub protocol: Box<Account<'info, Protocol>>,
     /// The stake pool.
-    #[account(mut, seeds = [seeds::STAKE_POOL], bump = stake_pool.bump)]
+    #[account(mut, address = seeds::STAKE_POOL_ADDRESS @ TesseraError::NotCanonicalAddress)]
     pub stake_pool: Box<Account<'info, StakePool>>,
     /// The owner's position.
     #[account(

@@ -19,7 +19,7 @@ pub struct FundStakeRewards<'info> {
     /// Whoever pays the rewards in (the fee sweep, the treasury, a sponsor).
     pub funder: Signer<'info>,
     /// The protocol (settlement mint).
-    #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
+    #[account(address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress)]
     pub protocol: Box<Account<'info, Protocol>>,
     /// The stake pool with its two vaults.
     pub vaults: StakeVaults<'info>,

@@ -21,7 +21,7 @@ pub struct Stake<'info> {
     #[account(mut)]
     pub owner: Signer<'info>,
     /// The protocol (pause switch, stake mint).
-    #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
+    #[account(address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress)]
     pub protocol: Box<Account<'info, Protocol>>,
     /// The stake pool with its two vaults.
     pub vaults: StakeVaults<'info>,

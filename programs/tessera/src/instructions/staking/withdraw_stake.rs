@@ -19,7 +19,7 @@ pub struct WithdrawStake<'info> {
     /// The staker.
     pub owner: Signer<'info>,
     /// The protocol (stake mint).
-    #[account(seeds = [seeds::PROTOCOL], bump = protocol.bump)]
+    #[account(address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress)]
     pub protocol: Box<Account<'info, Protocol>>,
     /// The stake pool with its two vaults.
     pub vaults: StakeVaults<'info>,
