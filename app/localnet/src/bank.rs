@@ -123,6 +123,8 @@ struct Ledger {
     order: std::collections::VecDeque<Signature>,
     /// Signatures touching each address, oldest first.
     by_address: HashMap<Pubkey, std::collections::VecDeque<Signature>>,
+    /// Transactions landed since genesis (history forgets, this does not).
+    landed: u64,
 }
 
 /// Most transactions kept for `getTransaction` and `getSignaturesForAddress` (about 2.5 KiB
@@ -309,6 +311,11 @@ impl LocalChain {
             .cloned()
     }
 
+    /// Transactions landed since genesis, as `getTransactionCount` reports them.
+    pub async fn transaction_count(&self) -> u64 {
+        self.ledger.lock().await.landed
+    }
+
     /// Landed transactions touching `address`, newest first.
     pub async fn signatures_for(&self, address: &Pubkey) -> Vec<Arc<Recorded>> {
         let ledger = self.ledger.lock().await;
@@ -379,6 +386,7 @@ impl LocalChain {
         ledger.touched.extend(tx.keys.iter().copied());
         ledger.transactions.insert(tx.signature, tx.clone());
         ledger.order.push_back(tx.signature);
+        ledger.landed += 1;
         for key in &tx.keys {
             let seen = ledger.by_address.entry(*key).or_default();
             seen.push_back(tx.signature);

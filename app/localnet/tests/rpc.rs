@@ -264,6 +264,49 @@ async fn accounts_filter_and_parse_as_on_a_node() {
     assert_eq!(rent["result"], 2_039_280);
     let epoch = call(url, "getEpochInfo", json!([])).await;
     assert_eq!(epoch["result"]["slotsInEpoch"], 432_000);
+    // What wallets and @solana/kit ask of a node besides the Tessera calls.
+    let schedule = call(url, "getEpochSchedule", json!([])).await;
+    assert_eq!(schedule["result"]["slotsPerEpoch"], 432_000, "{schedule}");
+    assert_eq!(schedule["result"]["warmup"], false);
+    let nodes = call(url, "getClusterNodes", json!([])).await;
+    assert_eq!(
+        nodes["result"][0]["rpc"],
+        url.trim_start_matches("http://"),
+        "{nodes}"
+    );
+    let supply = call(url, "getTokenSupply", json!([w.usd.to_string()])).await;
+    assert_eq!(supply["result"]["value"]["decimals"], 6, "{supply}");
+    let minted: u64 = supply["result"]["value"]["amount"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let held: u64 = info["tokenAmount"]["amount"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(minted >= held && held > 0, "{supply}");
+    let not_mint = call(url, "getTokenSupply", json!([token.to_string()])).await;
+    assert_eq!(not_mint["error"]["code"], -32602, "{not_mint}");
+    assert!(not_mint["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("is not a token mint"));
+    let before = call(url, "getTransactionCount", json!([])).await["result"]
+        .as_u64()
+        .unwrap();
+    assert!(before > 0, "the demo's seeding landed transactions");
+    call(
+        url,
+        "requestAirdrop",
+        json!([Pubkey::new_unique().to_string(), 1_000_000]),
+    )
+    .await;
+    let after = call(url, "getTransactionCount", json!([])).await["result"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(after, before + 1);
 }
 
 async fn next_json(

@@ -61,6 +61,9 @@ const SLOTS_PER_EPOCH: u64 = 432_000;
 
 type Answer = Result<Value, RpcError>;
 
+/// The version this node reports: the Solana runtime it embeds, and its own.
+const VERSION: &str = concat!("3.1.12 (tessera-localnet ", env!("CARGO_PKG_VERSION"), ")");
+
 fn to_json(v: impl Serialize) -> Answer {
     serde_json::to_value(v).map_err(RpcError::internal)
 }
@@ -121,7 +124,7 @@ pub async fn handle(state: &State, method: &str, p: &Value) -> Answer {
         })),
         "getBlockTime" => Ok(json!(unix_time(state).await?)),
         "getVersion" => to_json(RpcVersionInfo {
-            solana_core: format!("3.1.12 (tessera-localnet {})", env!("CARGO_PKG_VERSION")),
+            solana_core: VERSION.to_string(),
             feature_set: Some(0),
         }),
         "getGenesisHash" => Ok(json!(chain.genesis_hash().to_string())),
@@ -136,6 +139,26 @@ pub async fn handle(state: &State, method: &str, p: &Value) -> Answer {
         }
         "getFeeForMessage" => with_context(fee_for_message(state, p).await?),
         "getRecentPrioritizationFees" => Ok(json!([])),
+        "getEpochSchedule" => Ok(json!({
+            "slotsPerEpoch": SLOTS_PER_EPOCH,
+            "leaderScheduleSlotOffset": SLOTS_PER_EPOCH,
+            "warmup": false,
+            "firstNormalEpoch": 0,
+            "firstNormalSlot": 0,
+        })),
+        "getTransactionCount" => Ok(json!(chain.transaction_count().await)),
+        "getClusterNodes" => Ok(json!([{
+            "pubkey": chain.payer().to_string(),
+            "gossip": null,
+            "tpu": null,
+            "tpuQuic": null,
+            "rpc": state.addresses.0.to_string(),
+            "pubsub": state.addresses.1.to_string(),
+            "version": VERSION,
+            "featureSet": 0,
+            "shredVersion": 0,
+        }])),
+        "getTokenSupply" => with_context(token_supply(state, p).await?),
         "tessera_advanceClock" => {
             let secs: u32 = at(p, 0, "seconds")?;
             chain
@@ -287,6 +310,20 @@ async fn token_balance(state: &State, p: &Value) -> Answer {
         .map_err(RpcError::internal)?;
     let (decimals, _) = mint.as_ref().and_then(token::mint).ok_or_else(not_token)?;
     to_json(token::ui_amount(holding.amount, decimals))
+}
+
+async fn token_supply(state: &State, p: &Value) -> Answer {
+    let address = pubkey(p, 0)?;
+    let account = state
+        .chain
+        .account(&address)
+        .await
+        .map_err(RpcError::internal)?;
+    let (decimals, supply) = account
+        .as_ref()
+        .and_then(token::mint)
+        .ok_or_else(|| invalid(format!("{address} is not a token mint")))?;
+    to_json(token::ui_amount(supply, decimals))
 }
 
 async fn token_accounts(state: &State, p: &Value) -> Answer {

@@ -115,6 +115,8 @@ pub(crate) struct State {
     synced: AtomicI64,
     refuse_sends: AtomicU32,
     lose_responses: AtomicU32,
+    /// Where this node serves JSON-RPC and websockets (`getClusterNodes`).
+    pub(crate) addresses: (SocketAddr, SocketAddr),
 }
 
 impl State {
@@ -150,6 +152,7 @@ pub async fn serve(chain: Arc<LocalChain>, options: Options) -> Result<Endpoint,
         synced: AtomicI64::new(i64::MIN),
         refuse_sends: AtomicU32::new(0),
         lose_responses: AtomicU32::new(0),
+        addresses: (rpc_addr, ws_addr),
     });
     let http = Router::new()
         .route("/", post(http_request))
