@@ -223,3 +223,29 @@ async fn draw_is_bounded_by_credit_limit_and_repay_by_principal() {
     let pool = f.pool(&p).await;
     assert_eq!((pool.cash, pool.deployed_principal), (100 * UNIT, 0));
 }
+
+#[tokio::test]
+async fn lamports_sent_ahead_to_a_pools_addresses_do_not_block_its_creation() {
+    let mut f = Fixture::new().await;
+    let operator = f.user().await;
+    let keys = PoolKeys::derive(operator.pubkey(), 9);
+    // Anyone can send lamports to an address before it exists: the vault's gets less than a
+    // token account's rent (it is topped up), the share mint's more (nothing is added).
+    f.fund(&keys.vault, 1_000_000).await;
+    f.fund(&keys.share_mint, 5_000_000).await;
+    let p = f.create_pool(&operator, 9, 500, 0).await;
+    let vault: anchor_spl::token::TokenAccount = f.get(p.vault).await;
+    assert_eq!(
+        (vault.mint, vault.owner, vault.amount),
+        (f.settlement_mint, p.pool, 0)
+    );
+    let mint: anchor_spl::token::Mint = f.get(p.share_mint).await;
+    assert_eq!(mint.mint_authority, Some(p.pool).into());
+    assert_eq!(
+        (mint.decimals, mint.supply, mint.freeze_authority),
+        (6, 0, None.into())
+    );
+    let rent = solana_sdk::rent::Rent::default();
+    let held = f.raw(p.vault).await.expect("vault").lamports;
+    assert!(rent.is_exempt(held, anchor_spl::token::TokenAccount::LEN));
+}

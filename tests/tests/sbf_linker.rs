@@ -6,7 +6,7 @@
 //! `Access violation in stack frame`.
 #![allow(deprecated)]
 
-use solana_program_test::ProgramTest;
+use solana_program_test::{BanksClientError, ProgramTest, ProgramTestContext};
 use solana_sdk::instruction::{Instruction, InstructionError};
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signer::Signer;
@@ -26,36 +26,48 @@ const CASES: [(u8, &str); 8] = [
     (8, "a caller with a 2 KiB frame"),
 ];
 
-#[tokio::test]
-#[ignore = "needs the SBF build: scripts/build-sbf, then TESSERA_SBF=1"]
-async fn stack_passed_arguments_arrive_intact_on_the_sbf_vm() {
-    assert!(
-        tessera_tests::fixture::sbf(),
-        "set TESSERA_SBF=1 and SBF_OUT_DIR to scripts/build-sbf's output"
-    );
-    let id = Pubkey::new_unique();
-    let mut pt = ProgramTest::new("sbf_stackargs", id, None);
-    pt.prefer_bpf(true);
-    let ctx = pt.start_with_context().await;
-    let mut failures = Vec::new();
-    for (case, what) in CASES {
+/// Runs `case` of the stack-argument program on a fresh bank with it loaded.
+struct StackArgs {
+    ctx: ProgramTestContext,
+    id: Pubkey,
+}
+
+impl StackArgs {
+    async fn start() -> Self {
+        assert!(
+            tessera_tests::fixture::sbf(),
+            "set TESSERA_SBF=1 and SBF_OUT_DIR to scripts/build-sbf's output"
+        );
+        let id = Pubkey::new_unique();
+        let mut pt = ProgramTest::new("sbf_stackargs", id, None);
+        pt.prefer_bpf(true);
+        Self {
+            ctx: pt.start_with_context().await,
+            id,
+        }
+    }
+
+    async fn run(&self, case: u8) -> Result<(), BanksClientError> {
         let ix = Instruction {
-            program_id: id,
+            program_id: self.id,
             accounts: vec![],
             data: vec![case],
         };
-        let blockhash = ctx
-            .banks_client
-            .get_latest_blockhash()
-            .await
-            .expect("blockhash");
-        let tx = Transaction::new_signed_with_payer(
-            &[ix],
-            Some(&ctx.payer.pubkey()),
-            &[&ctx.payer],
-            blockhash,
-        );
-        if let Err(e) = ctx.banks_client.process_transaction(tx).await {
+        let payer = &self.ctx.payer;
+        let blockhash = self.ctx.banks_client.get_latest_blockhash().await?;
+        let tx =
+            Transaction::new_signed_with_payer(&[ix], Some(&payer.pubkey()), &[payer], blockhash);
+        self.ctx.banks_client.process_transaction(tx).await
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs the SBF build: scripts/build-sbf, then TESSERA_SBF=1"]
+async fn stack_passed_arguments_arrive_intact_on_the_sbf_vm() {
+    let program = StackArgs::start().await;
+    let mut failures = Vec::new();
+    for (case, what) in CASES {
+        if let Err(e) = program.run(case).await {
             failures.push(format!("case {case} ({what}): {e}"));
         }
     }
@@ -65,32 +77,8 @@ async fn stack_passed_arguments_arrive_intact_on_the_sbf_vm() {
 #[tokio::test]
 #[ignore = "needs the SBF build: scripts/build-sbf, then TESSERA_SBF=1"]
 async fn an_unknown_case_is_reported_as_its_number() {
-    assert!(tessera_tests::fixture::sbf(), "set TESSERA_SBF=1");
-    let id = Pubkey::new_unique();
-    let mut pt = ProgramTest::new("sbf_stackargs", id, None);
-    pt.prefer_bpf(true);
-    let ctx = pt.start_with_context().await;
-    let ix = Instruction {
-        program_id: id,
-        accounts: vec![],
-        data: vec![42],
-    };
-    let blockhash = ctx
-        .banks_client
-        .get_latest_blockhash()
-        .await
-        .expect("blockhash");
-    let tx = Transaction::new_signed_with_payer(
-        &[ix],
-        Some(&ctx.payer.pubkey()),
-        &[&ctx.payer],
-        blockhash,
-    );
-    let err = ctx
-        .banks_client
-        .process_transaction(tx)
-        .await
-        .expect_err("case 42 does not exist");
+    let program = StackArgs::start().await;
+    let err = program.run(42).await.expect_err("case 42 does not exist");
     assert_eq!(
         err.unwrap(),
         TransactionError::InstructionError(0, InstructionError::Custom(42))

@@ -193,9 +193,9 @@ export type CreatePoolAsyncInput<
   settlementMint: Address<TAccountSettlementMint>;
   /** The new pool. */
   pool: Address<TAccountPool>;
-  /** Share mint, same decimals as the settlement mint. */
+  /** Share mint, created here: the settlement mint's decimals, minted by the pool. */
   shareMint?: Address<TAccountShareMint>;
-  /** The pool's only vault. */
+  /** The pool's only vault, created here: a settlement-token account owned by the pool. */
   vault?: Address<TAccountVault>;
   /** SPL Token. */
   tokenProgram?: Address<TAccountTokenProgram>;
@@ -368,9 +368,9 @@ export type CreatePoolInput<
   settlementMint: Address<TAccountSettlementMint>;
   /** The new pool. */
   pool: Address<TAccountPool>;
-  /** Share mint, same decimals as the settlement mint. */
+  /** Share mint, created here: the settlement mint's decimals, minted by the pool. */
   shareMint: Address<TAccountShareMint>;
-  /** The pool's only vault. */
+  /** The pool's only vault, created here: a settlement-token account owned by the pool. */
   vault: Address<TAccountVault>;
   /** SPL Token. */
   tokenProgram?: Address<TAccountTokenProgram>;
@@ -513,9 +513,9 @@ export type ParsedCreatePoolInstruction<
     settlementMint: TAccountMetas[2];
     /** The new pool. */
     pool: TAccountMetas[3];
-    /** Share mint, same decimals as the settlement mint. */
+    /** Share mint, created here: the settlement mint's decimals, minted by the pool. */
     shareMint: TAccountMetas[4];
-    /** The pool's only vault. */
+    /** The pool's only vault, created here: a settlement-token account owned by the pool. */
     vault: TAccountMetas[5];
     /** SPL Token. */
     tokenProgram: TAccountMetas[6];

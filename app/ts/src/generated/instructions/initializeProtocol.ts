@@ -192,9 +192,9 @@ export type InitializeProtocolAsyncInput<
   treasury: Address<TAccountTreasury>;
   /** The staking singleton. */
   stakePool?: Address<TAccountStakePool>;
-  /** Staked protocol tokens. */
+  /** Staked protocol tokens, created here: a stake-mint account owned by the stake pool. */
   stakeVault?: Address<TAccountStakeVault>;
-  /** Stakers' settlement-token rewards. */
+  /** Stakers' settlement-token rewards, created here: owned by the stake pool. */
   rewardVault?: Address<TAccountRewardVault>;
   /** SPL Token. */
   tokenProgram?: Address<TAccountTokenProgram>;
@@ -374,9 +374,9 @@ export type InitializeProtocolInput<
   treasury: Address<TAccountTreasury>;
   /** The staking singleton. */
   stakePool: Address<TAccountStakePool>;
-  /** Staked protocol tokens. */
+  /** Staked protocol tokens, created here: a stake-mint account owned by the stake pool. */
   stakeVault: Address<TAccountStakeVault>;
-  /** Stakers' settlement-token rewards. */
+  /** Stakers' settlement-token rewards, created here: owned by the stake pool. */
   rewardVault: Address<TAccountRewardVault>;
   /** SPL Token. */
   tokenProgram?: Address<TAccountTokenProgram>;
@@ -528,9 +528,9 @@ export type ParsedInitializeProtocolInstruction<
     treasury: TAccountMetas[4];
     /** The staking singleton. */
     stakePool: TAccountMetas[5];
-    /** Staked protocol tokens. */
+    /** Staked protocol tokens, created here: a stake-mint account owned by the stake pool. */
     stakeVault: TAccountMetas[6];
-    /** Stakers' settlement-token rewards. */
+    /** Stakers' settlement-token rewards, created here: owned by the stake pool. */
     rewardVault: TAccountMetas[7];
     /** SPL Token. */
     tokenProgram: TAccountMetas[8];

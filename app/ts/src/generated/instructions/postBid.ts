@@ -218,7 +218,7 @@ export type PostBidAsyncInput<
   settlementMint: Address<TAccountSettlementMint>;
   /** The new bid. */
   bid: Address<TAccountBid>;
-  /** The bid's escrow, owned by the bid PDA. */
+  /** The bid's escrow, created here: a settlement-token account owned by the bid. */
   bidEscrow?: Address<TAccountBidEscrow>;
   /** Renter's settlement-token account (paid from). */
   renterToken: Address<TAccountRenterToken>;
@@ -386,7 +386,7 @@ export type PostBidInput<
   settlementMint: Address<TAccountSettlementMint>;
   /** The new bid. */
   bid: Address<TAccountBid>;
-  /** The bid's escrow, owned by the bid PDA. */
+  /** The bid's escrow, created here: a settlement-token account owned by the bid. */
   bidEscrow: Address<TAccountBidEscrow>;
   /** Renter's settlement-token account (paid from). */
   renterToken: Address<TAccountRenterToken>;
@@ -535,7 +535,7 @@ export type ParsedPostBidInstruction<
     settlementMint: TAccountMetas[2];
     /** The new bid. */
     bid: TAccountMetas[3];
-    /** The bid's escrow, owned by the bid PDA. */
+    /** The bid's escrow, created here: a settlement-token account owned by the bid. */
     bidEscrow: TAccountMetas[4];
     /** Renter's settlement-token account (paid from). */
     renterToken: TAccountMetas[5];

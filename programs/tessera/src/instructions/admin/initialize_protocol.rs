@@ -5,6 +5,7 @@ use anchor_spl::token::{Mint, Token, TokenAccount};
 
 use crate::error::TesseraError;
 use crate::events::ProtocolInitialized;
+use crate::instructions::token::{create_token_account, Creation};
 use crate::state::{seeds, Protocol, ProtocolParams, StakePool};
 
 /// Accounts of `initialize_protocol`.
@@ -27,18 +28,14 @@ pub struct InitializeProtocol<'info> {
     /// The staking singleton.
     #[account(init, payer = authority, space = 8 + StakePool::INIT_SPACE, seeds = [seeds::STAKE_POOL], bump)]
     pub stake_pool: Box<Account<'info, StakePool>>,
-    /// Staked protocol tokens.
-    #[account(
-        init, payer = authority, seeds = [seeds::STAKE_VAULT], bump,
-        token::mint = stake_mint, token::authority = stake_pool,
-    )]
-    pub stake_vault: Box<Account<'info, TokenAccount>>,
-    /// Stakers' settlement-token rewards.
-    #[account(
-        init, payer = authority, seeds = [seeds::REWARD_VAULT], bump,
-        token::mint = settlement_mint, token::authority = stake_pool,
-    )]
-    pub reward_vault: Box<Account<'info, TokenAccount>>,
+    /// Staked protocol tokens, created here: a stake-mint account owned by the stake pool.
+    /// CHECK: created by the handler at the address these seeds derive.
+    #[account(mut, seeds = [seeds::STAKE_VAULT], bump)]
+    pub stake_vault: UncheckedAccount<'info>,
+    /// Stakers' settlement-token rewards, created here: owned by the stake pool.
+    /// CHECK: created by the handler at the address these seeds derive.
+    #[account(mut, seeds = [seeds::REWARD_VAULT], bump)]
+    pub reward_vault: UncheckedAccount<'info>,
     /// SPL Token.
     pub token_program: Program<'info, Token>,
     /// System program.
@@ -83,6 +80,24 @@ pub fn handler(
         rewards_claimed: 0,
         reserved: [0; 64],
     });
+    let with = Creation {
+        payer: &accounts.authority,
+        token_program: &accounts.token_program,
+        system_program: &accounts.system_program,
+    };
+    let owner = accounts.stake_pool.to_account_info();
+    let stake_seeds: [&[u8]; 2] = [seeds::STAKE_VAULT, &[ctx.bumps.stake_vault]];
+    let mint = accounts.stake_mint.to_account_info();
+    create_token_account(
+        &with,
+        &accounts.stake_vault,
+        mint,
+        owner.clone(),
+        &stake_seeds,
+    )?;
+    let reward_seeds: [&[u8]; 2] = [seeds::REWARD_VAULT, &[ctx.bumps.reward_vault]];
+    let mint = accounts.settlement_mint.to_account_info();
+    create_token_account(&with, &accounts.reward_vault, mint, owner, &reward_seeds)?;
     let event = ProtocolInitialized {
         authority: accounts.authority.key(),
         settlement_mint: accounts.settlement_mint.key(),

@@ -5,7 +5,7 @@ use anchor_spl::token::{Mint, Token, TokenAccount};
 
 use crate::error::TesseraError;
 use crate::events::BidPosted;
-use crate::instructions::token::transfer_from_user;
+use crate::instructions::token::{create_token_account, transfer_from_user, Creation};
 use crate::math::escrow_for;
 use crate::state::{seeds, Bid, Protocol};
 
@@ -52,12 +52,10 @@ pub struct PostBid<'info> {
         seeds = [seeds::BID, renter.key().as_ref(), &args.bid_id.to_le_bytes()], bump,
     )]
     pub bid: Box<Account<'info, Bid>>,
-    /// The bid's escrow, owned by the bid PDA.
-    #[account(
-        init, payer = renter, seeds = [seeds::BID_ESCROW, bid.key().as_ref()], bump,
-        token::mint = settlement_mint, token::authority = bid,
-    )]
-    pub bid_escrow: Box<Account<'info, TokenAccount>>,
+    /// The bid's escrow, created here: a settlement-token account owned by the bid.
+    /// CHECK: created by the handler at the address these seeds derive.
+    #[account(mut, seeds = [seeds::BID_ESCROW, bid.key().as_ref()], bump)]
+    pub bid_escrow: UncheckedAccount<'info>,
     /// Renter's settlement-token account (paid from).
     #[account(mut, constraint = renter_token.mint == protocol.settlement_mint @ TesseraError::SettlementMintMismatch)]
     pub renter_token: Box<Account<'info, TokenAccount>>,
@@ -82,10 +80,22 @@ pub fn handler(ctx: Context<PostBid>, args: PostBidArgs) -> Result<()> {
     let escrow = escrow_for(args.gpu_count, args.duration_secs, args.price_per_gpu_hour)
         .ok_or_else(|| error!(TesseraError::MathOverflow))?;
     require!(escrow > 0, TesseraError::ZeroAmount);
+    let with = Creation {
+        payer: &accounts.renter,
+        token_program: &accounts.token_program,
+        system_program: &accounts.system_program,
+    };
+    let bid = accounts.bid.key();
+    let escrow_seeds: [&[u8]; 3] = [seeds::BID_ESCROW, bid.as_ref(), &[ctx.bumps.bid_escrow]];
+    let (mint, owner) = (
+        accounts.settlement_mint.to_account_info(),
+        accounts.bid.to_account_info(),
+    );
+    create_token_account(&with, &accounts.bid_escrow, mint, owner, &escrow_seeds)?;
     transfer_from_user(
         &accounts.token_program,
         &accounts.renter_token,
-        &accounts.bid_escrow,
+        accounts.bid_escrow.to_account_info(),
         &accounts.renter,
         escrow,
     )?;
@@ -105,8 +115,8 @@ pub fn handler(ctx: Context<PostBid>, args: PostBidArgs) -> Result<()> {
         expires_at: args.expires_at,
         job_hash: args.job_hash,
     });
-    accounts.bid_escrow.reload()?;
-    accounts.bid.invariant(accounts.bid_escrow.amount)?;
+    let held = TokenAccount::try_deserialize(&mut &accounts.bid_escrow.try_borrow_data()?[..])?;
+    accounts.bid.invariant(held.amount)?;
     let event = BidPosted {
         bid: accounts.bid.key(),
         renter: accounts.renter.key(),

@@ -53,7 +53,7 @@ pub fn handler(ctx: Context<TopUpLease>, amount: u64) -> Result<()> {
     transfer_from_user(
         &accounts.token_program,
         &accounts.renter_token,
-        &accounts.pool_vault.vault,
+        accounts.pool_vault.vault.to_account_info(),
         &accounts.renter,
         amount,
     )?;

@@ -1,10 +1,11 @@
 //! `create_pool`: an operator opens a GPU pool with its share mint and vault.
 
 use anchor_lang::prelude::*;
-use anchor_spl::token::{Mint, Token, TokenAccount};
+use anchor_spl::token::{Mint, Token};
 
 use crate::error::TesseraError;
 use crate::events::PoolCreated;
+use crate::instructions::token::{create_mint, create_token_account, Creation};
 use crate::math::Bps;
 use crate::state::{seeds, Pool, Protocol, MAX_OPERATOR_FEE_BPS};
 
@@ -43,18 +44,14 @@ pub struct CreatePool<'info> {
         seeds = [seeds::POOL, operator.key().as_ref(), &args.pool_id.to_le_bytes()], bump,
     )]
     pub pool: Box<Account<'info, Pool>>,
-    /// Share mint, same decimals as the settlement mint.
-    #[account(
-        init, payer = operator, seeds = [seeds::SHARES, pool.key().as_ref()], bump,
-        mint::decimals = settlement_mint.decimals, mint::authority = pool,
-    )]
-    pub share_mint: Box<Account<'info, Mint>>,
-    /// The pool's only vault.
-    #[account(
-        init, payer = operator, seeds = [seeds::VAULT, pool.key().as_ref()], bump,
-        token::mint = settlement_mint, token::authority = pool,
-    )]
-    pub vault: Box<Account<'info, TokenAccount>>,
+    /// Share mint, created here: the settlement mint's decimals, minted by the pool.
+    /// CHECK: created by the handler at the address these seeds derive.
+    #[account(mut, seeds = [seeds::SHARES, pool.key().as_ref()], bump)]
+    pub share_mint: UncheckedAccount<'info>,
+    /// The pool's only vault, created here: a settlement-token account owned by the pool.
+    /// CHECK: created by the handler at the address these seeds derive.
+    #[account(mut, seeds = [seeds::VAULT, pool.key().as_ref()], bump)]
+    pub vault: UncheckedAccount<'info>,
     /// SPL Token.
     pub token_program: Program<'info, Token>,
     /// System program.
@@ -99,6 +96,21 @@ pub fn handler(ctx: Context<CreatePool>, args: CreatePoolArgs) -> Result<()> {
         lifetime_written_down: 0,
         reserved: [0; 56],
     });
+    let pool = accounts.pool.key();
+    let with = Creation {
+        payer: &accounts.operator,
+        token_program: &accounts.token_program,
+        system_program: &accounts.system_program,
+    };
+    let shares_seeds: [&[u8]; 3] = [seeds::SHARES, pool.as_ref(), &[ctx.bumps.share_mint]];
+    let decimals = accounts.settlement_mint.decimals;
+    create_mint(&with, &accounts.share_mint, decimals, &pool, &shares_seeds)?;
+    let vault_seeds: [&[u8]; 3] = [seeds::VAULT, pool.as_ref(), &[ctx.bumps.vault]];
+    let (mint, owner) = (
+        accounts.settlement_mint.to_account_info(),
+        accounts.pool.to_account_info(),
+    );
+    create_token_account(&with, &accounts.vault, mint, owner, &vault_seeds)?;
     let event = PoolCreated {
         pool: accounts.pool.key(),
         operator: accounts.operator.key(),

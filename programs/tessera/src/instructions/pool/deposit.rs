@@ -46,7 +46,7 @@ pub fn handler(ctx: Context<Deposit>, assets: u64, min_shares_out: u64) -> Resul
     transfer_from_user(
         &accounts.token_program,
         &accounts.investor_token,
-        &accounts.pool_vault.vault,
+        accounts.pool_vault.vault.to_account_info(),
         &accounts.investor,
         assets,
     )?;

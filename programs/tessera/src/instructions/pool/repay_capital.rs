@@ -44,7 +44,7 @@ pub fn handler(ctx: Context<RepayCapital>, principal: u64, interest: u64) -> Res
     transfer_from_user(
         &accounts.token_program,
         &accounts.operator_token,
-        &accounts.pool_vault.vault,
+        accounts.pool_vault.vault.to_account_info(),
         &accounts.operator,
         total,
     )?;

@@ -37,7 +37,7 @@ pub fn handler(ctx: Context<FundStakeRewards>, amount: u64) -> Result<()> {
     transfer_from_user(
         &accounts.token_program,
         &accounts.funder_token,
-        &accounts.vaults.reward_vault,
+        accounts.vaults.reward_vault.to_account_info(),
         &accounts.funder,
         amount,
     )?;

@@ -59,7 +59,7 @@ pub fn handler(ctx: Context<Stake>, amount: u64) -> Result<()> {
     transfer_from_user(
         &accounts.token_program,
         &accounts.owner_stake_token,
-        &accounts.vaults.stake_vault,
+        accounts.vaults.stake_vault.to_account_info(),
         &accounts.owner,
         amount,
     )?;
