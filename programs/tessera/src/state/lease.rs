@@ -5,8 +5,7 @@ use anchor_lang::prelude::*;
 use crate::error::TesseraError;
 use crate::math::{self, add, sub, Bps};
 use crate::signed::ReceiptBody;
-use crate::state::seeds;
-use crate::state::ProtocolParams;
+use crate::state::{seeds, ProtocolParams};
 
 /// Where a lease stands. Closed leases do not exist: closing deletes the account.
 #[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,6 +127,9 @@ pub struct Lease {
 }
 
 impl Lease {
+    /// Current layout version.
+    pub const VERSION: u8 = 1;
+
     /// Whether `key` is this account's own address (not a copy of it elsewhere).
     pub fn is_at(&self, key: &Pubkey) -> bool {
         seeds::derives(
@@ -140,9 +142,6 @@ impl Lease {
             ],
         )
     }
-
-    /// Current layout version.
-    pub const VERSION: u8 = 1;
 
     /// Charge for `more` GPU-seconds after those already billed, capped by the escrow.
     pub fn charge_for(&self, more: u64) -> Result<u64> {

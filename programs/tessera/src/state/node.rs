@@ -84,6 +84,9 @@ pub struct Node {
 }
 
 impl Node {
+    /// Current layout version.
+    pub const VERSION: u8 = 1;
+
     /// Whether `key` is this account's own address (not a copy of it elsewhere).
     pub fn is_at(&self, key: &Pubkey) -> bool {
         seeds::derives(
@@ -96,9 +99,6 @@ impl Node {
             ],
         )
     }
-
-    /// Current layout version.
-    pub const VERSION: u8 = 1;
 
     /// GPUs not leased.
     pub fn free_gpus(&self) -> u16 {

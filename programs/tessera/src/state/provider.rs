@@ -4,8 +4,7 @@ use anchor_lang::prelude::*;
 
 use crate::error::TesseraError;
 use crate::math::add;
-use crate::state::seeds;
-use crate::state::StakePosition;
+use crate::state::{seeds, StakePosition};
 
 /// Whether a provider may take new leases.
 #[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,6 +49,9 @@ pub struct Provider {
 }
 
 impl Provider {
+    /// Current layout version.
+    pub const VERSION: u8 = 1;
+
     /// Whether `key` is this account's own address (not a copy of it elsewhere).
     pub fn is_at(&self, key: &Pubkey) -> bool {
         seeds::derives(
@@ -57,9 +59,6 @@ impl Provider {
             &[seeds::PROVIDER, self.authority.as_ref(), &[self.bump]],
         )
     }
-
-    /// Current layout version.
-    pub const VERSION: u8 = 1;
 
     /// Checks the provider may take a new lease with `position` as collateral, then counts
     /// it and locks `min_stake` of the position while any lease runs.
