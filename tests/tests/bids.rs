@@ -176,3 +176,29 @@ async fn posting_a_bid_is_refused_while_paused_and_cancelling_is_not() {
         .await
         .expect("cancel while paused");
 }
+
+#[tokio::test]
+async fn a_bid_is_filled_on_the_terms_it_was_posted_under() {
+    let mut m = Market::new().await;
+    let posted = tessera_tests::fixture::default_params();
+    let expires = m.f.now().await + 3 * 86_400;
+    post(&mut m, bid_args(1, expires)).await;
+    // Every agreed term changes while the bid waits.
+    let mut changed = posted;
+    changed.protocol_fee_bps = tessera_tests::fixture::bps(1_000);
+    changed.dispute_window_secs = 60;
+    changed.grace_secs = 600;
+    changed.max_slash_bps = tessera_tests::fixture::bps(100);
+    m.f.change_params(changed).await.expect("change the terms");
+    let agent = m.agent.insecure_clone();
+    let node = m.n.node;
+    attest(&mut m, node, &agent, 98_912).await;
+    let lease = tessera::seeds::find_lease_address(&m.n.node, 0).0;
+    m.f.leases.push(lease);
+    let op = m.operator.insecure_clone();
+    let ix = builders::accept_bid(&m.n, &m.p, m.renter.pubkey(), 1, 0);
+    m.f.send(&[ix], &[&op]).await.expect("accept");
+    let l: Lease = m.f.get(lease).await;
+    assert_eq!(l.terms, tessera::state::AgreedTerms::from_params(&posted));
+    assert_ne!(l.terms, tessera::state::AgreedTerms::from_params(&changed));
+}

@@ -150,6 +150,7 @@ mod tests {
             escrow_amount: 0,
             expires_at: 0,
             job_hash: [0; 32],
+            terms: Default::default(),
         };
         assert_eq!(&bytes(&bid)[BID_RENTER..BID_RENTER + 32], &b);
         let mut pool_bytes = bytes(

@@ -3,6 +3,7 @@
 use anchor_lang::prelude::*;
 
 use crate::state::seeds::{self, PdaSeeds};
+use crate::state::AgreedTerms;
 
 /// A bid at `["bid", renter, bid_id]`; its escrow sits in `["bid_escrow", bid]`.
 #[account]
@@ -36,6 +37,9 @@ pub struct Bid {
     pub expires_at: i64,
     /// SHA-256 of the job spec.
     pub job_hash: [u8; 32],
+    /// The protocol terms in force when the bid was posted; the lease that fills it gets
+    /// these, whatever has changed since.
+    pub terms: AgreedTerms,
 }
 
 impl Bid {

@@ -44,6 +44,12 @@ import {
   type MaybeEncodedAccount,
   type ReadonlyUint8Array,
 } from "@solana/kit";
+import {
+  getAgreedTermsDecoder,
+  getAgreedTermsEncoder,
+  type AgreedTerms,
+  type AgreedTermsArgs,
+} from "../types";
 
 export const BID_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
   143, 246, 48, 245, 42, 145, 180, 88,
@@ -83,6 +89,11 @@ export type Bid = {
   expiresAt: bigint;
   /** SHA-256 of the job spec. */
   jobHash: ReadonlyUint8Array;
+  /**
+   * The protocol terms in force when the bid was posted; the lease that fills it gets
+   * these, whatever has changed since.
+   */
+  terms: AgreedTerms;
 };
 
 export type BidArgs = {
@@ -114,6 +125,11 @@ export type BidArgs = {
   expiresAt: number | bigint;
   /** SHA-256 of the job spec. */
   jobHash: ReadonlyUint8Array;
+  /**
+   * The protocol terms in force when the bid was posted; the lease that fills it gets
+   * these, whatever has changed since.
+   */
+  terms: AgreedTermsArgs;
 };
 
 /** Gets the encoder for {@link BidArgs} account data. */
@@ -135,6 +151,7 @@ export function getBidEncoder(): FixedSizeEncoder<BidArgs> {
       ["escrowAmount", getU64Encoder()],
       ["expiresAt", getI64Encoder()],
       ["jobHash", fixEncoderSize(getBytesEncoder(), 32)],
+      ["terms", getAgreedTermsEncoder()],
     ]),
     (value) => ({ ...value, discriminator: BID_DISCRIMINATOR }),
   );
@@ -158,6 +175,7 @@ export function getBidDecoder(): FixedSizeDecoder<Bid> {
     ["escrowAmount", getU64Decoder()],
     ["expiresAt", getI64Decoder()],
     ["jobHash", fixDecoderSize(getBytesDecoder(), 32)],
+    ["terms", getAgreedTermsDecoder()],
   ]);
 }
 
@@ -220,5 +238,5 @@ export async function fetchAllMaybeBid(
 }
 
 export function getBidSize(): number {
-  return 153;
+  return 165;
 }

@@ -107,6 +107,7 @@ pub fn handler(ctx: Context<AcceptBid>) -> Result<()> {
         escrow: bid.escrow_amount,
         job_hash: bid.job_hash,
         job_uri: String::new(),
+        agreed: bid.terms,
     };
     let opened = begin_lease(
         &accounts.protocol,

@@ -7,7 +7,7 @@ use crate::error::TesseraError;
 use crate::events::BidPosted;
 use crate::instructions::token::{create_token_account, transfer_from_user, Creation};
 use crate::math::escrow_for;
-use crate::state::{seeds, Bid, Protocol};
+use crate::state::{seeds, AgreedTerms, Bid, Protocol};
 
 /// Arguments of `post_bid`.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
@@ -114,6 +114,7 @@ pub fn handler(ctx: Context<PostBid>, args: PostBidArgs) -> Result<()> {
         escrow_amount: escrow,
         expires_at: args.expires_at,
         job_hash: args.job_hash,
+        terms: AgreedTerms::from_params(&accounts.protocol.params),
     });
     let held = TokenAccount::try_deserialize(&mut &accounts.bid_escrow.try_borrow_data()?[..])?;
     accounts.bid.invariant(held.amount)?;

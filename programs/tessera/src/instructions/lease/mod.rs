@@ -39,6 +39,9 @@ pub struct LeaseTerms {
     pub job_hash: [u8; 32],
     /// Where the job spec lives (event only; empty for bids).
     pub job_uri: String,
+    /// Protocol terms the lease keeps for its life: those in force now for `open_lease`,
+    /// those the bid was posted under for `accept_bid`.
+    pub agreed: AgreedTerms,
 }
 
 /// Writes a new lease whose escrow is already in the vault and books its allocation: the
@@ -89,7 +92,7 @@ pub fn begin_lease<'info>(
         grace_until: 0,
         terminated: false,
         job_hash: terms.job_hash,
-        terms: AgreedTerms::from_params(&protocol.params),
+        terms: terms.agreed,
     });
     lease.invariant()?;
     pool_vault.reload_and_check()?;

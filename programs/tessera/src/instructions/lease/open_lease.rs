@@ -11,7 +11,7 @@ use crate::instructions::shared::{
 };
 use crate::instructions::token::transfer_from_user;
 use crate::math::escrow_for;
-use crate::state::{seeds, Lease, Node, Protocol, Provider, StakePosition};
+use crate::state::{seeds, AgreedTerms, Lease, Node, Protocol, Provider, StakePosition};
 
 /// Longest job URI carried in the event.
 pub const MAX_JOB_URI_LEN: usize = 200;
@@ -102,6 +102,7 @@ pub fn handler(ctx: Context<OpenLease>, args: OpenLeaseArgs) -> Result<()> {
         escrow,
         job_hash: args.job_hash,
         job_uri: args.job_uri,
+        agreed: AgreedTerms::from_params(&accounts.protocol.params),
     };
     let opened = begin_lease(
         &accounts.protocol,
