@@ -314,3 +314,33 @@ async fn raising_the_minimum_stake_never_stops_a_live_lease_from_paying_and_clos
         .unwrap_err()
         .assert_code(code(TesseraError::ProviderUnderstaked));
 }
+
+#[tokio::test]
+async fn lowering_the_minimum_stake_never_releases_a_live_leases_collateral() {
+    let mut m = Market::new().await;
+    let min = default_params().min_provider_stake;
+    // The operator stakes 2 × min; a lease opened now locks min of it.
+    let first = m.open(1, 2 * HOUR as u32).await;
+    let mut params = default_params();
+    params.min_provider_stake = min / 100;
+    m.f.change_params(params).await.expect("lower minimum");
+    // A second lease under the lower minimum must not shrink the first one's lock.
+    let second = m.open(1, HOUR as u32).await;
+    let op = m.operator.insecure_clone();
+    m.f.send(&[builders::begin_unstake(op.pubkey(), min + 1)], &[&op])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::StakeLocked));
+    m.f.send(&[builders::begin_unstake(op.pubkey(), min)], &[&op])
+        .await
+        .expect("what no lease needs can unbond");
+    // With both leases closed, nothing stays locked.
+    let renter = m.renter.insecure_clone();
+    for lease in [first, second] {
+        m.close(&renter, lease).await.expect("close");
+    }
+    let position: tessera::state::StakePosition =
+        m.f.get(tessera::seeds::find_stake_position_address(&op.pubkey()).0)
+            .await;
+    assert_eq!(position.locked_amount, 0);
+}

@@ -140,6 +140,28 @@ async fn a_proposal_applies_only_after_its_notice_and_then_by_anyone() {
 }
 
 #[tokio::test]
+async fn a_proposal_left_unapplied_a_week_past_its_notice_expires() {
+    let mut f = Fixture::new().await;
+    let mut params = default_params();
+    params.protocol_fee_bps = bps(1_000);
+    let window = tessera::state::PARAMS_APPLY_WINDOW_SECS;
+    f.propose(params).await.expect("propose");
+    f.advance(86_400 + window + 1).await;
+    f.send(&[builders::apply_params()], &[])
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::ParamsChangeExpired));
+    assert_eq!(protocol(&mut f).await.params, default_params());
+    // Proposed again, it still applies at the last second of its window.
+    f.propose(params).await.expect("propose again");
+    f.advance(86_400 + window).await;
+    f.send(&[builders::apply_params()], &[])
+        .await
+        .expect("applies within its window");
+    assert_eq!(protocol(&mut f).await.params, params);
+}
+
+#[tokio::test]
 async fn a_shorter_notice_waits_out_the_notice_in_force() {
     let mut f = Fixture::new().await;
     let mut params = default_params();

@@ -125,6 +125,7 @@ tessera_errors! {
     BidEscrowBelowLedger = "the bid's escrow account holds less than the bid's escrow",
     TicketLedgerBroken = "the redemption ticket's state is inconsistent",
     NotCanonicalAddress = "the account is not at the address its seeds and stored bump derive: a copy or a forgery",
+    ParamsChangeExpired = "the parameter change was not applied within 7 days of its notice ending: propose it again",
 }
 
 #[cfg(test)]

@@ -266,4 +266,5 @@ export const TESSERA_ERRORS: Readonly<Record<number, readonly [string, string]>>
   6095: ["BidEscrowBelowLedger", "the bid's escrow account holds less than the bid's escrow"],
   6096: ["TicketLedgerBroken", "the redemption ticket's state is inconsistent"],
   6097: ["NotCanonicalAddress", "the account is not at the address its seeds and stored bump derive: a copy or a forgery"],
+  6098: ["ParamsChangeExpired", "the parameter change was not applied within 7 days of its notice ending: propose it again"],
 };

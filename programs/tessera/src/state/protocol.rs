@@ -123,7 +123,12 @@ pub struct Protocol {
     pub reserved: [u8; 64],
 }
 
-/// A proposed change, applicable by anyone from `effective_at` until cancelled.
+/// How long after its notice ends a proposed change may still be applied: one left pending
+/// for weeks would surprise everyone who planned around the parameters in force.
+pub const PARAMS_APPLY_WINDOW_SECS: i64 = 7 * 86_400;
+
+/// A proposed change, applicable by anyone from `effective_at` for
+/// [`PARAMS_APPLY_WINDOW_SECS`], until cancelled or replaced.
 #[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ParamsChange {
     /// Parameters after the change.
@@ -176,7 +181,8 @@ impl Protocol {
         Ok(change)
     }
 
-    /// Applies the pending change once its notice is over; returns it.
+    /// Applies the pending change once its notice is over and before
+    /// [`PARAMS_APPLY_WINDOW_SECS`] more have passed; returns it.
     pub fn apply_change(&mut self, now: i64) -> Result<ParamsChange> {
         let change = self
             .pending_change
@@ -185,6 +191,11 @@ impl Protocol {
             now >= change.effective_at,
             TesseraError::ParamsNoticeNotOver
         );
+        let expires_at = change
+            .effective_at
+            .checked_add(PARAMS_APPLY_WINDOW_SECS)
+            .ok_or_else(|| error!(TesseraError::MathOverflow))?;
+        require!(now <= expires_at, TesseraError::ParamsChangeExpired);
         self.params = change.params;
         self.treasury = change.treasury;
         self.arbiter = change.arbiter;

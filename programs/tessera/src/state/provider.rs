@@ -61,7 +61,10 @@ impl Provider {
     }
 
     /// Checks the provider may take a new lease with `position` as collateral, then counts
-    /// it and locks `min_stake` of the position while any lease runs.
+    /// it and locks `min_stake` of the position while any lease runs. The lock only grows
+    /// while leases run: a lease opened under a lowered minimum never releases collateral that
+    /// a live lease opened under a higher one relies on. It is the largest minimum of the
+    /// leases opened since none ran, and clears with the last of them.
     pub fn lease_opened(&mut self, position: &mut StakePosition, min_stake: u64) -> Result<()> {
         require!(
             self.status == ProviderStatus::Active,
@@ -72,7 +75,7 @@ impl Provider {
             TesseraError::ProviderUnderstaked
         );
         self.active_leases = self.active_leases.saturating_add(1);
-        position.locked_amount = min_stake;
+        position.locked_amount = position.locked_amount.max(min_stake);
         Ok(())
     }
 

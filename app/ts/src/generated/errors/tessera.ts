@@ -210,6 +210,8 @@ export const TESSERA_ERROR__BID_ESCROW_BELOW_LEDGER = 0x17cf; // 6095
 export const TESSERA_ERROR__TICKET_LEDGER_BROKEN = 0x17d0; // 6096
 /** NotCanonicalAddress: the account is not at the address its seeds and stored bump derive: a copy or a forgery */
 export const TESSERA_ERROR__NOT_CANONICAL_ADDRESS = 0x17d1; // 6097
+/** ParamsChangeExpired: the parameter change was not applied within 7 days of its notice ending: propose it again */
+export const TESSERA_ERROR__PARAMS_CHANGE_EXPIRED = 0x17d2; // 6098
 
 export type TesseraError =
   | typeof TESSERA_ERROR__BENCHMARK_TOO_OLD
@@ -257,6 +259,7 @@ export type TesseraError =
   | typeof TESSERA_ERROR__NOT_STAKE_OWNER
   | typeof TESSERA_ERROR__NOT_TICKET_OWNER
   | typeof TESSERA_ERROR__OPERATOR_FEE_TOO_HIGH
+  | typeof TESSERA_ERROR__PARAMS_CHANGE_EXPIRED
   | typeof TESSERA_ERROR__PARAMS_NOTICE_NOT_OVER
   | typeof TESSERA_ERROR__PARAMS_UNCHANGED
   | typeof TESSERA_ERROR__PENDING_UNSETTLED
@@ -359,6 +362,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [TESSERA_ERROR__NOT_STAKE_OWNER]: `the signer does not own this stake position`,
     [TESSERA_ERROR__NOT_TICKET_OWNER]: `the signer does not own this redemption ticket`,
     [TESSERA_ERROR__OPERATOR_FEE_TOO_HIGH]: `operator_fee_bps is above the 30% bound`,
+    [TESSERA_ERROR__PARAMS_CHANGE_EXPIRED]: `the parameter change was not applied within 7 days of its notice ending: propose it again`,
     [TESSERA_ERROR__PARAMS_NOTICE_NOT_OVER]: `the parameter change's notice period has not passed yet`,
     [TESSERA_ERROR__PARAMS_UNCHANGED]: `the proposal changes no parameter, treasury or arbiter`,
     [TESSERA_ERROR__PENDING_UNSETTLED]: `the lease has an unsettled charge: settle it first`,

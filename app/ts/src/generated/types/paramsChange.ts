@@ -26,7 +26,10 @@ import {
   type ProtocolParamsArgs,
 } from ".";
 
-/** A proposed change, applicable by anyone from `effective_at` until cancelled. */
+/**
+ * A proposed change, applicable by anyone from `effective_at` for
+ * [`PARAMS_APPLY_WINDOW_SECS`], until cancelled or replaced.
+ */
 export type ParamsChange = {
   /** Parameters after the change. */
   params: ProtocolParams;
