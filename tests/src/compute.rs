@@ -72,6 +72,14 @@ pub const BUDGETS: &[(&str, &[u8], u64)] = &[
     budget!(AcceptBid, "accept_bid", 87_000),
 ];
 
+/// The budget of the instruction named `name`.
+pub fn budget(name: &str) -> Option<u64> {
+    BUDGETS
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, _, units)| *units)
+}
+
 /// The name and budget of the Tessera instruction whose data is `data`.
 pub fn budget_of(data: &[u8]) -> Option<(&'static str, u64)> {
     BUDGETS
@@ -288,11 +296,18 @@ mod tests {
             .filter_map(|ix| ix["name"].as_str())
             .collect();
         for name in &names {
-            assert!(
-                BUDGETS.iter().any(|(n, _, _)| n == name),
-                "{name} has no compute budget"
-            );
+            assert!(budget(name).is_some(), "{name} has no compute budget");
         }
         assert_eq!(names.len(), BUDGETS.len());
+        // Each budget is keyed by its own instruction's discriminator.
+        for ix in idl["instructions"].as_array().expect("instructions") {
+            let disc: Vec<u8> = ix["discriminator"]
+                .as_array()
+                .expect("discriminator")
+                .iter()
+                .map(|b| b.as_u64().expect("byte") as u8)
+                .collect();
+            assert_eq!(budget_of(&disc).map(|(n, _)| n), ix["name"].as_str());
+        }
     }
 }

@@ -564,16 +564,6 @@ impl Fixture {
     }
 }
 
-/// Compute units the Tessera program consumed, per top-level invocation, from a
-/// transaction's logs (empty when it ran natively).
-pub fn compute_units(logs: &[String]) -> Vec<u64> {
-    let prefix = format!("Program {} consumed ", tessera::ID);
-    logs.iter()
-        .filter_map(|l| l.strip_prefix(&prefix))
-        .filter_map(|rest| rest.split_whitespace().next()?.parse().ok())
-        .collect()
-}
-
 /// A GPU model name as the fixed-width field pools and nodes store.
 pub fn model(name: &str) -> [u8; 32] {
     let mut out = [0u8; 32];

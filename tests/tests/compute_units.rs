@@ -7,7 +7,7 @@
 
 use solana_sdk::signer::Signer;
 use tessera_tests::builders;
-use tessera_tests::compute::{budget_of, outermost_units, HOT_PATH_TARGETS};
+use tessera_tests::compute::{budget, outermost_units, HOT_PATH_TARGETS};
 use tessera_tests::fixture::sbf;
 use tessera_tests::market::Market;
 
@@ -40,22 +40,16 @@ async fn hot_path_instructions_stay_within_their_compute_budgets() {
     m.f.advance(3_600).await;
     record("settle", m.settle(lease).await.expect("settle"));
     let ix = builders::close_lease(renter.pubkey(), &m.n, &m.p, lease, &m.renter_accounts());
-    let close = ix.data.clone();
     record(
         "close_lease",
         m.f.send(&[ix], &[&renter]).await.expect("close"),
     );
-    assert_eq!(budget_of(&close).map(|(name, _)| name), Some("close_lease"));
     println!(
         "| instruction | compute units | enforced budget | design target |\n|---|---:|---:|---:|"
     );
     for ((name, units), (target_name, target)) in measured.iter().zip(HOT_PATH_TARGETS) {
         assert_eq!(*name, target_name);
-        let budget = tessera_tests::compute::BUDGETS
-            .iter()
-            .find(|(n, _, _)| n == name)
-            .map(|(_, _, b)| *b)
-            .expect("budget");
+        let budget = budget(name).expect("budget");
         println!("| `{name}` | {units} | {budget} | {target} |");
         if tessera_tests::compute::enforced() {
             assert!(*units <= budget, "{name} used {units} CU, budget {budget}");
