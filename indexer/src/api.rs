@@ -1,11 +1,11 @@
 //! The read API (JSON over HTTP): market search, pools with their history, a node's and a
-//! lease's receipts, a wallet's positions and statement, and the OpenAPI description
+//! lease's receipts, a wallet's positions and statement, `/health`, and the OpenAPI description
 //! (`/openapi.json`). Every list is paged with at most [`MAX_LIMIT`] items and no page starts
-//! past [`MAX_OFFSET`]; bad parameters get a 400 with words.
+//! past [`MAX_OFFSET`]; bad parameters (unknown ones included) get a 400 with words.
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use anchor_lang::AccountDeserialize;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -14,13 +14,44 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use tokio_postgres::Client;
+use solana_sdk::pubkey::Pubkey;
+use tessera_client::accounts::read;
+use tessera_client::state::{Pool, RedemptionTicket, TicketStatus};
 use utoipa::{IntoParams, OpenApi, ToSchema};
+
+use crate::db::{self, DbError};
+use crate::index::Progress;
+use crate::source::Source;
 
 /// Most items one page holds.
 pub const MAX_LIMIT: u32 = 100;
 /// Deepest a page may start (the API never scans past it).
 pub const MAX_OFFSET: u32 = 10_000;
+
+/// What the handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub pool: db::Pool,
+    /// The chain, for what the program's accounts do not hold (token balances).
+    pub source: Arc<dyn Source>,
+    /// The indexing loop's progress.
+    pub progress: Arc<Progress>,
+    /// Longest time since the loop last caught up before `/health` answers 503.
+    pub max_lag: Duration,
+}
+
+impl AppState {
+    async fn db(&self) -> Result<db::Conn, ApiError> {
+        self.pool.get().await.map_err(|e| {
+            tracing::error!(error = %e, "no database connection");
+            ApiError(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the database is unreachable; try again shortly".into(),
+            )
+        })
+    }
+}
 
 /// A refusal or failure, with its status and words.
 pub struct ApiError(StatusCode, String);
@@ -50,8 +81,14 @@ fn params<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
     q.map(|Query(t)| t).map_err(|e| bad(e.body_text()))
 }
 
+/// No parameters: any given is refused by name.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
+
 /// A page of a list.
 #[derive(Debug, Clone, Copy, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct Paging {
     /// Page number, from 0.
     page: Option<u32>,
@@ -82,23 +119,66 @@ impl Paging {
 
 /// Market search.
 #[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct MarketQuery {
-    /// Part of the GPU model's name (case-insensitive).
+    /// Part of the GPU model's name (case-insensitive, matched literally).
     model: Option<String>,
-    /// At least this many GPUs free.
+    /// At least this many GPUs free (0 or more).
     min_free: Option<i32>,
-    /// At most this price per GPU-hour, settlement base units.
+    /// At most this price per GPU-hour, settlement base units (0 or more).
     max_price: Option<i64>,
-    /// At least this attested BF16 TFLOPS (unattested nodes are left out).
+    /// At least this attested BF16 TFLOPS (unattested nodes are left out; 0 or more).
     min_tflops: Option<f64>,
-    /// At least this many receipts settled by the provider.
+    /// At least this many receipts settled by the provider (0 or more).
     min_receipts: Option<i64>,
+    /// Include nodes that are not online (default: online only).
+    include_offline: Option<bool>,
+    /// Include nodes with no GPU free (default: at least one free).
+    include_full: Option<bool>,
     /// `price` (default), `free`, `tflops` or `reputation`.
     sort: Option<String>,
     /// Page number, from 0.
     page: Option<u32>,
     /// Items per page, 1 to 100 (default 50).
     limit: Option<u32>,
+}
+
+/// `value`, refused with words when negative.
+fn at_least_zero<T: PartialOrd + Default + Copy>(
+    name: &str,
+    value: Option<T>,
+) -> Result<Option<T>, ApiError> {
+    match value {
+        Some(v) if v < T::default() => Err(bad(format!("{name} must be 0 or more"))),
+        other => Ok(other),
+    }
+}
+
+/// `min_tflops` in hundredths, refused with words when negative, NaN or infinite.
+fn tflops_centi(value: Option<f64>) -> Result<Option<i32>, ApiError> {
+    match value {
+        None => Ok(None),
+        Some(t) if t.is_finite() && t >= 0.0 && t <= f64::from(i32::MAX) / 100.0 => {
+            Ok(Some((t * 100.0).ceil() as i32))
+        }
+        Some(t) => Err(bad(format!(
+            "min_tflops must be a finite number, 0 or more, not {t}"
+        ))),
+    }
+}
+
+/// `text` for `ILIKE`, with its wildcards (`%`, `_`) and the escape character matched literally.
+fn literal_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
 }
 
 /// A node in the market.
@@ -119,63 +199,10 @@ pub struct MarketNode {
     disputes_lost: i32,
 }
 
-/// A page of the market.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MarketPage {
-    items: Vec<MarketNode>,
-    next_page: Option<u32>,
-}
-
-#[utoipa::path(get, path = "/market", params(MarketQuery), responses((status = 200, body = MarketPage), (status = 400, description = "bad parameters, in words")))]
-async fn market(
-    State(db): State<Arc<Client>>,
-    q: Result<Query<MarketQuery>, QueryRejection>,
-) -> Result<Json<MarketPage>, ApiError> {
-    let q = params(q)?;
-    let paging = Paging {
-        page: q.page,
-        limit: q.limit,
-    };
-    let (limit, offset) = paging.bounds()?;
-    let order = match q.sort.as_deref().unwrap_or("price") {
-        "price" => "price, address",
-        "free" => "gpus_free DESC, address",
-        "tflops" => "tflops_centi DESC, address",
-        "reputation" => "receipts_settled DESC, address",
-        other => {
-            return Err(bad(format!(
-                "sort must be price, free, tflops or reputation, not {other:?}"
-            )))
-        }
-    };
-    let min_tflops_centi = q.min_tflops.map(|t| (t * 100.0).ceil() as i32);
-    let sql = format!(
-        "SELECT address, provider, pool, model, gpus, gpus_free, price, tflops_centi, attested, online, receipts_settled, disputes_lost
-         FROM nodes WHERE NOT closed
-           AND ($1::TEXT IS NULL OR model ILIKE '%' || $1 || '%')
-           AND ($2::INT IS NULL OR gpus_free >= $2)
-           AND ($3::BIGINT IS NULL OR price <= $3)
-           AND ($4::INT IS NULL OR (attested AND tflops_centi >= $4))
-           AND ($5::BIGINT IS NULL OR receipts_settled >= $5)
-         ORDER BY {order} LIMIT $6 OFFSET $7"
-    );
-    let rows = db
-        .query(
-            &sql,
-            &[
-                &q.model,
-                &q.min_free,
-                &q.max_price,
-                &min_tflops_centi,
-                &q.min_receipts,
-                &limit,
-                &offset,
-            ],
-        )
-        .await?;
-    let items: Vec<MarketNode> = rows
-        .iter()
-        .map(|r| MarketNode {
+impl MarketNode {
+    /// A row of the market query.
+    fn from_row(r: &tokio_postgres::Row) -> Self {
+        Self {
             address: r.get(0),
             provider: r.get(1),
             pool: r.get(2),
@@ -189,8 +216,79 @@ async fn market(
             online: r.get(9),
             receipts_settled: r.get(10),
             disputes_lost: r.get(11),
-        })
-        .collect();
+        }
+    }
+}
+
+/// A page of the market.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MarketPage {
+    items: Vec<MarketNode>,
+    next_page: Option<u32>,
+}
+
+#[utoipa::path(get, path = "/market", params(MarketQuery), responses((status = 200, body = MarketPage), (status = 400, description = "bad parameters, in words")))]
+async fn market(
+    State(app): State<AppState>,
+    q: Result<Query<MarketQuery>, QueryRejection>,
+) -> Result<Json<MarketPage>, ApiError> {
+    let q = params(q)?;
+    let paging = Paging {
+        page: q.page,
+        limit: q.limit,
+    };
+    let (limit, offset) = paging.bounds()?;
+    let order = match q.sort.as_deref().unwrap_or("price") {
+        "price" => "n.price, n.address",
+        "free" => "n.gpus_free DESC, n.address",
+        "tflops" => "n.tflops_centi DESC, n.address",
+        "reputation" => "COALESCE(p.receipts_settled, 0) DESC, n.address",
+        other => {
+            return Err(bad(format!(
+                "sort must be price, free, tflops or reputation, not {other:?}"
+            )))
+        }
+    };
+    let min_free = at_least_zero("min_free", q.min_free)?;
+    let max_price = at_least_zero("max_price", q.max_price)?;
+    let min_receipts = at_least_zero("min_receipts", q.min_receipts)?;
+    let min_tflops_centi = tflops_centi(q.min_tflops)?;
+    let model = q.model.as_deref().map(literal_like);
+    let everyone = (
+        q.include_offline.unwrap_or(false),
+        q.include_full.unwrap_or(false),
+    );
+    let sql = format!(
+        "SELECT n.address, n.provider, n.pool, n.model, n.gpus, n.gpus_free, n.price, n.tflops_centi, n.attested, n.online,
+                COALESCE(p.receipts_settled, 0), COALESCE(p.disputes_lost, 0)
+         FROM nodes n LEFT JOIN providers p ON p.address = n.provider
+         WHERE NOT n.closed
+           AND (n.online OR $8) AND (n.gpus_free > 0 OR $9)
+           AND ($1::TEXT IS NULL OR n.model ILIKE $1)
+           AND ($2::INT IS NULL OR n.gpus_free >= $2)
+           AND ($3::BIGINT IS NULL OR n.price <= $3)
+           AND ($4::INT IS NULL OR (n.attested AND n.tflops_centi >= $4))
+           AND ($5::BIGINT IS NULL OR COALESCE(p.receipts_settled, 0) >= $5)
+         ORDER BY {order} LIMIT $6 OFFSET $7"
+    );
+    let db = app.db().await?;
+    let rows = db
+        .query(
+            &sql,
+            &[
+                &model,
+                &min_free,
+                &max_price,
+                &min_tflops_centi,
+                &min_receipts,
+                &limit,
+                &offset,
+                &everyone.0,
+                &everyone.1,
+            ],
+        )
+        .await?;
+    let items: Vec<MarketNode> = rows.iter().map(MarketNode::from_row).collect();
     let next_page = paging.next(items.len(), limit);
     Ok(Json(MarketPage { items, next_page }))
 }
@@ -219,20 +317,31 @@ fn now() -> i64 {
         .unwrap_or(0)
 }
 
-#[utoipa::path(get, path = "/pools", responses((status = 200, body = [PoolOut])))]
-async fn pools(State(db): State<Arc<Client>>) -> Result<Json<Vec<PoolOut>>, ApiError> {
+/// Every live pool indexed, by address.
+async fn live_pools(db: &db::Conn) -> Result<Vec<(String, Pool)>, ApiError> {
     let rows = db
         .query("SELECT address, data FROM accounts WHERE kind = 'pool' AND NOT closed ORDER BY address LIMIT 1000", &[])
         .await?;
-    let now = now();
-    let out = rows
+    Ok(rows
         .iter()
-        .filter_map(|r| {
-            let data: Vec<u8> = r.get(1);
-            let p = tessera::state::Pool::try_deserialize(&mut &data[..]).ok()?;
+        .filter_map(|r| Some((r.get(0), read::<Pool>(r.get(1))?)))
+        .collect())
+}
+
+#[utoipa::path(get, path = "/pools", responses((status = 200, body = [PoolOut]), (status = 400)))]
+async fn pools(
+    State(app): State<AppState>,
+    q: Result<Query<NoParams>, QueryRejection>,
+) -> Result<Json<Vec<PoolOut>>, ApiError> {
+    params(q)?;
+    let now = now();
+    let out = live_pools(&app.db().await?)
+        .await?
+        .into_iter()
+        .filter_map(|(address, p)| {
             let (num, den) = tessera_client::metrics::share_price(&p, now)?;
             Some(PoolOut {
-                address: r.get(0),
+                address,
                 operator: p.operator.to_string(),
                 share_value: tessera_client::metrics::format_ratio(num, den, 12)?,
                 nav: p.nav(now).ok()?.to_string(),
@@ -271,7 +380,7 @@ pub struct EventsPage {
 
 /// Events matching `filter` (an SQL condition on `e` using `$1`), in the chain's order.
 async fn events_where(
-    db: &Client,
+    app: &AppState,
     filter: &str,
     key: &str,
     paging: Paging,
@@ -281,7 +390,11 @@ async fn events_where(
         "SELECT e.signature, e.idx, e.slot, e.block_time, e.finalized, e.name, e.data FROM events e
          WHERE {filter} ORDER BY e.seq LIMIT $2 OFFSET $3"
     );
-    let rows = db.query(&sql, &[&key, &limit, &offset]).await?;
+    let rows = app
+        .db()
+        .await?
+        .query(&sql, &[&key, &limit, &offset])
+        .await?;
     let items: Vec<EventOut> = rows
         .iter()
         .map(|r| EventOut {
@@ -298,105 +411,237 @@ async fn events_where(
     Ok(EventsPage { items, next_page })
 }
 
-fn address(text: &str) -> Result<String, ApiError> {
-    text.parse::<solana_sdk::pubkey::Pubkey>()
-        .map(|k| k.to_string())
+fn address(text: &str) -> Result<Pubkey, ApiError> {
+    text.parse::<Pubkey>()
         .map_err(|_| bad(format!("{text:?} is not a base-58 address")))
+}
+
+/// Events of the address in the path that match `filter`, one page.
+async fn events_of(
+    app: AppState,
+    a: &str,
+    q: Result<Query<Paging>, QueryRejection>,
+    filter: &str,
+) -> Result<Json<EventsPage>, ApiError> {
+    let key = address(a)?.to_string();
+    Ok(Json(events_where(&app, filter, &key, params(q)?).await?))
 }
 
 #[utoipa::path(get, path = "/pools/{address}/history", params(("address" = String, Path), Paging), responses((status = 200, body = EventsPage), (status = 400)))]
 async fn pool_history(
-    State(db): State<Arc<Client>>,
+    State(app): State<AppState>,
     Path(a): Path<String>,
     q: Result<Query<Paging>, QueryRejection>,
 ) -> Result<Json<EventsPage>, ApiError> {
     let filter = "(e.pool = $1 OR e.lease IN (SELECT address FROM leases WHERE pool = $1))";
-    Ok(Json(
-        events_where(&db, filter, &address(&a)?, params(q)?).await?,
-    ))
+    events_of(app, &a, q, filter).await
 }
 
 #[utoipa::path(get, path = "/leases/{address}/receipts", params(("address" = String, Path), Paging), responses((status = 200, body = EventsPage), (status = 400)))]
 async fn lease_receipts(
-    State(db): State<Arc<Client>>,
+    State(app): State<AppState>,
     Path(a): Path<String>,
     q: Result<Query<Paging>, QueryRejection>,
 ) -> Result<Json<EventsPage>, ApiError> {
     let filter = "e.lease = $1 AND e.name IN ('ReceiptSubmitted', 'ChargeSettled', 'ChargeDisputed', 'DisputeResolved')";
-    Ok(Json(
-        events_where(&db, filter, &address(&a)?, params(q)?).await?,
-    ))
+    events_of(app, &a, q, filter).await
 }
 
 #[utoipa::path(get, path = "/nodes/{address}/receipts", params(("address" = String, Path), Paging), responses((status = 200, body = EventsPage), (status = 400)))]
 async fn node_receipts(
-    State(db): State<Arc<Client>>,
+    State(app): State<AppState>,
     Path(a): Path<String>,
     q: Result<Query<Paging>, QueryRejection>,
 ) -> Result<Json<EventsPage>, ApiError> {
     let filter =
         "e.name = 'ReceiptSubmitted' AND e.lease IN (SELECT address FROM leases WHERE node = $1)";
-    Ok(Json(
-        events_where(&db, filter, &address(&a)?, params(q)?).await?,
-    ))
+    events_of(app, &a, q, filter).await
 }
 
 #[utoipa::path(get, path = "/wallets/{address}/statement", params(("address" = String, Path), Paging), responses((status = 200, body = EventsPage), (status = 400)))]
 async fn statement(
-    State(db): State<Arc<Client>>,
+    State(app): State<AppState>,
     Path(a): Path<String>,
     q: Result<Query<Paging>, QueryRejection>,
 ) -> Result<Json<EventsPage>, ApiError> {
-    Ok(Json(
-        events_where(&db, "e.wallet = $1", &address(&a)?, params(q)?).await?,
-    ))
+    events_of(app, &a, q, "e.wallet = $1").await
 }
 
-/// A wallet's shares in one pool, by its deposits, redemptions and queued redemptions.
-#[derive(Debug, Serialize, ToSchema)]
+/// A wallet's position in one pool. Base units, as strings.
+#[derive(Debug, Default, Serialize, ToSchema)]
 pub struct Position {
     pool: String,
+    /// Share tokens the wallet holds now, over all its token accounts (transfers included).
     shares: String,
+    /// What those shares are worth now, rounded down.
+    value: String,
+    /// Shares waiting in the redemption queue (burned, not yet priced).
+    queued_shares: String,
+    /// Assets of fulfilled tickets not yet claimed.
+    claimable: String,
+    /// Assets deposited.
     deposited: String,
+    /// Assets paid out: instant redemptions and claimed queued redemptions.
     redeemed: String,
 }
 
-#[utoipa::path(get, path = "/wallets/{address}/positions", params(("address" = String, Path)), responses((status = 200, body = [Position]), (status = 400)))]
-async fn positions(
-    State(db): State<Arc<Client>>,
-    Path(a): Path<String>,
-) -> Result<Json<Vec<Position>>, ApiError> {
+/// Sums of the wallet's deposits and payouts, by pool, from its events.
+async fn flows(db: &db::Conn, wallet: &str) -> Result<Vec<(String, String, String)>, ApiError> {
     let rows = db
         .query(
             "SELECT pool,
-                    SUM(CASE name WHEN 'Deposited' THEN shares ELSE -shares END)::TEXT,
-                    SUM(CASE name WHEN 'Deposited' THEN amount ELSE 0 END)::TEXT,
-                    SUM(CASE name WHEN 'Redeemed' THEN amount ELSE 0 END)::TEXT
-             FROM events WHERE wallet = $1 AND pool IS NOT NULL AND shares IS NOT NULL
-               AND name IN ('Deposited', 'Redeemed', 'RedemptionRequested')
-             GROUP BY pool ORDER BY pool LIMIT 1000",
-            &[&address(&a)?],
+                    COALESCE(SUM(amount) FILTER (WHERE name = 'Deposited'), 0)::TEXT,
+                    COALESCE(SUM(amount) FILTER (WHERE name IN ('Redeemed', 'RedemptionClaimed')), 0)::TEXT
+             FROM events WHERE wallet = $1 AND pool IS NOT NULL
+               AND name IN ('Deposited', 'Redeemed', 'RedemptionClaimed')
+             GROUP BY pool",
+            &[&wallet],
         )
         .await?;
-    Ok(Json(
-        rows.iter()
-            .map(|r| Position {
-                pool: r.get(0),
-                shares: r.get(1),
-                deposited: r.get(2),
-                redeemed: r.get(3),
-            })
-            .collect(),
-    ))
+    Ok(rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect())
+}
+
+/// The wallet's live redemption tickets.
+async fn tickets(db: &db::Conn, wallet: &Pubkey) -> Result<Vec<RedemptionTicket>, ApiError> {
+    let rows = db
+        .query(
+            "SELECT data FROM accounts WHERE kind = 'redemption_ticket' AND NOT closed",
+            &[],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| read::<RedemptionTicket>(r.get(0)))
+        .filter(|t| t.owner == *wallet)
+        .collect())
+}
+
+#[utoipa::path(get, path = "/wallets/{address}/positions", params(("address" = String, Path)), responses((status = 200, body = [Position]), (status = 400), (status = 502, description = "the node could not be read")))]
+async fn positions(
+    State(app): State<AppState>,
+    Path(a): Path<String>,
+    q: Result<Query<NoParams>, QueryRejection>,
+) -> Result<Json<Vec<Position>>, ApiError> {
+    params(q)?;
+    let wallet = address(&a)?;
+    let balances = app
+        .source
+        .token_balances(&wallet)
+        .await
+        .map_err(|e| ApiError(StatusCode::BAD_GATEWAY, format!("{e}")))?;
+    let db = app.db().await?;
+    let (flows, tickets) = (
+        flows(&db, &wallet.to_string()).await?,
+        tickets(&db, &wallet).await?,
+    );
+    let now = now();
+    let mut out = Vec::new();
+    for (address, pool) in live_pools(&db).await? {
+        let held = balances
+            .iter()
+            .find(|(mint, _)| *mint == pool.share_mint)
+            .map_or(0, |(_, n)| *n);
+        let mine: Vec<&RedemptionTicket> = tickets
+            .iter()
+            .filter(|t| t.pool.to_string() == address)
+            .collect();
+        let flow = flows.iter().find(|(p, _, _)| *p == address);
+        if held == 0 && mine.is_empty() && flow.is_none() {
+            continue;
+        }
+        let sum = |status: TicketStatus, of: fn(&RedemptionTicket) -> u64| {
+            mine.iter()
+                .filter(|t| t.status == status)
+                .map(|t| u128::from(of(t)))
+                .sum::<u128>()
+        };
+        let value = tessera_client::metrics::share_price(&pool, now)
+            .map_or(0, |(num, den)| u128::from(held) * num / den.max(1));
+        out.push(Position {
+            shares: held.to_string(),
+            value: value.to_string(),
+            queued_shares: sum(TicketStatus::Queued, |t| t.shares).to_string(),
+            claimable: sum(TicketStatus::Fulfilled, |t| t.assets).to_string(),
+            deposited: flow.map_or("0".into(), |f| f.1.clone()),
+            redeemed: flow.map_or("0".into(), |f| f.2.clone()),
+            pool: address,
+        });
+    }
+    Ok(Json(out))
+}
+
+/// Whether the service is fit to answer: the database reachable and the index recent.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` or `unhealthy`.
+    status: &'static str,
+    /// Whether a query reached PostgreSQL just now.
+    database_reachable: bool,
+    /// Seconds since the indexer last had every transaction the node reported (absent before
+    /// the first time).
+    lag_seconds: Option<u64>,
+    /// The chain's slot when it last caught up.
+    indexed_slot: u64,
+    /// The loop's last error, while it is failing.
+    last_error: Option<String>,
+    /// What is wrong, in words; empty when healthy.
+    problems: Vec<String>,
+}
+
+#[utoipa::path(get, path = "/health", responses((status = 200, body = Health), (status = 503, body = Health, description = "the database is unreachable or the index is behind")))]
+async fn health(State(app): State<AppState>) -> (StatusCode, Json<Health>) {
+    let probe = async {
+        let db = app.pool.get().await.map_err(DbError::from)?;
+        db.query_one("SELECT 1", &[]).await.map_err(DbError::from)
+    };
+    let reachable = matches!(
+        tokio::time::timeout(Duration::from_secs(2), probe).await,
+        Ok(Ok(_))
+    );
+    let progress = app.progress.now();
+    let lag = progress.synced_at.map(|t| t.elapsed().as_secs());
+    let mut problems = Vec::new();
+    if !reachable {
+        problems.push("the database is unreachable".to_string());
+    }
+    match lag {
+        None => problems.push("the indexer has not caught up with the chain yet".to_string()),
+        Some(lag) if lag > app.max_lag.as_secs() => problems.push(format!(
+            "the indexer last caught up with the chain {lag} s ago (limit {} s)",
+            app.max_lag.as_secs()
+        )),
+        Some(_) => {}
+    }
+    let status = match problems.is_empty() {
+        true => StatusCode::OK,
+        false => StatusCode::SERVICE_UNAVAILABLE,
+    };
+    let body = Health {
+        status: if problems.is_empty() {
+            "ok"
+        } else {
+            "unhealthy"
+        },
+        database_reachable: reachable,
+        lag_seconds: lag,
+        indexed_slot: progress.slot,
+        last_error: progress.error,
+        problems,
+    };
+    (status, Json(body))
 }
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Tessera indexer",
-        description = "Market search, pools, receipts and statements from Tessera's indexed accounts and events"
+        description = "Market search, pools, receipts, positions and statements from Tessera's indexed accounts and events"
     ),
     paths(
+        health,
         market,
         pools,
         pool_history,
@@ -405,14 +650,16 @@ async fn positions(
         statement,
         positions
     ),
-    components(schemas(MarketPage, MarketNode, PoolOut, EventsPage, EventOut, Position))
+    components(schemas(
+        Health, MarketPage, MarketNode, PoolOut, EventsPage, EventOut, Position
+    ))
 )]
 pub struct ApiDoc;
 
-/// The API's routes over `db`.
-pub fn router(db: Arc<Client>) -> Router {
+/// The API's routes over `app`.
+pub fn router(app: AppState) -> Router {
     Router::new()
-        .route("/health", get(|| async { "ok" }))
+        .route("/health", get(health))
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
         .route("/market", get(market))
         .route("/pools", get(pools))
@@ -428,5 +675,5 @@ pub fn router(db: Arc<Client>) -> Router {
             )
         })
         .layer(tower_http::cors::CorsLayer::permissive())
-        .with_state(db)
+        .with_state(app)
 }

@@ -1,24 +1,26 @@
 //! The indexing loop: accounts backfilled with one scan, then every program transaction after
-//! the cursor, oldest first: its events stored, the accounts it touched re-read, and the
-//! cursor moved in the same database transaction as the events. Then transactions are re-read
-//! at `finalized`, and the loop waits for the next change.
+//! the cursor, oldest first (fetched several at a time, stored in order): its events stored,
+//! the accounts it touched re-read, and the cursor moved in the same database transaction as
+//! the events. Then transactions are re-read at `finalized`, and the loop waits for the next
+//! change. Every pass first checks that the node still serves the chain the database holds.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
-use anchor_lang::event::EVENT_IX_TAG_LE;
+use futures_util::stream::FuturesOrdered;
+use futures_util::StreamExt;
 use solana_sdk::pubkey::Pubkey;
-use tokio_postgres::Client;
+use tessera_client::idl::Idl;
 
-use crate::db::{self, AccountAt, DbError, EventRow, TxRow};
-use crate::idl::Idl;
+use crate::db::{self, AccountAt, Conn, DbError, EventRow, Pool, TxRow};
 use crate::rows;
-use crate::source::{Source, SourceError};
+use crate::source::{Landed, Source, SourceError, SourceTx};
 
 /// The name of the program's transaction cursor.
 pub const CURSOR: &str = "program";
 /// Transactions stored per database transaction.
-const BATCH: usize = 100;
+const BATCH: usize = 500;
 
 /// A failure of the loop, in words.
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +29,14 @@ pub enum IndexError {
     Source(#[from] SourceError),
     #[error(transparent)]
     Db(#[from] DbError),
+    /// The node now serves another chain than the one the database holds (final: the loop
+    /// must not merge them).
+    #[error(
+        "the database holds the chain with genesis hash {recorded}, but the node now serves \
+         genesis hash {served} (a restarted or different network); restart with --reset to \
+         delete what was indexed and index the new chain"
+    )]
+    OtherChain { recorded: String, served: String },
 }
 
 /// Tunables.
@@ -34,10 +44,52 @@ pub enum IndexError {
 pub struct Options {
     /// Longest wait between two looks at the chain when no notification comes.
     pub poll: Duration,
+    /// Most `getTransaction` requests in flight at once.
+    pub concurrency: usize,
+}
+
+/// Where the loop stands, for `/health`: when it last had every landed transaction, at which
+/// slot, and the last error if it is failing now.
+#[derive(Debug, Default)]
+pub struct Progress(Mutex<ProgressState>);
+
+/// A copy of [`Progress`].
+#[derive(Debug, Default, Clone)]
+pub struct ProgressState {
+    /// When the loop last finished a pass with nothing left to index.
+    pub synced_at: Option<Instant>,
+    /// The chain's slot at that pass.
+    pub slot: u64,
+    /// The error of the last pass, if it failed.
+    pub error: Option<String>,
+}
+
+impl Progress {
+    fn synced(&self, slot: u64) {
+        if let Ok(mut p) = self.0.lock() {
+            *p = ProgressState {
+                synced_at: Some(Instant::now()),
+                slot,
+                error: None,
+            };
+        }
+    }
+
+    /// Records a failed pass.
+    pub fn failed(&self, error: String) {
+        if let Ok(mut p) = self.0.lock() {
+            p.error = Some(error);
+        }
+    }
+
+    /// Where the loop stands now.
+    pub fn now(&self) -> ProgressState {
+        self.0.lock().map(|p| p.clone()).unwrap_or_default()
+    }
 }
 
 /// Reads every program account once and stores it.
-pub async fn backfill_accounts(source: &dyn Source, db: &mut Client) -> Result<usize, IndexError> {
+pub async fn backfill_accounts(source: &dyn Source, db: &mut Conn) -> Result<usize, IndexError> {
     let (slot, accounts) = source.all_accounts().await?;
     let rows: Vec<AccountAt> = accounts
         .iter()
@@ -57,7 +109,7 @@ pub async fn backfill_accounts(source: &dyn Source, db: &mut Client) -> Result<u
 pub fn events(idl: &Idl, program_data: &[Vec<u8>]) -> Vec<EventRow> {
     program_data
         .iter()
-        .filter_map(|data| data.strip_prefix(EVENT_IX_TAG_LE))
+        .filter_map(|data| tessera_client::events::body(data))
         .map(|body| {
             // An event this build's IDL cannot read is kept, raw, under the name "Unknown".
             let (name, fields) = idl.decode_event(body).unwrap_or_else(|e| {
@@ -79,36 +131,74 @@ pub fn events(idl: &Idl, program_data: &[Vec<u8>]) -> Vec<EventRow> {
         .collect()
 }
 
+/// One landed transaction (`None` for a failed one or one the node no longer has).
+async fn one(source: &dyn Source, landed: &Landed) -> Result<Option<SourceTx>, SourceError> {
+    match landed.failed {
+        true => Ok(None),
+        false => source.transaction(&landed.signature).await,
+    }
+}
+
+/// The transactions of `landed`, fetched `concurrency` at a time, in `landed`'s order.
+async fn fetch(
+    source: &dyn Source,
+    landed: &[Landed],
+    concurrency: usize,
+) -> Result<Vec<Option<SourceTx>>, SourceError> {
+    let mut out = Vec::with_capacity(landed.len());
+    let mut waiting = landed.iter();
+    let mut in_flight = FuturesOrdered::new();
+    loop {
+        while in_flight.len() < concurrency.max(1) {
+            match waiting.next() {
+                Some(l) => in_flight.push_back(one(source, l)),
+                None => break,
+            }
+        }
+        match in_flight.next().await {
+            Some(tx) => out.push(tx?),
+            None => return Ok(out),
+        }
+    }
+}
+
 /// Indexes every transaction after the cursor; returns how many.
 pub async fn catch_up(
     source: &dyn Source,
-    db: &mut Client,
+    db: &mut Conn,
     idl: &Idl,
+    concurrency: usize,
 ) -> Result<usize, IndexError> {
     let after = db::cursor(db, CURSOR).await?;
-    let landed = source.landed_after(after.as_deref()).await?;
+    let landed = source
+        .landed_after(after.as_ref().map(|(s, _)| s.as_str()))
+        .await?;
     for chunk in landed.chunks(BATCH) {
-        let mut txs = Vec::with_capacity(chunk.len());
+        let found = fetch(source, chunk, concurrency).await?;
+        let signatures: Vec<String> = chunk.iter().map(|l| l.signature.clone()).collect();
+        let finalized = source.finalized(&signatures).await?;
         let mut touched = BTreeSet::<Pubkey>::new();
-        for l in chunk {
-            let found = match l.failed {
-                true => None,
-                false => source.transaction(&l.signature).await?,
-            };
-            let (block_time, events) = match &found {
-                Some(t) => {
-                    touched.extend(t.keys.iter().copied());
-                    (t.block_time, events(idl, &t.program_data))
+        let txs: Vec<TxRow> = chunk
+            .iter()
+            .zip(&found)
+            .zip(finalized)
+            .map(|((l, found), finalized)| {
+                let (block_time, events) = match found {
+                    Some(t) => {
+                        touched.extend(t.keys.iter().copied());
+                        (t.block_time, events(idl, &t.program_data))
+                    }
+                    None => (0, Vec::new()),
+                };
+                TxRow {
+                    signature: l.signature.clone(),
+                    slot: l.slot,
+                    block_time,
+                    finalized,
+                    events,
                 }
-                None => (0, Vec::new()),
-            };
-            txs.push(TxRow {
-                signature: l.signature.clone(),
-                slot: l.slot,
-                block_time,
-                events,
-            });
-        }
+            })
+            .collect();
         let keys: Vec<Pubkey> = touched.into_iter().collect();
         let (slot, states) = source.accounts(&keys).await?;
         let rows: Vec<AccountAt> = keys
@@ -127,7 +217,7 @@ pub async fn catch_up(
 }
 
 /// Marks events whose transactions the chain now reports finalized.
-pub async fn finalize(source: &dyn Source, db: &Client) -> Result<usize, IndexError> {
+pub async fn finalize(source: &dyn Source, db: &Conn) -> Result<usize, IndexError> {
     let pending = db::unfinalized(db, 1_000).await?;
     let statuses = source.finalized(&pending).await?;
     let done: Vec<String> = pending
@@ -139,17 +229,41 @@ pub async fn finalize(source: &dyn Source, db: &Client) -> Result<usize, IndexEr
     Ok(done.len())
 }
 
-/// Backfills, then follows the chain until an error (the caller restarts or reports it).
-pub async fn run(source: &dyn Source, db: &mut Client, options: Options) -> Result<(), IndexError> {
+/// Refuses a node that serves another chain than the database's (`recorded`).
+pub async fn same_chain(source: &dyn Source, recorded: &str) -> Result<(), IndexError> {
+    let served = source.genesis_hash().await?;
+    match served == recorded {
+        true => Ok(()),
+        false => Err(IndexError::OtherChain {
+            recorded: recorded.to_string(),
+            served,
+        }),
+    }
+}
+
+/// Backfills, then follows the chain of genesis hash `genesis` until an error (the caller
+/// retries it with a fresh connection, or stops on [`IndexError::OtherChain`]).
+pub async fn run(
+    source: &dyn Source,
+    pool: &Pool,
+    genesis: &str,
+    options: Options,
+    progress: &Progress,
+) -> Result<(), IndexError> {
     let idl = Idl::tessera();
-    let accounts = backfill_accounts(source, db).await?;
+    let mut db = pool.get().await.map_err(DbError::from)?;
+    same_chain(source, genesis).await?;
+    let accounts = backfill_accounts(source, &mut db).await?;
     tracing::info!(accounts, "accounts backfilled");
     loop {
-        let indexed = catch_up(source, db, &idl).await?;
+        let slot = source.slot().await?;
+        same_chain(source, genesis).await?;
+        let indexed = catch_up(source, &mut db, &idl, options.concurrency).await?;
         if indexed > 0 {
             tracing::info!(transactions = indexed, "indexed");
         }
-        finalize(source, db).await?;
+        finalize(source, &db).await?;
+        progress.synced(slot);
         source.changed(options.poll).await;
     }
 }

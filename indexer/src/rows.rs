@@ -1,31 +1,11 @@
 //! What the database holds of an account or an event: its kind, the market columns of a
 //! node, a provider's record, and an event's searchable columns.
 
-use anchor_lang::{AccountDeserialize, Discriminator};
 use serde_json::Value;
-use tessera::state::{
-    Bid, Lease, Node, NodeStatus, Pool, Protocol, Provider, RedemptionTicket, StakePool,
-    StakePosition,
-};
+use tessera_client::accounts::read;
+use tessera_client::state::{Lease, Node, NodeStatus, Provider};
 
-/// The account type of `data`, by discriminator.
-pub fn kind(data: &[u8]) -> Option<&'static str> {
-    let kinds: [(&[u8], &str); 9] = [
-        (Protocol::DISCRIMINATOR, "protocol"),
-        (Pool::DISCRIMINATOR, "pool"),
-        (StakePool::DISCRIMINATOR, "stake_pool"),
-        (StakePosition::DISCRIMINATOR, "stake_position"),
-        (Provider::DISCRIMINATOR, "provider"),
-        (Node::DISCRIMINATOR, "node"),
-        (Lease::DISCRIMINATOR, "lease"),
-        (Bid::DISCRIMINATOR, "bid"),
-        (RedemptionTicket::DISCRIMINATOR, "redemption_ticket"),
-    ];
-    kinds
-        .into_iter()
-        .find(|(d, _)| data.starts_with(d))
-        .map(|(_, k)| k)
-}
+pub use tessera_client::accounts::kind;
 
 /// A node's market columns.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,7 +23,7 @@ pub struct NodeRow {
 
 /// The node in `data`, if it decodes.
 pub fn node(data: &[u8]) -> Option<NodeRow> {
-    let n = Node::try_deserialize(&mut &data[..]).ok()?;
+    let n: Node = read(data)?;
     let model = String::from_utf8_lossy(&n.spec.gpu_model)
         .trim_end_matches('\0')
         .to_string();
@@ -62,13 +42,13 @@ pub fn node(data: &[u8]) -> Option<NodeRow> {
 
 /// A lease's node, renter and pool.
 pub fn lease(data: &[u8]) -> Option<(String, String, String)> {
-    let l = Lease::try_deserialize(&mut &data[..]).ok()?;
+    let l: Lease = read(data)?;
     Some((l.node.to_string(), l.renter.to_string(), l.pool.to_string()))
 }
 
 /// A provider's record: receipts settled and disputes lost.
 pub fn provider(data: &[u8]) -> Option<(i64, i32)> {
-    let p = Provider::try_deserialize(&mut &data[..]).ok()?;
+    let p: Provider = read(data)?;
     Some((
         i64::try_from(p.receipts_settled).unwrap_or(i64::MAX),
         i32::try_from(p.disputes_lost).unwrap_or(i32::MAX),
@@ -134,7 +114,10 @@ mod tests {
             ),
             (Some("P"), Some("W"), Some("100"), Some("99"))
         );
-        assert_eq!(kind(Node::DISCRIMINATOR), Some("node"));
+        assert_eq!(
+            kind(<Node as anchor_lang::Discriminator>::DISCRIMINATOR),
+            Some("node")
+        );
         assert_eq!(kind(&[0; 8]), None);
     }
 }

@@ -19,6 +19,8 @@ use solana_rpc_client_api::config::{
     RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcTransactionConfig, RpcTransactionLogsConfig,
     RpcTransactionLogsFilter,
 };
+use solana_rpc_client_api::request::RpcRequest;
+use solana_rpc_client_api::response::{Response, RpcKeyedAccount};
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Signature;
 use solana_transaction_status_client_types::{
@@ -70,6 +72,12 @@ pub trait Source: Send + Sync {
     async fn transaction(&self, signature: &str) -> Result<Option<SourceTx>, SourceError>;
     /// Whether each signature is finalized.
     async fn finalized(&self, signatures: &[String]) -> Result<Vec<bool>, SourceError>;
+    /// The hash of the chain's genesis block (which chain this is).
+    async fn genesis_hash(&self) -> Result<String, SourceError>;
+    /// The chain's newest slot.
+    async fn slot(&self) -> Result<u64, SourceError>;
+    /// `owner`'s SPL Token balances now, by mint (several accounts of one mint summed).
+    async fn token_balances(&self, owner: &Pubkey) -> Result<Vec<(Pubkey, u64)>, SourceError>;
     /// Waits until the program may have changed: a notification, or at most `poll`.
     async fn changed(&self, poll: Duration);
 }
@@ -96,6 +104,15 @@ impl RpcSource {
         }
     }
 
+    /// The block time of `slot` (0 when the node has none).
+    pub async fn block_time(&self, slot: u64) -> Result<i64, SourceError> {
+        match self.rpc.get_block_time(slot).await {
+            Ok(t) => Ok(t),
+            Err(e) if is_missing(&e) => Ok(0),
+            Err(e) => Err(self.error(e)),
+        }
+    }
+
     fn error(&self, e: impl std::fmt::Display) -> SourceError {
         SourceError {
             url: self.url.clone(),
@@ -110,7 +127,7 @@ async fn watch(ws: String, woken: Arc<Notify>) {
         if let Ok(client) =
             solana_pubsub_client::nonblocking::pubsub_client::PubsubClient::new(ws.as_str()).await
         {
-            let filter = RpcTransactionLogsFilter::Mentions(vec![tessera::ID.to_string()]);
+            let filter = RpcTransactionLogsFilter::Mentions(vec![tessera_client::ID.to_string()]);
             let config = RpcTransactionLogsConfig {
                 commitment: Some(CommitmentConfig::confirmed()),
             };
@@ -144,7 +161,7 @@ impl Source for RpcSource {
         };
         let found = self
             .rpc
-            .get_program_ui_accounts_with_config(&tessera::ID, config)
+            .get_program_ui_accounts_with_config(&tessera_client::ID, config)
             .await
             .map_err(|e| self.error(e))?;
         let accounts = found
@@ -170,7 +187,7 @@ impl Source for RpcSource {
             out.extend(
                 read.value
                     .into_iter()
-                    .map(|a| a.filter(|a| a.owner == tessera::ID).map(|a| a.data)),
+                    .map(|a| a.filter(|a| a.owner == tessera_client::ID).map(|a| a.data)),
             );
         }
         Ok((slot, out))
@@ -192,7 +209,7 @@ impl Source for RpcSource {
             };
             let page = self
                 .rpc
-                .get_signatures_for_address_with_config(&tessera::ID, config)
+                .get_signatures_for_address_with_config(&tessera_client::ID, config)
                 .await
                 .map_err(|e| self.error(e))?;
             let Some(last) = page.last() else { break };
@@ -234,7 +251,7 @@ impl Source for RpcSource {
             .iter()
             .filter_map(|k| k.parse().ok())
             .collect();
-        let program = keys.iter().position(|k| *k == tessera::ID);
+        let program = keys.iter().position(|k| *k == tessera_client::ID);
         let inner = match tx.transaction.meta.map(|m| m.inner_instructions) {
             Some(OptionSerializer::Some(inner)) => inner,
             _ => Vec::new(),
@@ -272,6 +289,47 @@ impl Source for RpcSource {
             }));
         }
         Ok(out)
+    }
+
+    async fn genesis_hash(&self) -> Result<String, SourceError> {
+        let hash = self
+            .rpc
+            .get_genesis_hash()
+            .await
+            .map_err(|e| self.error(e))?;
+        Ok(hash.to_string())
+    }
+
+    async fn slot(&self) -> Result<u64, SourceError> {
+        self.rpc.get_slot().await.map_err(|e| self.error(e))
+    }
+
+    async fn token_balances(&self, owner: &Pubkey) -> Result<Vec<(Pubkey, u64)>, SourceError> {
+        let params = serde_json::json!([
+            owner.to_string(),
+            {"programId": tessera_client::accounts::TOKEN_PROGRAM.to_string()},
+            {"encoding": "base64", "commitment": "confirmed"},
+        ]);
+        let found: Response<Vec<RpcKeyedAccount>> = self
+            .rpc
+            .send(RpcRequest::GetTokenAccountsByOwner, params)
+            .await
+            .map_err(|e| self.error(e))?;
+        let mut by_mint = std::collections::BTreeMap::<Pubkey, u64>::new();
+        for keyed in found.value {
+            // An SPL token account: mint (32 bytes), owner (32), amount (u64 LE).
+            let Some(data) = keyed.account.data.decode() else {
+                continue;
+            };
+            let (Some(mint), Some(amount)) = (data.get(..32), data.get(64..72)) else {
+                continue;
+            };
+            let mint = Pubkey::try_from(mint).map_err(|e| self.error(e))?;
+            let amount = u64::from_le_bytes(amount.try_into().map_err(|e| self.error(e))?);
+            let total = by_mint.entry(mint).or_default();
+            *total = total.saturating_add(amount);
+        }
+        Ok(by_mint.into_iter().collect())
     }
 
     async fn changed(&self, poll: Duration) {

@@ -1,261 +1,93 @@
-//! The indexer against a local network and a real PostgreSQL: the demo's world plus random
-//! traffic (deposits, leases, receipts, settles, disputes), the indexer killed with SIGKILL
-//! twice mid-stream and restarted, then every indexed account and event compared with a
-//! fresh read of the chain, and the read API checked against the chain.
+//! The indexer against a local network and a real PostgreSQL, each test on the demo's world:
+//! random traffic with the indexer killed twice mid-stream; a 20 s database outage under
+//! traffic; the node's chain replaced by another; shares moved between wallets and redeemed
+//! through the queue. Each ends with what is indexed compared against the chain.
 
 mod support;
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use anchor_lang::event::EVENT_IX_TAG_LE;
-use rand::{rngs::StdRng, Rng, SeedableRng};
-use serde_json::Value;
-use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signer::Signer;
-use tessera_client::chain::fetch;
-use tessera_client::instructions::{self as ix, NodeKeys};
-use tessera_localnet::seed::{self, Seed};
-use tessera_localnet::world::{send, World, UNIT};
-use tessera_localnet::{serve, ClockMode, LocalChain, Options};
+use tessera_client::chain::{fetch, token_balance};
+use tessera_client::instructions::{self as ix};
+use tessera_client::state::{Lease, Node, Pool};
+use tessera_localnet::world::{send, UNIT};
+use tessera_localnet::{ClockMode, Options};
 
-use support::{caught_up, free_port, spawn_indexer};
-
-/// Random traffic on the demo's world; returns the leases it opened.
-struct Traffic<'a> {
-    w: &'a World,
-    rng: StdRng,
-    nodes: Vec<NodeKeys>,
-    leases: Vec<(NodeKeys, Pubkey)>,
-    disputed: BTreeSet<Pubkey>,
-}
-
-impl Traffic<'_> {
-    async fn step(&mut self) {
-        let w = self.w;
-        match self.rng.gen_range(0..4) {
-            0 => {
-                let who = &w.investors[self.rng.gen_range(0..2)];
-                let amount = self.rng.gen_range(1..50) * UNIT;
-                let me = w.admin.pubkey();
-                send(
-                    &w.chain,
-                    ix::mint_to_owner(&me, &w.usd, &me, &who.pubkey(), amount),
-                    vec![],
-                )
-                .await
-                .unwrap();
-                let accounts = ix::InvestorAccounts {
-                    investor: who.pubkey(),
-                    token: ix::associated_token_address(&who.pubkey(), &w.usd),
-                    shares: ix::associated_token_address(&who.pubkey(), &w.pool.share_mint),
-                };
-                send(
-                    &w.chain,
-                    vec![ix::deposit(&w.pool, &accounts, amount, 0)],
-                    vec![who],
-                )
-                .await
-                .unwrap();
-            }
-            1 => {
-                let nk = self.nodes[self.rng.gen_range(0..self.nodes.len())];
-                let node: tessera::state::Node = fetch(&*w.chain, &nk.node).await.unwrap();
-                if node.free_gpus() == 0 {
-                    return;
-                }
-                let job = tessera_agent::runner::JobSpec {
-                    command: vec!["true".into()],
-                    ..Default::default()
-                };
-                let dir = tempfile::tempdir().unwrap();
-                let (lease, _) = w.open_lease(&nk, 1, 7_200, &job, dir.path()).await.unwrap();
-                self.leases.push((nk, lease));
-            }
-            2 | 3 => {
-                let open: Vec<_> = self
-                    .leases
-                    .iter()
-                    .filter(|(_, l)| !self.disputed.contains(l))
-                    .cloned()
-                    .collect();
-                if open.is_empty() {
-                    return;
-                }
-                let (nk, lease) = open[self.rng.gen_range(0..open.len())];
-                seed::receipt(w, &nk, lease).await.unwrap();
-                if self.rng.gen_bool(0.2) {
-                    send(
-                        &w.chain,
-                        vec![ix::dispute(lease, w.renter.pubkey())],
-                        vec![&w.renter],
-                    )
-                    .await
-                    .unwrap();
-                    self.disputed.insert(lease);
-                } else {
-                    w.chain.advance_clock(61).await.unwrap();
-                    send(&w.chain, vec![ix::settle(&nk, &w.pool, lease)], vec![])
-                        .await
-                        .unwrap();
-                }
-            }
-            _ => unreachable!(),
-        }
-    }
-}
-
-/// Every program event on the chain: `(signature, index, bytes)`.
-async fn chain_events(chain: &LocalChain) -> BTreeSet<(String, i32, Vec<u8>)> {
-    let mut out = BTreeSet::new();
-    for tx in chain.signatures_for(&tessera::ID).await {
-        if tx.meta.status.is_err() {
-            continue;
-        }
-        let program = tx.keys.iter().position(|k| *k == tessera::ID);
-        let bodies = tx
-            .meta
-            .inner_instructions
-            .iter()
-            .flatten()
-            .flat_map(|i| &i.instructions)
-            .filter_map(|i| {
-                (Some(usize::from(i.instruction.program_id_index)) == program)
-                    .then(|| {
-                        i.instruction
-                            .data
-                            .strip_prefix(EVENT_IX_TAG_LE)
-                            .map(<[u8]>::to_vec)
-                    })
-                    .flatten()
-            });
-        for (idx, body) in bodies.enumerate() {
-            out.insert((tx.signature.to_string(), i32::try_from(idx).unwrap(), body));
-        }
-    }
-    out
-}
-
-async fn get(port: u16, path: &str) -> (u16, Value) {
-    let r = reqwest::get(format!("http://127.0.0.1:{port}{path}"))
-        .await
-        .expect("the API answers");
-    (r.status().as_u16(), r.json().await.expect("JSON"))
-}
+use support::{
+    assert_holds_chain, caught_up, connect, free_port, get, spawn_indexer, until_status, Setup,
+    Traffic,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_indexer_killed_twice_holds_exactly_what_the_chain_holds() {
-    let Some(pg) = support::Postgres::start() else {
+    let Some(s) = Setup::start().await else {
         return;
     };
-    let chain = Arc::new(LocalChain::start().await);
-    let dir = tempfile::tempdir().unwrap();
-    let (w, _) = seed::seed(chain.clone(), Seed::Demo, dir.path())
-        .await
-        .unwrap();
-    let me = w.admin.pubkey();
-    send(
-        &w.chain,
-        ix::mint_to_owner(&me, &w.usd, &me, &w.renter.pubkey(), 10_000 * UNIT),
-        vec![],
-    )
-    .await
-    .unwrap();
-    let node = serve(chain.clone(), Options::ephemeral(ClockMode::Manual))
-        .await
-        .unwrap();
     let port = free_port();
-    let mut indexer = spawn_indexer(&node, &pg.url(), port, &["--poll-ms", "200"]);
-    let op = w.operator.pubkey();
-    let mut traffic = Traffic {
-        w: &w,
-        rng: StdRng::seed_from_u64(7),
-        nodes: vec![NodeKeys::derive(op, 0), NodeKeys::derive(op, 1)],
-        leases: Vec::new(),
-        disputed: BTreeSet::new(),
-    };
+    let args = ["--poll-ms", "200"];
+    let mut indexer = spawn_indexer(&s.node, &s.pg.url(), port, &args);
+    let mut traffic = Traffic::new(&s.w);
     for step in 0..36 {
         traffic.step().await;
         if step == 12 || step == 24 {
             indexer.0.kill().expect("SIGKILL");
             let _ = indexer.0.wait();
-            indexer = spawn_indexer(&node, &pg.url(), port, &["--poll-ms", "200"]);
+            indexer = spawn_indexer(&s.node, &s.pg.url(), port, &args);
         }
     }
-    let (db, connection) = tokio_postgres::connect(&pg.url(), tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
-    caught_up(&db, &chain, Duration::from_secs(60)).await;
-
-    // Accounts: every live one identical, every closed one gone from the chain.
-    let live: BTreeMap<String, Vec<u8>> = chain
-        .owned_by(&tessera::ID, &[], None)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|(k, a)| (k.to_string(), a.data))
-        .collect();
-    let rows = db
-        .query("SELECT address, data, closed FROM accounts", &[])
-        .await
-        .unwrap();
-    let indexed: BTreeMap<String, Vec<u8>> = rows
-        .iter()
-        .filter(|r| !r.get::<_, bool>(2))
-        .map(|r| (r.get(0), r.get(1)))
-        .collect();
-    assert_eq!(indexed.len(), live.len(), "live accounts");
-    assert!(indexed == live, "every indexed account equals the chain's");
-    for r in rows.iter().filter(|r| r.get::<_, bool>(2)) {
-        assert!(
-            !live.contains_key(&r.get::<_, String>(0)),
-            "a closed account is closed on the chain"
-        );
-    }
-    // Events: the same set, each once.
-    let expected = chain_events(&chain).await;
-    let rows = db
-        .query("SELECT signature, idx, raw FROM events", &[])
-        .await
-        .unwrap();
-    let got: BTreeSet<(String, i32, Vec<u8>)> = rows
-        .iter()
-        .map(|r| (r.get(0), r.get(1), r.get(2)))
-        .collect();
-    assert_eq!(rows.len(), got.len(), "no event twice");
+    let db = connect(&s.pg.url()).await;
+    caught_up(&db, &s.chain, Duration::from_secs(60)).await;
+    assert_holds_chain(&db, &s.chain).await;
     assert!(
-        expected.len() > 60,
-        "traffic produced events: {}",
-        expected.len()
+        support::chain_events(&s.chain).await.len() > 60,
+        "traffic produced events"
     );
-    let missing: Vec<String> = expected
-        .difference(&got)
-        .map(|(s, i, raw)| {
-            format!(
-                "{s}#{i} {:?}",
-                tessera_client::events::TesseraEvent::decode(&[EVENT_IX_TAG_LE, raw].concat())
-                    .map(|e| e.name())
-            )
-        })
-        .collect();
-    let extra = got.difference(&expected).count();
-    assert!(
-        got == expected,
-        "indexed {} events, the chain has {}: missing {missing:?}, {extra} extra",
-        got.len(),
-        expected.len()
+
+    // A settle changes the provider's record: its row is rewritten, its nodes' rows are not.
+    let versions = |table: &'static str| {
+        let db = &db;
+        async move {
+            let sql = format!("SELECT address, xmin::TEXT FROM {table} ORDER BY address");
+            let rows = db.query(&sql, &[]).await.unwrap();
+            rows.iter()
+                .map(|r| (r.get::<_, String>(0), r.get::<_, String>(1)))
+                .collect::<Vec<_>>()
+        }
+    };
+    let (nodes_before, providers_before) = (versions("nodes").await, versions("providers").await);
+    let (nk, lease) = *traffic
+        .leases
+        .iter()
+        .find(|(_, l)| !traffic.disputed.contains(l))
+        .expect("an undisputed lease");
+    tessera_localnet::seed::receipt(&s.w, &nk, lease)
+        .await
+        .unwrap();
+    s.chain.advance_clock(61).await.unwrap();
+    send(&s.chain, vec![ix::settle(&nk, &s.w.pool, lease)], vec![])
+        .await
+        .unwrap();
+    caught_up(&db, &s.chain, Duration::from_secs(60)).await;
+    assert_eq!(
+        versions("nodes").await,
+        nodes_before,
+        "no node row rewritten"
+    );
+    assert_ne!(
+        versions("providers").await,
+        providers_before,
+        "the provider row is"
     );
 
     // The read API against the chain.
-    let nodes: Vec<tessera::state::Node> = tessera_client::chain::all_nodes(&*chain)
+    let nodes: Vec<Node> = tessera_client::chain::all_nodes(&*s.chain)
         .await
         .unwrap()
         .into_iter()
         .map(|(_, n)| n)
         .collect();
-    let (status, market) = get(port, "/market?sort=free&limit=10").await;
+    let (status, market) = get(port, "/market?sort=free&limit=10&include_full=true").await;
     assert_eq!(status, 200, "{market}");
     let free: Vec<i64> = market["items"]
         .as_array()
@@ -274,6 +106,12 @@ async fn an_indexer_killed_twice_holds_exactly_what_the_chain_holds() {
         serde_json::json!([]),
         "simulated nodes are unattested"
     );
+    let (_, by_model) = get(port, "/market?model=%25&include_full=true").await;
+    assert_eq!(
+        by_model["items"],
+        serde_json::json!([]),
+        "% is matched literally"
+    );
     let (lease_node, lease) = traffic.leases[0];
     let (_, receipts) = get(port, &format!("/leases/{lease}/receipts")).await;
     let submitted = receipts["items"]
@@ -282,8 +120,7 @@ async fn an_indexer_killed_twice_holds_exactly_what_the_chain_holds() {
         .iter()
         .filter(|e| e["name"] == "ReceiptSubmitted")
         .count();
-    let l: Option<tessera::state::Lease> = fetch(&*chain, &lease).await.ok();
-    if let Some(l) = l {
+    if let Ok(l) = fetch::<Lease>(&*s.chain, &lease).await {
         assert_eq!(submitted as u64, l.last_seq, "every receipt of the lease");
     }
     let (_, by_node) = get(
@@ -292,17 +129,14 @@ async fn an_indexer_killed_twice_holds_exactly_what_the_chain_holds() {
     )
     .await;
     assert!(by_node["items"].as_array().unwrap().len() >= submitted);
-    let investor = w.investors[0].pubkey();
-    let (_, positions) = get(port, &format!("/wallets/{investor}/positions")).await;
-    let shares = tessera_client::chain::token_balance(
-        &*chain,
-        &ix::associated_token_address(&investor, &w.pool.share_mint),
-    )
-    .await
-    .unwrap();
-    assert_eq!(positions[0]["shares"], shares.to_string(), "{positions}");
     let (_, pools) = get(port, "/pools").await;
-    assert_eq!(pools[0]["address"], w.pool.pool.to_string());
+    assert_eq!(pools[0]["address"], s.w.pool.pool.to_string());
+    let (status, health) = get(port, "/health").await;
+    assert_eq!(
+        (status, &health["status"]),
+        (200, &serde_json::json!("ok")),
+        "{health}"
+    );
     // Bad parameters: a 400 in words; no unbounded page.
     for (path, words) in [
         ("/market?limit=1000", "limit must be between 1 and 100"),
@@ -311,6 +145,23 @@ async fn an_indexer_killed_twice_holds_exactly_what_the_chain_holds() {
             "sort must be price, free, tflops or reputation",
         ),
         ("/market?min_free=lots", "min_free"),
+        ("/market?min_free=-1", "min_free must be 0 or more"),
+        ("/market?max_price=-5", "max_price must be 0 or more"),
+        ("/market?min_receipts=-1", "min_receipts must be 0 or more"),
+        (
+            "/market?min_tflops=NaN",
+            "min_tflops must be a finite number",
+        ),
+        (
+            "/market?min_tflops=inf",
+            "min_tflops must be a finite number",
+        ),
+        (
+            "/market?min_tflops=-1",
+            "min_tflops must be a finite number, 0 or more",
+        ),
+        ("/market?max_prize=5", "unknown field `max_prize`"),
+        ("/pools?page=2", "unknown field `page`"),
         ("/market?page=5000", "pages end at item 10000"),
         ("/leases/notakey/receipts", "is not a base-58 address"),
     ] {
@@ -321,11 +172,218 @@ async fn an_indexer_killed_twice_holds_exactly_what_the_chain_holds() {
             "{path}: {body}"
         );
     }
+    let (status, body) = get(port, &format!("/leases/{lease}/receipts?limt=5")).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("unknown field `limt`"),
+        "{body}"
+    );
     let (status, doc) = get(port, "/openapi.json").await;
     assert_eq!(status, 200);
     assert!(
         doc["paths"]["/market"]["get"].is_object(),
         "OpenAPI describes the market search"
     );
-    drop(indexer);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_outage_heals_without_a_restart() {
+    let Some(s) = Setup::start().await else {
+        return;
+    };
+    let port = free_port();
+    let args = ["--poll-ms", "200", "--max-lag-secs", "5"];
+    let _indexer = spawn_indexer(&s.node, &s.pg.url(), port, &args);
+    let mut traffic = Traffic::new(&s.w);
+    for _ in 0..8 {
+        traffic.step().await;
+    }
+    caught_up(
+        &connect(&s.pg.url()).await,
+        &s.chain,
+        Duration::from_secs(60),
+    )
+    .await;
+    until_status(port, "/health", 200, Duration::from_secs(10)).await;
+
+    s.pg.stop();
+    let down = Instant::now();
+    let mut said = None;
+    while down.elapsed() < Duration::from_secs(20) {
+        traffic.step().await;
+        if said.is_none() && down.elapsed() > Duration::from_secs(2) {
+            said = Some(until_status(port, "/health", 503, Duration::from_secs(10)).await);
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let said = said.expect("/health was asked during the outage");
+    assert_eq!(said["database_reachable"], false, "{said}");
+    assert!(
+        said["problems"]
+            .to_string()
+            .contains("the database is unreachable"),
+        "{said}"
+    );
+    let (status, body) = get(port, "/market").await;
+    assert_eq!(status, 503, "the API says the database is down: {body}");
+    s.pg.launch();
+
+    let db = connect(&s.pg.url()).await;
+    caught_up(&db, &s.chain, Duration::from_secs(60)).await;
+    assert_holds_chain(&db, &s.chain).await;
+    let healthy = until_status(port, "/health", 200, Duration::from_secs(20)).await;
+    assert_eq!(healthy["database_reachable"], true, "{healthy}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_chain_behind_the_same_url_is_refused_until_reset() {
+    let Some(pg) = support::Postgres::start() else {
+        return;
+    };
+    let fixed = Options {
+        rpc: ([127, 0, 0, 1], free_port()).into(),
+        ws: ([127, 0, 0, 1], free_port()).into(),
+        clock: ClockMode::Manual,
+    };
+    let (first, _w, node, _dir) = support::world(fixed).await;
+    let port = free_port();
+    let args = ["--poll-ms", "200"];
+    let mut indexer = spawn_indexer(&node, &pg.url(), port, &args);
+    let db = connect(&pg.url()).await;
+    caught_up(&db, &first, Duration::from_secs(60)).await;
+
+    // The local network restarts: a new genesis behind the same URL.
+    drop(node);
+    let (second, _w2, node, _dir2) = support::world(fixed).await;
+    let (old, new) = (first.genesis_hash(), second.genesis_hash());
+    assert_ne!(old, new, "a restarted local network has a new genesis");
+    let code = indexer.exit_code(Duration::from_secs(30));
+    let words = indexer.stderr();
+    assert_eq!(code, Some(1), "{words}");
+    for part in [old.to_string(), new.to_string(), "--reset".to_string()] {
+        assert!(words.contains(&part), "{part} in: {words}");
+    }
+    // Started again, it refuses the same way; with --reset it indexes the new chain alone.
+    let mut again = spawn_indexer(&node, &pg.url(), port, &args);
+    assert_eq!(again.exit_code(Duration::from_secs(30)), Some(1));
+    assert!(
+        again.stderr().contains(&old.to_string()),
+        "{}",
+        again.stderr()
+    );
+    let _reset = spawn_indexer(&node, &pg.url(), port, &["--poll-ms", "200", "--reset"]);
+    caught_up(&db, &second, Duration::from_secs(60)).await;
+    assert_holds_chain(&db, &second).await;
+    let stored: String = db
+        .query_one("SELECT genesis_hash FROM chain", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(stored, new.to_string());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn positions_follow_share_balances_and_every_payout() {
+    let Some(s) = Setup::start().await else {
+        return;
+    };
+    let port = free_port();
+    let _indexer = spawn_indexer(&s.node, &s.pg.url(), port, &["--poll-ms", "200"]);
+    let w = &s.w;
+    let [a, b] = &w.investors;
+    let db = connect(&s.pg.url()).await;
+    caught_up(&db, &s.chain, Duration::from_secs(60)).await;
+    let (_, seeded) = get(port, &format!("/wallets/{}/positions", b.pubkey())).await;
+    let deposited: u64 = seeded[0]["deposited"].as_str().unwrap().parse().unwrap();
+    support::deposit(w, b, 50 * UNIT).await;
+    let shares_of = |k: &solana_sdk::pubkey::Pubkey| {
+        let chain = s.chain.clone();
+        let at = ix::associated_token_address(k, &w.pool.share_mint);
+        async move { token_balance(&*chain, &at).await.unwrap() }
+    };
+    // `a` gives a third of its shares to `b`; `b` queues two redemptions, one is served and
+    // claimed, the other waits.
+    let moved = shares_of(&a.pubkey()).await / 3;
+    send(
+        &w.chain,
+        ix::transfer_tokens(&a.pubkey(), &w.pool.share_mint, &b.pubkey(), moved),
+        vec![a],
+    )
+    .await
+    .unwrap();
+    let b_shares = ix::associated_token_address(&b.pubkey(), &w.pool.share_mint);
+    let mut tickets = Vec::new();
+    for part in [4, 5] {
+        let pool: Pool = fetch(&*s.chain, &w.pool.pool).await.unwrap();
+        let seq = pool.next_ticket_seq;
+        let shares = shares_of(&b.pubkey()).await / part;
+        send(
+            &w.chain,
+            vec![ix::request_redemption(
+                &w.pool,
+                b.pubkey(),
+                b_shares,
+                seq,
+                shares,
+            )],
+            vec![b],
+        )
+        .await
+        .unwrap();
+        tickets.push((
+            tessera_client::pda::find_ticket_address(&w.pool.pool, seq).0,
+            shares,
+        ));
+    }
+    let b_token = ix::associated_token_address(&b.pubkey(), &w.usd);
+    let before = token_balance(&*s.chain, &b_token).await.unwrap();
+    send(
+        &w.chain,
+        vec![ix::process_redemptions(&w.pool, &[tickets[0].0])],
+        vec![],
+    )
+    .await
+    .unwrap();
+    send(
+        &w.chain,
+        vec![ix::claim_redemption(
+            &w.pool,
+            b.pubkey(),
+            tickets[0].0,
+            b_token,
+        )],
+        vec![b],
+    )
+    .await
+    .unwrap();
+    let claimed = token_balance(&*s.chain, &b_token).await.unwrap() - before;
+    assert!(claimed > 0);
+
+    caught_up(&db, &s.chain, Duration::from_secs(60)).await;
+    let (status, pa) = get(port, &format!("/wallets/{}/positions", a.pubkey())).await;
+    assert_eq!(status, 200, "{pa}");
+    assert_eq!(
+        pa[0]["shares"],
+        shares_of(&a.pubkey()).await.to_string(),
+        "{pa}"
+    );
+    let (_, pb) = get(port, &format!("/wallets/{}/positions", b.pubkey())).await;
+    assert_eq!(
+        pb[0]["shares"],
+        shares_of(&b.pubkey()).await.to_string(),
+        "{pb}"
+    );
+    assert_eq!(pb[0]["queued_shares"], tickets[1].1.to_string(), "{pb}");
+    assert_eq!(pb[0]["claimable"], "0", "{pb}");
+    assert_eq!(pb[0]["redeemed"], claimed.to_string(), "{pb}");
+    assert_eq!(
+        pb[0]["deposited"],
+        (deposited + 50 * UNIT).to_string(),
+        "{pb}"
+    );
+    let (status, body) = get(port, &format!("/wallets/{}/positions?x=1", b.pubkey())).await;
+    assert_eq!(status, 400, "{body}");
 }

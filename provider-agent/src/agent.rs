@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
 use solana_sdk::pubkey::Pubkey;
@@ -208,18 +207,14 @@ impl<'c> Agent<'c> {
             }
         }
         self.update_gauges();
-        self.metrics.ticks.fetch_add(1, Ordering::Relaxed);
+        self.metrics.ticks.inc();
         Ok(())
     }
 
     fn update_gauges(&self) {
-        self.metrics
-            .leases_active
-            .store(self.served.len() as u64, Ordering::Relaxed);
+        self.metrics.leases_active.set(self.served.len() as u64);
         let jobs = self.served.values().filter(|s| s.job.is_some()).count();
-        self.metrics
-            .jobs_running
-            .store(jobs as u64, Ordering::Relaxed);
+        self.metrics.jobs_running.set(jobs as u64);
     }
 
     /// Seconds (of chain time, as of the last tick) until the next period of a served lease
@@ -285,16 +280,14 @@ impl<'c> Agent<'c> {
                     Ok(sig) => {
                         landed = true;
                         info!(lease = %address, seq = body.seq, %sig, "receipt landed");
-                        self.metrics.receipts_posted.fetch_add(1, Ordering::Relaxed);
+                        self.metrics.receipts_posted.inc();
                         self.mark(address, body.seq, State::Confirmed).await?;
                     }
                     Err(e) => self.refused(address, body.seq, &e).await?,
                 }
             }
             Posting::AlreadyOnChain | Posting::LeaseClosed => {
-                self.metrics
-                    .receipts_already_on_chain
-                    .fetch_add(1, Ordering::Relaxed);
+                self.metrics.receipts_already_on_chain.inc();
                 self.mark(address, body.seq, State::Confirmed).await?;
             }
             Posting::Wait { why, until } => {
@@ -331,9 +324,7 @@ impl<'c> Agent<'c> {
                 o.counts()
             })
             .await?;
-        self.metrics
-            .outbox_unconfirmed
-            .store(pending + sent, Ordering::Relaxed);
+        self.metrics.outbox_unconfirmed.set(pending + sent);
         Ok(())
     }
 
@@ -341,19 +332,17 @@ impl<'c> Agent<'c> {
     async fn refused(&self, address: &Pubkey, seq: u64, e: &ClientError) -> Result<(), AgentError> {
         match billing::refusal(e) {
             Refusal::AlreadyOnChain => {
-                self.metrics
-                    .receipts_already_on_chain
-                    .fetch_add(1, Ordering::Relaxed);
+                self.metrics.receipts_already_on_chain.inc();
                 self.mark(address, seq, State::Confirmed).await?;
             }
             Refusal::Reject => {
                 warn!(lease = %address, seq, error = %e, "receipt refused by the program; not retried");
-                self.metrics.post_errors.fetch_add(1, Ordering::Relaxed);
+                self.metrics.post_errors.inc();
                 self.mark(address, seq, State::Rejected).await?;
             }
             Refusal::Retry => {
                 warn!(lease = %address, seq, error = %e, "posting failed; will retry");
-                self.metrics.post_errors.fetch_add(1, Ordering::Relaxed);
+                self.metrics.post_errors.inc();
             }
         }
         Ok(())
@@ -446,9 +435,7 @@ impl<'c> Agent<'c> {
                 let foreign = processes.iter().filter(|(_, mine)| !mine).count() as u64;
                 if foreign > 0 {
                     warn!(lease = %address, gpu = r.index, "a process outside the job is using a leased GPU");
-                    self.metrics
-                        .foreign_processes
-                        .fetch_add(foreign, Ordering::Relaxed);
+                    self.metrics.foreign_processes.inc_by(foreign);
                 }
                 s.meter.record_processes(r.index, now, &processes);
             }
@@ -624,7 +611,7 @@ impl<'c> Agent<'c> {
                 self.chain
                     .send(&[ix::settle(&keys.nk, &keys.pk, *address)], &[])
                     .await?;
-                self.metrics.settlements.fetch_add(1, Ordering::Relaxed);
+                self.metrics.settlements.inc();
             }
             Some(WrapUp::Close { settle_first }) => {
                 let renter = ix::RenterAccounts {
@@ -634,7 +621,7 @@ impl<'c> Agent<'c> {
                 let mut ixs = Vec::new();
                 if settle_first {
                     ixs.push(ix::settle(&keys.nk, &keys.pk, *address));
-                    self.metrics.settlements.fetch_add(1, Ordering::Relaxed);
+                    self.metrics.settlements.inc();
                 }
                 ixs.push(ix::close_lease(
                     self.agent.pubkey(),
@@ -644,12 +631,10 @@ impl<'c> Agent<'c> {
                     &renter,
                 ));
                 self.chain.send(&ixs, &[&self.agent]).await?;
-                self.metrics.leases_closed.fetch_add(1, Ordering::Relaxed);
+                self.metrics.leases_closed.inc();
                 let why = match (&job.failed, now < lease.end_at) {
                     (Some((_, cause)), true) => {
-                        self.metrics
-                            .leases_cancelled
-                            .fetch_add(1, Ordering::Relaxed);
+                        self.metrics.leases_cancelled.inc();
                         format!("lease cancelled ({cause}); the rest of the escrow is refunded")
                     }
                     _ => "lease closed at its end".to_string(),

@@ -1,113 +1,124 @@
-//! Prometheus metrics (`tessera_agent_*`) and a loopback-only HTTP endpoint for `/metrics`
-//! and `/healthz`.
+//! Prometheus metrics (`tessera_agent_*`, kept by prometheus-client) and a loopback-only HTTP
+//! endpoint (axum) for `/metrics` (OpenMetrics text) and `/healthz`.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::Router;
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
 use tokio::net::TcpListener;
+
+/// A gauge of whole numbers.
+pub type Level = Gauge<u64, AtomicU64>;
 
 /// Counters and gauges the agent updates.
 #[derive(Debug, Default)]
 pub struct Metrics {
     /// Receipts that landed.
-    pub receipts_posted: AtomicU64,
+    pub receipts_posted: Counter,
     /// Resubmissions the chain already had (after crashes or timeouts).
-    pub receipts_already_on_chain: AtomicU64,
+    pub receipts_already_on_chain: Counter,
     /// Failed posting attempts (retried next tick).
-    pub post_errors: AtomicU64,
+    pub post_errors: Counter,
     /// Settlements the agent cranked.
-    pub settlements: AtomicU64,
+    pub settlements: Counter,
     /// Leases closed by the agent (at their end, or cancelled).
-    pub leases_closed: AtomicU64,
+    pub leases_closed: Counter,
     /// Leases the agent cancelled because the rig could not run their job.
-    pub leases_cancelled: AtomicU64,
+    pub leases_cancelled: Counter,
     /// Sightings of a process outside the job on a leased GPU.
-    pub foreign_processes: AtomicU64,
+    pub foreign_processes: Counter,
     /// Leases on the node now.
-    pub leases_active: AtomicU64,
+    pub leases_active: Level,
     /// Jobs running now.
-    pub jobs_running: AtomicU64,
+    pub jobs_running: Level,
     /// Receipts waiting in the outbox.
-    pub outbox_unconfirmed: AtomicU64,
+    pub outbox_unconfirmed: Level,
     /// Ticks completed.
-    pub ticks: AtomicU64,
+    pub ticks: Counter,
 }
 
 impl Metrics {
-    /// Prometheus text exposition; `backend` labels whether GPU data is real or simulated.
-    pub fn render(&self, backend: &str) -> String {
-        let rows: [(&str, &str, &AtomicU64, &str); 11] = [
+    /// A registry over these metrics (counters are named with `_total`), with an info gauge
+    /// whose `gpu_backend` label says whether GPU data is real or simulated.
+    fn registry(&self, backend: &str) -> Registry {
+        let mut r = Registry::with_prefix("tessera_agent");
+        let counters = [
             (
-                "receipts_posted_total",
-                "counter",
-                &self.receipts_posted,
+                "receipts_posted",
                 "Receipts that landed on-chain.",
+                &self.receipts_posted,
             ),
             (
-                "receipts_already_on_chain_total",
-                "counter",
-                &self.receipts_already_on_chain,
+                "receipts_already_on_chain",
                 "Resubmitted receipts the chain already had.",
+                &self.receipts_already_on_chain,
             ),
             (
-                "post_errors_total",
-                "counter",
-                &self.post_errors,
+                "post_errors",
                 "Failed posting attempts (retried).",
+                &self.post_errors,
             ),
             (
-                "settlements_total",
-                "counter",
-                &self.settlements,
+                "settlements",
                 "Settlements cranked by the agent.",
+                &self.settlements,
             ),
             (
-                "leases_closed_total",
-                "counter",
-                &self.leases_closed,
+                "leases_closed",
                 "Leases closed by the agent.",
+                &self.leases_closed,
             ),
             (
-                "leases_cancelled_total",
-                "counter",
-                &self.leases_cancelled,
+                "leases_cancelled",
                 "Leases cancelled because the rig could not run their job (not charged).",
+                &self.leases_cancelled,
             ),
             (
-                "foreign_process_samples_total",
-                "counter",
-                &self.foreign_processes,
+                "foreign_process_samples",
                 "Sightings of a process outside the job on a leased GPU.",
+                &self.foreign_processes,
             ),
-            (
-                "leases_active",
-                "gauge",
-                &self.leases_active,
-                "Leases on this node.",
-            ),
-            ("jobs_running", "gauge", &self.jobs_running, "Jobs running."),
+            ("ticks", "Agent loop iterations.", &self.ticks),
+        ];
+        for (name, help, counter) in counters {
+            r.register(name, help, counter.clone());
+        }
+        let levels = [
+            ("leases_active", "Leases on this node.", &self.leases_active),
+            ("jobs_running", "Jobs running.", &self.jobs_running),
             (
                 "outbox_unconfirmed",
-                "gauge",
-                &self.outbox_unconfirmed,
                 "Receipts not yet confirmed.",
-            ),
-            (
-                "ticks_total",
-                "counter",
-                &self.ticks,
-                "Agent loop iterations.",
+                &self.outbox_unconfirmed,
             ),
         ];
-        let mut out = format!("# HELP tessera_agent_info Agent build and GPU backend.\n# TYPE tessera_agent_info gauge\ntessera_agent_info{{version=\"{}\",gpu_backend=\"{backend}\"}} 1\n", env!("CARGO_PKG_VERSION"));
-        for (name, kind, value, help) in rows {
-            out.push_str(&format!(
-                "# HELP tessera_agent_{name} {help}\n# TYPE tessera_agent_{name} {kind}\ntessera_agent_{name} {}\n",
-                value.load(Ordering::Relaxed)
-            ));
+        for (name, help, gauge) in levels {
+            r.register(name, help, gauge.clone());
         }
+        let info = Family::<Vec<(&'static str, String)>, Gauge>::default();
+        info.get_or_create(&vec![
+            ("version", env!("CARGO_PKG_VERSION").to_string()),
+            ("gpu_backend", backend.to_string()),
+        ])
+        .set(1);
+        r.register("info", "Agent build and GPU backend.", info);
+        r
+    }
+
+    /// OpenMetrics text exposition; `backend` labels whether GPU data is real or simulated.
+    pub fn render(&self, backend: &str) -> String {
+        let mut out = String::new();
+        // Writing into a String cannot fail.
+        let _ = encode(&mut out, &self.registry(backend));
         out
     }
 }
@@ -123,54 +134,65 @@ pub async fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
     TcpListener::bind(addr).await
 }
 
-/// Serves `/metrics` and `/healthz` on `listener` until accepting fails.
+/// Serves `/metrics` and `/healthz` on `listener` until serving fails.
 pub async fn serve(
     listener: TcpListener,
     metrics: Arc<Metrics>,
     backend: &'static str,
 ) -> std::io::Result<()> {
-    loop {
-        let (mut socket, _) = listener.accept().await?;
-        let metrics = metrics.clone();
-        tokio::spawn(async move {
-            // Read until the request line is complete (clients may send it in pieces), at most
-            // 1 KiB and 5 s.
-            let mut buf = [0u8; 1024];
-            let mut n = 0;
-            let read_line = async {
-                while n < buf.len() && !buf[..n].windows(2).any(|w| w == b"\r\n") {
-                    match socket.read(&mut buf[n..]).await {
-                        Ok(0) | Err(_) => break,
-                        Ok(k) => n += k,
-                    }
-                }
-            };
-            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), read_line).await;
-            let request = String::from_utf8_lossy(&buf[..n]);
-            let path = request.split_whitespace().nth(1).unwrap_or("/");
-            let (status, body) = match path {
-                "/metrics" => ("200 OK", metrics.render(backend)),
-                "/healthz" => ("200 OK", "ok\n".to_string()),
-                _ => ("404 Not Found", "not found\n".to_string()),
-            };
-            let response = format!("HTTP/1.1 {status}\r\ncontent-type: text/plain; version=0.0.4\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
-            let _ = socket.write_all(response.as_bytes()).await;
-        });
-    }
+    let app = Router::new()
+        .route(
+            "/metrics",
+            get(move || async move {
+                (
+                    [(
+                        CONTENT_TYPE,
+                        "application/openmetrics-text; version=1.0.0; charset=utf-8",
+                    )],
+                    metrics.render(backend),
+                )
+            }),
+        )
+        .route("/healthz", get(|| async { "ok\n" }))
+        .fallback(|| async { (StatusCode::NOT_FOUND, "not found\n") });
+    axum::serve(listener, app).await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     #[test]
     fn renders_prometheus_text_with_the_backend_label() {
         let m = Metrics::default();
-        m.receipts_posted.store(3, Ordering::Relaxed);
+        m.receipts_posted.inc_by(3);
+        m.jobs_running.set(2);
         let text = m.render("simulated");
-        assert!(text.contains("tessera_agent_receipts_posted_total 3\n"));
-        assert!(text.contains("gpu_backend=\"simulated\""));
-        assert!(text.contains("# TYPE tessera_agent_jobs_running gauge"));
+        assert!(
+            text.contains("tessera_agent_receipts_posted_total 3\n"),
+            "{text}"
+        );
+        assert!(text.contains("gpu_backend=\"simulated\""), "{text}");
+        assert!(
+            text.contains("# TYPE tessera_agent_jobs_running gauge"),
+            "{text}"
+        );
+        assert!(text.contains("tessera_agent_jobs_running 2\n"), "{text}");
+        assert!(text.contains("tessera_agent_ticks_total 0\n"), "{text}");
+        assert!(text.ends_with("# EOF\n"), "{text}");
+    }
+
+    async fn fetch(addr: SocketAddr, pieces: &[&str]) -> String {
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        for piece in pieces {
+            s.write_all(piece.as_bytes()).await.unwrap();
+            s.flush().await.unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let mut body = String::new();
+        s.read_to_string(&mut body).await.unwrap();
+        body
     }
 
     #[tokio::test]
@@ -185,26 +207,21 @@ mod tests {
             ("/healthz", "ok"),
             ("/metrics", "tessera_agent_ticks_total 0"),
         ] {
-            let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-            s.write_all(format!("GET {path} HTTP/1.1\r\nhost: x\r\n\r\n").as_bytes())
-                .await
-                .unwrap();
-            let mut body = String::new();
-            s.read_to_string(&mut body).await.unwrap();
+            let request = format!("GET {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n");
+            let body = fetch(addr, &[&request]).await;
             assert!(
                 body.starts_with("HTTP/1.1 200") && body.contains(expect),
                 "{body}"
             );
         }
-        // A request line that arrives in pieces is still read whole.
-        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-        for piece in ["GET ", "/metr", "ics HTTP/1.1\r\n\r\n"] {
-            s.write_all(piece.as_bytes()).await.unwrap();
-            s.flush().await.unwrap();
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-        let mut body = String::new();
-        s.read_to_string(&mut body).await.unwrap();
+        // A request that arrives in pieces is still read whole; an unknown path is a 404.
+        let body = fetch(
+            addr,
+            &["GET ", "/metr", "ics HTTP/1.1\r\nconnection: close\r\n\r\n"],
+        )
+        .await;
         assert!(body.starts_with("HTTP/1.1 200"), "{body}");
+        let body = fetch(addr, &["GET /nope HTTP/1.1\r\nconnection: close\r\n\r\n"]).await;
+        assert!(body.starts_with("HTTP/1.1 404"), "{body}");
     }
 }

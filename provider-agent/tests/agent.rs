@@ -55,10 +55,10 @@ async fn a_lease_is_served_metered_settled_and_closed() {
     // 2 GPUs × 180 s at 2/GPU-hour = 0.2 exactly; the rest of the escrow came back.
     assert_eq!(before - w.renter_usd().await, 200_000);
     let m = &agent.metrics;
-    assert_eq!(m.receipts_posted.load(Ordering::Relaxed), 3);
-    assert_eq!(m.leases_closed.load(Ordering::Relaxed), 1);
+    assert_eq!(m.receipts_posted.get(), 3);
+    assert_eq!(m.leases_closed.get(), 1);
     assert_eq!(
-        m.leases_active.load(Ordering::Relaxed),
+        m.leases_active.get(),
         0,
         "the gauge drops in the tick that closes the lease"
     );
@@ -104,13 +104,7 @@ async fn crashes_at_any_outbox_step_charge_each_period_exactly_once() {
         .unwrap();
     let mut agent = w.agent();
     agent.tick().await.unwrap();
-    assert_eq!(
-        agent
-            .metrics
-            .receipts_already_on_chain
-            .load(Ordering::Relaxed),
-        1
-    );
+    assert_eq!(agent.metrics.receipts_already_on_chain.get(), 1);
     let after: Lease = fetch(&*w.chain, &lease).await.unwrap();
     assert_eq!(after.last_seq, 2);
     assert_eq!(
@@ -305,7 +299,7 @@ async fn an_rpc_outage_delays_receipts_but_never_skips_or_doubles_a_period() {
         u64::try_from(l.last_period_end - l.start_at).unwrap(),
         "every second from the start billed exactly once"
     );
-    assert!(agent.metrics.post_errors.load(Ordering::Relaxed) >= 2);
+    assert!(agent.metrics.post_errors.get() >= 2);
 }
 
 #[tokio::test]

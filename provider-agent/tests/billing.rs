@@ -3,8 +3,6 @@
 //! rig cannot start or restart, is cancelled and the renter refunded without a dispute; a
 //! job that ends on its own is billed to the lease end (`agent.rs`).
 
-use std::sync::atomic::Ordering;
-
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signer::Signer;
 use tessera::state::Lease;
@@ -72,7 +70,7 @@ async fn a_lease_whose_spec_never_arrives_is_cancelled_and_not_charged() {
     );
     assert_eq!(w.renter_usd().await, before, "the whole escrow came back");
     assert_eq!(w.outbox().max_seq(&lease).unwrap(), 0, "no receipt written");
-    assert_eq!(agent.metrics.leases_cancelled.load(Ordering::Relaxed), 1);
+    assert_eq!(agent.metrics.leases_cancelled.get(), 1);
 }
 
 #[tokio::test]
@@ -115,7 +113,7 @@ async fn an_image_job_without_an_engine_is_cancelled_at_once() {
     agent.tick().await.unwrap();
     assert!(w.chain.account(&lease).await.unwrap().is_none());
     assert_eq!(w.renter_usd().await, before, "not charged");
-    assert_eq!(agent.metrics.leases_cancelled.load(Ordering::Relaxed), 1);
+    assert_eq!(agent.metrics.leases_cancelled.get(), 1);
 }
 
 #[tokio::test]
@@ -142,7 +140,7 @@ async fn a_job_the_rig_cannot_restart_is_billed_to_the_failure_then_cancelled() 
         "cancelled"
     );
     assert_eq!(before - w.renter_usd().await, cost(90));
-    assert_eq!(agent.metrics.leases_cancelled.load(Ordering::Relaxed), 1);
+    assert_eq!(agent.metrics.leases_cancelled.get(), 1);
 }
 
 #[tokio::test]

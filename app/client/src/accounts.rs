@@ -46,6 +46,35 @@ fn what_it_is(account: &Account, e: &anchor_lang::error::Error) -> String {
     }
 }
 
+/// The SPL Token program: pool shares and settlement tokens are classic SPL tokens.
+pub const TOKEN_PROGRAM: Pubkey = anchor_spl::token::ID;
+
+/// The kind of Tessera account `data` holds, by discriminator (`"pool"`, `"node"`, …).
+pub fn kind(data: &[u8]) -> Option<&'static str> {
+    use anchor_lang::Discriminator;
+    use tessera::state::*;
+    let kinds: [(&[u8], &str); 9] = [
+        (Protocol::DISCRIMINATOR, "protocol"),
+        (Pool::DISCRIMINATOR, "pool"),
+        (StakePool::DISCRIMINATOR, "stake_pool"),
+        (StakePosition::DISCRIMINATOR, "stake_position"),
+        (Provider::DISCRIMINATOR, "provider"),
+        (Node::DISCRIMINATOR, "node"),
+        (Lease::DISCRIMINATOR, "lease"),
+        (Bid::DISCRIMINATOR, "bid"),
+        (RedemptionTicket::DISCRIMINATOR, "redemption_ticket"),
+    ];
+    kinds
+        .into_iter()
+        .find(|(d, _)| data.starts_with(d))
+        .map(|(_, k)| k)
+}
+
+/// The `T` in `data`, if it is one (no address or words: for bulk readers such as the indexer).
+pub fn read<T: AccountDeserialize>(data: &[u8]) -> Option<T> {
+    T::try_deserialize(&mut &data[..]).ok()
+}
+
 /// Offsets (discriminator included) of the fields the listing filters match on.
 pub mod offsets {
     /// `Node.provider`: after the discriminator, `version` and `bump`.

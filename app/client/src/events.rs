@@ -49,6 +49,12 @@ tessera_events! {
     StakeWithdrawn, StakeRewardsClaimed, StakeRewardsFunded,
 }
 
+/// The event (discriminator first) in one inner instruction's data, without Anchor's event tag;
+/// `None` when the instruction is not an event.
+pub fn body(data: &[u8]) -> Option<&[u8]> {
+    data.strip_prefix(EVENT_IX_TAG_LE)
+}
+
 /// Every program event among the inner instructions' `data`, in order.
 pub fn decode_all<'a>(data: impl IntoIterator<Item = &'a [u8]>) -> Vec<TesseraEvent> {
     data.into_iter().filter_map(TesseraEvent::decode).collect()

@@ -939,3 +939,15 @@ pub fn mint_to_owner(
             .expect("mint_to takes the classic token program id"),
     ]
 }
+
+/// Moves `amount` of `mint` from `from`'s associated account to `to`'s, creating `to`'s if
+/// needed (a share transfer between wallets, for example); `from` signs and pays.
+pub fn transfer_tokens(from: &Pubkey, mint: &Pubkey, to: &Pubkey, amount: u64) -> Vec<Instruction> {
+    let source = associated_token_address(from, mint);
+    let destination = associated_token_address(to, mint);
+    vec![
+        create_associated_token_account(from, to, mint),
+        spl_token::instruction::transfer(&spl_token::ID, &source, &destination, from, &[], amount)
+            .expect("transfer takes the classic token program id"),
+    ]
+}

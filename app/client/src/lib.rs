@@ -21,6 +21,7 @@ pub mod accounts;
 pub mod chain;
 pub mod error;
 pub mod events;
+pub mod idl;
 pub mod instructions;
 pub mod job;
 pub mod keypair;
@@ -32,3 +33,5 @@ pub use chain::Chain;
 pub use error::ClientError;
 /// Address derivation, re-exported from the program crate.
 pub use tessera::seeds as pda;
+/// The program's account types and id, re-exported so readers need no program crate.
+pub use tessera::{state, ID};

@@ -329,6 +329,36 @@ impl LocalChain {
             .collect()
     }
 
+    /// One page of [`LocalChain::signatures_for`]: at most `limit` transactions, newest first,
+    /// older than `before` (from the newest when `None`; none when it is unknown) and newer
+    /// than `until`. Only the page is looked up, so paging through a long history is linear.
+    pub async fn signatures_page(
+        &self,
+        address: &Pubkey,
+        before: Option<Signature>,
+        until: Option<Signature>,
+        limit: usize,
+    ) -> Vec<Arc<Recorded>> {
+        let ledger = self.ledger.lock().await;
+        let Some(seen) = ledger.by_address.get(address) else {
+            return Vec::new();
+        };
+        let newest_first = seen.iter().rev();
+        let start = match before {
+            Some(b) => newest_first
+                .clone()
+                .position(|s| *s == b)
+                .map_or(seen.len(), |i| i + 1),
+            None => 0,
+        };
+        newest_first
+            .skip(start)
+            .take_while(|s| Some(**s) != until)
+            .take(limit)
+            .filter_map(|s| ledger.transactions.get(s).cloned())
+            .collect()
+    }
+
     /// Simulates `tx` against the current state, changing nothing.
     pub async fn simulate(
         &self,

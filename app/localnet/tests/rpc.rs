@@ -139,6 +139,19 @@ async fn transactions_land_with_logs_inner_instructions_and_events() {
     )
     .await;
     assert_eq!(older["result"][0]["signature"], sigs[1]["signature"]);
+    assert_eq!(older["result"].as_array().unwrap().len(), 2);
+    let newer = call(
+        url,
+        "getSignaturesForAddress",
+        json!([lease.to_string(), {"until": sigs[2]["signature"]}]),
+    )
+    .await;
+    let newer: Vec<&Value> = newer["result"].as_array().unwrap().iter().collect();
+    assert_eq!(
+        newer,
+        vec![&sigs[0], &sigs[1]],
+        "newest first, stopping before `until`"
+    );
     let settle_sig = &sigs[1]["signature"];
     let tx = call(
         url,

@@ -492,18 +492,12 @@ async fn signatures_for_address(state: &State, p: &Value) -> Answer {
         .map(params::signature)
         .transpose()?;
     let until = config.until.as_deref().map(params::signature).transpose()?;
-    let all = state.chain.signatures_for(&address).await;
-    let start = match before {
-        Some(b) => all
-            .iter()
-            .position(|t| t.signature == b)
-            .map_or(all.len(), |i| i + 1),
-        None => 0,
-    };
-    let page: Vec<_> = all[start..]
+    let found = state
+        .chain
+        .signatures_page(&address, before, until, limit)
+        .await;
+    let page: Vec<_> = found
         .iter()
-        .take_while(|t| Some(t.signature) != until)
-        .take(limit)
         .map(|t| RpcConfirmedTransactionStatusWithSignature {
             signature: t.signature.to_string(),
             slot: t.slot,

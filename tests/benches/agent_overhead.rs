@@ -9,9 +9,9 @@
 //!   landing.
 //!
 //! The in-process bank runs in this process, so CPU and memory figures are upper bounds for the
-//! agent alone. Run: `cargo bench -p tessera-agent --bench agent_overhead`.
+//! agent alone. Run: `cargo bench -p tessera-tests --bench agent_overhead`.
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../../provider-agent/tests/support/mod.rs"]
 mod support;
 
 use std::time::{Duration, Instant};

@@ -1,5 +1,6 @@
 //! Events as JSON, decoded from their Borsh bytes with the program's IDL (`idl/tessera.json`),
-//! so every event the program has, and every one it gains, is stored with its field names.
+//! so every event the program has, and every one it gains, is read with its field names (the
+//! indexer stores them so; [`crate::events::TesseraEvent`] is the typed view of the same bytes).
 
 use std::collections::HashMap;
 
@@ -21,7 +22,7 @@ pub struct DecodeError(String);
 impl Idl {
     /// The committed IDL of this build.
     pub fn tessera() -> Self {
-        Self::parse(include_str!("../../idl/tessera.json")).unwrap_or(Self {
+        Self::parse(include_str!("../../../idl/tessera.json")).unwrap_or(Self {
             events: HashMap::new(),
             types: HashMap::new(),
         })
@@ -116,7 +117,12 @@ impl Idl {
                 "u64" => json!((int(take(data, 8)?) as u64).to_string()),
                 "i64" => json!((int(take(data, 8)?) as u64 as i64).to_string()),
                 "u128" => json!(int(take(data, 16)?).to_string()),
-                "pubkey" => json!(bs58::encode(take(data, 32)?).into_string()),
+                "pubkey" => {
+                    let bytes: [u8; 32] = take(data, 32)?
+                        .try_into()
+                        .map_err(|_| DecodeError("ends early".into()))?;
+                    json!(solana_sdk::pubkey::Pubkey::new_from_array(bytes).to_string())
+                }
                 "string" => {
                     let len = int(take(data, 4)?) as usize;
                     json!(String::from_utf8_lossy(take(data, len)?))

@@ -3,9 +3,9 @@
 //! period end → receipt landed), against the in-process chain's JSON-RPC endpoint with a clock
 //! that runs at wall speed. 8 simulated GPUs (labelled), one 8-GPU lease with a running job,
 //! 60 s periods, default 15 s tick. Takes about four minutes.
-//! Run: `cargo bench -p tessera-agent --bench daemon`.
+//! Run: `cargo build --release -p tessera-agent && cargo bench -p tessera-tests --bench agent_daemon`.
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../../provider-agent/tests/support/mod.rs"]
 mod support;
 
 use std::process::{Command, Stdio};
@@ -18,6 +18,23 @@ use tessera_localnet::{ClockMode, Options};
 
 /// Receipt periods measured.
 const PERIODS: i64 = 3;
+
+/// The `tessera-agent` daemon of this profile (`target/release/`, beside this benchmark's
+/// `deps/`), which must be built first.
+fn daemon_binary() -> std::path::PathBuf {
+    let me = std::env::current_exe().expect("this benchmark's path");
+    let bin = me
+        .parent()
+        .and_then(|deps| deps.parent())
+        .map(|dir| dir.join("tessera-agent"))
+        .expect("a target directory");
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo build --release -p tessera-agent` first",
+        bin.display()
+    );
+    bin
+}
 
 /// CPU seconds (user + system) of `pid` so far.
 fn cpu_secs(pid: u32) -> f64 {
@@ -51,7 +68,7 @@ async fn main() {
         w.chain.unix_timestamp().await.expect("clock"),
     );
     let config = w.daemon_config(&node.url, "metrics_addr = \"127.0.0.1:0\"\n");
-    let mut daemon = Command::new(env!("CARGO_BIN_EXE_tessera-agent"))
+    let mut daemon = Command::new(daemon_binary())
         .args(["run", "--config"])
         .arg(&config)
         .env("RUST_LOG", "warn")
