@@ -4,6 +4,8 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use tessera_client::paths::expand_home;
+
 use serde::Deserialize;
 use solana_sdk::pubkey::Pubkey;
 
@@ -180,15 +182,19 @@ pub enum ConfigError {
 impl AgentConfig {
     /// Reads and validates `path`.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let path = expand_home(path);
         let p = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
             path: p.clone(),
             source,
         })?;
-        let cfg: Self = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        let mut cfg: Self = toml::from_str(&text).map_err(|e| ConfigError::Parse {
             path: p.clone(),
             message: e.to_string(),
         })?;
+        for dir in [&mut cfg.agent_keypair, &mut cfg.data_dir, &mut cfg.job_dir] {
+            *dir = expand_home(dir);
+        }
         cfg.validate(&p)?;
         Ok(cfg)
     }
@@ -356,5 +362,16 @@ mod tests {
         assert!(err.contains("period"), "{err}");
         let err = load("node = ").unwrap_err().to_string();
         assert!(err.contains("agent.toml"), "{err}");
+    }
+
+    #[test]
+    fn a_tilde_in_a_path_is_home() {
+        let home = PathBuf::from(std::env::var_os("HOME").unwrap());
+        let cfg = load("agent_keypair = \"~/k.json\"\ndata_dir = \"~/tessera\"\njob_dir = \"~\"\n")
+            .unwrap();
+        assert_eq!(
+            (cfg.agent_keypair, cfg.data_dir, cfg.job_dir),
+            (home.join("k.json"), home.join("tessera"), home)
+        );
     }
 }

@@ -9,6 +9,7 @@ pub mod benchmark;
 pub mod billing;
 pub mod config;
 pub mod daemon;
+pub mod datadir;
 pub mod gpu;
 pub mod metering;
 pub mod metrics;

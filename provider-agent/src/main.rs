@@ -495,6 +495,8 @@ async fn run_command(config: &std::path::Path) -> Result<()> {
     let cfg = AgentConfig::load(config)?;
     let node = cfg.node_pubkey().map_err(anyhow::Error::msg)?;
     let key = tessera_client::keypair::read_keypair(&cfg.agent_keypair)?;
+    // Held until the daemon stops: a second daemon on this directory is refused.
+    let _held = tessera_agent::datadir::hold(&cfg.data_dir)?;
     let listener = tessera_agent::metrics::bind(cfg.metrics_addr)
         .await
         .with_context(|| {

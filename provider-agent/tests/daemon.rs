@@ -214,3 +214,26 @@ async fn a_metrics_port_in_use_stops_the_daemon_in_words() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn a_second_daemon_on_one_data_directory_is_refused_naming_the_first() {
+    let w = support::world().await;
+    let config = w.daemon_config("http://127.0.0.1:9", "metrics_addr = \"127.0.0.1:0\"\n");
+    let data = config.with_file_name("data");
+    let _first = tessera_agent::datadir::hold(&data).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tessera-agent"))
+        .args(["run", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(&format!(
+            "another tessera-agent (pid {}) is running on data directory {}",
+            std::process::id(),
+            data.display()
+        )),
+        "{text}"
+    );
+}

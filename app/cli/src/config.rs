@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use tessera_client::paths::expand_home;
+
 use anyhow::{Context, Result};
 use serde::Deserialize;
 use solana_sdk::signature::Keypair;
@@ -43,7 +45,7 @@ pub fn resolve_url(url: &str) -> String {
 /// `~/.config/solana/id.json`). A config file given explicitly must exist and parse.
 pub fn load(config: Option<&Path>, url: Option<&str>, keypair: Option<&Path>) -> Result<Settings> {
     let file = match config {
-        Some(path) => Some(read_config(path)?),
+        Some(path) => Some(read_config(&expand_home(path))?),
         None => match default_config_path() {
             Some(path) if path.exists() => Some(read_config(&path)?),
             _ => None,
@@ -63,7 +65,7 @@ pub fn load(config: Option<&Path>, url: Option<&str>, keypair: Option<&Path>) ->
         .context("no keypair: pass --keypair or set keypair_path in the Solana CLI config")?;
     Ok(Settings {
         url: resolve_url(&url),
-        keypair_path,
+        keypair_path: expand_home(&keypair_path),
     })
 }
 
@@ -122,6 +124,23 @@ mod tests {
             (s.url.as_str(), s.keypair_path.to_str()),
             ("http://x:1", Some("/other.json"))
         );
+    }
+
+    #[test]
+    fn a_tilde_in_the_config_file_or_a_flag_is_home() {
+        let home = PathBuf::from(std::env::var_os("HOME").unwrap());
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = write(
+            dir.path(),
+            "config.yml",
+            "keypair_path: ~/k/id.json
+",
+            0o600,
+        );
+        let s = load(Some(&cfg), None, None).unwrap();
+        assert_eq!(s.keypair_path, home.join("k/id.json"));
+        let s = load(Some(&cfg), None, Some(Path::new("~/other.json"))).unwrap();
+        assert_eq!(s.keypair_path, home.join("other.json"));
     }
 
     #[test]

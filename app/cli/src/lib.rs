@@ -95,12 +95,9 @@ impl Command {
 pub fn preflight(command: &Command) -> Result<()> {
     use commands::{bid::BidCmd, lease::LeaseCmd, protocol::ProtocolCmd};
     match command {
-        Command::Lease(LeaseCmd::Open {
-            job_hash, job_spec, ..
-        })
-        | Command::Bid(BidCmd::Post {
-            job_hash, job_spec, ..
-        }) => commands::lease::job_hash(*job_hash, job_spec.as_deref()).map(|_| ()),
+        Command::Lease(LeaseCmd::Open { job, .. }) | Command::Bid(BidCmd::Post { job, .. }) => {
+            job.hash().map(|_| ())
+        }
         Command::Protocol(ProtocolCmd::Init {
             params_file: Some(path),
             ..

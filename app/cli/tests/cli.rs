@@ -366,7 +366,9 @@ async fn lease_dispute_and_arbiter_commands() {
     let r = w
         .ok(
             renter,
-            &format!("lease open --node {node} --gpus 2 --duration 2h --job-uri oci://demo"),
+            &format!(
+                "lease open --node {node} --gpus 2 --duration 2h --no-job --job-uri oci://demo"
+            ),
         )
         .await;
     let lease: Pubkey = field(&r, "lease").parse().unwrap();
@@ -375,7 +377,7 @@ async fn lease_dispute_and_arbiter_commands() {
     assert!(w
         .err(
             renter,
-            &format!("lease open --node {node} --gpus 9 --duration 2h")
+            &format!("lease open --node {node} --gpus 9 --duration 2h --no-job")
         )
         .await
         .contains("NotEnoughFreeGpus"));
@@ -433,7 +435,8 @@ async fn lease_dispute_and_arbiter_commands() {
         .contains("NotArbiter"));
     w.ok(
         &w.authority,
-        &format!("arbiter resolve {lease} --refund 2 --slash 1 --slash-destination {slash_to}"),
+        // No destination: the treasury owner's own stake-token account.
+        &format!("arbiter resolve {lease} --refund 2 --slash 1"),
     )
     .await;
     assert_eq!(
@@ -469,7 +472,7 @@ async fn lease_dispute_and_arbiter_commands() {
     assert!(w
         .err(
             renter,
-            &format!("lease open --node {node} --gpus 1 --duration 1h")
+            &format!("lease open --node {node} --gpus 1 --duration 1h --no-job")
         )
         .await
         .contains("ProviderJailed"));
@@ -499,11 +502,14 @@ async fn bid_commands_post_list_accept_and_cancel() {
     let before = w.usd_of(renter).await;
     w.ok(
         renter,
-        "bid post --id 1 --price 1.5 --gpus 4 --duration 2h --min-vram-mib 80000 --model H100",
+        "bid post --id 1 --price 1.5 --gpus 4 --duration 2h --min-vram-mib 80000 --model H100 --no-job",
     )
     .await;
-    w.ok(renter, "bid post --id 2 --price 1 --gpus 1 --duration 1h")
-        .await;
+    w.ok(
+        renter,
+        "bid post --id 2 --price 1 --gpus 1 --duration 1h --no-job",
+    )
+    .await;
     assert_eq!(w.usd_of(renter).await, before - 12_000_000 - 1_000_000);
     let list = w.ok(renter, "bid list").await;
     assert_eq!(list.json.as_array().map(Vec::len), Some(2));
@@ -523,7 +529,10 @@ async fn bid_commands_post_list_accept_and_cancel() {
     assert_eq!(w.usd_of(renter).await, before - 12_000_000);
     assert!(w.err(renter, "bid cancel 2").await.contains("no bid 2"));
     assert!(w
-        .err(renter, "bid post --id 3 --price 1 --gpus 1 --duration 2w")
+        .err(
+            renter,
+            "bid post --id 3 --price 1 --gpus 1 --duration 2w --no-job"
+        )
         .await
         .contains("--duration"));
     let _ = pda::find_bid_address(&renter.pubkey(), 1);

@@ -26,6 +26,7 @@ pub mod instructions;
 pub mod job;
 pub mod keypair;
 pub mod metrics;
+pub mod paths;
 pub mod rpc;
 pub mod units;
 

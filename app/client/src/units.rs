@@ -96,6 +96,9 @@ pub fn parse_duration(text: &str, field: &str) -> Result<u32, UnitError> {
     let Ok(n) = digits.parse::<u32>() else {
         fail!("{field}: `{text}` is not a duration like 90s, 15m, 2h or 7d");
     };
+    if unit.starts_with(['.', ',']) {
+        fail!("{field}: `{text}` is not a whole number: durations count whole seconds, minutes, hours or days (30m, not 0.5h)");
+    }
     let mul = match unit {
         "" | "s" => 1,
         "m" => 60,
@@ -210,6 +213,10 @@ mod tests {
             .0
             .contains("--duration"));
         assert!(parse_duration("h", "--duration").is_err());
+        assert!(parse_duration("0.5s", "--duration")
+            .unwrap_err()
+            .0
+            .contains("`0.5s` is not a whole number"));
         assert_eq!(format_duration(7_200), "2h");
         assert_eq!(format_duration(90), "90s");
         assert!(parse_duration("99999999d", "d")

@@ -23,8 +23,8 @@ struct Cli {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1")]
     bind: IpAddr,
-    /// JSON-RPC port.
-    #[arg(long, default_value_t = 8899)]
+    /// JSON-RPC port (`--port` also works).
+    #[arg(long, visible_alias = "port", default_value_t = 8899)]
     rpc_port: u16,
     /// Websocket port [default: the JSON-RPC port + 1].
     #[arg(long)]

@@ -93,3 +93,14 @@ fn a_bad_wallet_address_is_refused_in_words() {
         "{err}"
     );
 }
+
+#[test]
+fn port_is_the_rpc_port() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tessera-localnet"))
+        .args(["--port", "notaport"])
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("'--rpc-port <RPC_PORT>'"), "{err}");
+}

@@ -7,7 +7,7 @@ use tessera::state::{Lease, ProviderStatus};
 use tessera_client::{instructions as ix, pda};
 
 use crate::output::Report;
-use crate::session::Session;
+use crate::session::{ata, Session};
 use crate::units::parse_amount;
 
 /// Arbiter commands.
@@ -23,9 +23,10 @@ pub enum ArbiterCmd {
         /// Stake to slash, protocol tokens (capped by the protocol's limit).
         #[arg(long, default_value = "0", value_parser = crate::units::amount_arg)]
         slash: String,
-        /// Stake-mint account of the treasury's owner receiving the slash.
+        /// Stake-mint account of the treasury's owner receiving the slash [default: the
+        /// treasury owner's associated account, created if missing].
         #[arg(long)]
-        slash_destination: Pubkey,
+        slash_destination: Option<Pubkey>,
         /// End the lease now.
         #[arg(long)]
         terminate: bool,
@@ -62,17 +63,27 @@ pub async fn run(cmd: ArbiterCmd, s: &Session<'_>) -> Result<Report> {
                 slash: parse_amount(&slash, sd, "--slash")?,
                 terminate,
             };
-            let sig = s
-                .send(&[ix::resolve_dispute(
-                    s.me(),
-                    &keys,
-                    &pool,
-                    lease,
-                    protocol.treasury,
-                    slash_destination,
-                    args,
-                )])
-                .await?;
+            let mut ixs = Vec::new();
+            let slash_destination = match slash_destination {
+                Some(account) => account,
+                None => {
+                    let treasury: anchor_spl::token::TokenAccount =
+                        s.get(&protocol.treasury, "treasury").await?;
+                    let (account, create) = ata(&s.me(), &treasury.owner, &protocol.stake_mint);
+                    ixs.push(create);
+                    account
+                }
+            };
+            ixs.push(ix::resolve_dispute(
+                s.me(),
+                &keys,
+                &pool,
+                lease,
+                protocol.treasury,
+                slash_destination,
+                args,
+            ));
+            let sig = s.send(&ixs).await?;
             Ok(Report::done("dispute resolved", &sig, &[]))
         }
         ArbiterCmd::Jail { authority } | ArbiterCmd::Reinstate { authority } => {

@@ -40,12 +40,8 @@ pub enum BidCmd {
         /// Required GPU model (empty: any).
         #[arg(long, default_value = "", value_parser = crate::units::model_arg)]
         model: String,
-        /// SHA-256 of the job spec, hex (see `tessera job hash`).
-        #[arg(long, value_parser = crate::units::hash_arg, conflicts_with = "job_spec")]
-        job_hash: Option<[u8; 32]>,
-        /// The job spec file; its hash is computed (as `tessera job hash` does).
-        #[arg(long)]
-        job_spec: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        job: crate::commands::lease::JobArgs,
     },
     /// Cancel your bid and take the escrow back.
     Cancel {
@@ -82,10 +78,9 @@ pub async fn run(cmd: BidCmd, s: &Session<'_>) -> Result<Report> {
             min_vram_mib,
             min_tflops,
             model,
-            job_hash,
-            job_spec,
+            job,
         } => {
-            let job_hash = crate::commands::lease::job_hash(job_hash, job_spec.as_deref())?;
+            let job_hash = job.hash()?;
             let now = s.chain.unix_timestamp().await?;
             let args = tessera::PostBidArgs {
                 bid_id: id,

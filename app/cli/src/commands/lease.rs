@@ -29,12 +29,8 @@ pub enum LeaseCmd {
         /// Highest price per GPU-hour you accept (default: the node's current ask).
         #[arg(long, value_parser = crate::units::amount_arg)]
         max_price: Option<String>,
-        /// SHA-256 of the job spec, hex (see `tessera job hash`).
-        #[arg(long, value_parser = crate::units::hash_arg, conflicts_with = "job_spec")]
-        job_hash: Option<[u8; 32]>,
-        /// The job spec file; its hash is computed (as `tessera job hash` does).
-        #[arg(long)]
-        job_spec: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        job: JobArgs,
         /// Where the job spec lives.
         #[arg(long, default_value = "")]
         job_uri: String,
@@ -67,14 +63,38 @@ pub enum LeaseCmd {
     },
 }
 
-/// The job hash from `--job-hash` or `--job-spec` (all zero when neither is given).
-pub fn job_hash(hash: Option<[u8; 32]>, spec: Option<&std::path::Path>) -> Result<[u8; 32]> {
-    match (hash, spec) {
-        (Some(h), _) => Ok(h),
-        (None, Some(path)) => Ok(tessera_client::job::JobSpec::load(path)
-            .map_err(|e| BadInput(e.to_string()))?
-            .hash()),
-        (None, None) => Ok([0; 32]),
+/// The job a lease or a bid is for.
+#[derive(Debug, Clone, clap::Args)]
+pub struct JobArgs {
+    /// SHA-256 of the job spec, hex (see `tessera job hash`).
+    #[arg(long, value_parser = crate::units::hash_arg, conflicts_with = "job_spec")]
+    pub job_hash: Option<[u8; 32]>,
+    /// The job spec file; its hash is computed (as `tessera job hash` does).
+    #[arg(long)]
+    pub job_spec: Option<std::path::PathBuf>,
+    /// Rent without a job spec (the job hash all zero). Tessera's agent cancels such a lease
+    /// without charge; only for providers who run the work another way.
+    #[arg(long, conflicts_with_all = ["job_hash", "job_spec"])]
+    pub no_job: bool,
+}
+
+impl JobArgs {
+    /// The job hash: given, computed from the spec, or zero with `--no-job`; none of them is
+    /// refused before anything is sent.
+    pub fn hash(&self) -> Result<[u8; 32]> {
+        match (self.job_hash, self.job_spec.as_deref(), self.no_job) {
+            (Some(h), _, _) => Ok(h),
+            (None, Some(path), _) => Ok(tessera_client::job::JobSpec::load(path)
+                .map_err(|e| BadInput(e.to_string()))?
+                .hash()),
+            (None, None, true) => Ok([0; 32]),
+            (None, None, false) => Err(BadInput(
+                "say what to run: --job-spec <file> (or --job-hash <hex>); --no-job rents with \
+                 no job, which Tessera's agent cancels without charge"
+                    .into(),
+            )
+            .into()),
+        }
     }
 }
 
@@ -88,11 +108,10 @@ pub async fn run(cmd: LeaseCmd, s: &Session<'_>) -> Result<Report> {
             gpus,
             duration,
             max_price,
-            job_hash: hash,
-            job_spec,
+            job,
             job_uri,
         } => {
-            let job_hash = job_hash(hash, job_spec.as_deref())?;
+            let job_hash = job.hash()?;
             let (keys, n) = s.node(&node).await?;
             let (pool, _) = s.pool(&n.pool).await?;
             let max = match max_price {
