@@ -101,20 +101,33 @@ fn pubkey<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Pubkey>, D::E
         .map_err(|_| serde::de::Error::custom(format!("`{text}` is not a base58 public key")))
 }
 
-/// A duration as `"90s"`/`"15m"`/`"2h"`/`"7d"`, or a whole number of seconds.
+/// A duration as `"90s"`/`"15m"`/`"2h"`/`"7d"`, or a whole number of seconds; anything else
+/// is refused saying what was found and what is expected.
 fn duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Either {
-        Secs(u64),
-        Text(String),
+    struct Duration;
+    impl serde::de::Visitor<'_> for Duration {
+        type Value = u64;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a duration like \"15s\", \"30m\" or \"1h\", or a whole number of seconds")
+        }
+
+        fn visit_u64<E: serde::de::Error>(self, secs: u64) -> Result<u64, E> {
+            Ok(secs)
+        }
+
+        fn visit_i64<E: serde::de::Error>(self, secs: i64) -> Result<u64, E> {
+            u64::try_from(secs)
+                .map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(secs), &self))
+        }
+
+        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<u64, E> {
+            tessera_client::units::parse_duration(text, "duration")
+                .map(u64::from)
+                .map_err(|e| E::custom(e.0.trim_start_matches("duration: ")))
+        }
     }
-    match Either::deserialize(d)? {
-        Either::Secs(s) => Ok(s),
-        Either::Text(t) => tessera_client::units::parse_duration(&t, "duration")
-            .map(u64::from)
-            .map_err(|e| serde::de::Error::custom(e.0.trim_start_matches("duration: "))),
-    }
+    d.deserialize_any(Duration)
 }
 
 fn default_rpc() -> String {
@@ -362,6 +375,11 @@ mod tests {
         assert!(err.contains("period"), "{err}");
         let err = load("node = ").unwrap_err().to_string();
         assert!(err.contains("agent.toml"), "{err}");
+        let err = load("tick = true").unwrap_err().to_string();
+        assert!(
+            err.contains("invalid type: boolean `true`, expected a duration like \"15s\""),
+            "{err}"
+        );
     }
 
     #[test]

@@ -22,7 +22,7 @@ use tessera_agent::registration::{register, Terms};
 use tessera_agent::runner::JobEnv;
 use tessera_client::chain::fetch;
 use tessera_client::rpc::RpcChain;
-use tessera_client::units::{format_amount, format_time, parse_amount};
+use tessera_client::units::{format_amount, format_duration, format_time, parse_amount};
 
 /// The Tessera provider agent.
 #[derive(Debug, Parser)]
@@ -362,10 +362,8 @@ async fn register_command(
     };
     let bench = match (args.skip_benchmark, cfg.simulated_gpus) {
         (true, _) => None,
-        (false, Some(_)) => {
-            println!("simulated GPUs are not benchmarked; the node is registered unattested");
-            None
-        }
+        // Simulated GPUs are not benchmarked: the node is registered unattested (said below).
+        (false, Some(_)) => None,
         (false, None) => {
             let first = gpu.devices()?.into_iter().take(1).collect::<Vec<_>>();
             let exe = std::env::current_exe()?;
@@ -380,6 +378,16 @@ async fn register_command(
     };
     let r = register(&chain, &provider, &agent, gpu.as_ref(), terms, bench).await?;
     onboarding::record_node(config, &r.node)?;
+    let window = u64::from(protocol.params.dispute_window_secs);
+    if cfg.period_secs != window {
+        onboarding::record_period(config, window)?;
+        println!(
+            "receipt period set to {} in {} (the protocol's dispute window; it was {})",
+            format_duration(window),
+            config.display(),
+            format_duration(cfg.period_secs)
+        );
+    }
     println!(
         "node {} registered: {} x {} at {} per GPU-hour [{} backend{}]; recorded in {}",
         r.node,

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signer::Signer;
 use tessera_client::keypair::{read_keypair, write_new_keypair, KeypairError};
+use tessera_client::units::format_duration;
 
 use crate::config::{AgentConfig, ConfigError};
 
@@ -73,9 +74,9 @@ pub fn init(opts: &InitOptions) -> Result<Initialized, OnboardingError> {
     } else {
         (write_new_keypair(&opts.agent_keypair)?.pubkey(), true)
     };
-    let quoted = |p: &Path| format!("\"{}\"", p.display());
+    let quoted = |p: &Path| toml_string(&p.display().to_string());
     let mut text = TEMPLATE.to_string();
-    text = set_key(&text, "rpc_url", &format!("\"{}\"", opts.rpc_url));
+    text = set_key(&text, "rpc_url", &toml_string(&opts.rpc_url));
     text = set_key(&text, "agent_keypair", &quoted(&opts.agent_keypair));
     text = set_key(&text, "data_dir", &quoted(&opts.data_dir));
     text = set_key(&text, "job_dir", &quoted(&opts.data_dir.join("jobs")));
@@ -93,6 +94,11 @@ pub fn init(opts: &InitOptions) -> Result<Initialized, OnboardingError> {
     Ok(Initialized { agent, key_created })
 }
 
+/// `text` as a TOML string, quotes and backslashes escaped.
+fn toml_string(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
 /// Sets `node = "<node>"` in the config file at `path`, keeping its comments.
 pub fn record_node(path: &Path, node: &Pubkey) -> Result<(), OnboardingError> {
     let text = std::fs::read_to_string(path).map_err(|source| OnboardingError::Write {
@@ -100,6 +106,18 @@ pub fn record_node(path: &Path, node: &Pubkey) -> Result<(), OnboardingError> {
         source,
     })?;
     write(path, &set_key(&text, "node", &format!("\"{node}\"")))
+}
+
+/// Sets `period = "<secs>s"` (as [`format_duration`] writes it) in the config file at `path`.
+pub fn record_period(path: &Path, secs: u64) -> Result<(), OnboardingError> {
+    let text = std::fs::read_to_string(path).map_err(|source| OnboardingError::Write {
+        path: path.display().to_string(),
+        source,
+    })?;
+    write(
+        path,
+        &set_key(&text, "period", &toml_string(&format_duration(secs))),
+    )
 }
 
 fn write(path: &Path, text: &str) -> Result<(), OnboardingError> {
@@ -180,6 +198,8 @@ mod tests {
         record_node(&opts.config, &node).unwrap();
         let cfg = AgentConfig::load(&opts.config).unwrap();
         assert_eq!(cfg.node_pubkey(), Ok(node));
+        record_period(&opts.config, 60).unwrap();
+        assert_eq!(AgentConfig::load(&opts.config).unwrap().period_secs, 60);
         // A second init with another config file keeps the existing key.
         let again = InitOptions {
             config: dir.path().join("other.toml"),
@@ -187,6 +207,15 @@ mod tests {
         };
         let kept = init(&again).unwrap();
         assert_eq!((kept.key_created, kept.agent), (false, done.agent));
+        // A path with a quote and a backslash is written as a TOML string that reads back.
+        let odd = InitOptions {
+            config: dir.path().join("odd.toml"),
+            data_dir: dir.path().join("da\"ta\\x"),
+            ..again
+        };
+        init(&odd).unwrap();
+        let cfg = AgentConfig::load(&odd.config).unwrap();
+        assert_eq!(cfg.data_dir, odd.data_dir);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
 use tessera::signed::{message_bytes, BenchmarkAttestation};
-use tessera::state::{NodeSpec, Provider};
+use tessera::state::{NodeSpec, Pool, Provider};
 use tessera_client::chain::fetch;
 use tessera_client::instructions as ix;
 use tessera_client::{pda, Chain, ClientError};
@@ -26,9 +26,36 @@ pub enum RegisterError {
     /// The GPU backend failed.
     #[error(transparent)]
     Gpu(#[from] GpuError),
+    /// The terms cannot be registered.
+    #[error("{0}; nothing was registered")]
+    Terms(String),
+    /// The provider wallet has not registered as a provider.
+    #[error(
+        "wallet {0} is not a registered provider: stake with `tessera stake add <amount>`, then \
+         `tessera provider register`, both signed by that wallet; nothing was registered"
+    )]
+    NotAProvider(Pubkey),
     /// The chain failed.
     #[error(transparent)]
     Chain(#[from] ClientError),
+}
+
+impl Terms {
+    /// Refuses terms the program would refuse, in the flags' words, before anything is sent.
+    fn check(&self) -> Result<(), RegisterError> {
+        use tessera_client::units::format_duration;
+        if self.price_per_gpu_hour == 0 {
+            return Err(RegisterError::Terms("--price must be more than 0".into()));
+        }
+        if self.min_lease_secs > self.max_lease_secs {
+            return Err(RegisterError::Terms(format!(
+                "--min-lease ({}) is longer than --max-lease ({})",
+                format_duration(u64::from(self.min_lease_secs)),
+                format_duration(u64::from(self.max_lease_secs))
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// Terms the provider sets.
@@ -88,7 +115,15 @@ pub async fn register(
         min_lease_secs: terms.min_lease_secs,
         max_lease_secs: terms.max_lease_secs,
     };
-    let account: Provider = fetch(chain, &pda::find_provider_address(&provider.pubkey()).0).await?;
+    terms.check()?;
+    let _: Pool = fetch(chain, &terms.pool).await?;
+    let account: Provider =
+        match fetch(chain, &pda::find_provider_address(&provider.pubkey()).0).await {
+            Err(ClientError::AccountNotFound(_)) => {
+                return Err(RegisterError::NotAProvider(provider.pubkey()))
+            }
+            other => other?,
+        };
     chain
         .send(
             &[ix::register_node(

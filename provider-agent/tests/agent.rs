@@ -153,6 +153,65 @@ async fn a_rig_registers_a_second_node_from_its_inventory() {
     };
     let bench = simulated(&published_peak("NVIDIA H100 80GB HBM3").unwrap());
     let agent = Keypair::new();
+    // Refused in the flags' words before anything is sent.
+    let node_count = |p: &Keypair| {
+        let at = tessera_client::pda::find_provider_address(&p.pubkey()).0;
+        async move {
+            fetch::<tessera::state::Provider>(chain, &at)
+                .await
+                .unwrap()
+                .node_count
+        }
+    };
+    let before = node_count(&provider).await;
+    let not_a_pool = tessera_client::pda::find_protocol_address().0;
+    for (bad, says) in [
+        (
+            Terms {
+                price_per_gpu_hour: 0,
+                ..terms
+            },
+            "--price must be more than 0; nothing was registered".to_string(),
+        ),
+        (
+            Terms {
+                min_lease_secs: 7_200,
+                max_lease_secs: 3_600,
+                ..terms
+            },
+            "--min-lease (2h) is longer than --max-lease (1h)".to_string(),
+        ),
+        (
+            Terms {
+                pool: not_a_pool,
+                ..terms
+            },
+            format!("account {not_a_pool} is not a Pool"),
+        ),
+    ] {
+        let err = register(chain, &provider, &agent, &gpu, bad, None)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(&says), "{err}");
+    }
+    let stranger = Keypair::new();
+    let err = register(chain, &stranger, &agent, &gpu, terms, None)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(&format!(
+            "wallet {} is not a registered provider",
+            stranger.pubkey()
+        )) && err.contains("tessera provider register"),
+        "{err}"
+    );
+    assert_eq!(
+        node_count(&provider).await,
+        before,
+        "nothing was registered"
+    );
     let r = register(chain, &provider, &agent, &gpu, terms, Some(bench))
         .await
         .unwrap();

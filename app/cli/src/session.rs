@@ -50,6 +50,14 @@ impl Session<'_> {
         Ok(self.get::<Mint>(mint, "mint").await?.decimals)
     }
 
+    /// The token balance of `account` (0 when it does not exist yet).
+    pub async fn balance(&self, account: &Pubkey) -> Result<u64> {
+        Ok(match self.chain.account(account).await? {
+            Some(_) => tessera_client::chain::token_balance(self.chain, account).await?,
+            None => 0,
+        })
+    }
+
     /// Refuses, in words, when the signer's `account` holds less than `needed` of `what`
     /// (a missing account holds nothing): checked before sending, so the user reads "you hold
     /// 3.2 settlement tokens, this needs 5" instead of a token program's error code.
@@ -60,10 +68,7 @@ impl Session<'_> {
         decimals: u8,
         what: &str,
     ) -> Result<()> {
-        let held = match self.chain.account(account).await? {
-            Some(_) => tessera_client::chain::token_balance(self.chain, account).await?,
-            None => 0,
-        };
+        let held = self.balance(account).await?;
         if held < needed {
             anyhow::bail!(
                 "you hold {} {what}, this needs {} (in {account})",

@@ -26,6 +26,28 @@ pub fn amount_arg(text: &str) -> Result<String, String> {
         .map_err(|e| e.0)
 }
 
+/// Clap parser: an account or wallet address, refused in words ("not a base-58 address")
+/// rather than with the key parser's "String is the wrong size".
+pub fn pubkey_arg(text: &str) -> Result<solana_sdk::pubkey::Pubkey, String> {
+    text.parse().map_err(|_| {
+        format!(
+            "`{text}` is not a base-58 address (32 bytes, like 11111111111111111111111111111111)"
+        )
+    })
+}
+
+/// Clap parser: where the job spec lives, at most the program's 200 bytes.
+pub fn job_uri_arg(text: &str) -> Result<String, String> {
+    let max = tessera::instructions::MAX_JOB_URI_LEN;
+    match text.len() <= max {
+        true => Ok(text.to_string()),
+        false => Err(format!(
+            "{} bytes is longer than the {max} bytes a lease keeps",
+            text.len()
+        )),
+    }
+}
+
 /// Clap parser: a duration (`90s`, `15m`, `2h`, `7d`), checked before any network call.
 pub fn duration_arg(text: &str) -> Result<String, String> {
     positive_duration(text)

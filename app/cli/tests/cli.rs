@@ -259,16 +259,42 @@ async fn pool_commands_cover_the_investor_and_operator_paths() {
         .await
         .contains("settlement tokens, this needs 1000000"));
 
-    w.ok(inv, &format!("pool redeem {pool} 0.5")).await;
+    let r = w.ok(inv, &format!("pool redeem {pool} 0.5")).await;
+    assert_eq!(
+        (field(&r, "shares"), field(&r, "received")),
+        ("0.5".into(), "0.5".into())
+    );
     assert_eq!(w.usd_of(inv).await, before - 250_000_000);
+    assert!(w
+        .err(inv, &format!("pool queue {pool} 999999"))
+        .await
+        .contains("you hold 1250 shares of this pool, this needs 999999"));
     // Drain the cash, queue, repay, crank, claim.
     w.ok(op, &format!("pool draw {pool} 1250")).await;
-    assert!(w
-        .err(inv, &format!("pool redeem {pool} 10"))
-        .await
-        .contains("InsufficientCash"));
+    let short = w.err(inv, &format!("pool redeem {pool} 10")).await;
+    assert!(
+        short.contains("redeeming 10 shares needs 10 in cash, but pool")
+            && short.contains("has 0 free")
+            && short.contains(&format!("`tessera pool queue {pool} 10`")),
+        "{short}"
+    );
     let r = w.ok(inv, &format!("pool queue {pool} 100")).await;
     assert_eq!(field(&r, "ticket"), "0");
+    assert!(
+        field(&r, "why").contains("needs 100 in cash"),
+        "{}",
+        r.human
+    );
+    assert!(
+        field(&r, "next").contains(&format!("`tessera pool claim {pool} 0`")),
+        "{}",
+        r.human
+    );
+    let ahead = w.err(inv, &format!("pool redeem {pool} 1")).await;
+    assert!(
+        ahead.contains("1 queued redemption(s)") && ahead.contains("tessera pool crank"),
+        "{ahead}"
+    );
     assert!(w
         .err(inv, &format!("pool claim {pool} 0"))
         .await

@@ -53,6 +53,9 @@ pub const MAX_AMOUNT_DECIMALS: usize = 18;
 /// [`MAX_AMOUNT_DECIMALS`] places, before the mint's decimals are known: the argument check
 /// both binaries run before any network call.
 pub fn check_amount(text: &str) -> Result<(), UnitError> {
+    if text.starts_with('-') {
+        fail!("`{text}` is negative: amounts of tokens are 0 or more");
+    }
     let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
     let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
     if (whole.is_empty() && frac.is_empty()) || !digits(whole) || !digits(frac) {

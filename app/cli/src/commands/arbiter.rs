@@ -16,16 +16,17 @@ pub enum ArbiterCmd {
     /// Resolve a disputed charge: refund part, settle the rest, optionally slash and end the lease.
     Resolve {
         /// Lease address.
+        #[arg(value_parser = crate::units::pubkey_arg)]
         lease: Pubkey,
         /// Refund to the lease's escrow, settlement tokens.
-        #[arg(long, default_value = "0", value_parser = crate::units::amount_arg)]
+        #[arg(long, default_value = "0", value_parser = crate::units::amount_arg, allow_negative_numbers = true)]
         refund: String,
         /// Stake to slash, protocol tokens (capped by the protocol's limit).
-        #[arg(long, default_value = "0", value_parser = crate::units::amount_arg)]
+        #[arg(long, default_value = "0", value_parser = crate::units::amount_arg, allow_negative_numbers = true)]
         slash: String,
         /// Stake-mint account of the treasury's owner receiving the slash [default: the
         /// treasury owner's associated account, created if missing].
-        #[arg(long)]
+        #[arg(long, value_parser = crate::units::pubkey_arg)]
         slash_destination: Option<Pubkey>,
         /// End the lease now.
         #[arg(long)]
@@ -34,11 +35,13 @@ pub enum ArbiterCmd {
     /// Suspend a provider (no new leases).
     Jail {
         /// Provider wallet.
+        #[arg(value_parser = crate::units::pubkey_arg)]
         authority: Pubkey,
     },
     /// Reinstate a provider.
     Reinstate {
         /// Provider wallet.
+        #[arg(value_parser = crate::units::pubkey_arg)]
         authority: Pubkey,
     },
 }

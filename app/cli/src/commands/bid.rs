@@ -20,7 +20,7 @@ pub enum BidCmd {
         #[arg(long)]
         id: u64,
         /// Price per GPU-hour offered, settlement tokens.
-        #[arg(long, value_parser = crate::units::amount_arg)]
+        #[arg(long, value_parser = crate::units::amount_arg, allow_negative_numbers = true)]
         price: String,
         /// GPUs wanted.
         #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
@@ -53,13 +53,13 @@ pub enum BidCmd {
     /// Fill a bid with one of your nodes.
     Accept {
         /// The bidding renter.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::units::pubkey_arg)]
         renter: Pubkey,
         /// The renter's bid id.
         #[arg(long)]
         id: u64,
         /// Your node.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::units::pubkey_arg)]
         node: Pubkey,
     },
 }

@@ -18,7 +18,7 @@ pub enum LeaseCmd {
     /// Rent GPUs of a node at its ask, prepaying the escrow.
     Open {
         /// Node address.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::units::pubkey_arg)]
         node: Pubkey,
         /// GPUs.
         #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
@@ -27,17 +27,18 @@ pub enum LeaseCmd {
         #[arg(long, value_parser = crate::units::duration_arg)]
         duration: String,
         /// Highest price per GPU-hour you accept (default: the node's current ask).
-        #[arg(long, value_parser = crate::units::amount_arg)]
+        #[arg(long, value_parser = crate::units::amount_arg, allow_negative_numbers = true)]
         max_price: Option<String>,
         #[command(flatten)]
         job: JobArgs,
-        /// Where the job spec lives.
-        #[arg(long, default_value = "")]
+        /// Where the job spec lives (at most 200 bytes).
+        #[arg(long, default_value = "", value_parser = crate::units::job_uri_arg)]
         job_uri: String,
     },
     /// Show a lease.
     Show {
         /// Lease address.
+        #[arg(value_parser = crate::units::pubkey_arg)]
         lease: Pubkey,
     },
     /// List your leases.
@@ -45,20 +46,23 @@ pub enum LeaseCmd {
     /// Add escrow and extend a lease.
     TopUp {
         /// Lease address.
+        #[arg(value_parser = crate::units::pubkey_arg)]
         lease: Pubkey,
         /// Amount, settlement tokens.
-        #[arg(value_parser = crate::units::amount_arg)]
+        #[arg(value_parser = crate::units::amount_arg, allow_negative_numbers = true)]
         amount: String,
     },
     /// Close a lease (renter any time; the provider or its agent any time, cancelling before
     /// the end without charging unbilled time; anyone after grace).
     Close {
         /// Lease address.
+        #[arg(value_parser = crate::units::pubkey_arg)]
         lease: Pubkey,
     },
     /// Dispute the pending charge (renter, within the window).
     Dispute {
         /// Lease address.
+        #[arg(value_parser = crate::units::pubkey_arg)]
         lease: Pubkey,
     },
 }

@@ -30,7 +30,7 @@ pub struct MarketArgs {
     #[arg(long, value_enum, default_value_t)]
     pub sort: Sort,
     /// Only nodes with at least this many free GPUs.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true)]
     pub min_free: u16,
 }
 

@@ -27,10 +27,10 @@ pub enum NodeCmd {
     /// Register a rig in a pool you operate (the agent's `register` does this from a benchmark).
     Register {
         /// Pool the node earns for.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::units::pubkey_arg)]
         pool: Pubkey,
         /// The rig's agent key (signs receipts).
-        #[arg(long)]
+        #[arg(long, value_parser = crate::units::pubkey_arg)]
         agent_key: Pubkey,
         /// GPU model.
         #[arg(long, value_parser = crate::units::model_arg)]
@@ -42,7 +42,7 @@ pub enum NodeCmd {
         #[arg(long)]
         vram_mib: u32,
         /// Price per GPU-hour, settlement tokens.
-        #[arg(long, value_parser = crate::units::amount_arg)]
+        #[arg(long, value_parser = crate::units::amount_arg, allow_negative_numbers = true)]
         price: String,
         /// Shortest lease.
         #[arg(long, default_value = "1h", value_parser = crate::units::duration_arg)]
@@ -54,26 +54,28 @@ pub enum NodeCmd {
     /// List a provider's nodes (default: yours).
     List {
         /// Provider wallet.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::units::pubkey_arg)]
         provider: Option<Pubkey>,
     },
     /// Show a node.
     Show {
         /// Node address.
+        #[arg(value_parser = crate::units::pubkey_arg)]
         node: Pubkey,
     },
     /// Change a node's price, availability or agent key.
     Update {
         /// Node address.
+        #[arg(value_parser = crate::units::pubkey_arg)]
         node: Pubkey,
         /// New price per GPU-hour, settlement tokens.
-        #[arg(long, value_parser = crate::units::amount_arg)]
+        #[arg(long, value_parser = crate::units::amount_arg, allow_negative_numbers = true)]
         price: Option<String>,
         /// New availability.
         #[arg(long)]
         status: Option<Status>,
         /// New agent key.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::units::pubkey_arg)]
         agent_key: Option<Pubkey>,
     },
 }

@@ -24,7 +24,7 @@ pub enum PoolCmd {
         #[arg(long, default_value_t = 1_000, value_parser = clap::value_parser!(u16).range(0..=10_000))]
         operator_fee_bps: u16,
         /// Most capital you may have drawn at once, settlement tokens.
-        #[arg(long, default_value = "0", value_parser = crate::units::amount_arg)]
+        #[arg(long, default_value = "0", value_parser = crate::units::amount_arg, allow_negative_numbers = true)]
         credit_limit: String,
         /// Target GPU model.
         #[arg(long, default_value = "", value_parser = crate::units::model_arg)]
@@ -36,57 +36,64 @@ pub enum PoolCmd {
     /// List pools (optionally one operator's).
     List {
         /// Only this operator's pools.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::units::pubkey_arg)]
         operator: Option<Pubkey>,
     },
     /// Show a pool's ledger, share value and utilisation.
     Show {
         /// Pool address.
+        #[arg(value_parser = crate::units::pubkey_arg)]
         pool: Pubkey,
     },
     /// Deposit settlement tokens for shares.
     Deposit {
         /// Pool address.
+        #[arg(value_parser = crate::units::pubkey_arg)]
         pool: Pubkey,
         /// Amount, settlement tokens.
-        #[arg(value_parser = crate::units::amount_arg)]
+        #[arg(value_parser = crate::units::amount_arg, allow_negative_numbers = true)]
         amount: String,
         /// Refuse if fewer shares would be minted.
-        #[arg(long, default_value = "0", value_parser = crate::units::amount_arg)]
+        #[arg(long, default_value = "0", value_parser = crate::units::amount_arg, allow_negative_numbers = true)]
         min_shares: String,
     },
     /// Redeem shares now from free cash.
     Redeem {
         /// Pool address.
+        #[arg(value_parser = crate::units::pubkey_arg)]
         pool: Pubkey,
         /// Shares.
-        #[arg(value_parser = crate::units::amount_arg)]
+        #[arg(value_parser = crate::units::amount_arg, allow_negative_numbers = true)]
         shares: String,
         /// Refuse if fewer settlement tokens would be paid.
-        #[arg(long, default_value = "0", value_parser = crate::units::amount_arg)]
+        #[arg(long, default_value = "0", value_parser = crate::units::amount_arg, allow_negative_numbers = true)]
         min_assets: String,
     },
     /// Queue shares for redemption when cash is short (FIFO ticket).
     Queue {
         /// Pool address.
+        #[arg(value_parser = crate::units::pubkey_arg)]
         pool: Pubkey,
         /// Shares.
-        #[arg(value_parser = crate::units::amount_arg)]
+        #[arg(value_parser = crate::units::amount_arg, allow_negative_numbers = true)]
         shares: String,
     },
     /// Serve the redemption queue as far as cash allows (anyone).
     Crank {
         /// Pool address.
+        #[arg(value_parser = crate::units::pubkey_arg)]
         pool: Pubkey,
     },
     /// Sweep the pool's protocol fees to stakers and the treasury (anyone).
     Sweep {
         /// Pool address.
+        #[arg(value_parser = crate::units::pubkey_arg)]
         pool: Pubkey,
     },
     /// Collect a fulfilled redemption ticket.
     Claim {
         /// Pool address.
+        #[arg(value_parser = crate::units::pubkey_arg)]
         pool: Pubkey,
         /// Ticket sequence number.
         seq: u64,
@@ -94,19 +101,21 @@ pub enum PoolCmd {
     /// Draw capital as the operator.
     Draw {
         /// Pool address.
+        #[arg(value_parser = crate::units::pubkey_arg)]
         pool: Pubkey,
         /// Amount, settlement tokens.
-        #[arg(value_parser = crate::units::amount_arg)]
+        #[arg(value_parser = crate::units::amount_arg, allow_negative_numbers = true)]
         amount: String,
     },
     /// Repay principal (and interest) as the operator.
     Repay {
         /// Pool address.
+        #[arg(value_parser = crate::units::pubkey_arg)]
         pool: Pubkey,
         /// Principal, settlement tokens.
         principal: String,
         /// Interest, settlement tokens (investor revenue).
-        #[arg(long, default_value = "0", value_parser = crate::units::amount_arg)]
+        #[arg(long, default_value = "0", value_parser = crate::units::amount_arg, allow_negative_numbers = true)]
         interest: String,
     },
 }
@@ -256,11 +265,18 @@ pub async fn run(cmd: PoolCmd, s: &Session<'_>) -> Result<Report> {
             shares,
             min_assets,
         } => {
-            let (keys, _) = s.pool(&pool).await?;
+            let (keys, p) = s.pool(&pool).await?;
             let (usd, create_usd) = s.my_ata(&protocol.settlement_mint);
             let (share_acc, _) = s.my_ata(&keys.share_mint);
             let n = parse_amount(&shares, d, "shares")?;
             let min = parse_amount(&min_assets, d, "--min-assets")?;
+            s.require_tokens(&share_acc, n, d, "shares of this pool")
+                .await?;
+            let now = s.chain.unix_timestamp().await?;
+            if let Some(why) = redeem_refusal(&p, &pool, n, now, d)? {
+                bail!("{why}");
+            }
+            let before = s.balance(&usd).await?;
             let sig = s
                 .send(&[
                     create_usd,
@@ -276,12 +292,28 @@ pub async fn run(cmd: PoolCmd, s: &Session<'_>) -> Result<Report> {
                     ),
                 ])
                 .await?;
-            Ok(Report::done("redeemed", &sig, &[]))
+            let received = s.balance(&usd).await?.saturating_sub(before);
+            Ok(Report::done(
+                "redeemed",
+                &sig,
+                &[
+                    ("shares", format_amount(n, d)),
+                    ("received", format_amount(received, d)),
+                ],
+            ))
         }
         PoolCmd::Queue { pool, shares } => {
             let (keys, p) = s.pool(&pool).await?;
             let (share_acc, _) = s.my_ata(&keys.share_mint);
             let n = parse_amount(&shares, d, "shares")?;
+            s.require_tokens(&share_acc, n, d, "shares of this pool")
+                .await?;
+            let now = s.chain.unix_timestamp().await?;
+            let why = match redeem_refusal(&p, &pool, n, now, d)? {
+                Some(short) => short,
+                None => format!("cash was enough to redeem at once (`tessera pool redeem {pool} {shares}`); queued as asked"),
+            };
+            let seq = p.next_ticket_seq;
             let sig = s
                 .send(&[ix::request_redemption(
                     &keys,
@@ -294,7 +326,14 @@ pub async fn run(cmd: PoolCmd, s: &Session<'_>) -> Result<Report> {
             Ok(Report::done(
                 "redemption queued",
                 &sig,
-                &[("ticket", p.next_ticket_seq.to_string())],
+                &[
+                    ("ticket", seq.to_string()),
+                    ("why", why),
+                    (
+                        "next",
+                        format!("`tessera pool crank {pool}` serves the queue once cash is free (anyone may run it); then `tessera pool claim {pool} {seq}` pays you"),
+                    ),
+                ],
             ))
         }
         PoolCmd::Crank { pool } => {
@@ -377,4 +416,33 @@ pub async fn run(cmd: PoolCmd, s: &Session<'_>) -> Result<Report> {
             Ok(Report::done("capital repaid", &sig, &[]))
         }
     }
+}
+
+/// Why `shares` cannot be redeemed at once from `p` now, in words with the numbers and the
+/// commands that do work (`None`: they can).
+fn redeem_refusal(
+    p: &tessera::state::Pool,
+    pool: &Pubkey,
+    shares: u64,
+    now: i64,
+    d: u8,
+) -> Result<Option<String>> {
+    if !p.queue_is_empty() {
+        let waiting = p.next_ticket_seq - p.head_ticket_seq;
+        return Ok(Some(format!(
+            "{waiting} queued redemption(s) of pool {pool} come first, so nothing is redeemed at once: queue yours with `tessera pool queue {pool} <shares>`, serve the queue with `tessera pool crank {pool}`, then `tessera pool claim {pool} <ticket>`"
+        )));
+    }
+    let assets = p
+        .assets_for(shares, now)
+        .map_err(|e| anyhow::anyhow!("cannot price {shares} shares: {e}"))?;
+    Ok((assets > p.cash).then(|| {
+        format!(
+            "redeeming {} shares needs {} in cash, but pool {pool} has {} free (the rest is lent to leases or escrowed): redeem fewer, or queue with `tessera pool queue {pool} {}` and claim when cash returns",
+            format_amount(shares, d),
+            format_amount(assets, d),
+            format_amount(p.cash, d),
+            format_amount(shares, d),
+        )
+    }))
 }

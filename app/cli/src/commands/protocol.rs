@@ -17,16 +17,16 @@ pub enum ProtocolCmd {
     /// Initialise the protocol (once per deployment); the signer becomes the authority.
     Init {
         /// Settlement stablecoin mint (USDC on devnet/mainnet).
-        #[arg(long)]
+        #[arg(long, value_parser = crate::units::pubkey_arg)]
         settlement_mint: Pubkey,
         /// Protocol-token mint (stake and collateral).
-        #[arg(long)]
+        #[arg(long, value_parser = crate::units::pubkey_arg)]
         stake_mint: Pubkey,
         /// Treasury settlement-token account (default: the signer's associated account).
-        #[arg(long)]
+        #[arg(long, value_parser = crate::units::pubkey_arg)]
         treasury: Option<Pubkey>,
         /// Arbiter (default: the signer).
-        #[arg(long)]
+        #[arg(long, value_parser = crate::units::pubkey_arg)]
         arbiter: Option<Pubkey>,
         /// TOML file of parameters (same names as the flags, with underscores); flags override it.
         #[arg(long)]
@@ -44,10 +44,10 @@ pub enum ProtocolCmd {
         #[command(flatten)]
         params: ParamArgs,
         /// New treasury settlement-token account.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::units::pubkey_arg)]
         treasury: Option<Pubkey>,
         /// New arbiter.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::units::pubkey_arg)]
         arbiter: Option<Pubkey>,
     },
     /// Apply the pending proposal once its notice period is over (anyone may).
@@ -61,6 +61,7 @@ pub enum ProtocolCmd {
     /// Propose a new authority (it must accept).
     TransferAuthority {
         /// The proposed authority.
+        #[arg(value_parser = crate::units::pubkey_arg)]
         new_authority: Pubkey,
     },
     /// Accept a proposed authority transfer (signed by the new authority).
@@ -78,7 +79,7 @@ pub struct ParamArgs {
     #[arg(long, value_parser = clap::value_parser!(u16).range(0..=10_000))]
     pub staker_share_bps: Option<u16>,
     /// Provider minimum stake, protocol tokens (default 1000).
-    #[arg(long, value_parser = crate::units::amount_arg)]
+    #[arg(long, value_parser = crate::units::amount_arg, allow_negative_numbers = true)]
     pub min_provider_stake: Option<String>,
     /// Unbonding period (default 7d).
     #[arg(long, value_parser = crate::units::duration_arg)]

@@ -18,6 +18,7 @@ pub enum ProviderCmd {
     /// Show a provider's standing and reputation (default: yours).
     Show {
         /// Provider wallet.
+        #[arg(value_parser = crate::units::pubkey_arg)]
         authority: Option<Pubkey>,
     },
 }

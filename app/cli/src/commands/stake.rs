@@ -15,13 +15,13 @@ pub enum StakeCmd {
     /// Stake protocol tokens.
     Add {
         /// Amount, protocol tokens.
-        #[arg(value_parser = crate::units::amount_arg)]
+        #[arg(value_parser = crate::units::amount_arg, allow_negative_numbers = true)]
         amount: String,
     },
     /// Start unbonding part of your stake.
     Unstake {
         /// Amount, protocol tokens.
-        #[arg(value_parser = crate::units::amount_arg)]
+        #[arg(value_parser = crate::units::amount_arg, allow_negative_numbers = true)]
         amount: String,
     },
     /// Withdraw stake whose unbonding has ended.
