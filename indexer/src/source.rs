@@ -24,8 +24,7 @@ use solana_rpc_client_api::response::{Response, RpcKeyedAccount};
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Signature;
 use solana_transaction_status_client_types::{
-    option_serializer::OptionSerializer, EncodedTransaction, TransactionConfirmationStatus,
-    UiInstruction, UiMessage, UiTransactionEncoding,
+    EncodedTransaction, TransactionConfirmationStatus, UiTransactionEncoding,
 };
 use tokio::sync::Notify;
 
@@ -240,35 +239,14 @@ impl Source for RpcSource {
             Err(e) if is_missing(&e) => return Ok(None),
             Err(e) => return Err(self.error(e)),
         };
-        let EncodedTransaction::Json(ui) = &tx.transaction.transaction else {
+        if !matches!(tx.transaction.transaction, EncodedTransaction::Json(_)) {
             return Err(self.error("the node did not answer in the json encoding"));
-        };
-        let UiMessage::Raw(message) = &ui.message else {
-            return Err(self.error("the node answered a parsed message"));
-        };
-        let keys: Vec<Pubkey> = message
-            .account_keys
-            .iter()
-            .filter_map(|k| k.parse().ok())
-            .collect();
-        let program = keys.iter().position(|k| *k == tessera_client::ID);
-        let inner = match tx.transaction.meta.map(|m| m.inner_instructions) {
-            Some(OptionSerializer::Some(inner)) => inner,
-            _ => Vec::new(),
-        };
-        let program_data = inner
-            .into_iter()
-            .flat_map(|i| i.instructions)
-            .filter_map(|ix| match ix {
-                UiInstruction::Compiled(c) if Some(usize::from(c.program_id_index)) == program => {
-                    bs58::decode(c.data).into_vec().ok()
-                }
-                _ => None,
-            })
-            .collect();
+        }
+        let (slot, block_time) = (tx.slot, tx.block_time.unwrap_or(0));
+        let (keys, program_data) = tessera_client::rpc::program_instructions(tx);
         Ok(Some(SourceTx {
-            slot: tx.slot,
-            block_time: tx.block_time.unwrap_or(0),
+            slot,
+            block_time,
             keys,
             program_data,
         }))

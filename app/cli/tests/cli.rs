@@ -290,6 +290,17 @@ async fn pool_commands_cover_the_investor_and_operator_paths() {
         "{}",
         r.human
     );
+    let pos = w.ok(inv, "pool position").await;
+    assert_eq!(
+        pos.json["positions"][0]["queued_shares"],
+        serde_json::json!(100)
+    );
+    assert!(
+        pos.human
+            .contains(&format!("queued: `tessera pool crank {pool}`")),
+        "{}",
+        pos.human
+    );
     let ahead = w.err(inv, &format!("pool redeem {pool} 1")).await;
     assert!(
         ahead.contains("1 queued redemption(s)") && ahead.contains("tessera pool crank"),
@@ -305,6 +316,31 @@ async fn pool_commands_cover_the_investor_and_operator_paths() {
     assert_eq!(field(&r, "served"), "1");
     let r = w.ok(inv, &format!("pool claim {pool} 0")).await;
     assert_eq!(field(&r, "amount"), "100");
+    let pos = w.ok(inv, "pool position").await;
+    let row = &pos.json["positions"][0];
+    assert_eq!(
+        (
+            &row["shares"],
+            &row["deposited"],
+            &row["redeemed"],
+            &row["earned"]
+        ),
+        (
+            &serde_json::json!(1150),
+            &serde_json::json!("1250.5"),
+            &serde_json::json!("100.5"),
+            &serde_json::json!(0)
+        ),
+        "deposited = held + paid out, at an unchanged share value: {}",
+        pos.human
+    );
+    assert_eq!(
+        pos.json["tickets"],
+        serde_json::json!([]),
+        "the claimed ticket is gone"
+    );
+    let other = w.ok(op, &format!("pool position {}", inv.pubkey())).await;
+    assert_eq!(other.json, pos.json, "anyone can read a wallet's position");
     assert!(w
         .err(inv, &format!("pool crank {pool}"))
         .await
@@ -477,6 +513,13 @@ async fn lease_dispute_and_arbiter_commands() {
         ),
         ("2", "10")
     );
+    let open = w.ok(renter, &format!("lease statement {lease}")).await;
+    assert!(
+        open.human
+            .contains("escrow 12 − charges 2 − pending 0 = 10 still in escrow (open)"),
+        "{}",
+        open.human
+    );
     // 2 settled: 5 % protocol fee (0.1), half of it to stakers; the operator is the only staker.
     let r = w.ok(renter, &format!("pool sweep {pool}")).await;
     assert_eq!(field(&r, "amount"), "0.1");
@@ -516,6 +559,26 @@ async fn lease_dispute_and_arbiter_commands() {
     // 8 + 4 paid in; the disputed hour (4) settled at 2 after a refund of 2; the renter closes at
     // the end of that hour, so nothing more is owed and 10 come back.
     assert_eq!(w.usd_of(renter).await, before - 2_000_000);
+    // The account is gone; its bill is not.
+    let st = w.ok(renter, &format!("lease statement {lease}")).await;
+    assert!(
+        st.human
+            .contains("escrow 12 − charges 2 = refund 10 (closed: Renter)"),
+        "{}",
+        st.human
+    );
+    let charge = &st.json["charges"][0];
+    assert_eq!(
+        (&charge["charge"], &charge["refunded"], &charge["state"]),
+        (
+            &serde_json::json!(4),
+            &serde_json::json!(2),
+            &serde_json::json!("resolved")
+        ),
+        "{}",
+        st.json
+    );
+    assert_eq!(field(&st, "refund"), "10");
     let p: tessera::state::Pool = fetch(&w.chain, &pool).await.unwrap();
     assert_eq!(p.escrowed, 0);
 }

@@ -39,6 +39,27 @@ pub trait Chain: Send + Sync {
         &self,
         filters: &[(usize, Vec<u8>)],
     ) -> Result<Vec<(Pubkey, Account)>, ClientError>;
+
+    /// Every landed transaction that loaded `address`, oldest first, with the program's events
+    /// in it: the history of an address outlives its account (a closed lease's bill).
+    async fn history(&self, _address: &Pubkey) -> Result<Vec<Landed>, ClientError> {
+        Err(ClientError::Rpc(
+            "this chain keeps no transaction history".into(),
+        ))
+    }
+}
+
+/// A landed transaction as a statement needs it.
+#[derive(Debug, Clone)]
+pub struct Landed {
+    /// Its first signature.
+    pub signature: Signature,
+    /// The cluster's unix time when it landed.
+    pub block_time: i64,
+    /// Whether the program refused it (then it has no events).
+    pub failed: bool,
+    /// The program's events in it, in order.
+    pub events: Vec<crate::events::TesseraEvent>,
 }
 
 /// Every account of type `T` whose bytes at each `(offset, key)` equal `key`.

@@ -28,6 +28,7 @@ pub mod keypair;
 pub mod metrics;
 pub mod paths;
 pub mod rpc;
+pub mod statement;
 pub mod units;
 
 pub use chain::Chain;

@@ -8,8 +8,11 @@ use rand::Rng;
 use solana_account_decoder_client_types::UiAccountEncoding;
 use solana_commitment_config::CommitmentConfig;
 use solana_rpc_client::nonblocking::rpc_client::RpcClient;
+use solana_rpc_client::rpc_client::GetConfirmedSignaturesForAddress2Config;
 use solana_rpc_client_api::client_error::Error as RpcError;
-use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcProgramAccountsConfig};
+use solana_rpc_client_api::config::{
+    RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcTransactionConfig,
+};
 use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
 use solana_sdk::account::Account;
 use solana_sdk::instruction::Instruction;
@@ -17,8 +20,12 @@ use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signature};
 use solana_sdk::signer::Signer;
 use solana_sdk::transaction::{Transaction, TransactionError};
+use solana_transaction_status_client_types::{
+    option_serializer::OptionSerializer, EncodedConfirmedTransactionWithStatusMeta,
+    EncodedTransaction, UiInstruction, UiMessage, UiTransactionEncoding,
+};
 
-use crate::chain::{signed_transaction, Chain};
+use crate::chain::{signed_transaction, Chain, Landed};
 use crate::error::ClientError;
 
 /// How many times a transaction is attempted before giving up on transport errors.
@@ -27,6 +34,49 @@ pub const MAX_ATTEMPTS: u32 = 5;
 pub const BASE_BACKOFF: Duration = Duration::from_millis(250);
 /// Longest delay between attempts.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(4);
+
+/// A transaction read in the JSON encoding: its account keys (static, then loaded), and the
+/// data of each inner instruction to the program (the events among them), in order.
+pub fn program_instructions(
+    tx: EncodedConfirmedTransactionWithStatusMeta,
+) -> (Vec<Pubkey>, Vec<Vec<u8>>) {
+    let mut keys: Vec<Pubkey> = match &tx.transaction.transaction {
+        EncodedTransaction::Json(ui) => match &ui.message {
+            UiMessage::Raw(m) => m
+                .account_keys
+                .iter()
+                .filter_map(|k| k.parse().ok())
+                .collect(),
+            UiMessage::Parsed(_) => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    let meta = tx.transaction.meta;
+    if let Some(OptionSerializer::Some(loaded)) = meta.as_ref().map(|m| &m.loaded_addresses) {
+        let all = loaded.writable.iter().chain(&loaded.readonly);
+        keys.extend(all.filter_map(|k| k.parse::<Pubkey>().ok()));
+    }
+    let program = keys.iter().position(|k| *k == tessera::ID);
+    let inner = match meta.map(|m| m.inner_instructions) {
+        Some(OptionSerializer::Some(inner)) => inner,
+        _ => Vec::new(),
+    };
+    let data = inner
+        .into_iter()
+        .flat_map(|i| i.instructions)
+        .filter_map(|ix| match ix {
+            UiInstruction::Compiled(c) if Some(usize::from(c.program_id_index)) == program => {
+                bs58::decode(c.data).into_vec().ok()
+            }
+            _ => None,
+        })
+        .collect();
+    (keys, data)
+}
+
+/// Most transactions [`Chain::history`] reads for one address over RPC (the indexer serves
+/// longer histories).
+pub const MAX_HISTORY: usize = 20_000;
 
 /// How long one RPC request may take before it counts as a transport failure.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -53,6 +103,69 @@ impl RpcChain {
             payer,
             priority_micro_lamports: 0,
         }
+    }
+
+    /// Signatures of every landed transaction that loaded `address`, oldest first, each with
+    /// whether it failed; at most [`MAX_HISTORY`].
+    async fn signatures_for(
+        &self,
+        address: &Pubkey,
+    ) -> Result<Vec<(Signature, bool)>, ClientError> {
+        let mut newest_first = Vec::new();
+        let mut before = None;
+        loop {
+            let config = GetConfirmedSignaturesForAddress2Config {
+                before,
+                until: None,
+                limit: Some(1_000),
+                commitment: Some(self.client.commitment()),
+            };
+            let page = self
+                .client
+                .get_signatures_for_address_with_config(address, config)
+                .await
+                .map_err(|e| self.error(e, &[]))?;
+            let full = page.len() == 1_000;
+            for s in page {
+                let signature: Signature = s.signature.parse().map_err(|_| {
+                    ClientError::Rpc(format!("{} answered a malformed signature", self.url))
+                })?;
+                newest_first.push((signature, s.err.is_some()));
+                before = Some(signature);
+            }
+            if newest_first.len() > MAX_HISTORY {
+                return Err(ClientError::Rpc(format!(
+                    "{address} has more than {MAX_HISTORY} transactions: read its history from the indexer"
+                )));
+            }
+            if !full {
+                break;
+            }
+        }
+        newest_first.reverse();
+        Ok(newest_first)
+    }
+
+    /// One landed transaction with the program's events from its inner instructions.
+    async fn landed(&self, signature: Signature, failed: bool) -> Result<Landed, ClientError> {
+        let config = RpcTransactionConfig {
+            encoding: Some(UiTransactionEncoding::Json),
+            commitment: Some(self.client.commitment()),
+            max_supported_transaction_version: Some(0),
+        };
+        let tx = self
+            .client
+            .get_transaction_with_config(&signature, config)
+            .await
+            .map_err(|e| self.error(e, &[]))?;
+        let block_time = tx.block_time.unwrap_or(0);
+        let (_, data) = program_instructions(tx);
+        Ok(Landed {
+            signature,
+            block_time,
+            failed,
+            events: crate::events::decode_all(data.iter().map(Vec::as_slice)),
+        })
     }
 
     /// The endpoint's URL.
@@ -224,6 +337,15 @@ impl RpcChain {
 
 #[async_trait]
 impl Chain for RpcChain {
+    async fn history(&self, address: &Pubkey) -> Result<Vec<Landed>, ClientError> {
+        let signatures = self.signatures_for(address).await?;
+        let mut out = Vec::with_capacity(signatures.len());
+        for (signature, failed) in signatures {
+            out.push(self.landed(signature, failed).await?);
+        }
+        Ok(out)
+    }
+
     fn payer(&self) -> Pubkey {
         self.payer.pubkey()
     }

@@ -696,6 +696,36 @@ impl Chain for LocalChain {
         self.owned_by(&tessera::ID, filters, None).await
     }
 
+    async fn history(
+        &self,
+        address: &Pubkey,
+    ) -> Result<Vec<tessera_client::chain::Landed>, ClientError> {
+        let mut out: Vec<_> = self
+            .signatures_for(address)
+            .await
+            .iter()
+            .map(|tx| {
+                let program = tx.keys.iter().position(|k| *k == tessera::ID);
+                let data = tx
+                    .meta
+                    .inner_instructions
+                    .iter()
+                    .flatten()
+                    .flat_map(|i| &i.instructions)
+                    .filter(|i| Some(usize::from(i.instruction.program_id_index)) == program)
+                    .map(|i| i.instruction.data.as_slice());
+                tessera_client::chain::Landed {
+                    signature: tx.signature,
+                    block_time: tx.block_time,
+                    failed: tx.meta.status.is_err(),
+                    events: tessera_client::events::decode_all(data),
+                }
+            })
+            .collect();
+        out.reverse();
+        Ok(out)
+    }
+
     async fn unix_timestamp(&self) -> Result<i64, ClientError> {
         let now = self.run(|ctx, rt| rt.block_on(clock(ctx))).await??;
         Ok(now.unix_timestamp)

@@ -1,10 +1,11 @@
 //! `tessera lease open|show|list|top-up|close|dispute`.
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 use clap::Subcommand;
 use solana_sdk::pubkey::Pubkey;
 use tessera::state::Lease;
 use tessera_client::chain::leases_of;
+use tessera_client::statement::LeaseStatement;
 use tessera_client::{instructions as ix, pda};
 
 use crate::output::{when, BadInput, Report};
@@ -37,6 +38,13 @@ pub enum LeaseCmd {
     },
     /// Show a lease.
     Show {
+        /// Lease address.
+        #[arg(value_parser = crate::units::pubkey_arg)]
+        lease: Pubkey,
+    },
+    /// The bill of a lease, open or closed (read from its transaction history): every receipt
+    /// with its period, GPU-seconds, charge, fee split and state, then escrow − charges = refund.
+    Statement {
         /// Lease address.
         #[arg(value_parser = crate::units::pubkey_arg)]
         lease: Pubkey,
@@ -194,6 +202,14 @@ pub async fn run(cmd: LeaseCmd, s: &Session<'_>) -> Result<Report> {
                 ),
             ]))
         }
+        LeaseCmd::Statement { lease } => {
+            let history = s.chain.history(&lease).await?;
+            let st = LeaseStatement::from_history(&lease, &history);
+            if st.start_at == 0 && st.charges.is_empty() {
+                bail!("{lease} has no lease history on this cluster (not a lease, or another cluster)");
+            }
+            Ok(statement_report(&lease, &st, d))
+        }
         LeaseCmd::List => {
             let now = s.chain.unix_timestamp().await?;
             let rows = leases_of(s.chain, &s.me())
@@ -271,4 +287,84 @@ pub async fn run(cmd: LeaseCmd, s: &Session<'_>) -> Result<Report> {
             Ok(Report::done("charge disputed", &sig, &[]))
         }
     }
+}
+
+/// A statement as a table of charges under a summary, and as JSON.
+fn statement_report(lease: &Pubkey, st: &LeaseStatement, d: u8) -> Report {
+    let amount = |n: u64| format_amount(n, d);
+    let rows: Vec<Vec<String>> = st
+        .charges
+        .iter()
+        .map(|c| {
+            vec![
+                c.seq.map_or("close".into(), |n| n.to_string()),
+                match c.seq {
+                    Some(_) => format!(
+                        "{} +{}",
+                        tessera_client::units::rfc3339(c.period.0),
+                        format_duration(u64::try_from(c.period.1 - c.period.0).unwrap_or(0))
+                    ),
+                    None => "-".into(),
+                },
+                c.gpu_seconds.to_string(),
+                amount(c.charge),
+                amount(c.protocol_fee),
+                amount(c.operator_fee),
+                amount(c.investors),
+                amount(c.refunded),
+                c.state.as_str().to_string(),
+            ]
+        })
+        .collect();
+    let headers = [
+        "receipt",
+        "period",
+        "gpu_seconds",
+        "charge",
+        "protocol_fee",
+        "operator_fee",
+        "investors",
+        "refunded",
+        "state",
+    ];
+    let table = Report::table(&headers, rows);
+    let settle_line = match st.refund {
+        Some(refund) => format!(
+            "escrow {} − charges {} = refund {} (closed: {})",
+            amount(st.escrow_paid()),
+            amount(st.charged()),
+            amount(refund),
+            st.close_reason.as_deref().unwrap_or("-")
+        ),
+        None => format!(
+            "escrow {} − charges {} − pending {} = {} still in escrow (open)",
+            amount(st.escrow_paid()),
+            amount(st.charged()),
+            amount(st.pending()),
+            amount(st.escrow_left())
+        ),
+    };
+    let human = format!(
+        "lease {lease}: {} GPUs at {} per GPU-hour\nescrow paid in {} (at opening {}, top-ups {})\n\n{}\n\n{settle_line}",
+        st.gpus,
+        amount(st.price_per_gpu_hour),
+        amount(st.escrow_paid()),
+        amount(st.escrow_opened),
+        amount(st.topped_up),
+        table.human
+    );
+    let json = serde_json::json!({
+        "lease": lease.to_string(),
+        "gpus": st.gpus,
+        "price_per_gpu_hour": amount(st.price_per_gpu_hour),
+        "escrow_paid": amount(st.escrow_paid()),
+        "topped_up": amount(st.topped_up),
+        "charged": amount(st.charged()),
+        "pending": amount(st.pending()),
+        "refund": st.refund.map(amount),
+        "escrow_left": amount(st.escrow_left()),
+        "closed": st.close_reason,
+        "charges": table.json,
+    });
+    Report { human, json }
 }

@@ -6,6 +6,7 @@ use solana_sdk::pubkey::Pubkey;
 use tessera::state::{RedemptionTicket, TicketStatus};
 use tessera_client::chain::pools;
 use tessera_client::instructions as ix;
+use tessera_client::statement::Position;
 use tessera_client::{metrics, pda};
 
 use crate::output::Report;
@@ -44,6 +45,13 @@ pub enum PoolCmd {
         /// Pool address.
         #[arg(value_parser = crate::units::pubkey_arg)]
         pool: Pubkey,
+    },
+    /// A wallet's positions (default: yours), in every pool it holds or held shares of: shares,
+    /// value now, queued and claimable redemptions, deposited, paid out, and what it earned.
+    Position {
+        /// Wallet.
+        #[arg(value_parser = crate::units::pubkey_arg)]
+        wallet: Option<Pubkey>,
     },
     /// Deposit settlement tokens for shares.
     Deposit {
@@ -186,6 +194,7 @@ pub async fn run(cmd: PoolCmd, s: &Session<'_>) -> Result<Report> {
                 rows,
             ))
         }
+        PoolCmd::Position { wallet } => position(s, wallet.unwrap_or_else(|| s.me()), d).await,
         PoolCmd::Show { pool } => {
             let (_, p) = s.pool(&pool).await?;
             let now = s.chain.unix_timestamp().await?;
@@ -445,4 +454,71 @@ fn redeem_refusal(
             format_amount(shares, d),
         )
     }))
+}
+
+/// `pool position`: one row per pool the wallet holds or held shares of, then its tickets.
+async fn position(s: &Session<'_>, wallet: Pubkey, d: u8) -> Result<Report> {
+    let now = s.chain.unix_timestamp().await?;
+    let history = s.chain.history(&wallet).await?;
+    let tickets: Vec<RedemptionTicket> = tessera_client::chain::list(s.chain, &[])
+        .await?
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect();
+    let a = |v: u64| format_amount(v, d);
+    let (mut rows, mut queue) = (Vec::new(), Vec::new());
+    for (at, p) in pools(s.chain, None).await? {
+        let held = s
+            .balance(&ix::associated_token_address(&wallet, &p.share_mint))
+            .await?;
+        let pos = Position::of(&at, &p, &wallet, held, &tickets, &history, now);
+        if pos.is_empty() {
+            continue;
+        }
+        let earned = pos.earned();
+        let sign = if earned < 0 { "-" } else { "" };
+        rows.push(vec![
+            at.to_string(),
+            a(pos.shares),
+            a(pos.value),
+            a(pos.queued_shares),
+            a(pos.claimable),
+            a(pos.deposited),
+            a(pos.redeemed),
+            format!(
+                "{sign}{}",
+                a(u64::try_from(earned.unsigned_abs()).unwrap_or(u64::MAX))
+            ),
+        ]);
+        for (seq, shares, assets, served) in pos.tickets {
+            let state = match served {
+                true => format!("served: `tessera pool claim {at} {seq}` pays {}", a(assets)),
+                false => format!("queued: `tessera pool crank {at}` serves it once cash is free"),
+            };
+            queue.push(vec![at.to_string(), seq.to_string(), a(shares), state]);
+        }
+    }
+    if rows.is_empty() {
+        bail!(
+            "{wallet} holds no shares and has no deposits or tickets in any pool on this cluster"
+        );
+    }
+    let headers = [
+        "pool",
+        "shares",
+        "value",
+        "queued_shares",
+        "claimable",
+        "deposited",
+        "redeemed",
+        "earned",
+    ];
+    let positions = Report::table(&headers, rows);
+    let tickets = Report::table(&["pool", "ticket", "shares", "state"], queue);
+    let human = match tickets.json.as_array().is_some_and(|t| !t.is_empty()) {
+        true => format!("{}\n\n{}", positions.human, tickets.human),
+        false => positions.human,
+    };
+    let json = serde_json::json!({"wallet": wallet.to_string(), "positions": positions.json, "tickets": tickets.json});
+    Ok(Report { human, json })
 }
