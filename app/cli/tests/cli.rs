@@ -579,6 +579,25 @@ async fn lease_dispute_and_arbiter_commands() {
         st.json
     );
     assert_eq!(field(&st, "refund"), "10");
+    let earned = w.ok(&w.operator, &format!("node earnings {node}")).await;
+    let rows = earned.json.as_array().unwrap();
+    let mine = rows
+        .iter()
+        .find(|r| r["lease"] == lease.to_string())
+        .unwrap();
+    let total = rows.last().unwrap();
+    assert_eq!(
+        (&mine["charged"], &total["lease"]),
+        (&serde_json::json!(2), &serde_json::json!("total")),
+        "{}",
+        earned.human
+    );
+    assert_eq!(
+        mine["protocol_fee"],
+        serde_json::json!("0.1"),
+        "{}",
+        earned.human
+    );
     let p: tessera::state::Pool = fetch(&w.chain, &pool).await.unwrap();
     assert_eq!(p.escrowed, 0);
 }

@@ -74,6 +74,22 @@ pub fn program_instructions(
     (keys, data)
 }
 
+/// Whether `e` failed in the TLS handshake (an `https://` URL to a plain-HTTP node, among others).
+fn tls_failed(e: &solana_rpc_client_api::client_error::reqwest::Error) -> bool {
+    let mut cause: Option<&dyn std::error::Error> = Some(e);
+    while let Some(c) = cause {
+        let text = c.to_string().to_ascii_lowercase();
+        if ["tls", "ssl", "corrupt message", "handshake", "certificate"]
+            .iter()
+            .any(|w| text.contains(w))
+        {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
+}
+
 /// Most transactions [`Chain::history`] reads for one address over RPC (the indexer serves
 /// longer histories).
 pub const MAX_HISTORY: usize = 20_000;
@@ -224,6 +240,17 @@ impl RpcChain {
                 url,
                 reason: format!("no answer within {} s", REQUEST_TIMEOUT.as_secs()),
             },
+            ErrorKind::Reqwest(r)
+                if r.is_connect() && url.starts_with("https://") && tls_failed(r) =>
+            {
+                ClientError::Unreachable {
+                    reason: format!(
+                        "the TLS handshake failed: the node may speak plain HTTP (try {})",
+                        url.replacen("https://", "http://", 1)
+                    ),
+                    url,
+                }
+            }
             ErrorKind::Reqwest(r) if r.is_connect() => ClientError::Unreachable {
                 url,
                 reason: "the connection was refused or the host is unknown".into(),
@@ -529,6 +556,27 @@ mod tests {
                 "cannot reach the Solana RPC node at http://127.0.0.1:9: the connection was refused or the host is unknown"
             ),
             other => panic!("expected an unreachable endpoint, got {other:?}"),
+        }
+        // An https URL to a plain-HTTP server: the handshake fails, and the words say so.
+        let plain = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = plain.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            use std::io::{Read, Write};
+            for mut conn in plain.incoming().flatten().take(4) {
+                let mut buf = [0; 512];
+                let _ = conn.read(&mut buf);
+                let _ = conn.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n");
+            }
+        });
+        let chain = RpcChain::new(&format!("https://127.0.0.1:{port}"), Keypair::new());
+        match chain.account(&Pubkey::new_unique()).await {
+            Err(e @ ClientError::Unreachable { .. }) => assert!(
+                e.to_string().contains(&format!(
+                    "the TLS handshake failed: the node may speak plain HTTP (try http://127.0.0.1:{port})"
+                )),
+                "{e}"
+            ),
+            other => panic!("expected a TLS failure, got {other:?}"),
         }
         let chain = RpcChain::new("127.0.0.1:9", Keypair::new());
         match chain.account(&Pubkey::new_unique()).await {

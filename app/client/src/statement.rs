@@ -319,6 +319,56 @@ impl Position {
     }
 }
 
+/// What one lease on a node earned. Base units.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LeaseEarnings {
+    /// The lease.
+    pub lease: Pubkey,
+    /// GPU-seconds its receipts billed.
+    pub gpu_seconds: u64,
+    /// Charges settled, and their split.
+    pub charged: u64,
+    pub protocol_fee: u64,
+    pub operator_fee: u64,
+    pub investors: u64,
+}
+
+/// What a node earned, lease by lease, from its history (oldest first): leases opened on it
+/// (directly or by filling a bid), their receipts and their settled charges.
+pub fn node_earnings(node: &Pubkey, history: &[Landed]) -> Vec<LeaseEarnings> {
+    let mut leases: Vec<LeaseEarnings> = Vec::new();
+    for event in history.iter().filter(|t| !t.failed).flat_map(|t| &t.events) {
+        let opened = match event {
+            TesseraEvent::LeaseOpened(e) if e.node == *node => Some(e.lease),
+            TesseraEvent::BidAccepted(e) if e.node == *node => Some(e.lease),
+            _ => None,
+        };
+        if let Some(lease) = opened.filter(|l| !leases.iter().any(|e| e.lease == *l)) {
+            leases.push(LeaseEarnings {
+                lease,
+                ..LeaseEarnings::default()
+            });
+        }
+        match event {
+            TesseraEvent::ReceiptSubmitted(e) => {
+                if let Some(l) = leases.iter_mut().find(|l| l.lease == e.lease) {
+                    l.gpu_seconds = l.gpu_seconds.saturating_add(e.gpu_seconds);
+                }
+            }
+            TesseraEvent::ChargeSettled(e) => {
+                if let Some(l) = leases.iter_mut().find(|l| l.lease == e.lease) {
+                    l.charged = l.charged.saturating_add(e.amount);
+                    l.protocol_fee = l.protocol_fee.saturating_add(e.protocol_fee);
+                    l.operator_fee = l.operator_fee.saturating_add(e.operator_fee);
+                    l.investors = l.investors.saturating_add(e.investors);
+                }
+            }
+            _ => {}
+        }
+    }
+    leases
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,6 +404,45 @@ mod tests {
             operator_fee: amount / 10,
             investors: amount - amount / 20 - amount / 10,
         })
+    }
+
+    #[test]
+    fn a_node_earns_what_its_leases_settled_and_nothing_of_others() {
+        let (node, lease, other) = (
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+        );
+        let opened = |node, lease| {
+            TesseraEvent::LeaseOpened(LeaseOpened {
+                lease,
+                node,
+                renter: other,
+                gpu_count: 1,
+                price_per_gpu_hour: 1,
+                escrow: 1,
+                start_at: 0,
+                end_at: 1,
+                job_hash: [0; 32],
+                job_uri: String::new(),
+            })
+        };
+        let history = vec![
+            landed(vec![opened(node, lease), opened(other, other)]),
+            landed(vec![receipt(lease, 1, 4_000_000), receipt(other, 1, 9)]),
+            landed(vec![settled(lease, 4_000_000), settled(other, 9)]),
+        ];
+        let earned = node_earnings(&node, &history);
+        assert_eq!(earned.len(), 1);
+        assert_eq!(
+            (
+                earned[0].lease,
+                earned[0].gpu_seconds,
+                earned[0].charged,
+                earned[0].operator_fee
+            ),
+            (lease, 3_600, 4_000_000, 400_000)
+        );
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! `tessera node register|list|show|update`.
+//! `tessera node register|list|show|earnings|update`.
 
 use anyhow::{bail, Result};
 use clap::{Subcommand, ValueEnum};
@@ -59,6 +59,13 @@ pub enum NodeCmd {
     },
     /// Show a node.
     Show {
+        /// Node address.
+        #[arg(value_parser = crate::units::pubkey_arg)]
+        node: Pubkey,
+    },
+    /// What a node earned, lease by lease (read from its transaction history, closed leases
+    /// included): GPU-hours billed, charges settled and their split.
+    Earnings {
         /// Node address.
         #[arg(value_parser = crate::units::pubkey_arg)]
         node: Pubkey,
@@ -144,6 +151,7 @@ pub async fn run(cmd: NodeCmd, s: &Session<'_>) -> Result<Report> {
                 rows,
             ))
         }
+        NodeCmd::Earnings { node } => earnings(s, node).await,
         NodeCmd::Show { node } => {
             let (_, n) = s.node(&node).await?;
             let now = s.chain.unix_timestamp().await?;
@@ -219,4 +227,48 @@ pub async fn run(cmd: NodeCmd, s: &Session<'_>) -> Result<Report> {
             Ok(Report::done("node updated", &sig, &[]))
         }
     }
+}
+
+/// `node earnings`: a row per lease and a total.
+async fn earnings(s: &Session<'_>, node: Pubkey) -> Result<Report> {
+    let d = s.protocol().await?.settlement_decimals;
+    let history = s.chain.history(&node).await?;
+    let leases = tessera_client::statement::node_earnings(&node, &history);
+    if leases.is_empty() {
+        bail!("node {node} has had no lease on this cluster");
+    }
+    let a = |v: u64| format_amount(v, d);
+    let hours = |secs: u64| format!("{:.4}", secs as f64 / 3_600.0);
+    let sum =
+        |f: fn(&tessera_client::statement::LeaseEarnings) -> u64| leases.iter().map(f).sum::<u64>();
+    let mut rows: Vec<Vec<String>> = leases
+        .iter()
+        .map(|l| {
+            vec![
+                l.lease.to_string(),
+                hours(l.gpu_seconds),
+                a(l.charged),
+                a(l.operator_fee),
+                a(l.investors),
+                a(l.protocol_fee),
+            ]
+        })
+        .collect();
+    rows.push(vec![
+        "total".into(),
+        hours(sum(|l| l.gpu_seconds)),
+        a(sum(|l| l.charged)),
+        a(sum(|l| l.operator_fee)),
+        a(sum(|l| l.investors)),
+        a(sum(|l| l.protocol_fee)),
+    ]);
+    let headers = [
+        "lease",
+        "gpu_hours",
+        "charged",
+        "operator_fee",
+        "investors",
+        "protocol_fee",
+    ];
+    Ok(Report::table(&headers, rows))
 }
