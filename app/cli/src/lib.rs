@@ -95,9 +95,8 @@ impl Command {
 pub fn preflight(command: &Command) -> Result<()> {
     use commands::{bid::BidCmd, lease::LeaseCmd, protocol::ProtocolCmd};
     match command {
-        Command::Lease(LeaseCmd::Open { job, .. }) | Command::Bid(BidCmd::Post { job, .. }) => {
-            job.hash().map(|_| ())
-        }
+        Command::Lease(LeaseCmd::Open(args)) => args.job.hash().map(|_| ()),
+        Command::Bid(BidCmd::Post(args)) => args.job.hash().map(|_| ()),
         Command::Protocol(ProtocolCmd::Init {
             params_file: Some(path),
             ..

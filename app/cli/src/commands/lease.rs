@@ -3,7 +3,7 @@
 use anyhow::{bail, Result};
 use clap::Subcommand;
 use solana_sdk::pubkey::Pubkey;
-use tessera::state::Lease;
+use tessera::state::{Lease, Protocol};
 use tessera_client::chain::leases_of;
 use tessera_client::statement::LeaseStatement;
 use tessera_client::{instructions as ix, pda};
@@ -17,25 +17,7 @@ use tessera_client::units::format_duration;
 #[derive(Debug, Subcommand)]
 pub enum LeaseCmd {
     /// Rent GPUs of a node at its ask, prepaying the escrow.
-    Open {
-        /// Node address.
-        #[arg(long, value_parser = crate::units::pubkey_arg)]
-        node: Pubkey,
-        /// GPUs.
-        #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
-        gpus: u16,
-        /// Length (e.g. 2h).
-        #[arg(long, value_parser = crate::units::duration_arg)]
-        duration: String,
-        /// Highest price per GPU-hour you accept (default: the node's current ask).
-        #[arg(long, value_parser = crate::units::amount_arg, allow_negative_numbers = true)]
-        max_price: Option<String>,
-        #[command(flatten)]
-        job: JobArgs,
-        /// Where the job spec lives (at most 200 bytes).
-        #[arg(long, default_value = "", value_parser = crate::units::job_uri_arg)]
-        job_uri: String,
-    },
+    Open(OpenArgs),
     /// Show a lease.
     Show {
         /// Lease address.
@@ -73,6 +55,28 @@ pub enum LeaseCmd {
         #[arg(value_parser = crate::units::pubkey_arg)]
         lease: Pubkey,
     },
+}
+
+/// Arguments of `lease open`.
+#[derive(Debug, clap::Args)]
+pub struct OpenArgs {
+    /// Node address.
+    #[arg(long, value_parser = crate::units::pubkey_arg)]
+    pub node: Pubkey,
+    /// GPUs.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub gpus: u16,
+    /// Length (e.g. 2h).
+    #[arg(long, value_parser = crate::units::duration_arg)]
+    pub duration: String,
+    /// Highest price per GPU-hour you accept (default: the node's current ask).
+    #[arg(long, value_parser = crate::units::amount_arg, allow_negative_numbers = true)]
+    pub max_price: Option<String>,
+    #[command(flatten)]
+    pub job: JobArgs,
+    /// Where the job spec lives (at most 200 bytes).
+    #[arg(long, default_value = "", value_parser = crate::units::job_uri_arg)]
+    pub job_uri: String,
 }
 
 /// The job a lease or a bid is for.
@@ -113,179 +117,14 @@ impl JobArgs {
 /// Runs a lease command.
 pub async fn run(cmd: LeaseCmd, s: &Session<'_>) -> Result<Report> {
     let protocol = s.protocol().await?;
-    let d = protocol.settlement_decimals;
     match cmd {
-        LeaseCmd::Open {
-            node,
-            gpus,
-            duration,
-            max_price,
-            job,
-            job_uri,
-        } => {
-            let job_hash = job.hash()?;
-            let (keys, n) = s.node(&node).await?;
-            let (pool, _) = s.pool(&n.pool).await?;
-            let max = match max_price {
-                Some(p) => parse_amount(&p, d, "--max-price")?,
-                None => n.spec.price_per_gpu_hour,
-            };
-            let args = tessera::OpenLeaseArgs {
-                gpu_count: gpus,
-                duration_secs: parse_duration(&duration, "--duration")?,
-                max_price_per_gpu_hour: max,
-                job_hash,
-                job_uri,
-            };
-            let (usd, _) = s.my_ata(&protocol.settlement_mint);
-            let escrow = tessera::math::escrow_for(
-                args.gpu_count,
-                args.duration_secs,
-                n.spec.price_per_gpu_hour,
-            )
-            .unwrap_or(u64::MAX);
-            s.require_tokens(&usd, escrow, d, "settlement tokens")
-                .await?;
-            let sig = s
-                .send(&[ix::open_lease(
-                    &keys,
-                    &pool,
-                    &ix::RenterAccounts {
-                        renter: s.me(),
-                        token: usd,
-                    },
-                    n.lease_count,
-                    args,
-                )])
-                .await?;
-            let lease = pda::find_lease_address(&node, n.lease_count).0;
-            let state: Lease = s.get(&lease, "lease").await?;
-            let now = s.chain.unix_timestamp().await?;
-            Ok(Report::done(
-                "lease opened",
-                &sig,
-                &[
-                    ("lease", lease.to_string()),
-                    ("escrow", format_amount(state.escrow, d)),
-                    ("ends_at", when(state.end_at, now)),
-                ],
-            ))
-        }
-        LeaseCmd::Show { lease } => {
-            let l: Lease = s.get(&lease, "lease").await?;
-            let now = s.chain.unix_timestamp().await?;
-            Ok(Report::fields(&[
-                ("lease", lease.to_string()),
-                ("node", l.node.to_string()),
-                ("renter", l.renter.to_string()),
-                ("status", format!("{:?}", l.status)),
-                ("gpus", l.gpu_count.to_string()),
-                ("price_per_gpu_hour", format_amount(l.price_per_gpu_hour, d)),
-                ("start_at", when(l.start_at, now)),
-                ("end_at", when(l.end_at, now)),
-                ("escrow", format_amount(l.escrow, d)),
-                ("pending", format_amount(l.pending, d)),
-                ("charged_total", format_amount(l.charged_total, d)),
-                (
-                    "gpu_hours_billed",
-                    format!("{:.4}", l.gpu_seconds_billed as f64 / 3_600.0),
-                ),
-                ("last_receipt", l.last_seq.to_string()),
-                ("grace_until", when(l.grace_until, now)),
-                (
-                    "dispute_window",
-                    format_duration(u64::from(l.terms.dispute_window_secs)),
-                ),
-                (
-                    "protocol_fee_bps",
-                    l.terms.protocol_fee_bps.get().to_string(),
-                ),
-            ]))
-        }
-        LeaseCmd::Statement { lease } => {
-            let history = s.chain.history(&lease).await?;
-            let st = LeaseStatement::from_history(&lease, &history);
-            if st.start_at == 0 && st.charges.is_empty() {
-                bail!("{lease} has no lease history on this cluster (not a lease, or another cluster)");
-            }
-            Ok(statement_report(&lease, &st, d))
-        }
-        LeaseCmd::List => {
-            let now = s.chain.unix_timestamp().await?;
-            let rows = leases_of(s.chain, &s.me())
-                .await?
-                .into_iter()
-                .map(|(address, l)| {
-                    vec![
-                        address.to_string(),
-                        l.node.to_string(),
-                        l.gpu_count.to_string(),
-                        format!("{:?}", l.status),
-                        format_amount(l.escrow, d),
-                        format_amount(l.charged_total, d),
-                        when(l.end_at, now),
-                    ]
-                })
-                .collect();
-            Ok(Report::table(
-                &[
-                    "lease", "node", "gpus", "status", "escrow", "charged", "end_at",
-                ],
-                rows,
-            ))
-        }
-        LeaseCmd::TopUp { lease, amount } => {
-            let l: Lease = s.get(&lease, "lease").await?;
-            let (pool, _) = s.pool(&l.pool).await?;
-            let (usd, _) = s.my_ata(&protocol.settlement_mint);
-            let amount = parse_amount(&amount, d, "amount")?;
-            s.require_tokens(&usd, amount, d, "settlement tokens")
-                .await?;
-            let sig = s
-                .send(&[ix::top_up_lease(
-                    &pool,
-                    lease,
-                    &ix::RenterAccounts {
-                        renter: s.me(),
-                        token: usd,
-                    },
-                    amount,
-                )])
-                .await?;
-            let after: Lease = s.get(&lease, "lease").await?;
-            let now = s.chain.unix_timestamp().await?;
-            Ok(Report::done(
-                "lease topped up",
-                &sig,
-                &[("ends_at", when(after.end_at, now))],
-            ))
-        }
-        LeaseCmd::Close { lease } => {
-            let l: Lease = s.get(&lease, "lease").await?;
-            let (keys, _) = s.node(&l.node).await?;
-            let (pool, _) = s.pool(&l.pool).await?;
-            let (renter_usd, create) = ata(&s.chain.payer(), &l.renter, &protocol.settlement_mint);
-            let sig = s
-                .send(&[
-                    create,
-                    ix::close_lease(
-                        s.me(),
-                        &keys,
-                        &pool,
-                        lease,
-                        &ix::RenterAccounts {
-                            renter: l.renter,
-                            token: renter_usd,
-                        },
-                    ),
-                ])
-                .await?;
-            Ok(Report::done("lease closed", &sig, &[]))
-        }
-        LeaseCmd::Dispute { lease } => {
-            let sig = s.send(&[ix::dispute(lease, s.me())]).await?;
-            Ok(Report::done("charge disputed", &sig, &[]))
-        }
+        LeaseCmd::Open(args) => open(s, &protocol, args).await,
+        LeaseCmd::Show { lease } => show(s, &protocol, lease).await,
+        LeaseCmd::Statement { lease } => statement(s, &protocol, lease).await,
+        LeaseCmd::List => list(s, &protocol).await,
+        LeaseCmd::TopUp { lease, amount } => top_up(s, &protocol, lease, amount).await,
+        LeaseCmd::Close { lease } => close(s, &protocol, lease).await,
+        LeaseCmd::Dispute { lease } => dispute(s, lease).await,
     }
 }
 
@@ -367,4 +206,200 @@ fn statement_report(lease: &Pubkey, st: &LeaseStatement, d: u8) -> Report {
         "charges": table.json,
     });
     Report { human, json }
+}
+
+/// `lease open`.
+async fn open(s: &Session<'_>, protocol: &Protocol, args: OpenArgs) -> Result<Report> {
+    let OpenArgs {
+        node,
+        gpus,
+        duration,
+        max_price,
+        job,
+        job_uri,
+    } = args;
+    let d = protocol.settlement_decimals;
+    let job_hash = job.hash()?;
+    let (keys, n) = s.node(&node).await?;
+    let (pool, _) = s.pool(&n.pool).await?;
+    let max = match max_price {
+        Some(p) => parse_amount(&p, d, "--max-price")?,
+        None => n.spec.price_per_gpu_hour,
+    };
+    let args = tessera::OpenLeaseArgs {
+        gpu_count: gpus,
+        duration_secs: parse_duration(&duration, "--duration")?,
+        max_price_per_gpu_hour: max,
+        job_hash,
+        job_uri,
+    };
+    let (usd, _) = s.my_ata(&protocol.settlement_mint);
+    let escrow = tessera::math::escrow_for(
+        args.gpu_count,
+        args.duration_secs,
+        n.spec.price_per_gpu_hour,
+    )
+    .unwrap_or(u64::MAX);
+    s.require_tokens(&usd, escrow, d, "settlement tokens")
+        .await?;
+    let sig = s
+        .send(&[ix::open_lease(
+            &keys,
+            &pool,
+            &ix::RenterAccounts {
+                renter: s.me(),
+                token: usd,
+            },
+            n.lease_count,
+            args,
+        )])
+        .await?;
+    let lease = pda::find_lease_address(&node, n.lease_count).0;
+    let state: Lease = s.get(&lease, "lease").await?;
+    let now = s.chain.unix_timestamp().await?;
+    Ok(Report::done(
+        "lease opened",
+        &sig,
+        &[
+            ("lease", lease.to_string()),
+            ("escrow", format_amount(state.escrow, d)),
+            ("ends_at", when(state.end_at, now)),
+        ],
+    ))
+}
+
+/// `lease show`.
+async fn show(s: &Session<'_>, protocol: &Protocol, lease: Pubkey) -> Result<Report> {
+    let d = protocol.settlement_decimals;
+    let l: Lease = s.get(&lease, "lease").await?;
+    let now = s.chain.unix_timestamp().await?;
+    Ok(Report::fields(&[
+        ("lease", lease.to_string()),
+        ("node", l.node.to_string()),
+        ("renter", l.renter.to_string()),
+        ("status", format!("{:?}", l.status)),
+        ("gpus", l.gpu_count.to_string()),
+        ("price_per_gpu_hour", format_amount(l.price_per_gpu_hour, d)),
+        ("start_at", when(l.start_at, now)),
+        ("end_at", when(l.end_at, now)),
+        ("escrow", format_amount(l.escrow, d)),
+        ("pending", format_amount(l.pending, d)),
+        ("charged_total", format_amount(l.charged_total, d)),
+        (
+            "gpu_hours_billed",
+            format!("{:.4}", l.gpu_seconds_billed as f64 / 3_600.0),
+        ),
+        ("last_receipt", l.last_seq.to_string()),
+        ("grace_until", when(l.grace_until, now)),
+        (
+            "dispute_window",
+            format_duration(u64::from(l.terms.dispute_window_secs)),
+        ),
+        (
+            "protocol_fee_bps",
+            l.terms.protocol_fee_bps.get().to_string(),
+        ),
+    ]))
+}
+
+/// `lease statement`.
+async fn statement(s: &Session<'_>, protocol: &Protocol, lease: Pubkey) -> Result<Report> {
+    let d = protocol.settlement_decimals;
+    let history = s.chain.history(&lease).await?;
+    let st = LeaseStatement::from_history(&lease, &history);
+    if st.start_at == 0 && st.charges.is_empty() {
+        bail!("{lease} has no lease history on this cluster (not a lease, or another cluster)");
+    }
+    Ok(statement_report(&lease, &st, d))
+}
+
+/// `lease list`.
+async fn list(s: &Session<'_>, protocol: &Protocol) -> Result<Report> {
+    let d = protocol.settlement_decimals;
+    let now = s.chain.unix_timestamp().await?;
+    let rows = leases_of(s.chain, &s.me())
+        .await?
+        .into_iter()
+        .map(|(address, l)| {
+            vec![
+                address.to_string(),
+                l.node.to_string(),
+                l.gpu_count.to_string(),
+                format!("{:?}", l.status),
+                format_amount(l.escrow, d),
+                format_amount(l.charged_total, d),
+                when(l.end_at, now),
+            ]
+        })
+        .collect();
+    Ok(Report::table(
+        &[
+            "lease", "node", "gpus", "status", "escrow", "charged", "end_at",
+        ],
+        rows,
+    ))
+}
+
+/// `lease top-up`.
+async fn top_up(
+    s: &Session<'_>,
+    protocol: &Protocol,
+    lease: Pubkey,
+    amount: String,
+) -> Result<Report> {
+    let d = protocol.settlement_decimals;
+    let l: Lease = s.get(&lease, "lease").await?;
+    let (pool, _) = s.pool(&l.pool).await?;
+    let (usd, _) = s.my_ata(&protocol.settlement_mint);
+    let amount = parse_amount(&amount, d, "amount")?;
+    s.require_tokens(&usd, amount, d, "settlement tokens")
+        .await?;
+    let sig = s
+        .send(&[ix::top_up_lease(
+            &pool,
+            lease,
+            &ix::RenterAccounts {
+                renter: s.me(),
+                token: usd,
+            },
+            amount,
+        )])
+        .await?;
+    let after: Lease = s.get(&lease, "lease").await?;
+    let now = s.chain.unix_timestamp().await?;
+    Ok(Report::done(
+        "lease topped up",
+        &sig,
+        &[("ends_at", when(after.end_at, now))],
+    ))
+}
+
+/// `lease close`.
+async fn close(s: &Session<'_>, protocol: &Protocol, lease: Pubkey) -> Result<Report> {
+    let l: Lease = s.get(&lease, "lease").await?;
+    let (keys, _) = s.node(&l.node).await?;
+    let (pool, _) = s.pool(&l.pool).await?;
+    let (renter_usd, create) = ata(&s.chain.payer(), &l.renter, &protocol.settlement_mint);
+    let sig = s
+        .send(&[
+            create,
+            ix::close_lease(
+                s.me(),
+                &keys,
+                &pool,
+                lease,
+                &ix::RenterAccounts {
+                    renter: l.renter,
+                    token: renter_usd,
+                },
+            ),
+        ])
+        .await?;
+    Ok(Report::done("lease closed", &sig, &[]))
+}
+
+/// `lease dispute`.
+async fn dispute(s: &Session<'_>, lease: Pubkey) -> Result<Report> {
+    let sig = s.send(&[ix::dispute(lease, s.me())]).await?;
+    Ok(Report::done("charge disputed", &sig, &[]))
 }

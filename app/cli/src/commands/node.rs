@@ -25,32 +25,7 @@ pub enum Status {
 #[derive(Debug, Subcommand)]
 pub enum NodeCmd {
     /// Register a rig in a pool you operate (the agent's `register` does this from a benchmark).
-    Register {
-        /// Pool the node earns for.
-        #[arg(long, value_parser = crate::units::pubkey_arg)]
-        pool: Pubkey,
-        /// The rig's agent key (signs receipts).
-        #[arg(long, value_parser = crate::units::pubkey_arg)]
-        agent_key: Pubkey,
-        /// GPU model.
-        #[arg(long, value_parser = crate::units::model_arg)]
-        model: String,
-        /// GPUs in the rig.
-        #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
-        gpus: u16,
-        /// Memory per GPU, MiB.
-        #[arg(long)]
-        vram_mib: u32,
-        /// Price per GPU-hour, settlement tokens.
-        #[arg(long, value_parser = crate::units::amount_arg, allow_negative_numbers = true)]
-        price: String,
-        /// Shortest lease.
-        #[arg(long, default_value = "1h", value_parser = crate::units::duration_arg)]
-        min_lease: String,
-        /// Longest lease.
-        #[arg(long, default_value = "30d", value_parser = crate::units::duration_arg)]
-        max_lease: String,
-    },
+    Register(RegisterArgs),
     /// List a provider's nodes (default: yours).
     List {
         /// Provider wallet.
@@ -87,145 +62,49 @@ pub enum NodeCmd {
     },
 }
 
+/// Arguments of `node register`.
+#[derive(Debug, clap::Args)]
+pub struct RegisterArgs {
+    /// Pool the node earns for.
+    #[arg(long, value_parser = crate::units::pubkey_arg)]
+    pub pool: Pubkey,
+    /// The rig's agent key (signs receipts).
+    #[arg(long, value_parser = crate::units::pubkey_arg)]
+    pub agent_key: Pubkey,
+    /// GPU model.
+    #[arg(long, value_parser = crate::units::model_arg)]
+    pub model: String,
+    /// GPUs in the rig.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub gpus: u16,
+    /// Memory per GPU, MiB.
+    #[arg(long)]
+    pub vram_mib: u32,
+    /// Price per GPU-hour, settlement tokens.
+    #[arg(long, value_parser = crate::units::amount_arg, allow_negative_numbers = true)]
+    pub price: String,
+    /// Shortest lease.
+    #[arg(long, default_value = "1h", value_parser = crate::units::duration_arg)]
+    pub min_lease: String,
+    /// Longest lease.
+    #[arg(long, default_value = "30d", value_parser = crate::units::duration_arg)]
+    pub max_lease: String,
+}
+
 /// Runs a node command.
 pub async fn run(cmd: NodeCmd, s: &Session<'_>) -> Result<Report> {
     let d = s.protocol().await?.settlement_decimals;
     match cmd {
-        NodeCmd::Register {
-            pool,
-            agent_key,
-            model,
-            gpus,
-            vram_mib,
-            price,
-            min_lease,
-            max_lease,
-        } => {
-            let provider: Provider = s
-                .get(
-                    &pda::find_provider_address(&s.me()).0,
-                    "provider (register first)",
-                )
-                .await?;
-            let spec = NodeSpec {
-                gpu_model: model_bytes(&model, "--model")?,
-                gpu_count: gpus,
-                vram_mib,
-                price_per_gpu_hour: parse_amount(&price, d, "--price")?,
-                min_lease_secs: parse_duration(&min_lease, "--min-lease")?,
-                max_lease_secs: parse_duration(&max_lease, "--max-lease")?,
-            };
-            let sig = s
-                .send(&[ix::register_node(
-                    s.me(),
-                    pool,
-                    provider.node_count,
-                    spec,
-                    agent_key,
-                )])
-                .await?;
-            let node = ix::NodeKeys::derive(s.me(), provider.node_count).node;
-            Ok(Report::done(
-                "node registered",
-                &sig,
-                &[("node", node.to_string())],
-            ))
-        }
-        NodeCmd::List { provider } => {
-            let provider = pda::find_provider_address(&provider.unwrap_or(s.me())).0;
-            let rows = nodes_of(s.chain, &provider)
-                .await?
-                .into_iter()
-                .map(|(address, n)| {
-                    vec![
-                        address.to_string(),
-                        model_name(&n.spec.gpu_model),
-                        format!("{}/{}", n.free_gpus(), n.spec.gpu_count),
-                        format_amount(n.spec.price_per_gpu_hour, d),
-                        format!("{:?}", n.status),
-                    ]
-                })
-                .collect();
-            Ok(Report::table(
-                &["node", "model", "free/gpus", "price_per_gpu_hour", "status"],
-                rows,
-            ))
-        }
+        NodeCmd::Register(args) => register(s, d, args).await,
+        NodeCmd::List { provider } => list(s, d, provider).await,
         NodeCmd::Earnings { node } => earnings(s, node).await,
-        NodeCmd::Show { node } => {
-            let (_, n) = s.node(&node).await?;
-            let now = s.chain.unix_timestamp().await?;
-            Ok(Report::fields(&[
-                ("node", node.to_string()),
-                ("provider", n.provider.to_string()),
-                ("pool", n.pool.to_string()),
-                ("agent_key", n.agent_key.to_string()),
-                ("model", model_name(&n.spec.gpu_model)),
-                ("gpus", n.spec.gpu_count.to_string()),
-                ("free_gpus", n.free_gpus().to_string()),
-                ("vram_mib", n.spec.vram_mib.to_string()),
-                (
-                    "price_per_gpu_hour",
-                    format_amount(n.spec.price_per_gpu_hour, d),
-                ),
-                (
-                    "lease_length",
-                    format!(
-                        "{} ..= {}",
-                        format_duration(u64::from(n.spec.min_lease_secs)),
-                        format_duration(u64::from(n.spec.max_lease_secs))
-                    ),
-                ),
-                (
-                    "tflops",
-                    format!("{:.2}", f64::from(n.tflops_centi) / 100.0),
-                ),
-                ("mem_bw_gbps", n.mem_bw_gbps.to_string()),
-                ("benchmarked_at", when(n.benchmarked_at, now)),
-                ("status", format!("{:?}", n.status)),
-                ("active_leases", n.active_leases.to_string()),
-                (
-                    "gpus_leased",
-                    format!(
-                        "{:.0}%",
-                        tessera_client::metrics::gpu_utilisation(&n) * 100.0
-                    ),
-                ),
-            ]))
-        }
+        NodeCmd::Show { node } => show(s, d, node).await,
         NodeCmd::Update {
             node,
             price,
             status,
             agent_key,
-        } => {
-            if price.is_none() && status.is_none() && agent_key.is_none() {
-                bail!("nothing to update: pass --price, --status or --agent-key");
-            }
-            let (keys, n) = s.node(&node).await?;
-            let spec = match price {
-                Some(p) => Some(NodeSpec {
-                    price_per_gpu_hour: parse_amount(&p, d, "--price")?,
-                    ..n.spec
-                }),
-                None => None,
-            };
-            let status = status.map(|st| match st {
-                Status::Online => NodeStatus::Online,
-                Status::Offline => NodeStatus::Offline,
-            });
-            let sig = s
-                .send(&[ix::update_node(
-                    &keys,
-                    tessera::UpdateNodeArgs {
-                        spec,
-                        status,
-                        agent_key,
-                    },
-                )])
-                .await?;
-            Ok(Report::done("node updated", &sig, &[]))
-        }
+        } => update(s, d, node, price, status, agent_key).await,
     }
 }
 
@@ -271,4 +150,149 @@ async fn earnings(s: &Session<'_>, node: Pubkey) -> Result<Report> {
         "protocol_fee",
     ];
     Ok(Report::table(&headers, rows))
+}
+
+/// `node register`.
+async fn register(s: &Session<'_>, d: u8, args: RegisterArgs) -> Result<Report> {
+    let RegisterArgs {
+        pool,
+        agent_key,
+        model,
+        gpus,
+        vram_mib,
+        price,
+        min_lease,
+        max_lease,
+    } = args;
+    let provider: Provider = s
+        .get(
+            &pda::find_provider_address(&s.me()).0,
+            "provider (register first)",
+        )
+        .await?;
+    let spec = NodeSpec {
+        gpu_model: model_bytes(&model, "--model")?,
+        gpu_count: gpus,
+        vram_mib,
+        price_per_gpu_hour: parse_amount(&price, d, "--price")?,
+        min_lease_secs: parse_duration(&min_lease, "--min-lease")?,
+        max_lease_secs: parse_duration(&max_lease, "--max-lease")?,
+    };
+    let sig = s
+        .send(&[ix::register_node(
+            s.me(),
+            pool,
+            provider.node_count,
+            spec,
+            agent_key,
+        )])
+        .await?;
+    let node = ix::NodeKeys::derive(s.me(), provider.node_count).node;
+    Ok(Report::done(
+        "node registered",
+        &sig,
+        &[("node", node.to_string())],
+    ))
+}
+
+/// `node list`.
+async fn list(s: &Session<'_>, d: u8, provider: Option<Pubkey>) -> Result<Report> {
+    let provider = pda::find_provider_address(&provider.unwrap_or(s.me())).0;
+    let rows = nodes_of(s.chain, &provider)
+        .await?
+        .into_iter()
+        .map(|(address, n)| {
+            vec![
+                address.to_string(),
+                model_name(&n.spec.gpu_model),
+                format!("{}/{}", n.free_gpus(), n.spec.gpu_count),
+                format_amount(n.spec.price_per_gpu_hour, d),
+                format!("{:?}", n.status),
+            ]
+        })
+        .collect();
+    Ok(Report::table(
+        &["node", "model", "free/gpus", "price_per_gpu_hour", "status"],
+        rows,
+    ))
+}
+
+/// `node show`.
+async fn show(s: &Session<'_>, d: u8, node: Pubkey) -> Result<Report> {
+    let (_, n) = s.node(&node).await?;
+    let now = s.chain.unix_timestamp().await?;
+    Ok(Report::fields(&[
+        ("node", node.to_string()),
+        ("provider", n.provider.to_string()),
+        ("pool", n.pool.to_string()),
+        ("agent_key", n.agent_key.to_string()),
+        ("model", model_name(&n.spec.gpu_model)),
+        ("gpus", n.spec.gpu_count.to_string()),
+        ("free_gpus", n.free_gpus().to_string()),
+        ("vram_mib", n.spec.vram_mib.to_string()),
+        (
+            "price_per_gpu_hour",
+            format_amount(n.spec.price_per_gpu_hour, d),
+        ),
+        (
+            "lease_length",
+            format!(
+                "{} ..= {}",
+                format_duration(u64::from(n.spec.min_lease_secs)),
+                format_duration(u64::from(n.spec.max_lease_secs))
+            ),
+        ),
+        (
+            "tflops",
+            format!("{:.2}", f64::from(n.tflops_centi) / 100.0),
+        ),
+        ("mem_bw_gbps", n.mem_bw_gbps.to_string()),
+        ("benchmarked_at", when(n.benchmarked_at, now)),
+        ("status", format!("{:?}", n.status)),
+        ("active_leases", n.active_leases.to_string()),
+        (
+            "gpus_leased",
+            format!(
+                "{:.0}%",
+                tessera_client::metrics::gpu_utilisation(&n) * 100.0
+            ),
+        ),
+    ]))
+}
+
+/// `node update`.
+async fn update(
+    s: &Session<'_>,
+    d: u8,
+    node: Pubkey,
+    price: Option<String>,
+    status: Option<Status>,
+    agent_key: Option<Pubkey>,
+) -> Result<Report> {
+    if price.is_none() && status.is_none() && agent_key.is_none() {
+        bail!("nothing to update: pass --price, --status or --agent-key");
+    }
+    let (keys, n) = s.node(&node).await?;
+    let spec = match price {
+        Some(p) => Some(NodeSpec {
+            price_per_gpu_hour: parse_amount(&p, d, "--price")?,
+            ..n.spec
+        }),
+        None => None,
+    };
+    let status = status.map(|st| match st {
+        Status::Online => NodeStatus::Online,
+        Status::Offline => NodeStatus::Offline,
+    });
+    let sig = s
+        .send(&[ix::update_node(
+            &keys,
+            tessera::UpdateNodeArgs {
+                spec,
+                status,
+                agent_key,
+            },
+        )])
+        .await?;
+    Ok(Report::done("node updated", &sig, &[]))
 }

@@ -3,7 +3,7 @@
 use anyhow::{bail, Result};
 use clap::Subcommand;
 use solana_sdk::pubkey::Pubkey;
-use tessera::state::{RedemptionTicket, TicketStatus};
+use tessera::state::{Protocol, RedemptionTicket, TicketStatus};
 use tessera_client::chain::pools;
 use tessera_client::instructions as ix;
 use tessera_client::statement::Position;
@@ -140,290 +140,40 @@ pub async fn run(cmd: PoolCmd, s: &Session<'_>) -> Result<Report> {
             gpu_model,
             gpus,
         } => {
-            let args = tessera::CreatePoolArgs {
-                pool_id: id,
-                gpu_model: model_bytes(&gpu_model, "--gpu-model")?,
-                target_gpu_count: gpus,
-                operator_fee_bps: tessera::math::Bps::new(operator_fee_bps).ok_or_else(|| {
-                    anyhow::anyhow!(
-                        "--operator-fee-bps: {operator_fee_bps} basis points is more than 100% (10000)"
-                    )
-                })?,
-                credit_limit: parse_amount(&credit_limit, d, "--credit-limit")?,
-            };
-            let sig = s
-                .send(&[ix::create_pool(s.me(), protocol.settlement_mint, args)])
-                .await?;
-            let pool = ix::PoolKeys::derive(s.me(), id);
-            Ok(Report::done(
-                "pool created",
-                &sig,
-                &[
-                    ("pool", pool.pool.to_string()),
-                    ("share_mint", pool.share_mint.to_string()),
-                ],
-            ))
+            create(
+                s,
+                &protocol,
+                id,
+                operator_fee_bps,
+                credit_limit,
+                gpu_model,
+                gpus,
+            )
+            .await
         }
-        PoolCmd::List { operator } => {
-            let now = s.chain.unix_timestamp().await?;
-            let rows = pools(s.chain, operator.as_ref())
-                .await?
-                .into_iter()
-                .map(|(address, p)| {
-                    vec![
-                        address.to_string(),
-                        p.operator.to_string(),
-                        model_name(&p.gpu_model),
-                        format_amount(p.nav(now).unwrap_or(0), d),
-                        metrics::share_value(&p, d, now)
-                            .map(|v| format_amount(v, d))
-                            .unwrap_or_default(),
-                        format!("{:.1}%", metrics::capital_utilisation(&p) * 100.0),
-                    ]
-                })
-                .collect();
-            Ok(Report::table(
-                &[
-                    "pool",
-                    "operator",
-                    "gpu_model",
-                    "nav",
-                    "share_value",
-                    "deployed",
-                ],
-                rows,
-            ))
-        }
+        PoolCmd::List { operator } => list(s, &protocol, operator).await,
         PoolCmd::Position { wallet } => position(s, wallet.unwrap_or_else(|| s.me()), d).await,
-        PoolCmd::Show { pool } => {
-            let (_, p) = s.pool(&pool).await?;
-            let now = s.chain.unix_timestamp().await?;
-            let a = |v: u64| format_amount(v, d);
-            Ok(Report::fields(&[
-                ("pool", pool.to_string()),
-                ("operator", p.operator.to_string()),
-                ("gpu_model", model_name(&p.gpu_model)),
-                ("operator_fee_bps", p.operator_fee_bps.get().to_string()),
-                ("credit_limit", a(p.credit_limit)),
-                ("total_shares", a(p.total_shares)),
-                ("nav", a(p.nav(now)?)),
-                (
-                    "share_value",
-                    metrics::share_value(&p, d, now).map(a).unwrap_or_default(),
-                ),
-                ("cash", a(p.cash)),
-                ("deployed_principal", a(p.deployed_principal)),
-                ("escrowed", a(p.escrowed)),
-                ("pending", a(p.pending)),
-                ("operator_owed", a(p.operator_owed)),
-                ("protocol_fees_owed", a(p.protocol_fees_owed)),
-                ("redemptions_owed", a(p.redemptions_owed)),
-                ("revenue_vesting", a(p.locked_revenue_at(now))),
-                ("lifetime_revenue", a(p.lifetime_revenue)),
-                (
-                    "queue",
-                    format!(
-                        "{} waiting from #{}",
-                        p.next_ticket_seq - p.head_ticket_seq,
-                        p.head_ticket_seq
-                    ),
-                ),
-                (
-                    "capital_deployed",
-                    format!("{:.1}%", metrics::capital_utilisation(&p) * 100.0),
-                ),
-            ]))
-        }
+        PoolCmd::Show { pool } => show(s, &protocol, pool).await,
         PoolCmd::Deposit {
             pool,
             amount,
             min_shares,
-        } => {
-            let (keys, _) = s.pool(&pool).await?;
-            let assets = parse_amount(&amount, d, "amount")?;
-            let min = parse_amount(&min_shares, d, "--min-shares")?;
-            let (usd, create_usd) = s.my_ata(&protocol.settlement_mint);
-            s.require_tokens(&usd, assets, d, "settlement tokens")
-                .await?;
-            let (shares, create_shares) = s.my_ata(&keys.share_mint);
-            let sig = s
-                .send(&[
-                    create_usd,
-                    create_shares,
-                    ix::deposit(
-                        &keys,
-                        &ix::InvestorAccounts {
-                            investor: s.me(),
-                            token: usd,
-                            shares,
-                        },
-                        assets,
-                        min,
-                    ),
-                ])
-                .await?;
-            let balance = tessera_client::chain::token_balance(s.chain, &shares).await?;
-            Ok(Report::done(
-                "deposited",
-                &sig,
-                &[("shares_held", format_amount(balance, d))],
-            ))
-        }
+        } => deposit(s, &protocol, pool, amount, min_shares).await,
         PoolCmd::Redeem {
             pool,
             shares,
             min_assets,
-        } => {
-            let (keys, p) = s.pool(&pool).await?;
-            let (usd, create_usd) = s.my_ata(&protocol.settlement_mint);
-            let (share_acc, _) = s.my_ata(&keys.share_mint);
-            let n = parse_amount(&shares, d, "shares")?;
-            let min = parse_amount(&min_assets, d, "--min-assets")?;
-            s.require_tokens(&share_acc, n, d, "shares of this pool")
-                .await?;
-            let now = s.chain.unix_timestamp().await?;
-            if let Some(why) = redeem_refusal(&p, &pool, n, now, d)? {
-                bail!("{why}");
-            }
-            let before = s.balance(&usd).await?;
-            let sig = s
-                .send(&[
-                    create_usd,
-                    ix::redeem(
-                        &keys,
-                        &ix::InvestorAccounts {
-                            investor: s.me(),
-                            token: usd,
-                            shares: share_acc,
-                        },
-                        n,
-                        min,
-                    ),
-                ])
-                .await?;
-            let received = s.balance(&usd).await?.saturating_sub(before);
-            Ok(Report::done(
-                "redeemed",
-                &sig,
-                &[
-                    ("shares", format_amount(n, d)),
-                    ("received", format_amount(received, d)),
-                ],
-            ))
-        }
-        PoolCmd::Queue { pool, shares } => {
-            let (keys, p) = s.pool(&pool).await?;
-            let (share_acc, _) = s.my_ata(&keys.share_mint);
-            let n = parse_amount(&shares, d, "shares")?;
-            s.require_tokens(&share_acc, n, d, "shares of this pool")
-                .await?;
-            let now = s.chain.unix_timestamp().await?;
-            let why = match redeem_refusal(&p, &pool, n, now, d)? {
-                Some(short) => short,
-                None => format!("cash was enough to redeem at once (`tessera pool redeem {pool} {shares}`); queued as asked"),
-            };
-            let seq = p.next_ticket_seq;
-            let sig = s
-                .send(&[ix::request_redemption(
-                    &keys,
-                    s.me(),
-                    share_acc,
-                    p.next_ticket_seq,
-                    n,
-                )])
-                .await?;
-            Ok(Report::done(
-                "redemption queued",
-                &sig,
-                &[
-                    ("ticket", seq.to_string()),
-                    ("why", why),
-                    (
-                        "next",
-                        format!("`tessera pool crank {pool}` serves the queue once cash is free (anyone may run it); then `tessera pool claim {pool} {seq}` pays you"),
-                    ),
-                ],
-            ))
-        }
-        PoolCmd::Crank { pool } => {
-            let (keys, p) = s.pool(&pool).await?;
-            let last = p
-                .next_ticket_seq
-                .min(p.head_ticket_seq + tessera::MAX_TICKETS_PER_CRANK as u64);
-            if last == p.head_ticket_seq {
-                bail!("the redemption queue of pool {pool} is empty");
-            }
-            let tickets: Vec<Pubkey> = (p.head_ticket_seq..last)
-                .map(|seq| pda::find_ticket_address(&pool, seq).0)
-                .collect();
-            let sig = s.send(&[ix::process_redemptions(&keys, &tickets)]).await?;
-            let (_, after) = s.pool(&pool).await?;
-            Ok(Report::done(
-                "queue served",
-                &sig,
-                &[(
-                    "served",
-                    (after.head_ticket_seq - p.head_ticket_seq).to_string(),
-                )],
-            ))
-        }
-        PoolCmd::Sweep { pool } => {
-            let (keys, p) = s.pool(&pool).await?;
-            if p.protocol_fees_owed == 0 {
-                bail!("pool {pool} owes no protocol fees");
-            }
-            let sig = s
-                .send(&[ix::sweep_protocol_fees(&keys, protocol.treasury)])
-                .await?;
-            Ok(Report::done(
-                "protocol fees swept",
-                &sig,
-                &[("amount", format_amount(p.protocol_fees_owed, d))],
-            ))
-        }
-        PoolCmd::Claim { pool, seq } => {
-            let (keys, _) = s.pool(&pool).await?;
-            let ticket_address = pda::find_ticket_address(&pool, seq).0;
-            let ticket: RedemptionTicket = s.get(&ticket_address, "redemption ticket").await?;
-            if ticket.status != TicketStatus::Fulfilled {
-                bail!("ticket {seq} of pool {pool} is still queued; run `tessera pool crank {pool}` once cash arrives");
-            }
-            let (usd, create_usd) = s.my_ata(&protocol.settlement_mint);
-            let sig = s
-                .send(&[
-                    create_usd,
-                    ix::claim_redemption(&keys, s.me(), ticket_address, usd),
-                ])
-                .await?;
-            Ok(Report::done(
-                "redemption claimed",
-                &sig,
-                &[("amount", format_amount(ticket.assets, d))],
-            ))
-        }
-        PoolCmd::Draw { pool, amount } => {
-            let (keys, _) = s.pool(&pool).await?;
-            let (usd, create_usd) = s.my_ata(&protocol.settlement_mint);
-            let n = parse_amount(&amount, d, "amount")?;
-            let sig = s
-                .send(&[create_usd, ix::draw_capital(&keys, s.me(), usd, n)])
-                .await?;
-            Ok(Report::done("capital drawn", &sig, &[]))
-        }
+        } => redeem(s, &protocol, pool, shares, min_assets).await,
+        PoolCmd::Queue { pool, shares } => queue(s, &protocol, pool, shares).await,
+        PoolCmd::Crank { pool } => crank(s, pool).await,
+        PoolCmd::Sweep { pool } => sweep(s, &protocol, pool).await,
+        PoolCmd::Claim { pool, seq } => claim(s, &protocol, pool, seq).await,
+        PoolCmd::Draw { pool, amount } => draw(s, &protocol, pool, amount).await,
         PoolCmd::Repay {
             pool,
             principal,
             interest,
-        } => {
-            let (keys, _) = s.pool(&pool).await?;
-            let (usd, _) = s.my_ata(&protocol.settlement_mint);
-            let p = parse_amount(&principal, d, "principal")?;
-            let i = parse_amount(&interest, d, "--interest")?;
-            let sig = s
-                .send(&[ix::repay_capital(&keys, s.me(), usd, p, i)])
-                .await?;
-            Ok(Report::done("capital repaid", &sig, &[]))
-        }
+        } => repay(s, &protocol, pool, principal, interest).await,
     }
 }
 
@@ -521,4 +271,344 @@ async fn position(s: &Session<'_>, wallet: Pubkey, d: u8) -> Result<Report> {
     };
     let json = serde_json::json!({"wallet": wallet.to_string(), "positions": positions.json, "tickets": tickets.json});
     Ok(Report { human, json })
+}
+
+/// `pool create`.
+async fn create(
+    s: &Session<'_>,
+    protocol: &Protocol,
+    id: u64,
+    operator_fee_bps: u16,
+    credit_limit: String,
+    gpu_model: String,
+    gpus: u32,
+) -> Result<Report> {
+    let d = protocol.settlement_decimals;
+    let args = tessera::CreatePoolArgs {
+        pool_id: id,
+        gpu_model: model_bytes(&gpu_model, "--gpu-model")?,
+        target_gpu_count: gpus,
+        operator_fee_bps: tessera::math::Bps::new(operator_fee_bps).ok_or_else(|| {
+            anyhow::anyhow!(
+                "--operator-fee-bps: {operator_fee_bps} basis points is more than 100% (10000)"
+            )
+        })?,
+        credit_limit: parse_amount(&credit_limit, d, "--credit-limit")?,
+    };
+    let sig = s
+        .send(&[ix::create_pool(s.me(), protocol.settlement_mint, args)])
+        .await?;
+    let pool = ix::PoolKeys::derive(s.me(), id);
+    Ok(Report::done(
+        "pool created",
+        &sig,
+        &[
+            ("pool", pool.pool.to_string()),
+            ("share_mint", pool.share_mint.to_string()),
+        ],
+    ))
+}
+
+/// `pool list`.
+async fn list(s: &Session<'_>, protocol: &Protocol, operator: Option<Pubkey>) -> Result<Report> {
+    let d = protocol.settlement_decimals;
+    let now = s.chain.unix_timestamp().await?;
+    let rows = pools(s.chain, operator.as_ref())
+        .await?
+        .into_iter()
+        .map(|(address, p)| {
+            vec![
+                address.to_string(),
+                p.operator.to_string(),
+                model_name(&p.gpu_model),
+                format_amount(p.nav(now).unwrap_or(0), d),
+                metrics::share_value(&p, d, now)
+                    .map(|v| format_amount(v, d))
+                    .unwrap_or_default(),
+                format!("{:.1}%", metrics::capital_utilisation(&p) * 100.0),
+            ]
+        })
+        .collect();
+    Ok(Report::table(
+        &[
+            "pool",
+            "operator",
+            "gpu_model",
+            "nav",
+            "share_value",
+            "deployed",
+        ],
+        rows,
+    ))
+}
+
+/// `pool show`.
+async fn show(s: &Session<'_>, protocol: &Protocol, pool: Pubkey) -> Result<Report> {
+    let d = protocol.settlement_decimals;
+    let (_, p) = s.pool(&pool).await?;
+    let now = s.chain.unix_timestamp().await?;
+    let a = |v: u64| format_amount(v, d);
+    Ok(Report::fields(&[
+        ("pool", pool.to_string()),
+        ("operator", p.operator.to_string()),
+        ("gpu_model", model_name(&p.gpu_model)),
+        ("operator_fee_bps", p.operator_fee_bps.get().to_string()),
+        ("credit_limit", a(p.credit_limit)),
+        ("total_shares", a(p.total_shares)),
+        ("nav", a(p.nav(now)?)),
+        (
+            "share_value",
+            metrics::share_value(&p, d, now).map(a).unwrap_or_default(),
+        ),
+        ("cash", a(p.cash)),
+        ("deployed_principal", a(p.deployed_principal)),
+        ("escrowed", a(p.escrowed)),
+        ("pending", a(p.pending)),
+        ("operator_owed", a(p.operator_owed)),
+        ("protocol_fees_owed", a(p.protocol_fees_owed)),
+        ("redemptions_owed", a(p.redemptions_owed)),
+        ("revenue_vesting", a(p.locked_revenue_at(now))),
+        ("lifetime_revenue", a(p.lifetime_revenue)),
+        (
+            "queue",
+            format!(
+                "{} waiting from #{}",
+                p.next_ticket_seq - p.head_ticket_seq,
+                p.head_ticket_seq
+            ),
+        ),
+        (
+            "capital_deployed",
+            format!("{:.1}%", metrics::capital_utilisation(&p) * 100.0),
+        ),
+    ]))
+}
+
+/// `pool deposit`.
+async fn deposit(
+    s: &Session<'_>,
+    protocol: &Protocol,
+    pool: Pubkey,
+    amount: String,
+    min_shares: String,
+) -> Result<Report> {
+    let d = protocol.settlement_decimals;
+    let (keys, _) = s.pool(&pool).await?;
+    let assets = parse_amount(&amount, d, "amount")?;
+    let min = parse_amount(&min_shares, d, "--min-shares")?;
+    let (usd, create_usd) = s.my_ata(&protocol.settlement_mint);
+    s.require_tokens(&usd, assets, d, "settlement tokens")
+        .await?;
+    let (shares, create_shares) = s.my_ata(&keys.share_mint);
+    let sig = s
+        .send(&[
+            create_usd,
+            create_shares,
+            ix::deposit(
+                &keys,
+                &ix::InvestorAccounts {
+                    investor: s.me(),
+                    token: usd,
+                    shares,
+                },
+                assets,
+                min,
+            ),
+        ])
+        .await?;
+    let balance = tessera_client::chain::token_balance(s.chain, &shares).await?;
+    Ok(Report::done(
+        "deposited",
+        &sig,
+        &[("shares_held", format_amount(balance, d))],
+    ))
+}
+
+/// `pool redeem`.
+async fn redeem(
+    s: &Session<'_>,
+    protocol: &Protocol,
+    pool: Pubkey,
+    shares: String,
+    min_assets: String,
+) -> Result<Report> {
+    let d = protocol.settlement_decimals;
+    let (keys, p) = s.pool(&pool).await?;
+    let (usd, create_usd) = s.my_ata(&protocol.settlement_mint);
+    let (share_acc, _) = s.my_ata(&keys.share_mint);
+    let n = parse_amount(&shares, d, "shares")?;
+    let min = parse_amount(&min_assets, d, "--min-assets")?;
+    s.require_tokens(&share_acc, n, d, "shares of this pool")
+        .await?;
+    let now = s.chain.unix_timestamp().await?;
+    if let Some(why) = redeem_refusal(&p, &pool, n, now, d)? {
+        bail!("{why}");
+    }
+    let before = s.balance(&usd).await?;
+    let sig = s
+        .send(&[
+            create_usd,
+            ix::redeem(
+                &keys,
+                &ix::InvestorAccounts {
+                    investor: s.me(),
+                    token: usd,
+                    shares: share_acc,
+                },
+                n,
+                min,
+            ),
+        ])
+        .await?;
+    let received = s.balance(&usd).await?.saturating_sub(before);
+    Ok(Report::done(
+        "redeemed",
+        &sig,
+        &[
+            ("shares", format_amount(n, d)),
+            ("received", format_amount(received, d)),
+        ],
+    ))
+}
+
+/// `pool queue`.
+async fn queue(
+    s: &Session<'_>,
+    protocol: &Protocol,
+    pool: Pubkey,
+    shares: String,
+) -> Result<Report> {
+    let d = protocol.settlement_decimals;
+    let (keys, p) = s.pool(&pool).await?;
+    let (share_acc, _) = s.my_ata(&keys.share_mint);
+    let n = parse_amount(&shares, d, "shares")?;
+    s.require_tokens(&share_acc, n, d, "shares of this pool")
+        .await?;
+    let now = s.chain.unix_timestamp().await?;
+    let why = match redeem_refusal(&p, &pool, n, now, d)? {
+        Some(short) => short,
+        None => format!("cash was enough to redeem at once (`tessera pool redeem {pool} {shares}`); queued as asked"),
+    };
+    let seq = p.next_ticket_seq;
+    let sig = s
+        .send(&[ix::request_redemption(
+            &keys,
+            s.me(),
+            share_acc,
+            p.next_ticket_seq,
+            n,
+        )])
+        .await?;
+    Ok(Report::done(
+        "redemption queued",
+        &sig,
+        &[
+            ("ticket", seq.to_string()),
+            ("why", why),
+            (
+                "next",
+                format!("`tessera pool crank {pool}` serves the queue once cash is free (anyone may run it); then `tessera pool claim {pool} {seq}` pays you"),
+            ),
+        ],
+    ))
+}
+
+/// `pool crank`.
+async fn crank(s: &Session<'_>, pool: Pubkey) -> Result<Report> {
+    let (keys, p) = s.pool(&pool).await?;
+    let last = p
+        .next_ticket_seq
+        .min(p.head_ticket_seq + tessera::MAX_TICKETS_PER_CRANK as u64);
+    if last == p.head_ticket_seq {
+        bail!("the redemption queue of pool {pool} is empty");
+    }
+    let tickets: Vec<Pubkey> = (p.head_ticket_seq..last)
+        .map(|seq| pda::find_ticket_address(&pool, seq).0)
+        .collect();
+    let sig = s.send(&[ix::process_redemptions(&keys, &tickets)]).await?;
+    let (_, after) = s.pool(&pool).await?;
+    Ok(Report::done(
+        "queue served",
+        &sig,
+        &[(
+            "served",
+            (after.head_ticket_seq - p.head_ticket_seq).to_string(),
+        )],
+    ))
+}
+
+/// `pool sweep`.
+async fn sweep(s: &Session<'_>, protocol: &Protocol, pool: Pubkey) -> Result<Report> {
+    let d = protocol.settlement_decimals;
+    let (keys, p) = s.pool(&pool).await?;
+    if p.protocol_fees_owed == 0 {
+        bail!("pool {pool} owes no protocol fees");
+    }
+    let sig = s
+        .send(&[ix::sweep_protocol_fees(&keys, protocol.treasury)])
+        .await?;
+    Ok(Report::done(
+        "protocol fees swept",
+        &sig,
+        &[("amount", format_amount(p.protocol_fees_owed, d))],
+    ))
+}
+
+/// `pool claim`.
+async fn claim(s: &Session<'_>, protocol: &Protocol, pool: Pubkey, seq: u64) -> Result<Report> {
+    let d = protocol.settlement_decimals;
+    let (keys, _) = s.pool(&pool).await?;
+    let ticket_address = pda::find_ticket_address(&pool, seq).0;
+    let ticket: RedemptionTicket = s.get(&ticket_address, "redemption ticket").await?;
+    if ticket.status != TicketStatus::Fulfilled {
+        bail!("ticket {seq} of pool {pool} is still queued; run `tessera pool crank {pool}` once cash arrives");
+    }
+    let (usd, create_usd) = s.my_ata(&protocol.settlement_mint);
+    let sig = s
+        .send(&[
+            create_usd,
+            ix::claim_redemption(&keys, s.me(), ticket_address, usd),
+        ])
+        .await?;
+    Ok(Report::done(
+        "redemption claimed",
+        &sig,
+        &[("amount", format_amount(ticket.assets, d))],
+    ))
+}
+
+/// `pool draw`.
+async fn draw(
+    s: &Session<'_>,
+    protocol: &Protocol,
+    pool: Pubkey,
+    amount: String,
+) -> Result<Report> {
+    let d = protocol.settlement_decimals;
+    let (keys, _) = s.pool(&pool).await?;
+    let (usd, create_usd) = s.my_ata(&protocol.settlement_mint);
+    let n = parse_amount(&amount, d, "amount")?;
+    let sig = s
+        .send(&[create_usd, ix::draw_capital(&keys, s.me(), usd, n)])
+        .await?;
+    Ok(Report::done("capital drawn", &sig, &[]))
+}
+
+/// `pool repay`.
+async fn repay(
+    s: &Session<'_>,
+    protocol: &Protocol,
+    pool: Pubkey,
+    principal: String,
+    interest: String,
+) -> Result<Report> {
+    let d = protocol.settlement_decimals;
+    let (keys, _) = s.pool(&pool).await?;
+    let (usd, _) = s.my_ata(&protocol.settlement_mint);
+    let p = parse_amount(&principal, d, "principal")?;
+    let i = parse_amount(&interest, d, "--interest")?;
+    let sig = s
+        .send(&[ix::repay_capital(&keys, s.me(), usd, p, i)])
+        .await?;
+    Ok(Report::done("capital repaid", &sig, &[]))
 }

@@ -188,172 +188,31 @@ pub async fn run(cmd: ProtocolCmd, s: &Session<'_>) -> Result<Report> {
             params_file,
             params,
         } => {
-            let from_file = match params_file {
-                Some(path) => Some(read_params(&path)?),
-                None => None,
-            };
-            let protocol = tessera_client::pda::find_protocol_address().0;
-            if let Ok(p) = s.protocol().await {
-                anyhow::bail!(
-                    "the protocol is already initialised on this cluster at {protocol} (authority {})",
-                    p.authority
-                );
-            }
-            let stake_decimals = s.decimals(&stake_mint).await?;
-            s.decimals(&settlement_mint).await?;
-            let mut base = default_params(stake_decimals)?;
-            if let Some(from_file) = from_file {
-                base = from_file.apply(base, stake_decimals)?;
-            }
-            let params = params.apply(base, stake_decimals)?;
-            let mut ixs = Vec::new();
-            let treasury = match treasury {
-                Some(t) => t,
-                None => {
-                    let (ata, create) = s.my_ata(&settlement_mint);
-                    ixs.push(create);
-                    ata
-                }
-            };
-            ixs.push(ix::initialize_protocol(
-                s.me(),
+            init(
+                s,
                 settlement_mint,
                 stake_mint,
                 treasury,
+                arbiter,
+                params_file,
                 params,
-                arbiter.unwrap_or(s.me()),
-            ));
-            let sig = s.send(&ixs).await?;
-            Ok(Report::done(
-                "protocol initialised",
-                &sig,
-                &[
-                    ("authority", s.me().to_string()),
-                    ("treasury", treasury.to_string()),
-                ],
-            ))
+            )
+            .await
         }
-        ProtocolCmd::Show => {
-            let p = s.protocol().await?;
-            let sd = s.decimals(&p.stake_mint).await?;
-            let now = s.chain.unix_timestamp().await?;
-            let pending = match &p.pending_change {
-                Some(c) => format!(
-                    "{}; applicable from {}",
-                    describe_change(&p.params, &c.params, sd),
-                    crate::output::when(c.effective_at, now)
-                ),
-                None => "-".into(),
-            };
-            Ok(Report::fields(&[
-                ("authority", p.authority.to_string()),
-                (
-                    "pending_authority",
-                    p.pending_authority
-                        .map(|a| a.to_string())
-                        .unwrap_or_else(|| "-".into()),
-                ),
-                ("settlement_mint", p.settlement_mint.to_string()),
-                ("stake_mint", p.stake_mint.to_string()),
-                ("treasury", p.treasury.to_string()),
-                ("arbiter", p.arbiter.to_string()),
-                ("paused", p.paused.to_string()),
-                (
-                    "protocol_fee_bps",
-                    p.params.protocol_fee_bps.get().to_string(),
-                ),
-                (
-                    "staker_share_bps",
-                    p.params.staker_share_bps.get().to_string(),
-                ),
-                (
-                    "min_provider_stake",
-                    format_amount(p.params.min_provider_stake, sd),
-                ),
-                ("unbonding_secs", p.params.unbonding_secs.to_string()),
-                (
-                    "dispute_window_secs",
-                    p.params.dispute_window_secs.to_string(),
-                ),
-                ("max_slash_bps", p.params.max_slash_bps.get().to_string()),
-                (
-                    "revenue_vesting_secs",
-                    p.params.revenue_vesting_secs.to_string(),
-                ),
-                ("grace_secs", p.params.grace_secs.to_string()),
-                (
-                    "params_notice_secs",
-                    p.params.params_notice_secs.to_string(),
-                ),
-                ("pending_change", pending),
-            ]))
-        }
+        ProtocolCmd::Show => show(s).await,
         ProtocolCmd::Propose {
             params,
             treasury,
             arbiter,
-        } => {
-            let p = s.protocol().await?;
-            let sd = s.decimals(&p.stake_mint).await?;
-            let new = params.apply(p.params, sd)?;
-            let (treasury, arbiter) =
-                (treasury.unwrap_or(p.treasury), arbiter.unwrap_or(p.arbiter));
-            if (new, treasury, arbiter) == (p.params, p.treasury, p.arbiter) {
-                anyhow::bail!(
-                    "nothing to propose: give at least one parameter, --treasury or --arbiter that differs from the current value (see `tessera protocol show`)"
-                );
-            }
-            let sig = s
-                .send(&[ix::propose_params(s.me(), treasury, new, arbiter)])
-                .await?;
-            Ok(Report::done(
-                "parameter change proposed",
-                &sig,
-                &[
-                    ("change", describe_change(&p.params, &new, sd)),
-                    (
-                        "applicable_after",
-                        format!("{} s of notice", p.params.params_notice_secs),
-                    ),
-                ],
-            ))
-        }
-        ProtocolCmd::Apply => {
-            let sig = s.send(&[ix::apply_params()]).await?;
-            Ok(Report::done("parameter change applied", &sig, &[]))
-        }
-        ProtocolCmd::Cancel => {
-            let sig = s.send(&[ix::cancel_params(s.me())]).await?;
-            Ok(Report::done("parameter change withdrawn", &sig, &[]))
-        }
-        ProtocolCmd::Pause | ProtocolCmd::Resume => {
-            let paused = matches!(cmd, ProtocolCmd::Pause);
-            let sig = s.send(&[ix::set_paused(s.me(), paused)]).await?;
-            let what = if paused {
-                "protocol paused"
-            } else {
-                "protocol resumed"
-            };
-            Ok(Report::done(what, &sig, &[]))
-        }
+        } => propose(s, params, treasury, arbiter).await,
+        ProtocolCmd::Apply => apply(s).await,
+        ProtocolCmd::Cancel => cancel(s).await,
+        ProtocolCmd::Pause => set_paused(s, true).await,
+        ProtocolCmd::Resume => set_paused(s, false).await,
         ProtocolCmd::TransferAuthority { new_authority } => {
-            let sig = s
-                .send(&[ix::transfer_authority(s.me(), Some(new_authority))])
-                .await?;
-            Ok(Report::done(
-                "authority transfer proposed",
-                &sig,
-                &[("pending_authority", new_authority.to_string())],
-            ))
+            transfer_authority(s, new_authority).await
         }
-        ProtocolCmd::AcceptAuthority => {
-            let sig = s.send(&[ix::accept_authority(s.me())]).await?;
-            Ok(Report::done(
-                "authority accepted",
-                &sig,
-                &[("authority", s.me().to_string())],
-            ))
-        }
+        ProtocolCmd::AcceptAuthority => accept_authority(s).await,
     }
 }
 
@@ -416,4 +275,194 @@ fn describe_change(old: &ProtocolParams, new: &ProtocolParams, stake_decimals: u
     } else {
         changed.join(", ")
     }
+}
+
+/// `protocol init`.
+async fn init(
+    s: &Session<'_>,
+    settlement_mint: Pubkey,
+    stake_mint: Pubkey,
+    treasury: Option<Pubkey>,
+    arbiter: Option<Pubkey>,
+    params_file: Option<std::path::PathBuf>,
+    params: ParamArgs,
+) -> Result<Report> {
+    let from_file = match params_file {
+        Some(path) => Some(read_params(&path)?),
+        None => None,
+    };
+    let protocol = tessera_client::pda::find_protocol_address().0;
+    if let Ok(p) = s.protocol().await {
+        anyhow::bail!(
+            "the protocol is already initialised on this cluster at {protocol} (authority {})",
+            p.authority
+        );
+    }
+    let stake_decimals = s.decimals(&stake_mint).await?;
+    s.decimals(&settlement_mint).await?;
+    let mut base = default_params(stake_decimals)?;
+    if let Some(from_file) = from_file {
+        base = from_file.apply(base, stake_decimals)?;
+    }
+    let params = params.apply(base, stake_decimals)?;
+    let mut ixs = Vec::new();
+    let treasury = match treasury {
+        Some(t) => t,
+        None => {
+            let (ata, create) = s.my_ata(&settlement_mint);
+            ixs.push(create);
+            ata
+        }
+    };
+    ixs.push(ix::initialize_protocol(
+        s.me(),
+        settlement_mint,
+        stake_mint,
+        treasury,
+        params,
+        arbiter.unwrap_or(s.me()),
+    ));
+    let sig = s.send(&ixs).await?;
+    Ok(Report::done(
+        "protocol initialised",
+        &sig,
+        &[
+            ("authority", s.me().to_string()),
+            ("treasury", treasury.to_string()),
+        ],
+    ))
+}
+
+/// `protocol show`.
+async fn show(s: &Session<'_>) -> Result<Report> {
+    let p = s.protocol().await?;
+    let sd = s.decimals(&p.stake_mint).await?;
+    let now = s.chain.unix_timestamp().await?;
+    let pending = match &p.pending_change {
+        Some(c) => format!(
+            "{}; applicable from {}",
+            describe_change(&p.params, &c.params, sd),
+            crate::output::when(c.effective_at, now)
+        ),
+        None => "-".into(),
+    };
+    Ok(Report::fields(&[
+        ("authority", p.authority.to_string()),
+        (
+            "pending_authority",
+            p.pending_authority
+                .map(|a| a.to_string())
+                .unwrap_or_else(|| "-".into()),
+        ),
+        ("settlement_mint", p.settlement_mint.to_string()),
+        ("stake_mint", p.stake_mint.to_string()),
+        ("treasury", p.treasury.to_string()),
+        ("arbiter", p.arbiter.to_string()),
+        ("paused", p.paused.to_string()),
+        (
+            "protocol_fee_bps",
+            p.params.protocol_fee_bps.get().to_string(),
+        ),
+        (
+            "staker_share_bps",
+            p.params.staker_share_bps.get().to_string(),
+        ),
+        (
+            "min_provider_stake",
+            format_amount(p.params.min_provider_stake, sd),
+        ),
+        ("unbonding_secs", p.params.unbonding_secs.to_string()),
+        (
+            "dispute_window_secs",
+            p.params.dispute_window_secs.to_string(),
+        ),
+        ("max_slash_bps", p.params.max_slash_bps.get().to_string()),
+        (
+            "revenue_vesting_secs",
+            p.params.revenue_vesting_secs.to_string(),
+        ),
+        ("grace_secs", p.params.grace_secs.to_string()),
+        (
+            "params_notice_secs",
+            p.params.params_notice_secs.to_string(),
+        ),
+        ("pending_change", pending),
+    ]))
+}
+
+/// `protocol propose`.
+async fn propose(
+    s: &Session<'_>,
+    params: ParamArgs,
+    treasury: Option<Pubkey>,
+    arbiter: Option<Pubkey>,
+) -> Result<Report> {
+    let p = s.protocol().await?;
+    let sd = s.decimals(&p.stake_mint).await?;
+    let new = params.apply(p.params, sd)?;
+    let (treasury, arbiter) = (treasury.unwrap_or(p.treasury), arbiter.unwrap_or(p.arbiter));
+    if (new, treasury, arbiter) == (p.params, p.treasury, p.arbiter) {
+        anyhow::bail!(
+            "nothing to propose: give at least one parameter, --treasury or --arbiter that differs from the current value (see `tessera protocol show`)"
+        );
+    }
+    let sig = s
+        .send(&[ix::propose_params(s.me(), treasury, new, arbiter)])
+        .await?;
+    Ok(Report::done(
+        "parameter change proposed",
+        &sig,
+        &[
+            ("change", describe_change(&p.params, &new, sd)),
+            (
+                "applicable_after",
+                format!("{} s of notice", p.params.params_notice_secs),
+            ),
+        ],
+    ))
+}
+
+/// `protocol apply`.
+async fn apply(s: &Session<'_>) -> Result<Report> {
+    let sig = s.send(&[ix::apply_params()]).await?;
+    Ok(Report::done("parameter change applied", &sig, &[]))
+}
+
+/// `protocol cancel`.
+async fn cancel(s: &Session<'_>) -> Result<Report> {
+    let sig = s.send(&[ix::cancel_params(s.me())]).await?;
+    Ok(Report::done("parameter change withdrawn", &sig, &[]))
+}
+
+/// `protocol pause` and `protocol resume`.
+async fn set_paused(s: &Session<'_>, paused: bool) -> Result<Report> {
+    let sig = s.send(&[ix::set_paused(s.me(), paused)]).await?;
+    let what = if paused {
+        "protocol paused"
+    } else {
+        "protocol resumed"
+    };
+    Ok(Report::done(what, &sig, &[]))
+}
+
+/// `protocol transfer-authority`.
+async fn transfer_authority(s: &Session<'_>, new_authority: Pubkey) -> Result<Report> {
+    let sig = s
+        .send(&[ix::transfer_authority(s.me(), Some(new_authority))])
+        .await?;
+    Ok(Report::done(
+        "authority transfer proposed",
+        &sig,
+        &[("pending_authority", new_authority.to_string())],
+    ))
+}
+
+/// `protocol accept-authority`.
+async fn accept_authority(s: &Session<'_>) -> Result<Report> {
+    let sig = s.send(&[ix::accept_authority(s.me())]).await?;
+    Ok(Report::done(
+        "authority accepted",
+        &sig,
+        &[("authority", s.me().to_string())],
+    ))
 }
