@@ -36,6 +36,8 @@ export interface World {
 
 export interface Chain {
   rpc: ReturnType<typeof createSolanaRpc>;
+  /** The JSON-RPC and websocket URLs. */
+  urls: { rpc: string; ws: string };
   world: World;
   /** A wallet holding SOL and settlement tokens. */
   wallet: KeyPairSigner;
@@ -97,6 +99,7 @@ function connect(url: string, wsUrl: string, world: World, wallet: KeyPairSigner
   const local = !process.env['TESSERA_RPC_URL'];
   return {
     rpc, world, wallet, local, stop,
+    urls: { rpc: url, ws: wsUrl },
     send: (instructions) => send(wallet, instructions),
     async advance(secs) {
       if (local) {
