@@ -21,7 +21,7 @@ import {
   type Signature,
 } from '@solana/kit';
 
-import { instructionSender } from '../src';
+import { advanceClock, instructionSender, websocketUrl } from '../src';
 
 /** What `tessera-localnet --seed demo` seeded, from its `world.json`. */
 export interface World {
@@ -56,7 +56,7 @@ export async function keypairFile(path: string): Promise<KeyPairSigner> {
 export async function startChain(): Promise<Chain> {
   const external = process.env['TESSERA_RPC_URL'];
   if (external) {
-    const ws = process.env['TESSERA_WS_URL'] ?? external.replace(/^http/, 'ws').replace(/:(\d+)/, (_, p: string) => `:${String(Number(p) + 1)}`);
+    const ws = process.env['TESSERA_WS_URL'] ?? websocketUrl(external);
     const world = JSON.parse(readFileSync(required('TESSERA_WORLD'), 'utf8')) as World;
     return connect(external, ws, world, await keypairFile(required('TESSERA_KEYPAIR')), async () => {});
   }
@@ -103,8 +103,7 @@ function connect(url: string, wsUrl: string, world: World, wallet: KeyPairSigner
     send: (instructions) => send(wallet, instructions),
     async advance(secs) {
       if (local) {
-        const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tessera_advanceClock', params: [secs] });
-        await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        await advanceClock(url, secs);
       } else {
         await new Promise((done) => setTimeout(done, secs * 1000));
       }
