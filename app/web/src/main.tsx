@@ -21,12 +21,6 @@ import { registerDevWallet } from './wallet/dev';
 if (LOCAL) registerDevWallet();
 
 /** What every page receives. */
-export interface PageProps {
-  snap: Snapshot;
-  wallet: Connected | null;
-  /** Re-reads the chain (after an action). */
-  refresh: () => Promise<void>;
-}
 
 function route(): [string, string] {
   const [, page = 'pools', arg = ''] = location.hash.split('/');

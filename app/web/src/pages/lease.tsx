@@ -9,7 +9,7 @@ import { useEffect, useState } from 'preact/hooks';
 import * as actions from '../actions';
 import { type Dated, history } from '../chain';
 import { date, duration, tokens, until } from '../format';
-import type { PageProps } from '../main';
+import type { PageProps } from './shared';
 import { ActionForm, Card, Link } from '../ui';
 
 interface Receipt {

@@ -7,7 +7,7 @@ import { NodeStatus, ProviderStatus } from '@tessera/client';
 import { useMemo, useState } from 'preact/hooks';
 
 import { model, tokens } from '../format';
-import type { PageProps } from '../main';
+import type { PageProps } from './shared';
 import { peakTflops } from '../peaks';
 import { Link } from '../ui';
 

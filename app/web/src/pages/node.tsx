@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 
 import * as actions from '../actions';
 import { date, model, tokens, until } from '../format';
-import type { PageProps } from '../main';
+import type { PageProps } from './shared';
 import { peakTflops } from '../peaks';
 import { Card, Link } from '../ui';
 

@@ -2,54 +2,16 @@
  * One pool: its ledger, the yield of its settled revenue, a chart of share value and revenue
  * from its events, the redemption queue, and deposit / redeem / queue a redemption.
  */
-import { type Address } from '@solana/kit';
 import { formatAmount, formatRatio, lockedRevenueAt, nav, parseAmount, type Pool, shareValue, TicketStatus } from '@tessera/client';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
 import * as actions from '../actions';
-import { type Dated, history, tokenBalance } from '../chain';
-import { date, duration, model, tokens } from '../format';
-import type { PageProps } from '../main';
+import { type Dated, tokenBalance } from '../chain';
+import { date, model, tokens } from '../format';
 import { ActionForm, Card, Link } from '../ui';
-import { utilisation } from './pools';
-
-const YEAR = 365n * 86_400n;
-/** A window shorter than this is not annualised (one lucky hour is not a yield). */
-const MIN_WINDOW = 3_600n;
-
-const histories = new Map<string, Promise<Dated[]>>();
-/** The pool's events, read once per page load. */
-function events(address: string): Promise<Dated[]> {
-  let found = histories.get(address);
-  if (!found) {
-    found = history(address as Address, 'pool');
-    histories.set(address, found);
-  }
-  return found;
-}
-
-/** Investors' settled revenue over its window, annualised against today's NAV. */
-export function yieldOf(list: Dated[], pool: Pool, now: bigint): { text: string; apr: number | null } {
-  const settles = list.filter((e) => e.event.name === 'ChargeSettled');
-  const first = settles[0];
-  if (!first) return { text: 'no settled revenue yet', apr: null };
-  const revenue = settles.reduce((s, e) => s + (e.event.name === 'ChargeSettled' ? e.event.data.investors : 0n), 0n);
-  const window = now - first.at > MIN_WINDOW ? now - first.at : MIN_WINDOW;
-  const value = nav(pool, now);
-  if (value === 0n) return { text: 'no NAV', apr: null };
-  const apr = (Number(revenue) / Number(value)) * (Number(YEAR) / Number(window));
-  return { text: `${(apr * 100).toFixed(2)}% a year (settled revenue over ${duration(window)}, since ${date(first.at)})`, apr };
-}
-
-export function YieldLine({ pool, address, now }: { pool: Pool; address: string; now: bigint }) {
-  const [text, setText] = useState('…');
-  useEffect(() => {
-    void events(address).then((list) => { setText(yieldOf(list, pool, now).text); }, () => { setText('history unavailable'); });
-  }, [address, pool, now]);
-  return <span data-test="yield">{text}</span>;
-}
+import { events, forgetEvents, type PageProps, utilisation, yieldOf } from './shared';
 
 /** Share value (at each deposit and redemption, and now) and cumulative investor revenue. */
 function points(list: Dated[], pool: Pool, now: bigint, decimals: number): [number[], (number | null)[], number[]] {
@@ -127,7 +89,7 @@ export function PoolPage({ snap, wallet, refresh, address }: PageProps & { addre
   const u = utilisation(snap, address);
   const tickets = snap.tickets.filter((t) => t.data.pool === address);
   const ref = { address: found.address, data: p, mint: snap.protocol.settlementMint };
-  const after = async (what: string) => { histories.delete(address); await refresh(); return what; };
+  const after = async (what: string) => { forgetEvents(address); await refresh(); return what; };
   return (
     <>
       <h1>Pool {model(p.gpuModel)}</h1>

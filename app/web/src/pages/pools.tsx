@@ -1,20 +1,9 @@
 /** Every pool: share value, NAV split, settled-revenue yield, utilisation and queue. */
 import { formatRatio, lockedRevenueAt, nav, shareValue } from '@tessera/client';
 
-import type { Snapshot } from '../chain';
 import { model, percent, tokens } from '../format';
-import type { PageProps } from '../main';
 import { Link } from '../ui';
-import { YieldLine } from './pool';
-
-/** GPUs leased and registered on the nodes that earn for `pool`. */
-export function utilisation(snap: Snapshot, pool: string): { leased: number; registered: number } {
-  const nodes = snap.nodes.filter((n) => n.data.pool === pool);
-  return {
-    leased: nodes.reduce((s, n) => s + n.data.gpusAllocated, 0),
-    registered: nodes.reduce((s, n) => s + n.data.spec.gpuCount, 0),
-  };
-}
+import { type PageProps, utilisation, YieldLine } from './shared';
 
 export function Pools({ snap }: PageProps) {
   const d = snap.decimals;

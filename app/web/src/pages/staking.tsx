@@ -5,7 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import * as actions from '../actions';
 import { tokenBalance } from '../chain';
 import { date, tokens, until } from '../format';
-import type { PageProps } from '../main';
+import type { PageProps } from './shared';
 import { ActionForm, Card } from '../ui';
 
 /** Fixed-point scale of the staking accumulator (`tessera::math::REWARD_SCALE`). */
