@@ -76,16 +76,18 @@ pub enum Command {
 
 impl Command {
     /// Whether the command reads only public accounts named on the command line, so it runs
-    /// without a keypair file (`pool list`, `market`, `protocol show`, `… show <address>`).
+    /// without a keypair file (`pool list`, `market`, `protocol show`, `… show <address>`, and the
+    /// statements of a named lease, node or wallet).
     pub fn reads_public_state(&self) -> bool {
         use commands::{lease::LeaseCmd, node::NodeCmd, pool::PoolCmd, protocol::ProtocolCmd};
         matches!(
             self,
-            Command::Pool(PoolCmd::List { .. } | PoolCmd::Show { .. })
-                | Command::Market(_)
+            Command::Pool(
+                PoolCmd::List { .. } | PoolCmd::Show { .. } | PoolCmd::Position { wallet: Some(_) }
+            ) | Command::Market(_)
                 | Command::Protocol(ProtocolCmd::Show)
-                | Command::Lease(LeaseCmd::Show { .. })
-                | Command::Node(NodeCmd::Show { .. })
+                | Command::Lease(LeaseCmd::Show { .. } | LeaseCmd::Statement { .. })
+                | Command::Node(NodeCmd::Show { .. } | NodeCmd::Earnings { .. })
         )
     }
 }

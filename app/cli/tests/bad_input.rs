@@ -331,6 +331,13 @@ async fn refusals_by_the_chain_are_named() {
     // Reading public state needs no keypair file; signing does, and says which file.
     let missing = c.files.dir.path().join("none.json");
     check(&run("pool list".into(), &missing), "pool list", 0, "H100");
+    let statement = format!("lease statement {}", c.usd);
+    check(
+        &run(statement.clone(), &missing),
+        &statement,
+        1,
+        "has no lease history",
+    );
     check(
         &run("lease list".into(), &missing),
         "lease list",
