@@ -506,10 +506,13 @@ async fn flows(db: &db::Conn, wallet: &str) -> Result<Vec<(String, String, Strin
 
 /// The wallet's live redemption tickets.
 async fn tickets(db: &db::Conn, wallet: &Pubkey) -> Result<Vec<RedemptionTicket>, ApiError> {
+    // The owner's bytes in the account, at the SDK's offset (SQL counts from 1).
+    const OWNER_AT: i32 = tessera_client::accounts::offsets::TICKET_OWNER as i32 + 1;
     let rows = db
         .query(
-            "SELECT data FROM accounts WHERE kind = 'redemption_ticket' AND NOT closed",
-            &[],
+            "SELECT data FROM accounts WHERE kind = 'redemption_ticket' AND NOT closed
+               AND substring(data FROM $1 FOR 32) = $2",
+            &[&OWNER_AT, &wallet.to_bytes().as_slice()],
         )
         .await?;
     Ok(rows

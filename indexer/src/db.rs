@@ -351,24 +351,24 @@ struct EventColumns {
 }
 
 impl EventColumns {
-    fn of(txs: &[TxRow]) -> Self {
+    fn of(txs: Vec<TxRow>) -> Self {
         let mut c = Self::default();
         for t in txs {
-            for e in &t.events {
+            for e in t.events {
                 c.signature.push(t.signature.clone());
                 c.idx.push(e.idx);
                 c.slot.push(slot(t.slot));
                 c.block_time.push(t.block_time);
                 c.finalized.push(t.finalized);
-                c.name.push(e.name.clone());
-                c.pool.push(e.columns.pool.clone());
-                c.node.push(e.columns.node.clone());
-                c.lease.push(e.columns.lease.clone());
-                c.wallet.push(e.columns.wallet.clone());
-                c.amount.push(e.columns.amount.clone());
-                c.shares.push(e.columns.shares.clone());
-                c.data.push(e.data.clone());
-                c.raw.push(e.raw.clone());
+                c.name.push(e.name);
+                c.pool.push(e.columns.pool);
+                c.node.push(e.columns.node);
+                c.lease.push(e.columns.lease);
+                c.wallet.push(e.columns.wallet);
+                c.amount.push(e.columns.amount);
+                c.shares.push(e.columns.shares);
+                c.data.push(e.data);
+                c.raw.push(e.raw);
             }
         }
         c
@@ -380,9 +380,9 @@ impl EventColumns {
 pub async fn insert_transactions(
     db: &mut Conn,
     cursor: &str,
-    txs: &[TxRow],
+    txs: Vec<TxRow>,
 ) -> Result<(), DbError> {
-    let Some(last) = txs.last() else {
+    let Some((last, last_slot)) = txs.last().map(|t| (t.signature.clone(), slot(t.slot))) else {
         return Ok(());
     };
     let c = EventColumns::of(txs);
@@ -403,7 +403,7 @@ pub async fn insert_transactions(
         &tx,
         "INSERT INTO cursors (name, signature, slot) VALUES ($1, $2, $3)
          ON CONFLICT (name) DO UPDATE SET signature = $2, slot = $3",
-        &[&cursor, &last.signature, &slot(last.slot)],
+        &[&cursor, &last, &last_slot],
     )
     .await?;
     tx.commit().await?;

@@ -211,7 +211,7 @@ pub async fn catch_up(
             })
             .collect();
         db::upsert_accounts(db, &rows).await?;
-        db::insert_transactions(db, CURSOR, &txs).await?;
+        db::insert_transactions(db, CURSOR, txs).await?;
     }
     Ok(landed.len())
 }

@@ -2,13 +2,14 @@
 //! them (protocol state, decimals, token accounts).
 
 use anchor_lang::AccountDeserialize;
-use anchor_spl::token::Mint;
+use anchor_spl::token::{Mint, TokenAccount};
 use anyhow::{Context, Result};
 use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signature};
 use solana_sdk::signer::Signer;
 use tessera::state::Protocol;
+use tessera_client::accounts::decode;
 use tessera_client::chain::fetch;
 use tessera_client::Chain;
 
@@ -53,7 +54,7 @@ impl Session<'_> {
     /// The token balance of `account` (0 when it does not exist yet).
     pub async fn balance(&self, account: &Pubkey) -> Result<u64> {
         Ok(match self.chain.account(account).await? {
-            Some(_) => tessera_client::chain::token_balance(self.chain, account).await?,
+            Some(found) => decode::<TokenAccount>(account, &found)?.amount,
             None => 0,
         })
     }

@@ -87,6 +87,8 @@ pub mod offsets {
     pub const BID_RENTER: usize = 8 + 3;
     /// `Pool.operator`: after the discriminator and four bytes of version and bumps.
     pub const POOL_OPERATOR: usize = 8 + 4;
+    /// `RedemptionTicket.owner`: after the discriminator, `version`, `bump`, `pool` and `seq`.
+    pub const TICKET_OWNER: usize = 8 + 2 + 32 + 8;
 }
 
 #[cfg(test)]
@@ -191,5 +193,18 @@ mod tests {
         pool_bytes[POOL_OPERATOR..POOL_OPERATOR + 32].copy_from_slice(&a);
         let pool = Pool::try_deserialize(&mut pool_bytes.as_slice()).expect("pool");
         assert_eq!(pool.operator, a.into());
+        let ticket = tessera::state::RedemptionTicket {
+            version: 1,
+            bump: 1,
+            pool: a.into(),
+            seq: 7,
+            owner: b.into(),
+            shares: 1,
+            assets: 1,
+            status: tessera::state::TicketStatus::Queued,
+            requested_at: 1,
+            fulfilled_at: 0,
+        };
+        assert_eq!(&bytes(&ticket)[TICKET_OWNER..TICKET_OWNER + 32], &b);
     }
 }

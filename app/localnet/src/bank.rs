@@ -82,6 +82,21 @@ pub struct Recorded {
     pub after: Vec<Option<Account>>,
 }
 
+impl Recorded {
+    /// The data of each inner instruction to the Tessera program, in order (its events among
+    /// them).
+    pub fn program_data(&self) -> impl Iterator<Item = &[u8]> {
+        let program = self.keys.iter().position(|k| *k == tessera::ID);
+        self.meta
+            .inner_instructions
+            .iter()
+            .flatten()
+            .flat_map(|i| &i.instructions)
+            .filter(move |i| Some(usize::from(i.instruction.program_id_index)) == program)
+            .map(|i| i.instruction.data.as_slice())
+    }
+}
+
 /// A transaction refused before it landed: nothing was charged or recorded.
 #[derive(Debug, Clone)]
 pub struct Refusal {
@@ -704,22 +719,11 @@ impl Chain for LocalChain {
             .signatures_for(address)
             .await
             .iter()
-            .map(|tx| {
-                let program = tx.keys.iter().position(|k| *k == tessera::ID);
-                let data = tx
-                    .meta
-                    .inner_instructions
-                    .iter()
-                    .flatten()
-                    .flat_map(|i| &i.instructions)
-                    .filter(|i| Some(usize::from(i.instruction.program_id_index)) == program)
-                    .map(|i| i.instruction.data.as_slice());
-                tessera_client::chain::Landed {
-                    signature: tx.signature,
-                    block_time: tx.block_time,
-                    failed: tx.meta.status.is_err(),
-                    events: tessera_client::events::decode_all(data),
-                }
+            .map(|tx| tessera_client::chain::Landed {
+                signature: tx.signature,
+                block_time: tx.block_time,
+                failed: tx.meta.status.is_err(),
+                events: tessera_client::events::decode_all(tx.program_data()),
             })
             .collect();
         out.reverse();

@@ -164,15 +164,9 @@ pub async fn chain_events(chain: &LocalChain) -> BTreeSet<(String, i32, Vec<u8>)
         if tx.meta.status.is_err() {
             continue;
         }
-        let program = tx.keys.iter().position(|k| *k == tessera_client::ID);
         let bodies = tx
-            .meta
-            .inner_instructions
-            .iter()
-            .flatten()
-            .flat_map(|i| &i.instructions)
-            .filter(|i| Some(usize::from(i.instruction.program_id_index)) == program)
-            .filter_map(|i| tessera_client::events::body(&i.instruction.data).map(<[u8]>::to_vec));
+            .program_data()
+            .filter_map(|data| tessera_client::events::body(data).map(<[u8]>::to_vec));
         for (idx, body) in bodies.enumerate() {
             out.insert((tx.signature.to_string(), i32::try_from(idx).unwrap(), body));
         }

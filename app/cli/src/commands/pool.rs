@@ -210,7 +210,8 @@ fn redeem_refusal(
 async fn position(s: &Session<'_>, wallet: Pubkey, d: u8) -> Result<Report> {
     let now = s.chain.unix_timestamp().await?;
     let history = s.chain.history(&wallet).await?;
-    let tickets: Vec<RedemptionTicket> = tessera_client::chain::list(s.chain, &[])
+    let owner = (tessera_client::accounts::offsets::TICKET_OWNER, wallet);
+    let tickets: Vec<RedemptionTicket> = tessera_client::chain::list(s.chain, &[owner])
         .await?
         .into_iter()
         .map(|(_, t)| t)
