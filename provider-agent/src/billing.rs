@@ -272,6 +272,7 @@ mod tests {
                 dispute_window_secs: 60,
                 grace_secs: 60,
                 max_slash_bps: tessera::math::Bps::new(0).unwrap(),
+                min_provider_stake: 0,
             },
         }
     }

@@ -47,7 +47,7 @@ pub const BUDGETS: &[(&str, &[u8], u64)] = &[
     budget!(ClaimRedemption, "claim_redemption", 41_000),
     budget!(DrawCapital, "draw_capital", 37_000),
     budget!(RepayCapital, "repay_capital", 38_000),
-    budget!(WriteDown, "write_down", 15_000),
+    budget!(WriteDown, "write_down", 16_000),
     budget!(Stake, "stake", 46_000),
     budget!(BeginUnstake, "begin_unstake", 18_000),
     budget!(WithdrawStake, "withdraw_stake", 39_000),

@@ -8,6 +8,7 @@ pub mod compute;
 pub mod fixture;
 pub mod invariants;
 pub mod market;
+pub mod model;
 
 pub use fixture::{Fixture, Investor, TxError};
 pub use tessera_client::instructions as builders;

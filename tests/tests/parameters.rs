@@ -64,6 +64,8 @@ async fn shortening_vesting_never_releases_revenue_already_locked() {
     m.f.change_params(week).await.expect("7-day vesting");
     book_interest(&mut m, 6_800 * UNIT).await;
     let booked_at = m.f.now().await;
+    // Revenue of the default 1-day period vests within a day and a step of the last change.
+    m.f.advance(3 * HOUR).await;
     let mut hour = week;
     hour.revenue_vesting_secs = HOUR as u32;
     propose_and_wait(&mut m, hour).await;
@@ -89,7 +91,8 @@ async fn shortening_vesting_never_releases_revenue_already_locked() {
 
     // The old revenue keeps unlocking on its own schedule: an hour before its end some is still
     // locked, where the live one-hour period would have released it all long ago.
-    m.f.advance_to(booked_at + 7 * DAY - HOUR).await;
+    let end = tessera::state::vesting_start(booked_at, 7 * DAY as u32).expect("start") + 7 * DAY;
+    m.f.advance_to(end - HOUR).await;
     let now = m.f.now().await;
     let locked = m.f.pool(&m.p).await.locked_revenue_at(now);
     assert!(locked > 0 && locked < locked_before, "locked {locked}");
@@ -102,7 +105,8 @@ async fn shortening_vesting_never_releases_revenue_already_locked() {
 async fn lengthening_vesting_never_relocks_revenue_already_vested() {
     let mut m = Market::new().await;
     book_interest(&mut m, 6_800 * UNIT).await;
-    m.f.advance(DAY).await;
+    // A day and a step (revenue starts vesting at the next eighth of its period).
+    m.f.advance(DAY + 3 * HOUR).await;
     let vested = investor_value(&mut m).await;
     assert!(vested > 16_700 * UNIT, "10,000 plus the vested 6,800");
     let mut month = default_params();
@@ -112,11 +116,127 @@ async fn lengthening_vesting_never_relocks_revenue_already_vested() {
     apply(&mut m).await;
     assert_eq!(investor_value(&mut m).await, vested);
 
-    // Revenue booked after the change vests over the new period.
+    // Revenue booked after the change vests over the new period, from the next step.
     book_interest(&mut m, 300 * UNIT).await;
     let now = m.f.now().await;
     let pool = m.f.pool(&m.p).await;
-    assert_eq!(pool.revenue_unlock_at, now + 30 * DAY);
+    let month = 30 * DAY as u32;
+    let period = pool
+        .revenue
+        .periods
+        .iter()
+        .find(|p| p.vesting_secs == month)
+        .expect("a 30-day slot");
+    let start = tessera::state::vesting_start(now, month).expect("start");
+    let step = tessera::state::step_secs(month);
+    assert_eq!(period.newest_step * step, start as u64);
+    assert_eq!(period.amounts[0], 300 * UNIT);
+}
+
+/// What a tranche of `amount` booked at `at` under `vesting` still locks at `now`.
+fn own_schedule(amount: u64, at: i64, vesting: u32, now: i64) -> u64 {
+    let start = tessera::state::vesting_start(at, vesting).expect("start");
+    tessera::math::locked_remaining(amount, start, start + i64::from(vesting), now)
+}
+
+#[tokio::test]
+async fn a_large_settle_after_a_shortening_never_pulls_locked_revenue_earlier() {
+    // 6,800 of interest vests over 7 days; the period drops to an hour; a depositor brackets a
+    // settle of 500,000 of revenue (the old single schedule's merged end would have been about
+    // three hours away, freeing the 7-day revenue with it).
+    let mut m = Market::new().await;
+    let mut week = default_params();
+    week.revenue_vesting_secs = 7 * DAY as u32;
+    m.f.change_params(week).await.expect("7-day vesting");
+    book_interest(&mut m, 6_800 * UNIT).await;
+    let booked_at = m.f.now().await;
+    // Revenue of the default 1-day period vests within a day and a step of the last change.
+    m.f.advance(3 * HOUR).await;
+    let mut hour = week;
+    hour.revenue_vesting_secs = HOUR as u32;
+    propose_and_wait(&mut m, hour).await;
+    apply(&mut m).await;
+    let eve = newcomer(&mut m, 10_000 * UNIT).await;
+    let p = m.p;
+    m.f.deposit(&p, &eve, 10_000 * UNIT).await;
+    let deposited_at = m.f.now().await;
+    book_interest(&mut m, 500_000 * UNIT).await;
+    m.f.advance(4 * HOUR).await;
+
+    let now = m.f.now().await;
+    let pool = m.f.pool(&m.p).await;
+    let old = own_schedule(6_800 * UNIT, booked_at, 7 * DAY as u32, now);
+    assert!(
+        old > 5_000 * UNIT,
+        "most of the 7-day revenue is still locked"
+    );
+    assert_eq!(
+        pool.locked_revenue_at(now),
+        old,
+        "only the old tranche, on its own schedule"
+    );
+    // Eve's stake is worth her deposit plus her share of the new revenue and of what the old
+    // revenue vested on its own schedule while she held, and nothing more.
+    let eve_shares = m.f.balance(eve.shares).await;
+    let eve_value = value_of(&mut m, eve_shares).await;
+    let vested_while_held =
+        own_schedule(6_800 * UNIT, booked_at, 7 * DAY as u32, deposited_at) - old;
+    let earned = u128::from(500_000 * UNIT + vested_while_held);
+    let share = earned * u128::from(eve_shares) / u128::from(pool.total_shares);
+    let fair = 10_000 * UNIT + u64::try_from(share).expect("fits") + UNIT;
+    assert!(eve_value <= fair, "eve {eve_value} > fair {fair}");
+}
+
+#[tokio::test]
+async fn revenue_locked_before_a_lengthening_unlocks_at_its_own_end() {
+    // 6,800 vests over the default day; the period grows to 30 days; 50,000 more is booked.
+    let mut m = Market::new().await;
+    book_interest(&mut m, 6_800 * UNIT).await;
+    let booked_at = m.f.now().await;
+    let mut month = default_params();
+    month.revenue_vesting_secs = 30 * DAY as u32;
+    propose_and_wait(&mut m, month).await;
+    apply(&mut m).await;
+    book_interest(&mut m, 50_000 * UNIT).await;
+    let big_at = m.f.now().await;
+    let old_end = tessera::state::vesting_start(booked_at, DAY as u32).expect("start") + DAY;
+    m.f.advance_to(old_end).await;
+    let pool = m.f.pool(&m.p).await;
+    assert_eq!(
+        own_schedule(6_800 * UNIT, booked_at, DAY as u32, old_end),
+        0
+    );
+    assert_eq!(
+        pool.locked_revenue_at(old_end),
+        own_schedule(50_000 * UNIT, big_at, 30 * DAY as u32, old_end),
+        "the 1-day revenue is fully vested at its own end; only the 30-day tranche is locked"
+    );
+}
+
+#[tokio::test]
+async fn a_second_vesting_change_waits_until_the_first_ones_revenue_has_vested() {
+    let mut m = Market::new().await;
+    let mut params = default_params();
+    params.revenue_vesting_secs = 2 * DAY as u32;
+    propose_and_wait(&mut m, params).await;
+    apply(&mut m).await;
+    // Revenue booked under the 1-day period may vest until a day and a step from now.
+    params.revenue_vesting_secs = 3 * DAY as u32;
+    m.f.propose(params)
+        .await
+        .unwrap_err()
+        .assert_code(code(TesseraError::VestingChangeTooSoon));
+    m.f.advance(3 * HOUR).await;
+    propose_and_wait(&mut m, params).await;
+    apply(&mut m).await;
+    let protocol: tessera::state::Protocol =
+        m.f.get(tessera::seeds::find_protocol_address().0).await;
+    assert_eq!(protocol.previous_vesting_secs, 2 * DAY as u32);
+    // Other parameters change freely meanwhile.
+    params.protocol_fee_bps = bps(100);
+    m.f.propose(params)
+        .await
+        .expect("a fee change is not a vesting change");
 }
 
 #[tokio::test]

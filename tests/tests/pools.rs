@@ -140,7 +140,9 @@ async fn revenue_raises_every_investors_redemption_value_pro_rata_after_vesting(
         4_000 * UNIT,
         "revenue is locked at first"
     );
-    f.advance(vesting / 2).await;
+    // Vesting starts at the next eighth of the period and is linear from there.
+    let start = tessera::state::vesting_start(now, vesting as u32).unwrap();
+    f.advance_to(start + vesting / 2).await;
     let now = f.now().await;
     assert_eq!(f.pool(&p).await.nav(now).unwrap(), 4_200 * UNIT);
     f.advance(vesting).await;

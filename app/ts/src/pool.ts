@@ -8,18 +8,31 @@ import type { Pool } from './generated';
 export const VIRTUAL_ASSETS = 1_000_000n;
 export const VIRTUAL_SHARES = 1_000_000n;
 
-/** Revenue still locked at `now` (linear from `revenueLockedAt` to `revenueUnlockAt`, rounded up). */
-export function lockedRevenueAt(pool: Pool, now: bigint): bigint {
-  const { lockedRevenue: locked, revenueLockedAt: from, revenueUnlockAt: until } = pool;
-  if (locked === 0n || now >= until) {
+/** What one tranche of `amount` vesting linearly from `startsAt` over `vestingSecs` still locks at `now`, rounded up. */
+function trancheLockedAt(amount: bigint, startsAt: bigint, vestingSecs: bigint, now: bigint): bigint {
+  const until = startsAt + vestingSecs;
+  if (amount === 0n || now >= until) {
     return 0n;
   }
-  const span = until > from ? until - from : 0n;
   const left = until - now;
-  if (left >= span) {
-    return locked;
+  if (left >= vestingSecs) {
+    return amount;
   }
-  return (locked * left + span - 1n) / span;
+  return (amount * left + vestingSecs - 1n) / vestingSecs;
+}
+
+/** Revenue still locked at `now`: every start step of every period on its own schedule (`RevenueSchedule::locked_at`). */
+export function lockedRevenueAt(pool: Pool, now: bigint): bigint {
+  let locked = 0n;
+  for (const period of pool.revenue.periods) {
+    const vestingSecs = BigInt(period.vestingSecs);
+    const step = vestingSecs === 0n ? 1n : (vestingSecs + 7n) / 8n;
+    period.amounts.forEach((amount, k) => {
+      const start = (period.newestStep - BigInt(k)) * step;
+      locked += trancheLockedAt(amount, start, vestingSecs, now);
+    });
+  }
+  return locked;
 }
 
 /** Net asset value at `now`, base units. */

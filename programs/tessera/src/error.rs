@@ -126,6 +126,8 @@ tessera_errors! {
     TicketLedgerBroken = "the redemption ticket's state is inconsistent",
     NotCanonicalAddress = "the account is not at the address its seeds and stored bump derive: a copy or a forgery",
     ParamsChangeExpired = "the parameter change was not applied within 7 days of its notice ending: propose it again",
+    VestingChangeTooSoon = "revenue_vesting_secs changed too recently: revenue booked under the period before it may still be vesting; propose the change to take effect later",
+    RevenueScheduleFull = "the pool's revenue schedule has no free tranche (revenue under more than two vesting periods at once)",
 }
 
 #[cfg(test)]

@@ -155,9 +155,14 @@ pub fn cost_of_gpu_seconds(gpu_seconds: u64, price_per_gpu_hour: u64) -> u128 {
     u128::from(gpu_seconds) * u128::from(price_per_gpu_hour) / u128::from(SECS_PER_HOUR)
 }
 
+/// GPU-seconds `gpus` GPUs are allocated for over `secs` seconds: what a lease may bill.
+pub fn allocated_gpu_seconds(secs: u64, gpus: u16) -> u64 {
+    secs.saturating_mul(u64::from(gpus))
+}
+
 /// Escrow for `gpus` GPUs over `secs` seconds at `price_per_gpu_hour`, rounded up.
 pub fn escrow_for(gpus: u16, secs: u32, price_per_gpu_hour: u64) -> Option<u64> {
-    let gpu_secs = u128::from(gpus) * u128::from(secs);
+    let gpu_secs = u128::from(allocated_gpu_seconds(u64::from(secs), gpus));
     let cost = gpu_secs.checked_mul(u128::from(price_per_gpu_hour))?;
     u64::try_from(cost.div_ceil(u128::from(SECS_PER_HOUR))).ok()
 }
@@ -185,28 +190,6 @@ pub fn locked_remaining(locked: u64, locked_at: i64, unlock_at: i64, now: i64) -
     }
     // left < span, so the result is < locked and fits.
     mul_div_ceil(locked, left, span).unwrap_or(locked)
-}
-
-/// End of the schedule that merges `still_locked` (unlocking until `unlock_at`) with `added`
-/// new revenue vesting over `vesting_secs` from `now`: the amount-weighted average of the two
-/// ends, rounded up (Yearn v3's profit-unlocking merge). Old revenue keeps its weight at its
-/// own end, so a changed `vesting_secs` only shapes revenue booked after the change.
-pub fn merged_unlock_at(
-    still_locked: u64,
-    unlock_at: i64,
-    added: u64,
-    now: i64,
-    vesting_secs: u32,
-) -> Option<i64> {
-    let total = u128::from(still_locked) + u128::from(added);
-    if total == 0 {
-        return Some(now);
-    }
-    let old_left = u128::try_from(unlock_at.saturating_sub(now)).unwrap_or(0);
-    let weighted =
-        u128::from(still_locked) * old_left + u128::from(added) * u128::from(vesting_secs);
-    let secs = i64::try_from(weighted.div_ceil(total)).ok()?;
-    now.checked_add(secs)
 }
 
 /// Checked `a + b` with the program's overflow error.
@@ -250,19 +233,6 @@ mod tests {
     }
 
     #[test]
-    fn merged_schedule_weights_each_end_by_its_amount() {
-        // Nothing locked: the new revenue vests over the full period.
-        assert_eq!(merged_unlock_at(0, 0, 100, 1_000, 3_600), Some(4_600));
-        // 100 left for 1,000 s merged with 100 over 3,000 s: ends 2,000 s from now.
-        assert_eq!(merged_unlock_at(100, 2_000, 100, 1_000, 3_000), Some(3_000));
-        // Rounded up: (1 × 1 + 2 × 2) / 3 = 1.67 → 2.
-        assert_eq!(merged_unlock_at(1, 11, 2, 10, 2), Some(12));
-        // A past end counts as zero time left.
-        assert_eq!(merged_unlock_at(50, 0, 50, 100, 10), Some(105));
-        assert_eq!(merged_unlock_at(0, 0, 0, 7, 10), Some(7));
-    }
-
-    #[test]
     fn share_math_is_exact_at_u64_max() {
         assert_eq!(shares_for_assets(u64::MAX, 0, 0), Some(u64::MAX));
         assert_eq!(
@@ -289,27 +259,6 @@ mod tests {
                 prop_assert!(rem_hi == 0 && rem_lo < d);
             } else {
                 prop_assert!(widening_mul(a, b).0 >= d);
-            }
-        }
-
-        #[test]
-        fn merged_schedule_locks_everything_now_and_ends_between_the_two(
-            left in any::<u64>(), old_left in 0i64..=86_400 * 365,
-            added in any::<u64>(), vesting in any::<u32>(), now in 0i64..=i64::from(u32::MAX),
-        ) {
-            let Some(end) = merged_unlock_at(left, now + old_left, added, now, vesting) else {
-                return Err(TestCaseError::fail("the merged end does not fit"));
-            };
-            let (lo, hi) = if left == 0 && added == 0 { (now, now) }
-                else if left == 0 { (now + i64::from(vesting), now + i64::from(vesting)) }
-                else if added == 0 { (now + old_left, now + old_left) }
-                else { let (a, b) = (now + old_left, now + i64::from(vesting)); (a.min(b), a.max(b)) };
-            prop_assert!(lo <= end && end <= hi);
-            let total = left.checked_add(added);
-            if let Some(total) = total {
-                if end > now {
-                    prop_assert_eq!(locked_remaining(total, now, end, now), total);
-                }
             }
         }
 

@@ -267,4 +267,6 @@ export const TESSERA_ERRORS: Readonly<Record<number, readonly [string, string]>>
   6096: ["TicketLedgerBroken", "the redemption ticket's state is inconsistent"],
   6097: ["NotCanonicalAddress", "the account is not at the address its seeds and stored bump derive: a copy or a forgery"],
   6098: ["ParamsChangeExpired", "the parameter change was not applied within 7 days of its notice ending: propose it again"],
+  6099: ["VestingChangeTooSoon", "revenue_vesting_secs changed too recently: revenue booked under the period before it may still be vesting; propose the change to take effect later"],
+  6100: ["RevenueScheduleFull", "the pool's revenue schedule has no free tranche (revenue under more than two vesting periods at once)"],
 };

@@ -31,6 +31,8 @@ pub struct AgreedTerms {
     pub grace_secs: u32,
     /// Most of the provider's stake one dispute over this lease may slash.
     pub max_slash_bps: Bps,
+    /// Collateral the provider keeps locked while this lease runs.
+    pub min_provider_stake: u64,
 }
 
 impl AgreedTerms {
@@ -41,6 +43,7 @@ impl AgreedTerms {
             dispute_window_secs: params.dispute_window_secs,
             grace_secs: params.grace_secs,
             max_slash_bps: params.max_slash_bps,
+            min_provider_stake: params.min_provider_stake,
         }
     }
 }
@@ -163,7 +166,7 @@ impl Lease {
     pub fn unbilled_gpu_seconds(&self, until: i64) -> u64 {
         let secs =
             u64::try_from(until.min(self.end_at).saturating_sub(self.last_period_end)).unwrap_or(0);
-        secs.saturating_mul(u64::from(self.gpu_count))
+        math::allocated_gpu_seconds(secs, self.gpu_count)
     }
 
     /// When the pending charge becomes settleable: at once when co-signed, else when its
@@ -220,7 +223,7 @@ impl Lease {
     ) -> Result<ReceiptCharge> {
         let period = u64::try_from(body.period_end.saturating_sub(body.period_start))
             .map_err(|_| error!(TesseraError::ReceiptPeriodInvalid))?;
-        let max_gpu_seconds = period.saturating_mul(u64::from(self.gpu_count));
+        let max_gpu_seconds = math::allocated_gpu_seconds(period, self.gpu_count);
         let gpu_seconds = body.gpu_seconds.min(max_gpu_seconds);
         let charge = self.charge_for(gpu_seconds)?;
         self.escrow = sub(self.escrow, charge)?;

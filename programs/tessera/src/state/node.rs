@@ -105,6 +105,11 @@ impl Node {
         self.spec.gpu_count.saturating_sub(self.gpus_allocated)
     }
 
+    /// Counts `gpu_seconds` of settled service (reputation).
+    pub fn charge_settled(&mut self, gpu_seconds: u64) {
+        self.gpu_seconds_served = self.gpu_seconds_served.saturating_add(gpu_seconds);
+    }
+
     /// Reserves `gpus` for a new lease of `duration_secs` at the node's terms.
     pub fn allocate(&mut self, gpus: u16, duration_secs: u32) -> Result<u64> {
         require!(self.status == NodeStatus::Online, TesseraError::NodeOffline);

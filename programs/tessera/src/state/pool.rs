@@ -3,8 +3,9 @@
 use anchor_lang::prelude::*;
 
 use crate::error::TesseraError;
-use crate::math::{self, add, sub, Bps};
+use crate::math::{self, Bps};
 use crate::state::seeds::{self, PdaSeeds};
+use crate::state::RevenueSchedule;
 
 /// Upper bound of a pool's `operator_fee_bps` (30 %).
 pub const MAX_OPERATOR_FEE_BPS: u16 = 3_000;
@@ -57,13 +58,9 @@ pub struct Pool {
     pub protocol_fees_owed: u64,
     /// Fulfilled redemptions not yet claimed.
     pub redemptions_owed: u64,
-    /// Investor revenue still vesting as of `revenue_locked_at`.
-    pub locked_revenue: u64,
-    /// When `locked_revenue` was last recomputed (its schedule's start).
-    pub revenue_locked_at: i64,
-    /// When `locked_revenue` is fully unlocked. Booked with the revenue, so a later change of
-    /// `revenue_vesting_secs` never re-prices revenue already locked.
-    pub revenue_unlock_at: i64,
+    /// Investor revenue still vesting, each tranche on the period it was booked under, so a
+    /// later change of `revenue_vesting_secs` never re-prices revenue already locked.
+    pub revenue: RevenueSchedule,
     /// Sequence number the next redemption request receives (queue tail).
     pub next_ticket_seq: u64,
     /// Sequence number of the oldest unserved ticket (queue head).
@@ -108,12 +105,7 @@ impl Pool {
 
     /// Revenue still vesting at `now`, on the schedule it was booked under.
     pub fn locked_revenue_at(&self, now: i64) -> u64 {
-        math::locked_remaining(
-            self.locked_revenue,
-            self.revenue_locked_at,
-            self.revenue_unlock_at,
-            now,
-        )
+        self.revenue.locked_at(now)
     }
 
     /// Net asset value for pricing: free cash plus deployed principal, less vesting revenue.
@@ -138,70 +130,20 @@ impl Pool {
             .ok_or_else(|| error!(TesseraError::MathOverflow))
     }
 
-    /// Books `amount` of investor revenue already counted in `cash` so that it vests linearly
-    /// over `vesting_secs` from `now` (locked-profit degradation, defeating deposit-before/
-    /// redeem-after sandwiches). Revenue still locked keeps its own end: the two schedules
-    /// merge into one whose end is their amount-weighted average, so nothing booked earlier
-    /// unlocks on a schedule other than its own share of the merge.
-    pub fn lock_revenue(&mut self, amount: u64, now: i64, vesting_secs: u32) -> Result<()> {
-        let still_locked = self.locked_revenue_at(now);
-        let unlock_at = math::merged_unlock_at(
-            still_locked,
-            self.revenue_unlock_at,
-            amount,
-            now,
-            vesting_secs,
-        )
-        .ok_or_else(|| error!(TesseraError::MathOverflow))?;
-        self.locked_revenue = add(still_locked, amount)?;
-        self.revenue_locked_at = now;
-        self.revenue_unlock_at = unlock_at;
-        self.lifetime_revenue = add(self.lifetime_revenue, amount)?;
-        Ok(())
-    }
-
-    /// Books a settled payment of `amount` (already in the vault, already removed from
-    /// `pending` or `escrowed` by the caller): protocol and operator fees rounded down, the
-    /// remainder to investors as vesting revenue, so the parts sum exactly to `amount`.
-    pub fn book_revenue(
-        &mut self,
-        amount: u64,
-        protocol_fee: Bps,
-        now: i64,
-        vesting_secs: u32,
-    ) -> Result<RevenueSplit> {
-        let protocol_fee = protocol_fee.fee_floor(amount);
-        let operator_fee = self.operator_fee_bps.fee_floor(amount);
-        let investors = sub(sub(amount, protocol_fee)?, operator_fee)?;
-        self.protocol_fees_owed = add(self.protocol_fees_owed, protocol_fee)?;
-        self.operator_owed = add(self.operator_owed, operator_fee)?;
-        self.cash = add(self.cash, investors)?;
-        self.lock_revenue(investors, now, vesting_secs)?;
-        Ok(RevenueSplit {
-            protocol_fee,
-            operator_fee,
-            investors,
-        })
-    }
-
     /// Whether any redemption ticket waits to be served.
     pub fn queue_is_empty(&self) -> bool {
         self.head_ticket_seq == self.next_ticket_seq
     }
 
     /// Checks the books that need no token account: queued shares within the total, the
-    /// ledger summable, a vesting schedule that ends after it starts.
+    /// ledger summable, every slot holding revenue with a vesting period.
     pub fn check_books(&self) -> Result<()> {
         require!(
             self.queued_shares <= self.total_shares,
             TesseraError::ShareSupplyAboveLedger
         );
         self.ledger_total()?;
-        require!(
-            self.locked_revenue == 0 || self.revenue_unlock_at >= self.revenue_locked_at,
-            TesseraError::VestingScheduleBroken
-        );
-        Ok(())
+        self.revenue.check()
     }
 
     /// Checks the vault covers the ledger and the share mint never exceeds the ledger's shares,

@@ -4,6 +4,7 @@ use anchor_lang::prelude::*;
 
 use crate::error::TesseraError;
 use crate::math::{Bps, BPS_DENOMINATOR};
+use crate::state::revenue::step_secs;
 
 /// Upper bound of `protocol_fee_bps` (20 %).
 pub const MAX_PROTOCOL_FEE_BPS: u16 = 2_000;
@@ -119,8 +120,12 @@ pub struct Protocol {
     pub paused: bool,
     /// A proposed change of parameters, treasury and arbiter, waiting out its notice.
     pub pending_change: Option<ParamsChange>,
+    /// When `revenue_vesting_secs` last changed (0: never).
+    pub vesting_changed_at: i64,
+    /// `revenue_vesting_secs` before that change (0: never changed).
+    pub previous_vesting_secs: u32,
     /// Room for future fields without a migration.
-    pub reserved: [u8; 64],
+    pub reserved: [u8; 52],
 }
 
 /// How long after its notice ends a proposed change may still be applied: one left pending
@@ -170,6 +175,7 @@ impl Protocol {
         let effective_at = now
             .checked_add(i64::from(self.params.params_notice_secs))
             .ok_or_else(|| error!(TesseraError::MathOverflow))?;
+        self.check_vesting_change(&params, effective_at)?;
         let change = ParamsChange {
             params,
             treasury,
@@ -196,11 +202,37 @@ impl Protocol {
             .checked_add(PARAMS_APPLY_WINDOW_SECS)
             .ok_or_else(|| error!(TesseraError::MathOverflow))?;
         require!(now <= expires_at, TesseraError::ParamsChangeExpired);
+        self.check_vesting_change(&change.params, now)?;
+        if change.params.revenue_vesting_secs != self.params.revenue_vesting_secs {
+            self.previous_vesting_secs = self.params.revenue_vesting_secs;
+            self.vesting_changed_at = now;
+        }
         self.params = change.params;
         self.treasury = change.treasury;
         self.arbiter = change.arbiter;
         self.pending_change = None;
         Ok(change)
+    }
+
+    /// Earliest time `revenue_vesting_secs` may change again: when revenue booked under the
+    /// period before the last change has fully vested. Pools then never hold revenue under
+    /// more than two periods, which bounds their revenue schedule (`REVENUE_PERIODS`).
+    pub fn vesting_change_open_at(&self) -> i64 {
+        let previous = self.previous_vesting_secs;
+        self.vesting_changed_at
+            .saturating_add(i64::from(previous))
+            .saturating_add(i64::try_from(step_secs(previous)).unwrap_or(i64::MAX))
+    }
+
+    /// Refuses a change of `revenue_vesting_secs` taking effect at `at` before
+    /// [`Self::vesting_change_open_at`].
+    fn check_vesting_change(&self, params: &ProtocolParams, at: i64) -> Result<()> {
+        require!(
+            params.revenue_vesting_secs == self.params.revenue_vesting_secs
+                || at >= self.vesting_change_open_at(),
+            TesseraError::VestingChangeTooSoon
+        );
+        Ok(())
     }
 
     /// Drops the pending change; returns it.

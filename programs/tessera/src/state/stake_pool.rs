@@ -72,6 +72,31 @@ impl StakePool {
         Ok(total)
     }
 
+    /// `amount` more is staked.
+    pub fn stake(&mut self, amount: u64) -> Result<()> {
+        self.total_staked = add(self.total_staked, amount)?;
+        Ok(())
+    }
+
+    /// `amount` of active stake starts unbonding.
+    pub fn begin_unbonding(&mut self, amount: u64) -> Result<()> {
+        self.total_staked = sub(self.total_staked, amount)?;
+        self.total_unbonding = add(self.total_unbonding, amount)?;
+        Ok(())
+    }
+
+    /// `amount` of unbonded stake is withdrawn.
+    pub fn withdraw_unbonded(&mut self, amount: u64) -> Result<()> {
+        self.total_unbonding = sub(self.total_unbonding, amount)?;
+        Ok(())
+    }
+
+    /// `amount` of rewards is paid to a staker.
+    pub fn pay_rewards(&mut self, amount: u64) -> Result<()> {
+        self.rewards_claimed = add(self.rewards_claimed, amount)?;
+        Ok(())
+    }
+
     /// Removes slashed stake (`from_active`, `from_unbonding`) from the totals.
     pub fn remove_slashed(&mut self, from_active: u64, from_unbonding: u64) -> Result<()> {
         self.total_staked = sub(self.total_staked, from_active)?;

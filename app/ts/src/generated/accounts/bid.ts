@@ -238,5 +238,5 @@ export async function fetchAllMaybeBid(
 }
 
 export function getBidSize(): number {
-  return 165;
+  return 173;
 }

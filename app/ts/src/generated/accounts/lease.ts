@@ -296,5 +296,5 @@ export async function fetchAllMaybeLease(
 }
 
 export function getLeaseSize(): number {
-  return 259;
+  return 267;
 }

@@ -19,8 +19,6 @@ import {
   getAddressEncoder,
   getBytesDecoder,
   getBytesEncoder,
-  getI64Decoder,
-  getI64Encoder,
   getStructDecoder,
   getStructEncoder,
   getU32Decoder,
@@ -42,7 +40,16 @@ import {
   type MaybeEncodedAccount,
   type ReadonlyUint8Array,
 } from "@solana/kit";
-import { getBpsDecoder, getBpsEncoder, type Bps, type BpsArgs } from "../types";
+import {
+  getBpsDecoder,
+  getBpsEncoder,
+  getRevenueScheduleDecoder,
+  getRevenueScheduleEncoder,
+  type Bps,
+  type BpsArgs,
+  type RevenueSchedule,
+  type RevenueScheduleArgs,
+} from "../types";
 
 export const POOL_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
   241, 154, 109, 4, 17, 177, 109, 188,
@@ -94,15 +101,11 @@ export type Pool = {
   protocolFeesOwed: bigint;
   /** Fulfilled redemptions not yet claimed. */
   redemptionsOwed: bigint;
-  /** Investor revenue still vesting as of `revenue_locked_at`. */
-  lockedRevenue: bigint;
-  /** When `locked_revenue` was last recomputed (its schedule's start). */
-  revenueLockedAt: bigint;
   /**
-   * When `locked_revenue` is fully unlocked. Booked with the revenue, so a later change of
-   * `revenue_vesting_secs` never re-prices revenue already locked.
+   * Investor revenue still vesting, each tranche on the period it was booked under, so a
+   * later change of `revenue_vesting_secs` never re-prices revenue already locked.
    */
-  revenueUnlockAt: bigint;
+  revenue: RevenueSchedule;
   /** Sequence number the next redemption request receives (queue tail). */
   nextTicketSeq: bigint;
   /** Sequence number of the oldest unserved ticket (queue head). */
@@ -158,15 +161,11 @@ export type PoolArgs = {
   protocolFeesOwed: number | bigint;
   /** Fulfilled redemptions not yet claimed. */
   redemptionsOwed: number | bigint;
-  /** Investor revenue still vesting as of `revenue_locked_at`. */
-  lockedRevenue: number | bigint;
-  /** When `locked_revenue` was last recomputed (its schedule's start). */
-  revenueLockedAt: number | bigint;
   /**
-   * When `locked_revenue` is fully unlocked. Booked with the revenue, so a later change of
-   * `revenue_vesting_secs` never re-prices revenue already locked.
+   * Investor revenue still vesting, each tranche on the period it was booked under, so a
+   * later change of `revenue_vesting_secs` never re-prices revenue already locked.
    */
-  revenueUnlockAt: number | bigint;
+  revenue: RevenueScheduleArgs;
   /** Sequence number the next redemption request receives (queue tail). */
   nextTicketSeq: number | bigint;
   /** Sequence number of the oldest unserved ticket (queue head). */
@@ -206,9 +205,7 @@ export function getPoolEncoder(): FixedSizeEncoder<PoolArgs> {
       ["operatorOwed", getU64Encoder()],
       ["protocolFeesOwed", getU64Encoder()],
       ["redemptionsOwed", getU64Encoder()],
-      ["lockedRevenue", getU64Encoder()],
-      ["revenueLockedAt", getI64Encoder()],
-      ["revenueUnlockAt", getI64Encoder()],
+      ["revenue", getRevenueScheduleEncoder()],
       ["nextTicketSeq", getU64Encoder()],
       ["headTicketSeq", getU64Encoder()],
       ["queuedShares", getU64Encoder()],
@@ -244,9 +241,7 @@ export function getPoolDecoder(): FixedSizeDecoder<Pool> {
     ["operatorOwed", getU64Decoder()],
     ["protocolFeesOwed", getU64Decoder()],
     ["redemptionsOwed", getU64Decoder()],
-    ["lockedRevenue", getU64Decoder()],
-    ["revenueLockedAt", getI64Decoder()],
-    ["revenueUnlockAt", getI64Decoder()],
+    ["revenue", getRevenueScheduleDecoder()],
     ["nextTicketSeq", getU64Decoder()],
     ["headTicketSeq", getU64Decoder()],
     ["queuedShares", getU64Decoder()],
@@ -315,5 +310,5 @@ export async function fetchAllMaybePool(
 }
 
 export function getPoolSize(): number {
-  return 346;
+  return 490;
 }

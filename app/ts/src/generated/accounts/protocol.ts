@@ -21,10 +21,14 @@ import {
   getBooleanEncoder,
   getBytesDecoder,
   getBytesEncoder,
+  getI64Decoder,
+  getI64Encoder,
   getOptionDecoder,
   getOptionEncoder,
   getStructDecoder,
   getStructEncoder,
+  getU32Decoder,
+  getU32Encoder,
   getU8Decoder,
   getU8Encoder,
   transformEncoder,
@@ -87,6 +91,10 @@ export type Protocol = {
   paused: boolean;
   /** A proposed change of parameters, treasury and arbiter, waiting out its notice. */
   pendingChange: Option<ParamsChange>;
+  /** When `revenue_vesting_secs` last changed (0: never). */
+  vestingChangedAt: bigint;
+  /** `revenue_vesting_secs` before that change (0: never changed). */
+  previousVestingSecs: number;
   /** Room for future fields without a migration. */
   reserved: ReadonlyUint8Array;
 };
@@ -116,6 +124,10 @@ export type ProtocolArgs = {
   paused: boolean;
   /** A proposed change of parameters, treasury and arbiter, waiting out its notice. */
   pendingChange: OptionOrNullable<ParamsChangeArgs>;
+  /** When `revenue_vesting_secs` last changed (0: never). */
+  vestingChangedAt: number | bigint;
+  /** `revenue_vesting_secs` before that change (0: never changed). */
+  previousVestingSecs: number;
   /** Room for future fields without a migration. */
   reserved: ReadonlyUint8Array;
 };
@@ -137,7 +149,9 @@ export function getProtocolEncoder(): Encoder<ProtocolArgs> {
       ["params", getProtocolParamsEncoder()],
       ["paused", getBooleanEncoder()],
       ["pendingChange", getOptionEncoder(getParamsChangeEncoder())],
-      ["reserved", fixEncoderSize(getBytesEncoder(), 64)],
+      ["vestingChangedAt", getI64Encoder()],
+      ["previousVestingSecs", getU32Encoder()],
+      ["reserved", fixEncoderSize(getBytesEncoder(), 52)],
     ]),
     (value) => ({ ...value, discriminator: PROTOCOL_DISCRIMINATOR }),
   );
@@ -159,7 +173,9 @@ export function getProtocolDecoder(): Decoder<Protocol> {
     ["params", getProtocolParamsDecoder()],
     ["paused", getBooleanDecoder()],
     ["pendingChange", getOptionDecoder(getParamsChangeDecoder())],
-    ["reserved", fixDecoderSize(getBytesDecoder(), 64)],
+    ["vestingChangedAt", getI64Decoder()],
+    ["previousVestingSecs", getU32Decoder()],
+    ["reserved", fixDecoderSize(getBytesDecoder(), 52)],
   ]);
 }
 

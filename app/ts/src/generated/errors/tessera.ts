@@ -212,6 +212,10 @@ export const TESSERA_ERROR__TICKET_LEDGER_BROKEN = 0x17d0; // 6096
 export const TESSERA_ERROR__NOT_CANONICAL_ADDRESS = 0x17d1; // 6097
 /** ParamsChangeExpired: the parameter change was not applied within 7 days of its notice ending: propose it again */
 export const TESSERA_ERROR__PARAMS_CHANGE_EXPIRED = 0x17d2; // 6098
+/** VestingChangeTooSoon: revenue_vesting_secs changed too recently: revenue booked under the period before it may still be vesting; propose the change to take effect later */
+export const TESSERA_ERROR__VESTING_CHANGE_TOO_SOON = 0x17d3; // 6099
+/** RevenueScheduleFull: the pool's revenue schedule has no free tranche (revenue under more than two vesting periods at once) */
+export const TESSERA_ERROR__REVENUE_SCHEDULE_FULL = 0x17d4; // 6100
 
 export type TesseraError =
   | typeof TESSERA_ERROR__BENCHMARK_TOO_OLD
@@ -278,6 +282,7 @@ export type TesseraError =
   | typeof TESSERA_ERROR__REFUND_ACCOUNT_NOT_RENTERS
   | typeof TESSERA_ERROR__REFUND_EXCEEDS_PENDING
   | typeof TESSERA_ERROR__REPAY_EXCEEDS_PRINCIPAL
+  | typeof TESSERA_ERROR__REVENUE_SCHEDULE_FULL
   | typeof TESSERA_ERROR__REWARD_VAULT_BELOW_LEDGER
   | typeof TESSERA_ERROR__REWARD_VAULT_MISMATCH
   | typeof TESSERA_ERROR__SETTLEMENT_MINT_MISMATCH
@@ -306,6 +311,7 @@ export type TesseraError =
   | typeof TESSERA_ERROR__UNBONDING_OUT_OF_RANGE
   | typeof TESSERA_ERROR__VAULT_BELOW_LEDGER
   | typeof TESSERA_ERROR__VAULT_MISMATCH
+  | typeof TESSERA_ERROR__VESTING_CHANGE_TOO_SOON
   | typeof TESSERA_ERROR__VESTING_OUT_OF_RANGE
   | typeof TESSERA_ERROR__VESTING_SCHEDULE_BROKEN
   | typeof TESSERA_ERROR__WRITE_DOWN_EXCEEDS_PRINCIPAL
@@ -381,6 +387,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [TESSERA_ERROR__REFUND_ACCOUNT_NOT_RENTERS]: `refunds must go to a settlement-token account owned by the renter`,
     [TESSERA_ERROR__REFUND_EXCEEDS_PENDING]: `the refund is larger than the pending charge`,
     [TESSERA_ERROR__REPAY_EXCEEDS_PRINCIPAL]: `the repayment exceeds the principal deployed`,
+    [TESSERA_ERROR__REVENUE_SCHEDULE_FULL]: `the pool's revenue schedule has no free tranche (revenue under more than two vesting periods at once)`,
     [TESSERA_ERROR__REWARD_VAULT_BELOW_LEDGER]: `the reward vault holds less than the rewards owed`,
     [TESSERA_ERROR__REWARD_VAULT_MISMATCH]: `the reward vault does not belong to the stake pool`,
     [TESSERA_ERROR__SETTLEMENT_MINT_MISMATCH]: `the settlement mint does not match the protocol's`,
@@ -409,6 +416,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [TESSERA_ERROR__UNBONDING_OUT_OF_RANGE]: `unbonding_secs is outside 1 hour ..= 60 days`,
     [TESSERA_ERROR__VAULT_BELOW_LEDGER]: `the vault holds less than the pool's ledger: accounting is broken`,
     [TESSERA_ERROR__VAULT_MISMATCH]: `the vault does not belong to this pool`,
+    [TESSERA_ERROR__VESTING_CHANGE_TOO_SOON]: `revenue_vesting_secs changed too recently: revenue booked under the period before it may still be vesting; propose the change to take effect later`,
     [TESSERA_ERROR__VESTING_OUT_OF_RANGE]: `revenue_vesting_secs is outside 1 hour ..= 30 days`,
     [TESSERA_ERROR__VESTING_SCHEDULE_BROKEN]: `the pool's revenue vesting schedule ends before it starts`,
     [TESSERA_ERROR__WRITE_DOWN_EXCEEDS_PRINCIPAL]: `the write-down exceeds the principal deployed`,

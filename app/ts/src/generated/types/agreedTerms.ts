@@ -12,6 +12,8 @@ import {
   getStructEncoder,
   getU32Decoder,
   getU32Encoder,
+  getU64Decoder,
+  getU64Encoder,
   type FixedSizeCodec,
   type FixedSizeDecoder,
   type FixedSizeEncoder,
@@ -32,6 +34,8 @@ export type AgreedTerms = {
   graceSecs: number;
   /** Most of the provider's stake one dispute over this lease may slash. */
   maxSlashBps: Bps;
+  /** Collateral the provider keeps locked while this lease runs. */
+  minProviderStake: bigint;
 };
 
 export type AgreedTermsArgs = {
@@ -43,6 +47,8 @@ export type AgreedTermsArgs = {
   graceSecs: number;
   /** Most of the provider's stake one dispute over this lease may slash. */
   maxSlashBps: BpsArgs;
+  /** Collateral the provider keeps locked while this lease runs. */
+  minProviderStake: number | bigint;
 };
 
 export function getAgreedTermsEncoder(): FixedSizeEncoder<AgreedTermsArgs> {
@@ -51,6 +57,7 @@ export function getAgreedTermsEncoder(): FixedSizeEncoder<AgreedTermsArgs> {
     ["disputeWindowSecs", getU32Encoder()],
     ["graceSecs", getU32Encoder()],
     ["maxSlashBps", getBpsEncoder()],
+    ["minProviderStake", getU64Encoder()],
   ]);
 }
 
@@ -60,6 +67,7 @@ export function getAgreedTermsDecoder(): FixedSizeDecoder<AgreedTerms> {
     ["disputeWindowSecs", getU32Decoder()],
     ["graceSecs", getU32Decoder()],
     ["maxSlashBps", getBpsDecoder()],
+    ["minProviderStake", getU64Decoder()],
   ]);
 }
 

@@ -49,6 +49,8 @@ export * from "./redeemedEvent";
 export * from "./redemptionClaimedEvent";
 export * from "./redemptionFulfilledEvent";
 export * from "./redemptionRequestedEvent";
+export * from "./revenuePeriod";
+export * from "./revenueSchedule";
 export * from "./stakedEvent";
 export * from "./stakeRewardsClaimedEvent";
 export * from "./stakeRewardsFundedEvent";

@@ -63,7 +63,9 @@ pub fn handler(
         params,
         paused: false,
         pending_change: None,
-        reserved: [0; 64],
+        vesting_changed_at: 0,
+        previous_vesting_secs: 0,
+        reserved: [0; 52],
     });
     accounts.stake_pool.set_inner(StakePool {
         version: StakePool::VERSION,

@@ -7,12 +7,11 @@ use anchor_spl::token::{Token, TokenAccount};
 
 use crate::error::TesseraError;
 use crate::events::DisputeResolved;
-use crate::instructions::lease::settle_charge;
 use crate::instructions::shared::{
     __client_accounts_stake_vaults, __cpi_client_accounts_stake_vaults, StakeVaults,
     StakeVaultsBumps,
 };
-use crate::math::{add, sub};
+use crate::math::add;
 use crate::state::{seeds, Lease, Node, Pool, Protocol, Provider, StakePosition};
 
 /// Arguments of `resolve_dispute`.
@@ -82,19 +81,19 @@ pub fn handler(ctx: Context<ResolveDispute>, args: ResolveDisputeArgs) -> Result
     let now = Clock::get()?.unix_timestamp;
     let resolution = lease.resolve(args.refund, args.terminate.then_some(now))?;
     let pool = &mut accounts.pool;
-    pool.pending = sub(pool.pending, resolution.pending)?;
-    pool.escrowed = add(pool.escrowed, args.refund)?;
+    pool.release_pending(resolution.pending)?;
+    pool.escrow(args.refund)?;
     let mut settled = None;
     if resolution.settled > 0 {
-        settled = Some(settle_charge(
-            &accounts.protocol,
-            lease,
+        settled = Some(lease.settle_charge(
             lease_key,
             &mut accounts.node,
             &mut accounts.provider,
             pool,
             resolution.settled,
             resolution.paid_gpu_seconds,
+            accounts.protocol.params.revenue_vesting_secs,
+            now,
         )?);
     }
     lease.invariant()?;

@@ -4,7 +4,6 @@ use anchor_lang::prelude::*;
 
 use crate::error::TesseraError;
 use crate::events::RedemptionFulfilled;
-use crate::math::{add, sub};
 use crate::state::{seeds, Pool, RedemptionTicket, TicketStatus};
 
 /// Most tickets one call serves (bounds compute).
@@ -56,14 +55,7 @@ pub fn handler<'info>(ctx: Context<'info, ProcessRedemptions<'info>>) -> Result<
         if assets > pool.cash {
             break;
         }
-        pool.cash = sub(pool.cash, assets)?;
-        pool.redemptions_owed = add(pool.redemptions_owed, assets)?;
-        pool.total_shares = sub(pool.total_shares, ticket.shares)?;
-        pool.queued_shares = sub(pool.queued_shares, ticket.shares)?;
-        pool.head_ticket_seq = ticket
-            .seq
-            .checked_add(1)
-            .ok_or_else(|| error!(TesseraError::MathOverflow))?;
+        pool.serve_redemption(ticket.seq, ticket.shares, assets)?;
         ticket.fulfil(assets, now);
         ticket.invariant()?;
         // Persist now so a duplicate of this account later in the list reads the new state.

@@ -39,12 +39,9 @@ pub struct SweepProtocolFees<'info> {
 /// the remainder to the treasury.
 pub fn handler(ctx: Context<SweepProtocolFees>) -> Result<()> {
     let accounts = &mut *ctx.accounts;
-    let pool = &mut accounts.pool_vault.pool;
-    let amount = pool.protocol_fees_owed;
-    require!(amount > 0, TesseraError::NothingToSweep);
+    let amount = accounts.pool_vault.pool.take_protocol_fees()?;
     let to_stakers = accounts.protocol.params.staker_share_bps.fee_floor(amount);
     let to_treasury = sub(amount, to_stakers)?;
-    pool.protocol_fees_owed = 0;
     for (to, part) in [
         (&accounts.vaults.reward_vault, to_stakers),
         (&accounts.treasury, to_treasury),

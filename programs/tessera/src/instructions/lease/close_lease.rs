@@ -14,7 +14,6 @@ use anchor_spl::token::{Token, TokenAccount};
 
 use crate::error::TesseraError;
 use crate::events::{CloseReason, LeaseClosed};
-use crate::instructions::lease::settle_charge;
 use crate::instructions::shared::{
     __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, PoolVault, PoolVaultBumps,
 };
@@ -141,23 +140,23 @@ pub fn handler(ctx: Context<CloseLease>) -> Result<()> {
         final_charge = lease.charge_for(gpu_seconds)?;
         if final_charge > 0 {
             lease.escrow = sub(lease.escrow, final_charge)?;
-            pool.escrowed = sub(pool.escrowed, final_charge)?;
-            settled = Some(settle_charge(
-                &accounts.protocol,
-                lease,
+            pool.release_escrow(final_charge)?;
+            settled = Some(lease.settle_charge(
                 lease_key,
                 &mut accounts.node,
                 &mut accounts.provider,
                 pool,
                 final_charge,
                 gpu_seconds,
+                accounts.protocol.params.revenue_vesting_secs,
+                now,
             )?);
         }
     }
 
     let refund = lease.escrow;
     lease.escrow = 0;
-    pool.escrowed = sub(pool.escrowed, refund)?;
+    pool.release_escrow(refund)?;
     if refund > 0 {
         accounts
             .pool_vault

@@ -5,8 +5,6 @@
 use anchor_lang::prelude::*;
 
 use crate::error::TesseraError;
-use crate::instructions::lease::settle_charge;
-use crate::math::sub;
 use crate::state::{seeds, Lease, Node, Pool, Protocol, Provider};
 
 /// Accounts of `settle`.
@@ -43,17 +41,17 @@ pub fn handler(ctx: Context<Settle>) -> Result<()> {
     let lease = &mut accounts.lease;
     let now = Clock::get()?.unix_timestamp;
     let (amount, gpu_seconds) = lease.take_pending(now)?;
-    accounts.pool.pending = sub(accounts.pool.pending, amount)?;
+    accounts.pool.release_pending(amount)?;
     let key = lease.key();
-    let settled = settle_charge(
-        &accounts.protocol,
-        lease,
+    let settled = lease.settle_charge(
         key,
         &mut accounts.node,
         &mut accounts.provider,
         &mut accounts.pool,
         amount,
         gpu_seconds,
+        accounts.protocol.params.revenue_vesting_secs,
+        now,
     )?;
     lease.invariant()?;
     accounts.node.invariant()?;

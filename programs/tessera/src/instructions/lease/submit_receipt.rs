@@ -5,7 +5,6 @@ use anchor_lang::prelude::*;
 
 use crate::error::TesseraError;
 use crate::events::{LeaseInGrace, ReceiptSubmitted};
-use crate::math::{add, sub};
 use crate::signed::{message_bytes, verify_preceding_ed25519, ReceiptBody, UsageReceipt};
 use crate::state::{Lease, Node, Pool};
 
@@ -53,9 +52,7 @@ pub fn handler(ctx: Context<SubmitReceipt>, body: ReceiptBody) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     lease.check_receipt(&body, now)?;
     let booked = lease.record_receipt(&body, accounts.cosigner.is_some(), now)?;
-    let pool = &mut accounts.pool;
-    pool.escrowed = sub(pool.escrowed, booked.charge)?;
-    pool.pending = add(pool.pending, booked.charge)?;
+    accounts.pool.charge(booked.charge)?;
     let submitted = ReceiptSubmitted {
         lease: lease.key(),
         seq: body.seq,

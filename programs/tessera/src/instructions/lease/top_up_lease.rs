@@ -64,8 +64,7 @@ pub fn handler(ctx: Context<TopUpLease>, amount: u64) -> Result<()> {
         .ok_or_else(|| error!(TesseraError::MathOverflow))?;
     lease.escrow = add(lease.escrow, amount)?;
     lease.grace_until = 0;
-    let pool = &mut accounts.pool_vault.pool;
-    pool.escrowed = add(pool.escrowed, amount)?;
+    accounts.pool_vault.pool.escrow(amount)?;
     accounts.pool_vault.reload_and_check()?;
     lease.invariant()?;
     let event = LeaseToppedUp {

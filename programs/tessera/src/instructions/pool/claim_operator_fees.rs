@@ -32,10 +32,7 @@ pub struct ClaimOperatorFees<'info> {
 /// Pays out all of `operator_owed`. Never paused.
 pub fn handler(ctx: Context<ClaimOperatorFees>) -> Result<()> {
     let accounts = &mut *ctx.accounts;
-    let pool = &mut accounts.pool_vault.pool;
-    let amount = pool.operator_owed;
-    require!(amount > 0, TesseraError::NothingToClaim);
-    pool.operator_owed = 0;
+    let amount = accounts.pool_vault.pool.take_operator_fees()?;
     accounts
         .pool_vault
         .pay_out(&accounts.token_program, &accounts.operator_token, amount)?;

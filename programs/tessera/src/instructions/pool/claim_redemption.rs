@@ -8,7 +8,6 @@ use crate::events::RedemptionClaimed;
 use crate::instructions::shared::{
     __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, PoolVault, PoolVaultBumps,
 };
-use crate::math::sub;
 use crate::state::{seeds, Protocol, RedemptionTicket, TicketStatus};
 
 /// Accounts of `claim_redemption`.
@@ -43,8 +42,7 @@ pub struct ClaimRedemption<'info> {
 pub fn handler(ctx: Context<ClaimRedemption>) -> Result<()> {
     let accounts = &mut *ctx.accounts;
     let assets = accounts.ticket.assets;
-    let pool = &mut accounts.pool_vault.pool;
-    pool.redemptions_owed = sub(pool.redemptions_owed, assets)?;
+    accounts.pool_vault.pool.pay_redemption(assets)?;
     accounts
         .pool_vault
         .pay_out(&accounts.token_program, &accounts.owner_token, assets)?;

@@ -7,7 +7,7 @@ use crate::error::TesseraError;
 use crate::events::PoolCreated;
 use crate::instructions::token::{create_mint, create_token_account, Creation};
 use crate::math::Bps;
-use crate::state::{seeds, Pool, Protocol, MAX_OPERATOR_FEE_BPS};
+use crate::state::{seeds, Pool, Protocol, RevenueSchedule, MAX_OPERATOR_FEE_BPS};
 
 /// Arguments of `create_pool`.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,9 +86,7 @@ pub fn handler(ctx: Context<CreatePool>, args: CreatePoolArgs) -> Result<()> {
         operator_owed: 0,
         protocol_fees_owed: 0,
         redemptions_owed: 0,
-        locked_revenue: 0,
-        revenue_locked_at: 0,
-        revenue_unlock_at: 0,
+        revenue: RevenueSchedule::default(),
         next_ticket_seq: 0,
         head_ticket_seq: 0,
         queued_shares: 0,

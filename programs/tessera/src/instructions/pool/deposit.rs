@@ -9,7 +9,6 @@ use crate::instructions::shared::{
     __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, PoolVault, PoolVaultBumps,
 };
 use crate::instructions::token::{mint_by_pda, transfer_from_user};
-use crate::math::add;
 use crate::state::{seeds, Protocol};
 
 /// Accounts of `deposit`.
@@ -51,8 +50,7 @@ pub fn handler(ctx: Context<Deposit>, assets: u64, min_shares_out: u64) -> Resul
         assets,
     )?;
     let pool = &mut accounts.pool_vault.pool;
-    pool.cash = add(pool.cash, assets)?;
-    pool.total_shares = add(pool.total_shares, shares)?;
+    pool.deposit(assets, shares)?;
     let seeds = pool.seeds();
     mint_by_pda(
         &accounts.token_program,

@@ -8,7 +8,6 @@ use crate::events::CapitalDrawn;
 use crate::instructions::shared::{
     __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, PoolVault, PoolVaultBumps,
 };
-use crate::math::{add, sub};
 use crate::state::{seeds, Protocol};
 
 /// Accounts of `draw_capital`.
@@ -36,16 +35,7 @@ pub fn handler(ctx: Context<DrawCapital>, amount: u64) -> Result<()> {
     let accounts = &mut *ctx.accounts;
     accounts.protocol.require_not_paused()?;
     require!(amount > 0, TesseraError::ZeroAmount);
-    let pool = &mut accounts.pool_vault.pool;
-    require!(pool.queue_is_empty(), TesseraError::QueueNotEmpty);
-    let deployed = add(pool.deployed_principal, amount)?;
-    require!(
-        deployed <= pool.credit_limit,
-        TesseraError::CreditLimitExceeded
-    );
-    require!(amount <= pool.cash, TesseraError::InsufficientCash);
-    pool.cash = sub(pool.cash, amount)?;
-    pool.deployed_principal = deployed;
+    accounts.pool_vault.pool.draw(amount)?;
     accounts
         .pool_vault
         .pay_out(&accounts.token_program, &accounts.operator_token, amount)?;

@@ -9,7 +9,6 @@ use crate::instructions::shared::{
     __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, PoolVault, PoolVaultBumps,
 };
 use crate::instructions::token::burn_from_user;
-use crate::math::sub;
 use crate::state::{seeds, Protocol};
 
 /// Accounts of `redeem`.
@@ -45,10 +44,6 @@ pub fn handler(ctx: Context<Redeem>, shares: u64, min_assets_out: u64) -> Result
     let assets = accounts.pool_vault.pool.assets_for(shares, now)?;
     require!(assets > 0, TesseraError::ZeroAssets);
     require!(assets >= min_assets_out, TesseraError::SlippageAssets);
-    require!(
-        assets <= accounts.pool_vault.pool.cash,
-        TesseraError::InsufficientCash
-    );
 
     burn_from_user(
         &accounts.token_program,
@@ -57,9 +52,7 @@ pub fn handler(ctx: Context<Redeem>, shares: u64, min_assets_out: u64) -> Result
         &accounts.investor,
         shares,
     )?;
-    let pool = &mut accounts.pool_vault.pool;
-    pool.total_shares = sub(pool.total_shares, shares)?;
-    pool.cash = sub(pool.cash, assets)?;
+    accounts.pool_vault.pool.redeem(shares, assets)?;
     accounts
         .pool_vault
         .pay_out(&accounts.token_program, &accounts.investor_token, assets)?;

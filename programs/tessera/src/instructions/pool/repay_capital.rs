@@ -9,7 +9,7 @@ use crate::instructions::shared::{
     __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, PoolVault, PoolVaultBumps,
 };
 use crate::instructions::token::transfer_from_user;
-use crate::math::{add, sub};
+use crate::math::add;
 use crate::state::{seeds, Protocol};
 
 /// Accounts of `repay_capital`.
@@ -37,10 +37,6 @@ pub fn handler(ctx: Context<RepayCapital>, principal: u64, interest: u64) -> Res
     let accounts = &mut *ctx.accounts;
     let total = add(principal, interest)?;
     require!(total > 0, TesseraError::ZeroAmount);
-    require!(
-        principal <= accounts.pool_vault.pool.deployed_principal,
-        TesseraError::RepayExceedsPrincipal
-    );
     transfer_from_user(
         &accounts.token_program,
         &accounts.operator_token,
@@ -50,10 +46,10 @@ pub fn handler(ctx: Context<RepayCapital>, principal: u64, interest: u64) -> Res
     )?;
     let now = Clock::get()?.unix_timestamp;
     let vesting = accounts.protocol.params.revenue_vesting_secs;
-    let pool = &mut accounts.pool_vault.pool;
-    pool.deployed_principal = sub(pool.deployed_principal, principal)?;
-    pool.cash = add(pool.cash, total)?;
-    pool.lock_revenue(interest, now, vesting)?;
+    accounts
+        .pool_vault
+        .pool
+        .repay(principal, interest, now, vesting)?;
     accounts.pool_vault.reload_and_check()?;
     let event = CapitalRepaid {
         pool: accounts.pool_vault.pool.key(),

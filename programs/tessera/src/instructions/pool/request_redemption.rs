@@ -6,7 +6,6 @@ use anchor_spl::token::{Mint, Token, TokenAccount};
 use crate::error::TesseraError;
 use crate::events::RedemptionRequested;
 use crate::instructions::token::burn_from_user;
-use crate::math::add;
 use crate::state::{seeds, Pool, RedemptionTicket, TicketStatus};
 
 /// Accounts of `request_redemption`.
@@ -51,7 +50,7 @@ pub fn handler(ctx: Context<RequestRedemption>, shares: u64) -> Result<()> {
         shares,
     )?;
     let pool = &mut accounts.pool;
-    let seq = pool.next_ticket_seq;
+    let seq = pool.queue_redemption(shares)?;
     accounts.ticket.set_inner(RedemptionTicket {
         version: RedemptionTicket::VERSION,
         bump: ctx.bumps.ticket,
@@ -65,10 +64,6 @@ pub fn handler(ctx: Context<RequestRedemption>, shares: u64) -> Result<()> {
         fulfilled_at: 0,
     });
     accounts.ticket.invariant()?;
-    pool.next_ticket_seq = seq
-        .checked_add(1)
-        .ok_or_else(|| error!(TesseraError::MathOverflow))?;
-    pool.queued_shares = add(pool.queued_shares, shares)?;
     accounts.share_mint.reload()?;
     require!(
         accounts.share_mint.supply <= pool.total_shares,

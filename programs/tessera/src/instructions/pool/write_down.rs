@@ -4,7 +4,6 @@ use anchor_lang::prelude::*;
 
 use crate::error::TesseraError;
 use crate::events::CapitalWrittenDown;
-use crate::math::{add, sub};
 use crate::state::{seeds, Pool, Protocol};
 
 /// Accounts of `write_down`.
@@ -25,13 +24,7 @@ pub struct WriteDown<'info> {
 pub fn handler(ctx: Context<WriteDown>, amount: u64) -> Result<()> {
     require!(amount > 0, TesseraError::ZeroAmount);
     let pool = &mut ctx.accounts.pool;
-    require!(
-        amount <= pool.deployed_principal,
-        TesseraError::WriteDownExceedsPrincipal
-    );
-    let old = pool.deployed_principal;
-    pool.deployed_principal = sub(old, amount)?;
-    pool.lifetime_written_down = add(pool.lifetime_written_down, amount)?;
+    let old = pool.write_down(amount)?;
     let event = CapitalWrittenDown {
         pool: pool.key(),
         amount,

@@ -44,9 +44,7 @@ pub fn handler(ctx: Context<BeginUnstake>, amount: u64) -> Result<()> {
     position.unbonding_ends_at = now
         .checked_add(i64::from(accounts.protocol.params.unbonding_secs))
         .ok_or_else(|| error!(TesseraError::MathOverflow))?;
-    let stake_pool = &mut accounts.stake_pool;
-    stake_pool.total_staked = sub(stake_pool.total_staked, amount)?;
-    stake_pool.total_unbonding = add(stake_pool.total_unbonding, amount)?;
+    accounts.stake_pool.begin_unbonding(amount)?;
     let event = UnstakeBegun {
         owner: accounts.owner.key(),
         amount,

@@ -9,7 +9,6 @@ use crate::instructions::shared::{
     __client_accounts_stake_vaults, __cpi_client_accounts_stake_vaults, StakeVaults,
     StakeVaultsBumps,
 };
-use crate::math::add;
 use crate::state::{seeds, Protocol, StakePosition};
 
 /// Accounts of `claim_stake_rewards`.
@@ -45,8 +44,7 @@ pub fn handler(ctx: Context<ClaimStakeRewards>) -> Result<()> {
     let amount = accounts.position.unclaimed_rewards;
     require!(amount > 0, TesseraError::NothingToClaim);
     accounts.position.unclaimed_rewards = 0;
-    accounts.vaults.stake_pool.rewards_claimed =
-        add(accounts.vaults.stake_pool.rewards_claimed, amount)?;
+    accounts.vaults.stake_pool.pay_rewards(amount)?;
     accounts.vaults.pay_out(
         &accounts.token_program,
         &accounts.vaults.reward_vault,

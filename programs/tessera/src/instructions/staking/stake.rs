@@ -55,7 +55,7 @@ pub fn handler(ctx: Context<Stake>, amount: u64) -> Result<()> {
     position.settle_rewards(acc)?;
     position.amount = add(position.amount, amount)?;
     position.reset_debt(acc)?;
-    accounts.vaults.stake_pool.total_staked = add(accounts.vaults.stake_pool.total_staked, amount)?;
+    accounts.vaults.stake_pool.stake(amount)?;
     transfer_from_user(
         &accounts.token_program,
         &accounts.owner_stake_token,

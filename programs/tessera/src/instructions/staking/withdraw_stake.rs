@@ -9,7 +9,6 @@ use crate::instructions::shared::{
     __client_accounts_stake_vaults, __cpi_client_accounts_stake_vaults, StakeVaults,
     StakeVaultsBumps,
 };
-use crate::math::sub;
 use crate::state::{seeds, Protocol, StakePosition};
 
 /// Accounts of `withdraw_stake`.
@@ -47,8 +46,7 @@ pub fn handler(ctx: Context<WithdrawStake>) -> Result<()> {
         TesseraError::StillUnbonding
     );
     accounts.position.unbonding_amount = 0;
-    accounts.vaults.stake_pool.total_unbonding =
-        sub(accounts.vaults.stake_pool.total_unbonding, amount)?;
+    accounts.vaults.stake_pool.withdraw_unbonded(amount)?;
     accounts.vaults.pay_out(
         &accounts.token_program,
         &accounts.vaults.stake_vault,
