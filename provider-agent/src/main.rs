@@ -393,7 +393,8 @@ async fn register_command(
         r.node,
         r.spec.gpu_count,
         String::from_utf8_lossy(&r.spec.gpu_model).trim_end_matches('\0'),
-        format_amount(r.spec.price_per_gpu_hour, protocol.settlement_decimals),
+        tessera_client::tokens::Money::of(&protocol.settlement_mint, protocol.settlement_decimals)
+            .fmt(r.spec.price_per_gpu_hour),
         gpu.kind(),
         if r.attested {
             ", benchmark attested"
@@ -447,6 +448,7 @@ async fn status_command(config: &std::path::Path, json: bool) -> Result<()> {
         "gpus_free": node.free_gpus(),
         "gpus": node.spec.gpu_count,
         "price_per_gpu_hour": format_amount(node.spec.price_per_gpu_hour, d),
+        "token": tessera_client::tokens::unit(&protocol.settlement_mint),
         "agent_key": node.agent_key.to_string(),
         "agent_key_matches": node.agent_key == key.pubkey(),
         "leases": leases,
@@ -462,8 +464,9 @@ async fn status_command(config: &std::path::Path, json: bool) -> Result<()> {
 
 /// The human form of `status`.
 fn print_status(r: &serde_json::Value) {
+    let token = r["token"].as_str().unwrap_or("");
     println!(
-        "node {}: {}, {}/{} GPUs free, {} settlement tokens per GPU-hour, agent key {}",
+        "node {}: {}, {}/{} GPUs free, {} {token} per GPU-hour, agent key {}",
         r["node"].as_str().unwrap_or(""),
         r["status"].as_str().unwrap_or(""),
         r["gpus_free"],
@@ -480,7 +483,7 @@ fn print_status(r: &serde_json::Value) {
             Some(why) => format!("WARNING: {why}"),
         };
         println!(
-            "lease {}: {} GPUs, receipts {}, escrow {}, pending {}, ends {}; {job}",
+            "lease {}: {} GPUs, receipts {}, escrow {} {token}, pending {} {token}, ends {}; {job}",
             l["lease"].as_str().unwrap_or(""),
             l["gpus"],
             l["receipts"],

@@ -105,7 +105,8 @@ async fn the_documented_provider_path_runs_verbatim() {
             }
             if line.starts_with("tessera-agent status") {
                 assert!(
-                    text.contains("4/4 GPUs free, 2 settlement tokens per GPU-hour"),
+                    text.contains("4/4 GPUs free, 2 tUSD (local) per GPU-hour")
+                        || text.contains("4/4 GPUs free, 2 tokens of "),
                     "{text}"
                 );
             }

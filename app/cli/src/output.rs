@@ -13,9 +13,15 @@ pub fn when(unix: i64, now: i64) -> String {
 }
 
 /// The JSON value of a rendered cell: `true`/`false` as booleans, whole numbers as numbers,
-/// `-` as null, a [`when`] time as its RFC 3339 date; anything else (decimal amounts stay exact)
-/// as a string.
+/// `-` as null, a [`when`] time as its RFC 3339 date, an amount with its unit (`12.5 USDC`) as
+/// the amount alone; anything else (decimal amounts stay exact) as a string.
 pub fn typed(cell: &str) -> Value {
+    if let Some((amount, unit)) = cell.split_once(' ') {
+        let decimal = !amount.is_empty() && amount.chars().all(|c| c.is_ascii_digit() || c == '.');
+        if decimal && tessera_client::tokens::is_unit(unit) {
+            return typed(amount);
+        }
+    }
     match cell {
         "true" => return Value::Bool(true),
         "false" => return Value::Bool(false),
@@ -138,6 +144,13 @@ mod tests {
             "not a number: an id with zeros"
         );
         assert_eq!(typed("12.5"), Value::from("12.5"), "amounts stay exact");
+        assert_eq!(
+            typed("12.5 USDC"),
+            Value::from("12.5"),
+            "the unit is for people"
+        );
+        assert_eq!(typed("3 shares"), Value::from(3u64));
+        assert_eq!(typed("3 waiting from #0"), Value::from("3 waiting from #0"));
         assert_eq!(typed("-"), Value::Null);
         assert_eq!(typed(&when(7_300, 0)), Value::from("1970-01-01T02:01:40Z"));
         assert_eq!(when(0, 5), "-");

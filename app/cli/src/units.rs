@@ -2,6 +2,7 @@
 
 use anyhow::{bail, Result};
 
+pub use tessera_client::tokens::Money;
 use tessera_client::units::{check_amount, positive_duration};
 pub use tessera_client::units::{format_amount, parse_amount, parse_duration};
 

@@ -248,6 +248,23 @@ async fn pool_commands_cover_the_investor_and_operator_paths() {
         ),
         ("1250.5", "1")
     );
+    // People read each amount with its token (unknown mints by their address) and the shares
+    // as shares; the JSON keeps the exact decimal alone.
+    let usd = w.usd.to_string();
+    let cash_line = r
+        .human
+        .lines()
+        .find(|l| l.starts_with("cash"))
+        .unwrap_or_default();
+    assert!(
+        cash_line.ends_with(&format!(
+            "1250.5 tokens of {}…{}",
+            &usd[..4],
+            &usd[usd.len() - 4..]
+        )),
+        "{cash_line}"
+    );
+    assert!(r.human.contains("1250.5 shares"), "{}", r.human);
     let list = w.ok(inv, "pool list").await;
     assert!(list.human.contains(&pool.to_string()));
     assert!(w
@@ -273,15 +290,15 @@ async fn pool_commands_cover_the_investor_and_operator_paths() {
     w.ok(op, &format!("pool draw {pool} 1250")).await;
     let short = w.err(inv, &format!("pool redeem {pool} 10")).await;
     assert!(
-        short.contains("redeeming 10 shares needs 10 in cash, but pool")
-            && short.contains("has 0 free")
+        short.contains("redeeming 10 shares needs 10 tokens of ")
+            && short.contains("has 0 tokens of ")
             && short.contains(&format!("`tessera pool queue {pool} 10`")),
         "{short}"
     );
     let r = w.ok(inv, &format!("pool queue {pool} 100")).await;
     assert_eq!(field(&r, "ticket"), "0");
     assert!(
-        field(&r, "why").contains("needs 100 in cash"),
+        field(&r, "why").contains("needs 100 tokens of "),
         "{}",
         r.human
     );

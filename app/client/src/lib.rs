@@ -29,6 +29,7 @@ pub mod metrics;
 pub mod paths;
 pub mod rpc;
 pub mod statement;
+pub mod tokens;
 pub mod units;
 
 pub use chain::Chain;

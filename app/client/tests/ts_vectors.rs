@@ -86,6 +86,11 @@ fn vectors() -> serde_json::Value {
             "message": hex(&message),
             "ed25519Data": hex(&ix::ed25519(&agent, &message).data),
         },
+        "tokens": tessera_client::tokens::KNOWN
+            .iter()
+            .map(|(mint, _)| (mint.to_string(), json!(tessera_client::tokens::unit(&mint.parse().unwrap()))))
+            .chain([(s(mint), json!(tessera_client::tokens::unit(&mint)))])
+            .collect::<serde_json::Map<_, _>>(),
         "event": {
             "name": "ChargeSettled",
             "data": hex(&[EVENT_IX_TAG_LE, &event.data()].concat()),

@@ -43,6 +43,10 @@ pub struct Seeded {
     pub settlement_mint: String,
     /// Protocol token mint (9 decimals).
     pub stake_mint: String,
+    /// What amounts of the settlement mint are called (`tessera_client::tokens`).
+    pub settlement_token: String,
+    /// What amounts of the protocol token are called.
+    pub stake_token: String,
     /// The treasury's token account.
     pub treasury: String,
     /// Pools.
@@ -62,6 +66,8 @@ pub async fn seed(chain: Arc<LocalChain>, seed: Seed, dir: &Path) -> Result<(Wor
         program_id: tessera::ID.to_string(),
         settlement_mint: w.usd.to_string(),
         stake_mint: w.tsr.to_string(),
+        settlement_token: tessera_client::tokens::unit(&w.usd),
+        stake_token: tessera_client::tokens::unit(&w.tsr),
         treasury: w.treasury.to_string(),
         ..Seeded::default()
     };

@@ -55,7 +55,7 @@ impl World {
     /// Mints, the protocol, and funded wallets (the renter holds 100 USDC).
     pub async fn start(chain: Arc<LocalChain>) -> Result<Self> {
         let admin = chain.payer_keypair().insecure_clone();
-        let (usd_kp, tsr_kp) = (Keypair::new(), Keypair::new());
+        let (usd_kp, tsr_kp) = tessera_client::tokens::local_mint_keypairs();
         for (mint, decimals) in [(&usd_kp, 6), (&tsr_kp, 9)] {
             let ixs = ix::create_mint(&admin.pubkey(), &mint.pubkey(), &admin.pubkey(), decimals);
             send(&chain, ixs, &[mint]).await?;

@@ -7,6 +7,7 @@
  */
 export * from './generated';
 export * from './amounts';
+export * from './tokens';
 export * from './errors';
 export * from './events';
 export * as pda from './pda';

@@ -21,6 +21,7 @@ import {
   pda,
   receiptMessage,
   TESSERA_PROGRAM_ADDRESS,
+  tokenUnit,
 } from '../src';
 
 interface Vectors {
@@ -38,6 +39,7 @@ interface Vectors {
     ed25519Data: string;
   };
   event: { data: string; lease: string; amount: number; protocolFee: number; operatorFee: number; investors: number };
+  tokens: Record<string, string>;
 }
 
 const v = JSON.parse(readFileSync(join(__dirname, '../../test/vectors.json'), 'utf8')) as Vectors;
@@ -112,4 +114,11 @@ void test('amounts parse and format with the mint decimals, and bad ones are ref
   assert.throws(() => parseDuration('2 hours', 'lease'), /lease: unknown unit in `2 hours`/);
   assert.throws(() => parseDuration('h'), /is not a duration/);
   assert.throws(() => parseDuration('50000d'), /too long/);
+});
+
+void test('every mint is named as the Rust SDK names it, unknown ones by their address', () => {
+  assert.ok(Object.keys(v.tokens).length >= 7);
+  for (const [mint, unit] of Object.entries(v.tokens)) {
+    assert.equal(tokenUnit(mint), unit, mint);
+  }
 });

@@ -59,7 +59,7 @@ test('the pools page shows each pool as the chain holds it', async ({ page }) =>
   // Vesting revenue unlocks by the second: value the pool at the chain time the page read.
   const at = BigInt(await page.locator('[data-test=pools]').getAttribute('data-now') ?? '0');
   const row = page.locator(`tr[data-pool="${pool}"]`);
-  await expect(row.locator('[data-test=nav]')).toHaveText(formatAmount(nav(p, at), 6));
+  await expect(row.locator('[data-test=nav]')).toHaveText(`${formatAmount(nav(p, at), 6)} ${net.world.settlementToken}`);
   const { num, den } = shareValue(p, at);
   await expect(row.locator('[data-test=share-value]')).toHaveText(formatRatio(num, den, 6));
   await expect(row.locator('[data-test=utilisation]')).toContainText('2/10 GPUs');
@@ -88,7 +88,7 @@ test('a lease page shows its receipts, settled and pending, with the dispute win
   await expect(page.locator('[data-test=receipts] tbody tr')).toHaveCount(Number(l.lastSeq));
   await expect(page.locator('[data-test=receipts] tbody tr').first()).toContainText('settled');
   await expect(page.locator('[data-test=receipts] tbody tr').last()).toContainText('pending');
-  await expect(page.locator('[data-test=pending]')).toContainText(`${formatAmount(l.pending, 6)}: dispute window ends`);
+  await expect(page.locator('[data-test=pending]')).toContainText(`${formatAmount(l.pending, 6)} ${net.world.settlementToken}: dispute window ends`);
   await expect(page.locator('[data-test=escrow]')).toHaveText(/escrow left/);
   await shot(page, 'lease');
   await page.locator('a', { hasText: node.slice(0, 4) }).first().click();
@@ -107,7 +107,7 @@ test('a deposit through the development wallet mints the investor shares', async
   await expect(page.locator('[data-test=deposit] [role=status]')).toHaveText('deposited 250');
   const after = BigInt((await rpc.getTokenAccountBalance(account).send()).value.amount);
   expect(after).toBeGreaterThan(before);
-  await expect(page.locator('[data-test=my-shares]')).toHaveText(formatAmount(after, 6));
+  await expect(page.locator('[data-test=my-shares]')).toHaveText(`${formatAmount(after, 6)} shares`);
 });
 
 test('a deposit above the balance is refused in words', async ({ page }) => {
@@ -140,7 +140,8 @@ test('a lease opened through the development wallet takes its GPUs off the marke
 test('the staking page shows the wallet position', async ({ page }) => {
   await open(page, 'staking');
   await connectDevWallet(page);
-  await expect(page.locator('[data-test=staked]')).toContainText('0');
+  await expect(page.locator('[data-test=staked]')).toContainText(`0 ${net.world.stakeToken}`);
+  await expect(page.locator('[data-test=claimable]')).toContainText(net.world.settlementToken);
   await shot(page, 'staking');
 });
 

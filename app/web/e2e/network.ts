@@ -25,7 +25,7 @@ export interface Network {
   /** Its process and PostgreSQL's data directory, to stop them. */
   indexerPid: number;
   pgData: string | null;
-  world: { settlementMint: string; stakeMint: string; pools: string[]; nodes: string[]; leases: string[]; keypairs: Record<string, string> };
+  world: { settlementMint: string; stakeMint: string; settlementToken: string; stakeToken: string; pools: string[]; nodes: string[]; leases: string[]; keypairs: Record<string, string> };
 }
 
 export function readNetwork(): Network {

@@ -39,6 +39,7 @@ import {
   TESSERA_PROGRAM_ADDRESS,
   type TesseraEvent,
   pda,
+  tokenUnit,
 } from '@tessera/client';
 
 import { INDEXER_URL, RPC_URL } from './config';
@@ -72,6 +73,10 @@ export interface Snapshot {
   now: bigint;
   protocol: Protocol;
   decimals: number;
+  /** What settlement amounts are called (`USDC`, or the mint's address). */
+  unit: string;
+  /** What protocol-token amounts are called. */
+  stakeUnit: string;
   pools: Account<Pool>[];
   nodes: Account<Node>[];
   providers: Account<Provider>[];
@@ -108,6 +113,7 @@ export async function snapshot(): Promise<Snapshot> {
   ]);
   return {
     now, protocol: protocol.data, decimals: protocol.data.settlementDecimals,
+    unit: tokenUnit(protocol.data.settlementMint), stakeUnit: tokenUnit(protocol.data.stakeMint),
     pools, nodes, providers, leases, tickets, stakes, bids: bids.length,
     stakeAccumulator: stakePool.exists ? stakePool.data.accRewardPerShare : 0n,
   };

@@ -1,7 +1,8 @@
 /** Amounts in tokens, times as dates and countdowns, model names. */
 import { formatAmount } from '@tessera/client';
 
-export const tokens = (units: bigint, decimals: number): string => formatAmount(units, decimals);
+/** An amount with its unit: `12.5 USDC`, `3 shares`. */
+export const tokens = (units: bigint, decimals: number, unit: string): string => `${formatAmount(units, decimals)} ${unit}`;
 
 /** A unix time as a date and time in UTC. */
 export function date(unix: bigint): string {

@@ -9,7 +9,7 @@ use tessera_client::{instructions as ix, pda};
 
 use crate::output::{when, Report};
 use crate::session::Session;
-use crate::units::{format_amount, model_bytes, model_name, parse_amount, parse_duration};
+use crate::units::{model_bytes, model_name, parse_amount, parse_duration, Money};
 use tessera_client::units::format_duration;
 
 /// Bid commands.
@@ -134,6 +134,7 @@ async fn cancel(s: &Session<'_>, protocol: &Protocol, id: u64) -> Result<Report>
 /// `bid list`.
 async fn list(s: &Session<'_>, protocol: &Protocol) -> Result<Report> {
     let d = protocol.settlement_decimals;
+    let money = Money::of(&protocol.settlement_mint, d);
     let now = s.chain.unix_timestamp().await?;
     let rows = open_bids(s.chain)
         .await?
@@ -144,7 +145,7 @@ async fn list(s: &Session<'_>, protocol: &Protocol) -> Result<Report> {
                 b.renter.to_string(),
                 b.bid_id.to_string(),
                 b.gpu_count.to_string(),
-                format_amount(b.price_per_gpu_hour, d),
+                money.fmt(b.price_per_gpu_hour),
                 format_duration(u64::from(b.duration_secs)),
                 if model_name(&b.gpu_model).is_empty() {
                     "any".into()

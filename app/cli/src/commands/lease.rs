@@ -10,7 +10,7 @@ use tessera_client::{instructions as ix, pda};
 
 use crate::output::{when, BadInput, Report};
 use crate::session::{ata, Session};
-use crate::units::{format_amount, parse_amount, parse_duration};
+use crate::units::{format_amount, parse_amount, parse_duration, Money};
 use tessera_client::units::format_duration;
 
 /// Lease commands.
@@ -129,8 +129,8 @@ pub async fn run(cmd: LeaseCmd, s: &Session<'_>) -> Result<Report> {
 }
 
 /// A statement as a table of charges under a summary, and as JSON.
-fn statement_report(lease: &Pubkey, st: &LeaseStatement, d: u8) -> Report {
-    let amount = |n: u64| format_amount(n, d);
+fn statement_report(lease: &Pubkey, st: &LeaseStatement, money: &Money) -> Report {
+    let amount = |n: u64| format_amount(n, money.decimals);
     let rows: Vec<Vec<String>> = st
         .charges
         .iter()
@@ -184,9 +184,10 @@ fn statement_report(lease: &Pubkey, st: &LeaseStatement, d: u8) -> Report {
         ),
     };
     let human = format!(
-        "lease {lease}: {} GPUs at {} per GPU-hour\nescrow paid in {} (at opening {}, top-ups {})\n\n{}\n\n{settle_line}",
+        "lease {lease}: {} GPUs at {} per GPU-hour (amounts in {})\nescrow paid in {} (at opening {}, top-ups {})\n\n{}\n\n{settle_line}",
         st.gpus,
-        amount(st.price_per_gpu_hour),
+        money.fmt(st.price_per_gpu_hour),
+        money.unit,
         amount(st.escrow_paid()),
         amount(st.escrow_opened),
         amount(st.topped_up),
@@ -194,6 +195,7 @@ fn statement_report(lease: &Pubkey, st: &LeaseStatement, d: u8) -> Report {
     );
     let json = serde_json::json!({
         "lease": lease.to_string(),
+        "token": money.unit,
         "gpus": st.gpus,
         "price_per_gpu_hour": amount(st.price_per_gpu_hour),
         "escrow_paid": amount(st.escrow_paid()),
@@ -219,6 +221,7 @@ async fn open(s: &Session<'_>, protocol: &Protocol, args: OpenArgs) -> Result<Re
         job_uri,
     } = args;
     let d = protocol.settlement_decimals;
+    let money = Money::of(&protocol.settlement_mint, d);
     let job_hash = job.hash()?;
     let (keys, n) = s.node(&node).await?;
     let (pool, _) = s.pool(&n.pool).await?;
@@ -262,7 +265,7 @@ async fn open(s: &Session<'_>, protocol: &Protocol, args: OpenArgs) -> Result<Re
         &sig,
         &[
             ("lease", lease.to_string()),
-            ("escrow", format_amount(state.escrow, d)),
+            ("escrow", money.fmt(state.escrow)),
             ("ends_at", when(state.end_at, now)),
         ],
     ))
@@ -271,6 +274,7 @@ async fn open(s: &Session<'_>, protocol: &Protocol, args: OpenArgs) -> Result<Re
 /// `lease show`.
 async fn show(s: &Session<'_>, protocol: &Protocol, lease: Pubkey) -> Result<Report> {
     let d = protocol.settlement_decimals;
+    let money = Money::of(&protocol.settlement_mint, d);
     let l: Lease = s.get(&lease, "lease").await?;
     let now = s.chain.unix_timestamp().await?;
     Ok(Report::fields(&[
@@ -279,12 +283,12 @@ async fn show(s: &Session<'_>, protocol: &Protocol, lease: Pubkey) -> Result<Rep
         ("renter", l.renter.to_string()),
         ("status", format!("{:?}", l.status)),
         ("gpus", l.gpu_count.to_string()),
-        ("price_per_gpu_hour", format_amount(l.price_per_gpu_hour, d)),
+        ("price_per_gpu_hour", money.fmt(l.price_per_gpu_hour)),
         ("start_at", when(l.start_at, now)),
         ("end_at", when(l.end_at, now)),
-        ("escrow", format_amount(l.escrow, d)),
-        ("pending", format_amount(l.pending, d)),
-        ("charged_total", format_amount(l.charged_total, d)),
+        ("escrow", money.fmt(l.escrow)),
+        ("pending", money.fmt(l.pending)),
+        ("charged_total", money.fmt(l.charged_total)),
         (
             "gpu_hours_billed",
             format!("{:.4}", l.gpu_seconds_billed as f64 / 3_600.0),
@@ -310,12 +314,17 @@ async fn statement(s: &Session<'_>, protocol: &Protocol, lease: Pubkey) -> Resul
     if st.start_at == 0 && st.charges.is_empty() {
         bail!("{lease} has no lease history on this cluster (not a lease, or another cluster)");
     }
-    Ok(statement_report(&lease, &st, d))
+    Ok(statement_report(
+        &lease,
+        &st,
+        &Money::of(&protocol.settlement_mint, d),
+    ))
 }
 
 /// `lease list`.
 async fn list(s: &Session<'_>, protocol: &Protocol) -> Result<Report> {
     let d = protocol.settlement_decimals;
+    let money = Money::of(&protocol.settlement_mint, d);
     let now = s.chain.unix_timestamp().await?;
     let rows = leases_of(s.chain, &s.me())
         .await?
@@ -326,8 +335,8 @@ async fn list(s: &Session<'_>, protocol: &Protocol) -> Result<Report> {
                 l.node.to_string(),
                 l.gpu_count.to_string(),
                 format!("{:?}", l.status),
-                format_amount(l.escrow, d),
-                format_amount(l.charged_total, d),
+                money.fmt(l.escrow),
+                money.fmt(l.charged_total),
                 when(l.end_at, now),
             ]
         })

@@ -7,7 +7,7 @@ use tessera_client::chain::{all_nodes, fetch};
 
 use crate::output::Report;
 use crate::session::Session;
-use crate::units::{format_amount, model_name};
+use crate::units::{model_name, Money};
 
 /// Sort order.
 #[derive(Debug, Clone, Copy, ValueEnum, Default)]
@@ -36,7 +36,8 @@ pub struct MarketArgs {
 
 /// Lists online nodes with free GPUs.
 pub async fn run(args: MarketArgs, s: &Session<'_>) -> Result<Report> {
-    let d = s.protocol().await?.settlement_decimals;
+    let protocol = s.protocol().await?;
+    let money = Money::of(&protocol.settlement_mint, protocol.settlement_decimals);
     let mut rows = Vec::new();
     for (address, n) in all_nodes(s.chain).await? {
         if n.status != NodeStatus::Online || n.free_gpus() < args.min_free {
@@ -63,7 +64,7 @@ pub async fn run(args: MarketArgs, s: &Session<'_>) -> Result<Report> {
                     0 => "unattested".to_string(),
                     _ => format!("{:.1}", f64::from(n.tflops_centi) / 100.0),
                 },
-                format_amount(n.spec.price_per_gpu_hour, d),
+                money.fmt(n.spec.price_per_gpu_hour),
                 p.receipts_settled.to_string(),
                 p.disputes_lost.to_string(),
             ]

@@ -9,7 +9,7 @@ use tessera_client::{instructions as ix, pda};
 
 use crate::output::{when, Report};
 use crate::session::Session;
-use crate::units::{format_amount, model_bytes, model_name, parse_amount, parse_duration};
+use crate::units::{model_bytes, model_name, parse_amount, parse_duration, Money};
 use tessera_client::units::format_duration;
 
 /// Availability as a flag.
@@ -93,12 +93,14 @@ pub struct RegisterArgs {
 
 /// Runs a node command.
 pub async fn run(cmd: NodeCmd, s: &Session<'_>) -> Result<Report> {
-    let d = s.protocol().await?.settlement_decimals;
+    let protocol = s.protocol().await?;
+    let money = Money::of(&protocol.settlement_mint, protocol.settlement_decimals);
+    let d = money.decimals;
     match cmd {
         NodeCmd::Register(args) => register(s, d, args).await,
-        NodeCmd::List { provider } => list(s, d, provider).await,
+        NodeCmd::List { provider } => list(s, &money, provider).await,
         NodeCmd::Earnings { node } => earnings(s, node).await,
-        NodeCmd::Show { node } => show(s, d, node).await,
+        NodeCmd::Show { node } => show(s, &money, node).await,
         NodeCmd::Update {
             node,
             price,
@@ -110,13 +112,14 @@ pub async fn run(cmd: NodeCmd, s: &Session<'_>) -> Result<Report> {
 
 /// `node earnings`: a row per lease and a total.
 async fn earnings(s: &Session<'_>, node: Pubkey) -> Result<Report> {
-    let d = s.protocol().await?.settlement_decimals;
+    let protocol = s.protocol().await?;
+    let money = Money::of(&protocol.settlement_mint, protocol.settlement_decimals);
     let history = s.chain.history(&node).await?;
     let leases = tessera_client::statement::node_earnings(&node, &history);
     if leases.is_empty() {
         bail!("node {node} has had no lease on this cluster");
     }
-    let a = |v: u64| format_amount(v, d);
+    let a = |v: u64| money.fmt(v);
     let hours = |secs: u64| format!("{:.4}", secs as f64 / 3_600.0);
     let sum =
         |f: fn(&tessera_client::statement::LeaseEarnings) -> u64| leases.iter().map(f).sum::<u64>();
@@ -196,7 +199,7 @@ async fn register(s: &Session<'_>, d: u8, args: RegisterArgs) -> Result<Report> 
 }
 
 /// `node list`.
-async fn list(s: &Session<'_>, d: u8, provider: Option<Pubkey>) -> Result<Report> {
+async fn list(s: &Session<'_>, money: &Money, provider: Option<Pubkey>) -> Result<Report> {
     let provider = pda::find_provider_address(&provider.unwrap_or(s.me())).0;
     let rows = nodes_of(s.chain, &provider)
         .await?
@@ -206,7 +209,7 @@ async fn list(s: &Session<'_>, d: u8, provider: Option<Pubkey>) -> Result<Report
                 address.to_string(),
                 model_name(&n.spec.gpu_model),
                 format!("{}/{}", n.free_gpus(), n.spec.gpu_count),
-                format_amount(n.spec.price_per_gpu_hour, d),
+                money.fmt(n.spec.price_per_gpu_hour),
                 format!("{:?}", n.status),
             ]
         })
@@ -218,7 +221,7 @@ async fn list(s: &Session<'_>, d: u8, provider: Option<Pubkey>) -> Result<Report
 }
 
 /// `node show`.
-async fn show(s: &Session<'_>, d: u8, node: Pubkey) -> Result<Report> {
+async fn show(s: &Session<'_>, money: &Money, node: Pubkey) -> Result<Report> {
     let (_, n) = s.node(&node).await?;
     let now = s.chain.unix_timestamp().await?;
     Ok(Report::fields(&[
@@ -230,10 +233,7 @@ async fn show(s: &Session<'_>, d: u8, node: Pubkey) -> Result<Report> {
         ("gpus", n.spec.gpu_count.to_string()),
         ("free_gpus", n.free_gpus().to_string()),
         ("vram_mib", n.spec.vram_mib.to_string()),
-        (
-            "price_per_gpu_hour",
-            format_amount(n.spec.price_per_gpu_hour, d),
-        ),
+        ("price_per_gpu_hour", money.fmt(n.spec.price_per_gpu_hour)),
         (
             "lease_length",
             format!(

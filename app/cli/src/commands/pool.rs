@@ -11,7 +11,7 @@ use tessera_client::{metrics, pda};
 
 use crate::output::Report;
 use crate::session::Session;
-use crate::units::{format_amount, model_bytes, model_name, parse_amount};
+use crate::units::{format_amount, model_bytes, model_name, parse_amount, Money};
 
 /// Pool commands.
 #[derive(Debug, Subcommand)]
@@ -152,7 +152,10 @@ pub async fn run(cmd: PoolCmd, s: &Session<'_>) -> Result<Report> {
             .await
         }
         PoolCmd::List { operator } => list(s, &protocol, operator).await,
-        PoolCmd::Position { wallet } => position(s, wallet.unwrap_or_else(|| s.me()), d).await,
+        PoolCmd::Position { wallet } => {
+            let money = Money::of(&protocol.settlement_mint, d);
+            position(s, wallet.unwrap_or_else(|| s.me()), &money).await
+        }
         PoolCmd::Show { pool } => show(s, &protocol, pool).await,
         PoolCmd::Deposit {
             pool,
@@ -184,7 +187,7 @@ fn redeem_refusal(
     pool: &Pubkey,
     shares: u64,
     now: i64,
-    d: u8,
+    money: &Money,
 ) -> Result<Option<String>> {
     if !p.queue_is_empty() {
         let waiting = p.next_ticket_seq - p.head_ticket_seq;
@@ -197,17 +200,17 @@ fn redeem_refusal(
         .map_err(|e| anyhow::anyhow!("cannot price {shares} shares: {e}"))?;
     Ok((assets > p.cash).then(|| {
         format!(
-            "redeeming {} shares needs {} in cash, but pool {pool} has {} free (the rest is lent to leases or escrowed): redeem fewer, or queue with `tessera pool queue {pool} {}` and claim when cash returns",
-            format_amount(shares, d),
-            format_amount(assets, d),
-            format_amount(p.cash, d),
-            format_amount(shares, d),
+            "redeeming {} needs {} in cash, but pool {pool} has {} free (the rest is lent to leases or escrowed): redeem fewer, or queue with `tessera pool queue {pool} {}` and claim when cash returns",
+            Money::shares(money.decimals).fmt(shares),
+            money.fmt(assets),
+            money.fmt(p.cash),
+            format_amount(shares, money.decimals),
         )
     }))
 }
 
 /// `pool position`: one row per pool the wallet holds or held shares of, then its tickets.
-async fn position(s: &Session<'_>, wallet: Pubkey, d: u8) -> Result<Report> {
+async fn position(s: &Session<'_>, wallet: Pubkey, money: &Money) -> Result<Report> {
     let now = s.chain.unix_timestamp().await?;
     let history = s.chain.history(&wallet).await?;
     let owner = (tessera_client::accounts::offsets::TICKET_OWNER, wallet);
@@ -216,7 +219,8 @@ async fn position(s: &Session<'_>, wallet: Pubkey, d: u8) -> Result<Report> {
         .into_iter()
         .map(|(_, t)| t)
         .collect();
-    let a = |v: u64| format_amount(v, d);
+    let a = |v: u64| money.fmt(v);
+    let sh = |v: u64| Money::shares(money.decimals).fmt(v);
     let (mut rows, mut queue) = (Vec::new(), Vec::new());
     for (at, p) in pools(s.chain, None).await? {
         let held = s
@@ -230,9 +234,9 @@ async fn position(s: &Session<'_>, wallet: Pubkey, d: u8) -> Result<Report> {
         let sign = if earned < 0 { "-" } else { "" };
         rows.push(vec![
             at.to_string(),
-            a(pos.shares),
+            sh(pos.shares),
             a(pos.value),
-            a(pos.queued_shares),
+            sh(pos.queued_shares),
             a(pos.claimable),
             a(pos.deposited),
             a(pos.redeemed),
@@ -246,7 +250,7 @@ async fn position(s: &Session<'_>, wallet: Pubkey, d: u8) -> Result<Report> {
                 true => format!("served: `tessera pool claim {at} {seq}` pays {}", a(assets)),
                 false => format!("queued: `tessera pool crank {at}` serves it once cash is free"),
             };
-            queue.push(vec![at.to_string(), seq.to_string(), a(shares), state]);
+            queue.push(vec![at.to_string(), seq.to_string(), sh(shares), state]);
         }
     }
     if rows.is_empty() {
@@ -313,6 +317,7 @@ async fn create(
 /// `pool list`.
 async fn list(s: &Session<'_>, protocol: &Protocol, operator: Option<Pubkey>) -> Result<Report> {
     let d = protocol.settlement_decimals;
+    let money = Money::of(&protocol.settlement_mint, d);
     let now = s.chain.unix_timestamp().await?;
     let rows = pools(s.chain, operator.as_ref())
         .await?
@@ -322,9 +327,9 @@ async fn list(s: &Session<'_>, protocol: &Protocol, operator: Option<Pubkey>) ->
                 address.to_string(),
                 p.operator.to_string(),
                 model_name(&p.gpu_model),
-                format_amount(p.nav(now).unwrap_or(0), d),
+                money.fmt(p.nav(now).unwrap_or(0)),
                 metrics::share_value(&p, d, now)
-                    .map(|v| format_amount(v, d))
+                    .map(|v| money.fmt(v))
                     .unwrap_or_default(),
                 format!("{:.1}%", metrics::capital_utilisation(&p) * 100.0),
             ]
@@ -346,16 +351,17 @@ async fn list(s: &Session<'_>, protocol: &Protocol, operator: Option<Pubkey>) ->
 /// `pool show`.
 async fn show(s: &Session<'_>, protocol: &Protocol, pool: Pubkey) -> Result<Report> {
     let d = protocol.settlement_decimals;
+    let money = Money::of(&protocol.settlement_mint, d);
     let (_, p) = s.pool(&pool).await?;
     let now = s.chain.unix_timestamp().await?;
-    let a = |v: u64| format_amount(v, d);
+    let a = |v: u64| money.fmt(v);
     Ok(Report::fields(&[
         ("pool", pool.to_string()),
         ("operator", p.operator.to_string()),
         ("gpu_model", model_name(&p.gpu_model)),
         ("operator_fee_bps", p.operator_fee_bps.get().to_string()),
         ("credit_limit", a(p.credit_limit)),
-        ("total_shares", a(p.total_shares)),
+        ("total_shares", Money::shares(d).fmt(p.total_shares)),
         ("nav", a(p.nav(now)?)),
         (
             "share_value",
@@ -394,6 +400,7 @@ async fn deposit(
     min_shares: String,
 ) -> Result<Report> {
     let d = protocol.settlement_decimals;
+    let in_shares = Money::shares(d);
     let (keys, _) = s.pool(&pool).await?;
     let assets = parse_amount(&amount, d, "amount")?;
     let min = parse_amount(&min_shares, d, "--min-shares")?;
@@ -421,7 +428,7 @@ async fn deposit(
     Ok(Report::done(
         "deposited",
         &sig,
-        &[("shares_held", format_amount(balance, d))],
+        &[("shares_held", in_shares.fmt(balance))],
     ))
 }
 
@@ -434,6 +441,8 @@ async fn redeem(
     min_assets: String,
 ) -> Result<Report> {
     let d = protocol.settlement_decimals;
+    let money = Money::of(&protocol.settlement_mint, d);
+    let in_shares = Money::shares(d);
     let (keys, p) = s.pool(&pool).await?;
     let (usd, create_usd) = s.my_ata(&protocol.settlement_mint);
     let (share_acc, _) = s.my_ata(&keys.share_mint);
@@ -442,7 +451,7 @@ async fn redeem(
     s.require_tokens(&share_acc, n, d, "shares of this pool")
         .await?;
     let now = s.chain.unix_timestamp().await?;
-    if let Some(why) = redeem_refusal(&p, &pool, n, now, d)? {
+    if let Some(why) = redeem_refusal(&p, &pool, n, now, &money)? {
         bail!("{why}");
     }
     let before = s.balance(&usd).await?;
@@ -466,8 +475,8 @@ async fn redeem(
         "redeemed",
         &sig,
         &[
-            ("shares", format_amount(n, d)),
-            ("received", format_amount(received, d)),
+            ("shares", in_shares.fmt(n)),
+            ("received", money.fmt(received)),
         ],
     ))
 }
@@ -480,13 +489,14 @@ async fn queue(
     shares: String,
 ) -> Result<Report> {
     let d = protocol.settlement_decimals;
+    let money = Money::of(&protocol.settlement_mint, d);
     let (keys, p) = s.pool(&pool).await?;
     let (share_acc, _) = s.my_ata(&keys.share_mint);
     let n = parse_amount(&shares, d, "shares")?;
     s.require_tokens(&share_acc, n, d, "shares of this pool")
         .await?;
     let now = s.chain.unix_timestamp().await?;
-    let why = match redeem_refusal(&p, &pool, n, now, d)? {
+    let why = match redeem_refusal(&p, &pool, n, now, &money)? {
         Some(short) => short,
         None => format!("cash was enough to redeem at once (`tessera pool redeem {pool} {shares}`); queued as asked"),
     };
@@ -541,6 +551,7 @@ async fn crank(s: &Session<'_>, pool: Pubkey) -> Result<Report> {
 /// `pool sweep`.
 async fn sweep(s: &Session<'_>, protocol: &Protocol, pool: Pubkey) -> Result<Report> {
     let d = protocol.settlement_decimals;
+    let money = Money::of(&protocol.settlement_mint, d);
     let (keys, p) = s.pool(&pool).await?;
     if p.protocol_fees_owed == 0 {
         bail!("pool {pool} owes no protocol fees");
@@ -551,13 +562,14 @@ async fn sweep(s: &Session<'_>, protocol: &Protocol, pool: Pubkey) -> Result<Rep
     Ok(Report::done(
         "protocol fees swept",
         &sig,
-        &[("amount", format_amount(p.protocol_fees_owed, d))],
+        &[("amount", money.fmt(p.protocol_fees_owed))],
     ))
 }
 
 /// `pool claim`.
 async fn claim(s: &Session<'_>, protocol: &Protocol, pool: Pubkey, seq: u64) -> Result<Report> {
     let d = protocol.settlement_decimals;
+    let money = Money::of(&protocol.settlement_mint, d);
     let (keys, _) = s.pool(&pool).await?;
     let ticket_address = pda::find_ticket_address(&pool, seq).0;
     let ticket: RedemptionTicket = s.get(&ticket_address, "redemption ticket").await?;
@@ -574,7 +586,7 @@ async fn claim(s: &Session<'_>, protocol: &Protocol, pool: Pubkey, seq: u64) -> 
     Ok(Report::done(
         "redemption claimed",
         &sig,
-        &[("amount", format_amount(ticket.assets, d))],
+        &[("amount", money.fmt(ticket.assets))],
     ))
 }
 

@@ -8,7 +8,7 @@ use tessera_client::{instructions as ix, pda};
 
 use crate::output::Report;
 use crate::session::Session;
-use crate::units::format_amount;
+use crate::units::{format_amount, Money};
 
 /// Provider commands.
 #[derive(Debug, Subcommand)]
@@ -29,16 +29,21 @@ pub async fn run(cmd: ProviderCmd, s: &Session<'_>) -> Result<Report> {
         ProviderCmd::Register => {
             let protocol = s.protocol().await?;
             let sd = s.decimals(&protocol.stake_mint).await?;
+            let stake = Money::of(&protocol.stake_mint, sd);
             let min = format_amount(protocol.params.min_provider_stake, sd);
             let position = pda::find_stake_position_address(&s.me()).0;
             if s.chain.account(&position).await?.is_none() {
-                bail!("you have no stake: run `tessera stake add {min}` first (providers need {min} staked)");
+                bail!(
+                    "you have no stake: run `tessera stake add {min}` first (providers need {} staked)",
+                    stake.fmt(protocol.params.min_provider_stake)
+                );
             }
             let pos: tessera::state::StakePosition = s.get(&position, "stake position").await?;
             if pos.amount < protocol.params.min_provider_stake {
                 bail!(
-                    "providers need {min} staked; you have {}",
-                    format_amount(pos.amount, sd)
+                    "providers need {} staked; you have {}",
+                    stake.fmt(protocol.params.min_provider_stake),
+                    stake.fmt(pos.amount)
                 );
             }
             let sig = s.send(&[ix::register_provider(s.me())]).await?;
@@ -70,7 +75,10 @@ pub async fn run(cmd: ProviderCmd, s: &Session<'_>) -> Result<Report> {
                 ),
                 ("leases_completed", p.leases_completed.to_string()),
                 ("disputes_lost", p.disputes_lost.to_string()),
-                ("slashed_total", format_amount(p.slashed_total, sd)),
+                (
+                    "slashed_total",
+                    Money::of(&protocol.stake_mint, sd).fmt(p.slashed_total),
+                ),
             ]))
         }
     }

@@ -7,7 +7,7 @@ use tessera_client::{instructions as ix, pda};
 
 use crate::output::{when, Report};
 use crate::session::Session;
-use crate::units::{format_amount, parse_amount};
+use crate::units::{parse_amount, Money};
 
 /// Staking commands.
 #[derive(Debug, Subcommand)]
@@ -36,6 +36,8 @@ pub enum StakeCmd {
 pub async fn run(cmd: StakeCmd, s: &Session<'_>) -> Result<Report> {
     let protocol = s.protocol().await?;
     let sd = s.decimals(&protocol.stake_mint).await?;
+    let stake = Money::of(&protocol.stake_mint, sd);
+    let money = Money::of(&protocol.settlement_mint, protocol.settlement_decimals);
     let (stake_acc, create_stake_acc) = s.my_ata(&protocol.stake_mint);
     match cmd {
         StakeCmd::Add { amount } => {
@@ -65,10 +67,7 @@ pub async fn run(cmd: StakeCmd, s: &Session<'_>) -> Result<Report> {
             Ok(Report::done(
                 "rewards claimed",
                 &sig,
-                &[(
-                    "settlement_balance",
-                    format_amount(got, protocol.settlement_decimals),
-                )],
+                &[("settlement_balance", money.fmt(got))],
             ))
         }
         StakeCmd::Show => {
@@ -83,15 +82,12 @@ pub async fn run(cmd: StakeCmd, s: &Session<'_>) -> Result<Report> {
                 .settle_rewards(pool.acc_reward_per_share)
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             Ok(Report::fields(&[
-                ("active", format_amount(pos.amount, sd)),
-                ("locked_as_collateral", format_amount(pos.locked_amount, sd)),
-                ("unbonding", format_amount(pos.unbonding_amount, sd)),
+                ("active", stake.fmt(pos.amount)),
+                ("locked_as_collateral", stake.fmt(pos.locked_amount)),
+                ("unbonding", stake.fmt(pos.unbonding_amount)),
                 ("unbonding_ends_at", when(pos.unbonding_ends_at, now)),
-                (
-                    "claimable_rewards",
-                    format_amount(preview.unclaimed_rewards, protocol.settlement_decimals),
-                ),
-                ("slashed_total", format_amount(pos.slashed_total, sd)),
+                ("claimable_rewards", money.fmt(preview.unclaimed_rewards)),
+                ("slashed_total", stake.fmt(pos.slashed_total)),
             ]))
         }
     }

@@ -49,7 +49,7 @@ export function LeasePage({ snap, wallet, refresh, address }: PageProps & { addr
       <>
         <h1>Lease</h1>
         <p class="muted">{address} is closed (or never existed); its receipts remain in its history below.</p>
-        <Receipts rows={rows} decimals={d} />
+        <Receipts rows={rows} decimals={d} unit={snap.unit} />
       </>
     );
   }
@@ -64,15 +64,15 @@ export function LeasePage({ snap, wallet, refresh, address }: PageProps & { addr
       <div class="cards">
         <Card label="status" value={l.status === LeaseStatus.Disputed ? 'disputed' : l.graceUntil > 0n ? `in grace until ${date(l.graceUntil)}` : 'active'} test="status" />
         <Card label="runs" value={`${date(l.startAt)} → ${date(l.endAt)} (ends ${until(l.endAt, snap.now)})`} />
-        <Card label="price per GPU-hour" value={tokens(l.pricePerGpuHour, d)} />
-        <Card label="escrow left" value={tokens(l.escrow, d)} test="escrow" />
-        <Card label="charged (settled)" value={tokens(l.chargedTotal, d)} />
-        <Card label="pending charge" value={l.pending > 0n ? `${tokens(l.pending, d)}: dispute window ends ${until(windowEnds, snap.now)}` : 'none'} test="pending" />
+        <Card label="price per GPU-hour" value={tokens(l.pricePerGpuHour, d, snap.unit)} />
+        <Card label="escrow left" value={tokens(l.escrow, d, snap.unit)} test="escrow" />
+        <Card label="charged (settled)" value={tokens(l.chargedTotal, d, snap.unit)} />
+        <Card label="pending charge" value={l.pending > 0n ? `${tokens(l.pending, d, snap.unit)}: dispute window ends ${until(windowEnds, snap.now)}` : 'none'} test="pending" />
         <Card label="GPU-seconds billed" value={String(l.gpuSecondsBilled)} />
         <Card label="agreed terms" value={`fee ${l.terms.protocolFeeBps[0] / 100}%, dispute window ${duration(BigInt(l.terms.disputeWindowSecs))}, grace ${duration(BigInt(l.terms.graceSecs))}`} />
       </div>
       <h2>Receipts</h2>
-      {list === null ? <p class="muted">Reading receipts…</p> : <Receipts rows={rows} decimals={d} />}
+      {list === null ? <p class="muted">Reading receipts…</p> : <Receipts rows={rows} decimals={d} unit={snap.unit} />}
       {mine && (
         <>
           <h2>Your lease</h2>
@@ -94,7 +94,7 @@ export function LeasePage({ snap, wallet, refresh, address }: PageProps & { addr
   );
 }
 
-function Receipts({ rows, decimals }: { rows: Receipt[]; decimals: number }) {
+function Receipts({ rows, decimals, unit }: { rows: Receipt[]; decimals: number; unit: string }) {
   if (rows.length === 0) return <p class="muted">No receipts yet.</p>;
   return (
     <table data-test="receipts">
@@ -102,7 +102,7 @@ function Receipts({ rows, decimals }: { rows: Receipt[]; decimals: number }) {
       <tbody>{rows.map((r) => (
         <tr key={String(r.seq)}>
           <td class="num">{String(r.seq)}</td><td>{date(r.periodStart)} + {duration(r.periodEnd - r.periodStart)}</td>
-          <td class="num">{String(r.gpuSeconds)}</td><td class="num">{tokens(r.charge, decimals)}</td><td>{date(r.at)}</td><td>{r.state}</td>
+          <td class="num">{String(r.gpuSeconds)}</td><td class="num">{tokens(r.charge, decimals, unit)}</td><td>{date(r.at)}</td><td>{r.state}</td>
         </tr>
       ))}</tbody>
     </table>

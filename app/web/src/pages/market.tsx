@@ -66,7 +66,7 @@ export function Market({ snap }: PageProps) {
               <td><Link to="node" address={r.n.address} /></td>
               <td>{r.name}</td>
               <td class="num" data-test="free">{r.free}/{r.n.data.spec.gpuCount}</td>
-              <td class="num">{tokens(r.n.data.spec.pricePerGpuHour, snap.decimals)}</td>
+              <td class="num">{tokens(r.n.data.spec.pricePerGpuHour, snap.decimals, snap.unit)}</td>
               <td class="num">{r.tflops === null ? <span class="tag warn">unattested</span>
                 : `${r.tflops.toFixed(0)} TFLOPS${r.ofPeak === null ? '' : ` (${(r.ofPeak * 100).toFixed(0)}% of peak)`}`}</td>
               <td class="num">{String(r.provider?.receiptsSettled ?? 0n)}</td>

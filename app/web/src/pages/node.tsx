@@ -66,7 +66,7 @@ export function NodePage(props: PageProps & { address: string }) {
       <p class="muted">{address} · pool <Link to="pool" address={n.pool} /> · {n.status === NodeStatus.Online ? 'online' : 'offline'}</p>
       <div class="cards">
         <Card label="GPUs free" value={`${n.spec.gpuCount - n.gpusAllocated}/${n.spec.gpuCount}`} test="free" />
-        <Card label="price per GPU-hour" value={tokens(n.spec.pricePerGpuHour, d)} />
+        <Card label="price per GPU-hour" value={tokens(n.spec.pricePerGpuHour, d, snap.unit)} />
         <Card label="VRAM per GPU" value={`${Math.floor(n.spec.vramMib / 1024)} GiB`} />
         <Card label="lease length" value={`${n.spec.minLeaseSecs} s – ${n.spec.maxLeaseSecs} s`} />
         <Card label="benchmark" value={benchmark} />
@@ -78,7 +78,7 @@ export function NodePage(props: PageProps & { address: string }) {
         <table><thead><tr><th>lease</th><th>renter</th><th class="num">GPUs</th><th class="num">escrow</th><th class="num">charged</th><th>ends</th></tr></thead>
           <tbody>{leases.map((l) => (
             <tr key={l.address}><td><Link to="lease" address={l.address} /></td><td title={l.data.renter}>{l.data.renter.slice(0, 4)}…</td>
-              <td class="num">{l.data.gpuCount}</td><td class="num">{tokens(l.data.escrow, d)}</td><td class="num">{tokens(l.data.chargedTotal, d)}</td>
+              <td class="num">{l.data.gpuCount}</td><td class="num">{tokens(l.data.escrow, d, snap.unit)}</td><td class="num">{tokens(l.data.chargedTotal, d, snap.unit)}</td>
               <td>{date(l.data.endAt)} ({until(l.data.endAt, snap.now)})</td></tr>
           ))}</tbody></table>
       )}

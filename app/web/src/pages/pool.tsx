@@ -96,15 +96,15 @@ export function PoolPage({ snap, wallet, refresh, address }: PageProps & { addre
       <p class="muted">{address} · operator <Link to="pool" address={p.operator} /> · fee {p.operatorFeeBps[0] / 100}%</p>
       <div class="cards">
         <Card label="share value (tokens)" value={formatRatio(num, den, 6)} test="share-value" />
-        <Card label="NAV" value={tokens(nav(p, snap.now), d)} test="nav" />
-        <Card label="cash" value={tokens(p.cash, d)} />
-        <Card label="escrowed by renters" value={tokens(p.escrowed, d)} />
-        <Card label="pending charges" value={tokens(p.pending, d)} />
-        <Card label="lent out" value={tokens(p.deployedPrincipal, d)} />
-        <Card label="revenue still vesting" value={tokens(lockedRevenueAt(p, snap.now), d)} />
+        <Card label="NAV" value={tokens(nav(p, snap.now), d, snap.unit)} test="nav" />
+        <Card label="cash" value={tokens(p.cash, d, snap.unit)} />
+        <Card label="escrowed by renters" value={tokens(p.escrowed, d, snap.unit)} />
+        <Card label="pending charges" value={tokens(p.pending, d, snap.unit)} />
+        <Card label="lent out" value={tokens(p.deployedPrincipal, d, snap.unit)} />
+        <Card label="revenue still vesting" value={tokens(lockedRevenueAt(p, snap.now), d, snap.unit)} />
         <Card label="utilisation" value={`${u.leased}/${u.registered} GPUs`} />
         <Card label="yield" value={list ? yieldOf(list, p, snap.now).text : '…'} test="yield" />
-        <Card label="shares outstanding" value={tokens(p.totalShares, d)} />
+        <Card label="shares outstanding" value={tokens(p.totalShares, d, 'shares')} />
       </div>
       {list && <Chart list={list} pool={p} now={snap.now} decimals={d} />}
       <h2>Redemption queue</h2>
@@ -112,13 +112,13 @@ export function PoolPage({ snap, wallet, refresh, address }: PageProps & { addre
         <table><thead><tr><th>#</th><th>owner</th><th class="num">shares</th><th>requested</th><th>status</th></tr></thead>
           <tbody>{tickets.map((t) => (
             <tr key={t.address}><td>{String(t.data.seq)}</td><td><Link to="staking" address={t.data.owner} /></td>
-              <td class="num">{tokens(t.data.shares, d)}</td><td>{date(t.data.requestedAt)}</td><td>{t.data.status === TicketStatus.Queued ? 'queued' : 'fulfilled'}</td></tr>
+              <td class="num">{tokens(t.data.shares, d, 'shares')}</td><td>{date(t.data.requestedAt)}</td><td>{t.data.status === TicketStatus.Queued ? 'queued' : 'fulfilled'}</td></tr>
           ))}</tbody></table>
       )}
       <h2>Invest</h2>
       {!wallet ? <p class="muted">Connect a wallet to deposit or redeem.</p> : (
         <>
-          <p>You hold <span data-test="my-shares">{held === null ? '…' : tokens(held, d)}</span> shares.</p>
+          <p>You hold <span data-test="my-shares">{held === null ? '…' : tokens(held, d, 'shares')}</span>.</p>
           <ActionForm name="deposit" label="Deposit" placeholder="amount in tokens" run={async (v) => {
             await actions.deposit(wallet.signer, ref, parseAmount(v, d, 'deposit'));
             return after(`deposited ${v}`);

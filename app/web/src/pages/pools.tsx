@@ -28,15 +28,15 @@ export function Pools({ snap }: PageProps) {
                 <td><Link to="pool" address={p.address} /></td>
                 <td>{model(p.data.gpuModel)}</td>
                 <td class="num" data-test="share-value">{formatRatio(num, den, 6)}</td>
-                <td class="num" data-test="nav">{tokens(nav(p.data, snap.now), d)}</td>
-                <td class="num">{tokens(p.data.cash, d)}</td>
-                <td class="num">{tokens(p.data.escrowed, d)}</td>
-                <td class="num">{tokens(p.data.pending, d)}</td>
-                <td class="num">{tokens(p.data.deployedPrincipal, d)}</td>
-                <td class="num">{tokens(lockedRevenueAt(p.data, snap.now), d)}</td>
+                <td class="num" data-test="nav">{tokens(nav(p.data, snap.now), d, snap.unit)}</td>
+                <td class="num">{tokens(p.data.cash, d, snap.unit)}</td>
+                <td class="num">{tokens(p.data.escrowed, d, snap.unit)}</td>
+                <td class="num">{tokens(p.data.pending, d, snap.unit)}</td>
+                <td class="num">{tokens(p.data.deployedPrincipal, d, snap.unit)}</td>
+                <td class="num">{tokens(lockedRevenueAt(p.data, snap.now), d, snap.unit)}</td>
                 <td><YieldLine pool={p.data} address={p.address} now={snap.now} /></td>
                 <td class="num" data-test="utilisation">{u.leased}/{u.registered} GPUs ({percent(BigInt(u.leased), BigInt(u.registered))})</td>
-                <td class="num">{tokens(p.data.queuedShares, d)}</td>
+                <td class="num">{tokens(p.data.queuedShares, d, 'shares')}</td>
               </tr>
             );
           })}

@@ -23,7 +23,7 @@ export function Staking({ snap, wallet, refresh }: PageProps) {
     return (
       <>
         <h1>Staking</h1>
-        <p>{stakePool.length} stakers, {tokens(total, STAKE_DECIMALS)} staked in all.</p>
+        <p>{stakePool.length} stakers, {tokens(total, STAKE_DECIMALS, snap.stakeUnit)} staked in all.</p>
         <p class="muted">Connect a wallet to see and change your stake.</p>
       </>
     );
@@ -35,11 +35,11 @@ export function Staking({ snap, wallet, refresh }: PageProps) {
     <>
       <h1>Staking</h1>
       <div class="cards">
-        <Card label="staked" value={tokens(mine?.amount ?? 0n, STAKE_DECIMALS)} test="staked" />
-        <Card label="unbonding" value={mine && mine.unbondingAmount > 0n ? `${tokens(mine.unbondingAmount, STAKE_DECIMALS)}, free ${until(mine.unbondingEndsAt, snap.now)} (${date(mine.unbondingEndsAt)})` : 'none'} />
-        <Card label="locked by open leases" value={tokens(mine?.lockedAmount ?? 0n, STAKE_DECIMALS)} />
-        <Card label="claimable rewards" value={tokens(claimable > 0n ? claimable : 0n, snap.decimals)} test="claimable" />
-        <Card label="protocol tokens in the wallet" value={stakeTokens === null ? '…' : tokens(stakeTokens, STAKE_DECIMALS)} />
+        <Card label="staked" value={tokens(mine?.amount ?? 0n, STAKE_DECIMALS, snap.stakeUnit)} test="staked" />
+        <Card label="unbonding" value={mine && mine.unbondingAmount > 0n ? `${tokens(mine.unbondingAmount, STAKE_DECIMALS, snap.stakeUnit)}, free ${until(mine.unbondingEndsAt, snap.now)} (${date(mine.unbondingEndsAt)})` : 'none'} />
+        <Card label="locked by open leases" value={tokens(mine?.lockedAmount ?? 0n, STAKE_DECIMALS, snap.stakeUnit)} />
+        <Card label="claimable rewards" value={tokens(claimable > 0n ? claimable : 0n, snap.decimals, snap.unit)} test="claimable" />
+        <Card label="protocol tokens in the wallet" value={stakeTokens === null ? '…' : tokens(stakeTokens, STAKE_DECIMALS, snap.stakeUnit)} />
       </div>
       <ActionForm name="stake" label="Stake" placeholder="protocol tokens" run={async (v) => {
         await actions.stake(wallet.signer, snap.protocol.stakeMint, parseAmount(v, STAKE_DECIMALS, 'stake'));

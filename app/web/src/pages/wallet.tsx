@@ -41,7 +41,7 @@ export function WalletBar({ wallet, onConnect, snap }: {
       <span title={wallet.address}>{wallet.wallet.name}: {short(wallet.address)}</span>
       {balances && snap && (
         <span data-test="balances">
-          {tokens(balances.sol, 9)} SOL · {tokens(balances.tokens, snap.decimals)} tokens
+          {tokens(balances.sol, 9, 'SOL')} · {tokens(balances.tokens, snap.decimals, snap.unit)}
         </span>
       )}
       {LOCAL && balances?.tokens === 0n && (
