@@ -63,7 +63,9 @@ test('the pools page shows each pool as the chain holds it', async ({ page }) =>
   const { num, den } = shareValue(p, at);
   await expect(row.locator('[data-test=share-value]')).toHaveText(formatRatio(num, den, 6));
   await expect(row.locator('[data-test=utilisation]')).toContainText('2/10 GPUs');
-  await expect(row.locator('[data-test=yield]')).toContainText('a year (settled revenue over');
+  // Minutes of revenue are not annualised: the line says what was earned and when it will be.
+  await expect(row.locator('[data-test=yield]')).toContainText(`${net.world.settlementToken} to investors over`);
+  await expect(row.locator('[data-test=yield]')).toContainText('annualised once 7d have passed');
   await shot(page, 'pools');
   await row.locator('a').first().click();
   await expect(page.locator('[data-test=chart] canvas')).toBeVisible();
@@ -164,5 +166,61 @@ test('with an indexer configured, histories come from it and match the chain', a
   await page.goto(`/?rpc=${encodeURIComponent(net.rpc)}&indexer=${encodeURIComponent(indexer)}#/pool/${pool}`);
   await history;
   await expect(page.locator('[data-test=chart] canvas')).toBeVisible();
-  await expect(page.locator('.card[data-test=yield]')).toContainText('a year (settled revenue over');
+  await expect(page.locator('.card[data-test=yield]')).toContainText('annualised once 7d have passed');
+});
+
+test('my account shows the wallet\'s position, leases, nodes and stake', async ({ page }) => {
+  await open(page, 'account');
+  await expect(page.locator('[data-test=empty]')).toContainText('Connect a wallet');
+  await connectDevWallet(page);
+  await page.goto(`/?rpc=${encodeURIComponent(net.rpc)}#/pool/${pool}`);
+  await page.locator('[data-test=deposit] input').fill('100');
+  await page.locator('[data-test=deposit] button').click();
+  await expect(page.locator('[data-test=deposit] [role=status]')).toHaveText('deposited 100');
+  await page.locator('header a', { hasText: 'My account' }).click();
+  const row = page.locator(`[data-test=positions] tr[data-pool="${pool}"]`);
+  const shareMint = await pda.shareMintAddress(pool);
+  const held = BigInt((await rpc.getTokenAccountBalance(await associatedTokenAddress(net.devAddress as Address, shareMint)).send()).value.amount);
+  await expect(row.locator('[data-test=shares]')).toHaveText(`${formatAmount(held, 6)} shares`);
+  await expect(row.locator('[data-test=value]')).toContainText(net.world.settlementToken);
+  await expect(page.locator('[data-test=my-stake]')).toContainText(net.world.stakeToken);
+  await expect(page.locator('[data-test=no-nodes]')).toContainText('tessera-agent init');
+  await shot(page, 'account');
+});
+
+for (const width of [390, 1280]) {
+  test(`at ${width} px no page scrolls sideways: wide tables scroll inside their card`, async ({ page }) => {
+    await page.setViewportSize({ width, height: 900 });
+    for (const route of ['pools', 'market', `pool/${pool}`, `node/${node}`, `lease/${net.world.leases[0] ?? ''}`, 'staking', 'account']) {
+      await open(page, route);
+      const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+      expect(scroll, `${route} at ${width} px`).toBeLessThanOrEqual(inner);
+    }
+    await open(page, 'market');
+    await shot(page, `market-${width}`);
+  });
+}
+
+test('an empty market says what to do instead of showing an empty table', async ({ page }) => {
+  await open(page, 'market');
+  await page.locator('.filters input').first().fill('no such GPU');
+  await expect(page.locator('[data-test=empty]')).toContainText('No node matches');
+  await expect(page.locator('[data-test=market]')).toHaveCount(0);
+});
+
+test('a dead RPC is not a trap: the chain picker moves to another', async ({ page }) => {
+  await page.goto(`/?rpc=${encodeURIComponent('http://127.0.0.1:9')}#/pools`);
+  await expect(page.locator('main [role=alert]')).toContainText('cannot read the chain at http://127.0.0.1:9');
+  await expect(page.locator('main [role=alert]')).toContainText('Pick another chain above');
+  const picker = page.locator('[data-test=chain]');
+  await picker.locator('select').selectOption('');
+  await picker.locator('input[name=rpc]').fill('not a url');
+  await picker.locator('button').click();
+  await expect(picker.locator('[role=alert]')).toContainText('is not an http(s) RPC URL');
+  await picker.locator('input[name=rpc]').fill(net.rpc);
+  await picker.locator('button').click();
+  await expect(page.locator('[data-test=pools]')).toBeVisible();
+  // Remembered: a visit without ?rpc= reads the chain chosen last.
+  await page.goto('/#/pools');
+  await expect(page.locator('[data-test=pools]')).toBeVisible();
 });

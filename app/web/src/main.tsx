@@ -8,8 +8,10 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 
 import { snapshot, type Snapshot } from './chain';
 import { LOCAL, RPC_URL } from './config';
+import { Account } from './pages/account';
 import { LeasePage } from './pages/lease';
 import { Market } from './pages/market';
+import { ChainPicker } from './pages/network';
 import { NodePage } from './pages/node';
 import { PoolPage } from './pages/pool';
 import { Pools } from './pages/pools';
@@ -37,7 +39,7 @@ function App() {
       setSnap(await snapshot());
       setError(null);
     } catch (e) {
-      setError(`cannot read the chain at ${RPC_URL}: ${e instanceof Error ? e.message : String(e)}`);
+      setError(`cannot read the chain at ${RPC_URL}: ${e instanceof Error ? e.message : String(e)}. Pick another chain above.`);
     }
   }, []);
   useEffect(() => {
@@ -55,6 +57,8 @@ function App() {
         {nav('pools', 'Pools')}
         {nav('market', 'Market')}
         {nav('staking', 'Staking')}
+        {nav('account', 'My account')}
+        <ChainPicker />
         <WalletBar wallet={wallet} onConnect={setWallet} snap={snap} />
       </header>
       <main>
@@ -66,6 +70,7 @@ function App() {
         {props && page === 'node' && <NodePage {...props} address={arg} />}
         {props && page === 'lease' && <LeasePage {...props} address={arg} />}
         {props && page === 'staking' && <Staking {...props} />}
+        {props && page === 'account' && <Account {...props} />}
         <p class="muted">Chain: {RPC_URL}</p>
       </main>
     </>

@@ -97,6 +97,7 @@ export function LeasePage({ snap, wallet, refresh, address }: PageProps & { addr
 function Receipts({ rows, decimals, unit }: { rows: Receipt[]; decimals: number; unit: string }) {
   if (rows.length === 0) return <p class="muted">No receipts yet.</p>;
   return (
+    <div class="scroll">
     <table data-test="receipts">
       <thead><tr><th class="num">#</th><th>period</th><th class="num">GPU-seconds</th><th class="num">charge</th><th>posted</th><th>state</th></tr></thead>
       <tbody>{rows.map((r) => (
@@ -105,6 +106,6 @@ function Receipts({ rows, decimals, unit }: { rows: Receipt[]; decimals: number;
           <td class="num">{String(r.gpuSeconds)}</td><td class="num">{tokens(r.charge, decimals, unit)}</td><td>{date(r.at)}</td><td>{r.state}</td>
         </tr>
       ))}</tbody>
-    </table>
+    </table></div>
   );
 }

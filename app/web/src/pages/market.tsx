@@ -53,6 +53,16 @@ export function Market({ snap }: PageProps) {
         <label>At least <input type="number" min="0" value={minFree} style="width:4rem" onInput={(e) => { setMinFree(Number(e.currentTarget.value)); setPage(0); }} /> free GPUs</label>
         <span class="muted" data-test="market-count">{rows.length} of {snap.nodes.length} nodes</span>
       </div>
+      {rows.length === 0 ? (
+        <div class="empty" data-test="empty">
+          {snap.nodes.length === 0 ? (
+            <p>No GPU node is registered on this chain yet. A provider registers one with <code>tessera-agent init</code> then <code>tessera-agent register --pool &lt;POOL&gt; --price 2</code>.</p>
+          ) : (
+            <p>No node matches: {snap.nodes.length} registered, none with this model and at least {minFree} free GPUs. Clear the filters, or post a bid (<code>tessera bid post</code>) that a provider can fill later.</p>
+          )}
+        </div>
+      ) : (
+      <div class="scroll">
       <table data-test="market">
         <thead>
           <tr>
@@ -76,7 +86,8 @@ export function Market({ snap }: PageProps) {
             </tr>
           ))}
         </tbody>
-      </table>
+      </table></div>
+      )}
       {rows.length > PAGE && (
         <p>
           <button disabled={page === 0} onClick={() => { setPage(page - 1); }}>previous</button>{' '}

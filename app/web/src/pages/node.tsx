@@ -75,12 +75,13 @@ export function NodePage(props: PageProps & { address: string }) {
       </div>
       <h2>Leases</h2>
       {leases.length === 0 ? <p class="muted">None open.</p> : (
+        <div class="scroll">
         <table><thead><tr><th>lease</th><th>renter</th><th class="num">GPUs</th><th class="num">escrow</th><th class="num">charged</th><th>ends</th></tr></thead>
           <tbody>{leases.map((l) => (
             <tr key={l.address}><td><Link to="lease" address={l.address} /></td><td title={l.data.renter}>{l.data.renter.slice(0, 4)}…</td>
               <td class="num">{l.data.gpuCount}</td><td class="num">{tokens(l.data.escrow, d, snap.unit)}</td><td class="num">{tokens(l.data.chargedTotal, d, snap.unit)}</td>
               <td>{date(l.data.endAt)} ({until(l.data.endAt, snap.now)})</td></tr>
-          ))}</tbody></table>
+          ))}</tbody></table></div>
       )}
       <h2>Rent</h2>
       {wallet ? <OpenLease {...props} address={address} /> : <p class="muted">Connect a wallet to open a lease.</p>}

@@ -103,17 +103,18 @@ export function PoolPage({ snap, wallet, refresh, address }: PageProps & { addre
         <Card label="lent out" value={tokens(p.deployedPrincipal, d, snap.unit)} />
         <Card label="revenue still vesting" value={tokens(lockedRevenueAt(p, snap.now), d, snap.unit)} />
         <Card label="utilisation" value={`${u.leased}/${u.registered} GPUs`} />
-        <Card label="yield" value={list ? yieldOf(list, p, snap.now).text : '…'} test="yield" />
+        <Card label="yield" value={list ? yieldOf(list, p, snap.now, snap.unit, snap.decimals).text : '…'} test="yield" />
         <Card label="shares outstanding" value={tokens(p.totalShares, d, 'shares')} />
       </div>
       {list && <Chart list={list} pool={p} now={snap.now} decimals={d} />}
       <h2>Redemption queue</h2>
       {tickets.length === 0 ? <p class="muted">Empty.</p> : (
+        <div class="scroll">
         <table><thead><tr><th>#</th><th>owner</th><th class="num">shares</th><th>requested</th><th>status</th></tr></thead>
           <tbody>{tickets.map((t) => (
             <tr key={t.address}><td>{String(t.data.seq)}</td><td><Link to="staking" address={t.data.owner} /></td>
               <td class="num">{tokens(t.data.shares, d, 'shares')}</td><td>{date(t.data.requestedAt)}</td><td>{t.data.status === TicketStatus.Queued ? 'queued' : 'fulfilled'}</td></tr>
-          ))}</tbody></table>
+          ))}</tbody></table></div>
       )}
       <h2>Invest</h2>
       {!wallet ? <p class="muted">Connect a wallet to deposit or redeem.</p> : (

@@ -10,6 +10,13 @@ export function Pools({ snap }: PageProps) {
   return (
     <>
       <h1>Pools</h1>
+      {snap.pools.length === 0 ? (
+        <div class="empty" data-test="empty">
+          <p>No pool exists on this chain yet.</p>
+          <p>An operator creates one with <code>tessera pool create --id 1 --gpu-model "NVIDIA H100 80GB HBM3" --gpus 8</code>; on a local network, <code>cargo run -p tessera-localnet -- --seed demo</code> starts one with a funded pool.</p>
+        </div>
+      ) : (
+      <div class="scroll">
       <table data-test="pools" data-now={String(snap.now)}>
         <thead>
           <tr>
@@ -34,14 +41,15 @@ export function Pools({ snap }: PageProps) {
                 <td class="num">{tokens(p.data.pending, d, snap.unit)}</td>
                 <td class="num">{tokens(p.data.deployedPrincipal, d, snap.unit)}</td>
                 <td class="num">{tokens(lockedRevenueAt(p.data, snap.now), d, snap.unit)}</td>
-                <td><YieldLine pool={p.data} address={p.address} now={snap.now} /></td>
+                <td><YieldLine pool={p.data} address={p.address} snap={snap} /></td>
                 <td class="num" data-test="utilisation">{u.leased}/{u.registered} GPUs ({percent(BigInt(u.leased), BigInt(u.registered))})</td>
                 <td class="num">{tokens(p.data.queuedShares, d, 'shares')}</td>
               </tr>
             );
           })}
         </tbody>
-      </table>
+      </table></div>
+      )}
       {snap.pools.length === 0 && <p class="muted">No pools on this chain yet.</p>}
     </>
   );

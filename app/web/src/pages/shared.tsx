@@ -7,7 +7,7 @@ import { nav, type Pool } from '@tessera/client';
 import { useEffect, useState } from 'preact/hooks';
 
 import { type Dated, history, type Snapshot } from '../chain';
-import { date, duration } from '../format';
+import { date, duration, tokens } from '../format';
 import type { Connected } from '../wallet/connect';
 
 /** What every page is given. */
@@ -28,8 +28,8 @@ export function utilisation(snap: Snapshot, pool: string): { leased: number; reg
 }
 
 const YEAR = 365n * 86_400n;
-/** A window shorter than this is not annualised (one lucky hour is not a yield). */
-const MIN_WINDOW = 3_600n;
+/** Yield is settled revenue over the last week, annualised only once a week has elapsed. */
+export const YIELD_WINDOW = 7n * 86_400n;
 
 const histories = new Map<string, Promise<Dated[]>>();
 
@@ -48,24 +48,32 @@ export function events(address: string): Promise<Dated[]> {
   return found;
 }
 
-/** Investors' settled revenue over its window, annualised against today's NAV. */
-export function yieldOf(list: Dated[], pool: Pool, now: bigint): { text: string; apr: number | null } {
-  const settles = list.filter((e) => e.event.name === 'ChargeSettled');
-  const first = settles[0];
+/**
+ * Investors' settled revenue over the last [`YIELD_WINDOW`], annualised against today's NAV;
+ * before a whole window has elapsed since the first settle, the revenue so far, not a rate.
+ */
+export function yieldOf(list: Dated[], pool: Pool, now: bigint, unit: string, decimals: number): { text: string; apr: number | null } {
+  const settled = (from: bigint) => list.reduce((s, e) => s + (e.event.name === 'ChargeSettled' && e.at >= from ? e.event.data.investors : 0n), 0n);
+  const first = list.find((e) => e.event.name === 'ChargeSettled');
   if (!first) return { text: 'no settled revenue yet', apr: null };
-  const revenue = settles.reduce((s, e) => s + (e.event.name === 'ChargeSettled' ? e.event.data.investors : 0n), 0n);
-  const window = now - first.at > MIN_WINDOW ? now - first.at : MIN_WINDOW;
+  if (now - first.at < YIELD_WINDOW) {
+    return {
+      text: `${tokens(settled(0n), decimals, unit)} to investors over ${duration(now - first.at)}; annualised once ${duration(YIELD_WINDOW)} have passed`,
+      apr: null,
+    };
+  }
   const value = nav(pool, now);
   if (value === 0n) return { text: 'no NAV', apr: null };
-  const apr = (Number(revenue) / Number(value)) * (Number(YEAR) / Number(window));
-  return { text: `${(apr * 100).toFixed(2)}% a year (settled revenue over ${duration(window)}, since ${date(first.at)})`, apr };
+  const apr = (Number(settled(now - YIELD_WINDOW)) / Number(value)) * (Number(YEAR) / Number(YIELD_WINDOW));
+  return { text: `${(apr * 100).toFixed(2)}% a year (settled revenue over the last ${duration(YIELD_WINDOW)}, to ${date(now)})`, apr };
 }
 
-export function YieldLine({ pool, address, now }: { pool: Pool; address: string; now: bigint }) {
+export function YieldLine({ pool, address, snap }: { pool: Pool; address: string; snap: Snapshot }) {
   const [text, setText] = useState('…');
+  const { now, unit, decimals } = snap;
   useEffect(() => {
-    void events(address).then((list) => { setText(yieldOf(list, pool, now).text); }, () => { setText('history unavailable'); });
-  }, [address, pool, now]);
+    void events(address).then((list) => { setText(yieldOf(list, pool, now, unit, decimals).text); }, () => { setText('history unavailable'); });
+  }, [address, pool, now, unit, decimals]);
   return <span data-test="yield">{text}</span>;
 }
 
