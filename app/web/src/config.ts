@@ -28,6 +28,9 @@ export const LOCAL = ['127.0.0.1', 'localhost'].includes(new URL(RPC_URL).hostna
 /** The indexer's read API (`?indexer=`), if one serves this chain: histories come from it. */
 export const INDEXER_URL = remembered('indexer', '').replace(/\/$/, '');
 
+/** `?read=full`: every page reads everything, as before the market's narrow read (for the side-by-side benchmark). */
+export const FULL_READS = params.get('read') === 'full';
+
 /** The chains the picker offers by name; any other URL can be typed. */
 export const CHAINS: readonly { name: string; url: string }[] = [
   { name: 'local network', url: 'http://127.0.0.1:8899' },

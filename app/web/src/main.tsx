@@ -7,7 +7,7 @@ import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 
 import { snapshot, type Snapshot } from './chain';
-import { LOCAL, RPC_URL } from './config';
+import { FULL_READS, LOCAL, RPC_URL } from './config';
 import { Account } from './pages/account';
 import { LeasePage } from './pages/lease';
 import { Market } from './pages/market';
@@ -36,7 +36,7 @@ function App() {
   const [wallet, setWallet] = useState<Connected | null>(null);
   const refresh = useCallback(async () => {
     try {
-      setSnap(await snapshot());
+      setSnap(await snapshot(route()[0] === 'market' && !FULL_READS ? 'market' : 'all'));
       setError(null);
     } catch (e) {
       setError(`cannot read the chain at ${RPC_URL}: ${e instanceof Error ? e.message : String(e)}. Pick another chain above.`);
@@ -49,7 +49,8 @@ function App() {
     return () => { window.removeEventListener('hashchange', onHash); };
   }, [refresh]);
   const nav = (to: string, label: string) => <a href={`#/${to}`} class={page === to ? 'active' : ''}>{label}</a>;
-  const props = snap && { snap, wallet, refresh };
+  // A market-only read serves the market alone; any other page waits for a full one.
+  const props = snap && (snap.scope === 'all' || page === 'market') ? { snap, wallet, refresh } : null;
   return (
     <>
       <header>
