@@ -7,13 +7,19 @@ import { fileURLToPath } from 'node:url';
 import { rootNodeFromAnchor } from '@codama/nodes-from-anchor';
 import { renderVisitor } from '@codama/renderers-js';
 import {
+  accountValueNode,
+  constantPdaSeedNode,
   constantPdaSeedNodeFromString,
   createFromRoot,
   definedTypeNode,
   pdaNode,
+  pdaSeedValueNode,
   pdaValueNode,
   programIdValueNode,
+  publicKeyTypeNode,
+  publicKeyValueNode,
   setInstructionAccountDefaultValuesVisitor,
+  variablePdaSeedNode,
 } from 'codama';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -29,16 +35,48 @@ const events = anchorRoot.program.events.map((e) =>
 );
 const program = { ...anchorRoot.program, definedTypes: [...anchorRoot.program.definedTypes, ...events] };
 const codama = createFromRoot({ ...anchorRoot, program });
-// Anchor's event accounts (`#[event_cpi]`) resolve themselves, as every other PDA does.
+// Anchor's event accounts (`#[event_cpi]`) resolve themselves, as every other PDA does. So do
+// the accounts the program checks by a stored address rather than by seeds (the IDL then has no
+// seeds for them) whose address the seeds still give: a pool's vault and share mint, the stake
+// pool's vaults, the provider's stake position where its authority signs, and an investor's
+// share account (the associated token account of the share mint).
+const TOKEN_PROGRAM = 'TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA';
+const ATA_PROGRAM = 'ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL';
+const constant = (name, seed) => pdaValueNode(pdaNode({ name, seeds: [constantPdaSeedNodeFromString('utf8', seed)] }));
+const ofAccount = (name, seed, account) =>
+  pdaValueNode(
+    pdaNode({ name, seeds: [constantPdaSeedNodeFromString('utf8', seed), variablePdaSeedNode(account, publicKeyTypeNode())] }),
+    [pdaSeedValueNode(account, accountValueNode(account))],
+  );
+const associatedToken = (owner, mint) =>
+  pdaValueNode(
+    pdaNode({
+      name: 'associatedToken',
+      programId: ATA_PROGRAM,
+      seeds: [
+        variablePdaSeedNode('owner', publicKeyTypeNode()),
+        constantPdaSeedNode(publicKeyTypeNode(), publicKeyValueNode(TOKEN_PROGRAM)),
+        variablePdaSeedNode('mint', publicKeyTypeNode()),
+      ],
+    }),
+    [pdaSeedValueNode('owner', accountValueNode(owner)), pdaSeedValueNode('mint', accountValueNode(mint))],
+  );
+const forPool = ['deposit', 'redeem', 'claimRedemption', 'claimOperatorFees', 'drawCapital', 'repayCapital', 'sweepProtocolFees', 'topUpLease', 'openLease', 'closeLease', 'acceptBid'];
 codama.update(
   setInstructionAccountDefaultValuesVisitor([
     { account: 'program', defaultValue: programIdValueNode() },
-    {
-      account: 'eventAuthority',
-      defaultValue: pdaValueNode(
-        pdaNode({ name: 'eventAuthority', seeds: [constantPdaSeedNodeFromString('utf8', '__event_authority')] }),
-      ),
-    },
+    { account: 'eventAuthority', defaultValue: constant('eventAuthority', '__event_authority') },
+    ...forPool.flatMap((instruction) => [
+      { instruction, account: 'vault', defaultValue: ofAccount('vault', 'vault', 'pool') },
+      { instruction, account: 'shareMint', defaultValue: ofAccount('shareMint', 'shares', 'pool') },
+    ]),
+    { instruction: 'requestRedemption', account: 'shareMint', defaultValue: ofAccount('shareMint', 'shares', 'pool') },
+    { account: 'stakeVault', defaultValue: constant('stakeVault', 'stake_vault') },
+    { account: 'rewardVault', defaultValue: constant('rewardVault', 'reward_vault') },
+    { instruction: 'acceptBid', account: 'position', defaultValue: ofAccount('stakePosition', 'stake', 'authority') },
+    ...['deposit', 'redeem', 'requestRedemption'].map((instruction) => ({
+      instruction, account: 'investorShares', defaultValue: associatedToken('investor', 'shareMint'),
+    })),
   ]),
 );
 await codama.accept(

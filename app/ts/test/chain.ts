@@ -27,6 +27,7 @@ import { advanceClock, instructionSender, websocketUrl } from '../src';
 export interface World {
   programId: string;
   settlementMint: string;
+  settlementToken: string;
   stakeMint: string;
   pools: string[];
   nodes: string[];

@@ -62,5 +62,5 @@ void test('the packed package installs into an empty project and runs the README
   const before = (await fetchPool(rpc, pool)).data.cash;
   const out = execFileSync(process.execPath, ['deposit.mjs', pool, investorFile], { cwd: dir, encoding: 'utf8' });
   const expected = formatAmount(before + 10n ** BigInt(settlementDecimals), settlementDecimals);
-  assert.equal(out.trim(), `pool cash ${expected}`);
+  assert.equal(out.trim(), `pool cash ${expected} ${world.settlementToken}`);
 });

@@ -15,6 +15,8 @@ import {
   decodeEvent,
   ed25519Instruction,
   formatAmount,
+  getDepositInstructionAsync,
+  getStakeInstructionAsync,
   OFFSETS,
   parseAmount,
   parseDuration,
@@ -72,6 +74,24 @@ void test('every program address derives as in Rust', async () => {
   };
   assert.deepEqual(derived, v.pdas);
   assert.deepEqual({ ...OFFSETS }, v.offsets);
+});
+
+void test('the async builders derive every address the seeds give, as Rust derives it', async () => {
+  const investor = await createKeyPairSignerFromPrivateKeyBytes(bytes(v.receipt.agentSecret));
+  const pool = v.pdas['pool(operator,1)'] as Address;
+  const shareMint = await pda.shareMintAddress(pool);
+  const deposit = await getDepositInstructionAsync({ investor, pool, investorToken: v.mint, assets: 1n, minSharesOut: 0n });
+  const at = (name: string) => deposit.accounts[['investor', 'protocol', 'pool', 'vault', 'shareMint'].indexOf(name)]?.address;
+  assert.equal(at('protocol'), v.pdas['protocol']);
+  assert.equal(at('vault'), v.pdas['vault(pool)']);
+  assert.equal(at('shareMint'), v.pdas['shareMint(pool)']);
+  assert.ok(deposit.accounts.some((a) => a.address === v.pdas['eventAuthority']));
+  const shares = await associatedTokenAddress(investor.address, shareMint);
+  assert.ok(deposit.accounts.some((a) => a.address === shares), 'the investor\'s share account');
+  const stake = await getStakeInstructionAsync({ owner: investor, ownerStakeToken: v.mint, amount: 1n });
+  for (const name of ['stakePool', 'stakeVault', 'rewardVault'] as const) {
+    assert.ok(stake.accounts.some((a) => a.address === v.pdas[name]), name);
+  }
 });
 
 void test('the usage receipt and its Ed25519 instruction are byte for byte the Rust ones', async () => {

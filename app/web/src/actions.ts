@@ -57,29 +57,21 @@ interface PoolRef {
   mint: Address;
 }
 
-async function poolAccounts(pool: Address) {
-  return { vault: await pda.vaultAddress(pool), shareMint: await pda.shareMintAddress(pool) };
-}
-
 export async function deposit(signer: TransactionPartialSigner, pool: PoolRef, assets: bigint): Promise<Signature> {
-  const { vault, shareMint } = await poolAccounts(pool.address);
   return send(signer, [
-    await createAssociatedTokenIdempotent(signer, signer.address, shareMint),
+    await createAssociatedTokenIdempotent(signer, signer.address, await pda.shareMintAddress(pool.address)),
     await getDepositInstructionAsync({
-      investor: signer, pool: pool.address, vault, shareMint,
+      investor: signer, pool: pool.address,
       investorToken: await associatedTokenAddress(signer.address, pool.mint),
-      investorShares: await associatedTokenAddress(signer.address, shareMint),
       assets, minSharesOut: 0n,
     }),
   ]);
 }
 
 export async function redeem(signer: TransactionPartialSigner, pool: PoolRef, shares: bigint, minAssets: bigint): Promise<Signature> {
-  const { vault, shareMint } = await poolAccounts(pool.address);
   return send(signer, [
     await getRedeemInstructionAsync({
-      investor: signer, pool: pool.address, vault, shareMint,
-      investorShares: await associatedTokenAddress(signer.address, shareMint),
+      investor: signer, pool: pool.address,
       investorToken: await associatedTokenAddress(signer.address, pool.mint),
       shares, minAssetsOut: minAssets,
     }),
@@ -87,11 +79,9 @@ export async function redeem(signer: TransactionPartialSigner, pool: PoolRef, sh
 }
 
 export async function requestRedemption(signer: TransactionPartialSigner, pool: PoolRef, shares: bigint): Promise<Signature> {
-  const { shareMint } = await poolAccounts(pool.address);
   return send(signer, [
     await getRequestRedemptionInstructionAsync({
-      investor: signer, pool: pool.address, shareMint,
-      investorShares: await associatedTokenAddress(signer.address, shareMint),
+      investor: signer, pool: pool.address,
       ticket: await pda.ticketAddress(pool.address, pool.data.nextTicketSeq),
       shares,
     }),
@@ -105,13 +95,12 @@ export async function openLease(
   terms: { gpus: number; secs: number; jobHash: Uint8Array; jobUri: string },
 ): Promise<{ lease: Address; signature: Signature }> {
   const n = node.data;
-  const { vault, shareMint } = await poolAccounts(n.pool);
   const provider = await fetchProvider(rpc, n.provider);
   const lease = await pda.leaseAddress(node.address, n.leaseCount);
   const signature = await send(signer, [
     await getOpenLeaseInstructionAsync({
       renter: signer, provider: n.provider, position: await pda.stakePositionAddress(provider.data.authority),
-      node: node.address, pool: n.pool, vault, shareMint, lease,
+      node: node.address, pool: n.pool, lease,
       renterToken: await associatedTokenAddress(signer.address, settlementMint),
       gpuCount: terms.gpus, durationSecs: terms.secs, maxPricePerGpuHour: n.spec.pricePerGpuHour,
       jobHash: terms.jobHash, jobUri: terms.jobUri,
@@ -121,10 +110,9 @@ export async function openLease(
 }
 
 export async function topUp(signer: TransactionPartialSigner, lease: { address: Address; data: Lease }, settlementMint: Address, amount: bigint): Promise<Signature> {
-  const { vault, shareMint } = await poolAccounts(lease.data.pool);
   return send(signer, [
     await getTopUpLeaseInstructionAsync({
-      renter: signer, lease: lease.address, pool: lease.data.pool, vault, shareMint,
+      renter: signer, lease: lease.address, pool: lease.data.pool,
       renterToken: await associatedTokenAddress(signer.address, settlementMint), amount,
     }),
   ]);
@@ -137,7 +125,7 @@ export async function dispute(signer: TransactionPartialSigner, lease: Address):
 export async function stake(signer: TransactionPartialSigner, stakeMint: Address, amount: bigint): Promise<Signature> {
   return send(signer, [
     await getStakeInstructionAsync({
-      owner: signer, stakeVault: await pda.stakeVaultAddress(), rewardVault: await pda.rewardVaultAddress(),
+      owner: signer,
       ownerStakeToken: await associatedTokenAddress(signer.address, stakeMint), amount,
     }),
   ]);
@@ -147,7 +135,7 @@ export async function claimRewards(signer: TransactionPartialSigner, settlementM
   return send(signer, [
     await createAssociatedTokenIdempotent(signer, signer.address, settlementMint),
     await getClaimStakeRewardsInstructionAsync({
-      owner: signer, stakeVault: await pda.stakeVaultAddress(), rewardVault: await pda.rewardVaultAddress(),
+      owner: signer,
       ownerToken: await associatedTokenAddress(signer.address, settlementMint),
     }),
   ]);

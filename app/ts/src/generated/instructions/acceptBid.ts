@@ -10,6 +10,7 @@ import {
   combineCodec,
   fixDecoderSize,
   fixEncoderSize,
+  getAddressEncoder,
   getBytesDecoder,
   getBytesEncoder,
   getProgramDerivedAddress,
@@ -180,15 +181,15 @@ export type AcceptBidAsyncInput<
   /** The provider. */
   provider?: Address<TAccountProvider>;
   /** The provider's collateral. */
-  position: Address<TAccountPosition>;
+  position?: Address<TAccountPosition>;
   /** The node filling the bid. */
   node: Address<TAccountNode>;
   /** The pool. */
   pool: Address<TAccountPool>;
   /** The pool's vault. */
-  vault: Address<TAccountVault>;
+  vault?: Address<TAccountVault>;
   /** The pool's share mint. */
-  shareMint: Address<TAccountShareMint>;
+  shareMint?: Address<TAccountShareMint>;
   /** The bid, closed to the provider (whose wallet pays the lease's rent). */
   bid: Address<TAccountBid>;
   /** The bid's escrow, emptied into the vault and closed to the renter. */
@@ -302,6 +303,42 @@ export async function getAcceptBidInstructionAsync<
         "authority",
         accounts.authority.value,
       ),
+    });
+  }
+  if (!accounts.position.value) {
+    accounts.position.value = await getProgramDerivedAddress({
+      programAddress,
+      seeds: [
+        getUtf8Encoder().encode("stake"),
+        getAddressEncoder().encode(
+          getAddressFromResolvedInstructionAccount(
+            "authority",
+            accounts.authority.value,
+          ),
+        ),
+      ],
+    });
+  }
+  if (!accounts.vault.value) {
+    accounts.vault.value = await getProgramDerivedAddress({
+      programAddress,
+      seeds: [
+        getUtf8Encoder().encode("vault"),
+        getAddressEncoder().encode(
+          getAddressFromResolvedInstructionAccount("pool", accounts.pool.value),
+        ),
+      ],
+    });
+  }
+  if (!accounts.shareMint.value) {
+    accounts.shareMint.value = await getProgramDerivedAddress({
+      programAddress,
+      seeds: [
+        getUtf8Encoder().encode("shares"),
+        getAddressEncoder().encode(
+          getAddressFromResolvedInstructionAccount("pool", accounts.pool.value),
+        ),
+      ],
     });
   }
   if (!accounts.bidEscrow.value) {

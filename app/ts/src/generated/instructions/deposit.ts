@@ -7,9 +7,11 @@
  */
 
 import {
+  address,
   combineCodec,
   fixDecoderSize,
   fixEncoderSize,
+  getAddressEncoder,
   getBytesDecoder,
   getBytesEncoder,
   getProgramDerivedAddress,
@@ -38,6 +40,7 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
+  getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
 import { TESSERA_PROGRAM_ADDRESS } from "../programs";
@@ -164,13 +167,13 @@ export type DepositAsyncInput<
   /** The pool. */
   pool: Address<TAccountPool>;
   /** The pool's vault. */
-  vault: Address<TAccountVault>;
+  vault?: Address<TAccountVault>;
   /** The pool's share mint. */
-  shareMint: Address<TAccountShareMint>;
+  shareMint?: Address<TAccountShareMint>;
   /** Investor's settlement-token account (source). */
   investorToken: Address<TAccountInvestorToken>;
   /** Investor's share account (destination). */
-  investorShares: Address<TAccountInvestorShares>;
+  investorShares?: Address<TAccountInvestorShares>;
   /** SPL Token. */
   tokenProgram?: Address<TAccountTokenProgram>;
   eventAuthority?: Address<TAccountEventAuthority>;
@@ -248,6 +251,51 @@ export async function getDepositInstructionAsync<
   if (!accounts.protocol.value) {
     accounts.protocol.value =
       "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
+  }
+  if (!accounts.vault.value) {
+    accounts.vault.value = await getProgramDerivedAddress({
+      programAddress,
+      seeds: [
+        getUtf8Encoder().encode("vault"),
+        getAddressEncoder().encode(
+          getAddressFromResolvedInstructionAccount("pool", accounts.pool.value),
+        ),
+      ],
+    });
+  }
+  if (!accounts.shareMint.value) {
+    accounts.shareMint.value = await getProgramDerivedAddress({
+      programAddress,
+      seeds: [
+        getUtf8Encoder().encode("shares"),
+        getAddressEncoder().encode(
+          getAddressFromResolvedInstructionAccount("pool", accounts.pool.value),
+        ),
+      ],
+    });
+  }
+  if (!accounts.investorShares.value) {
+    accounts.investorShares.value = await getProgramDerivedAddress({
+      programAddress:
+        "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL" as Address<"ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL">,
+      seeds: [
+        getAddressEncoder().encode(
+          getAddressFromResolvedInstructionAccount(
+            "investor",
+            accounts.investor.value,
+          ),
+        ),
+        getAddressEncoder().encode(
+          address("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"),
+        ),
+        getAddressEncoder().encode(
+          getAddressFromResolvedInstructionAccount(
+            "shareMint",
+            accounts.shareMint.value,
+          ),
+        ),
+      ],
+    });
   }
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =

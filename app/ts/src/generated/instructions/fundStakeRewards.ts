@@ -155,9 +155,9 @@ export type FundStakeRewardsAsyncInput<
   /** The stake pool. */
   stakePool?: Address<TAccountStakePool>;
   /** Staked protocol tokens. */
-  stakeVault: Address<TAccountStakeVault>;
+  stakeVault?: Address<TAccountStakeVault>;
   /** Stakers' settlement-token rewards. */
-  rewardVault: Address<TAccountRewardVault>;
+  rewardVault?: Address<TAccountRewardVault>;
   /** Funder's settlement-token account (paid from). */
   funderToken: Address<TAccountFunderToken>;
   /** SPL Token. */
@@ -236,6 +236,18 @@ export async function getFundStakeRewardsInstructionAsync<
   if (!accounts.stakePool.value) {
     accounts.stakePool.value =
       "3RH4rnJaePPWDp4kiGzJDLT1NyQY8eAyGeb6dVBggU3s" as Address<"3RH4rnJaePPWDp4kiGzJDLT1NyQY8eAyGeb6dVBggU3s">;
+  }
+  if (!accounts.stakeVault.value) {
+    accounts.stakeVault.value = await getProgramDerivedAddress({
+      programAddress,
+      seeds: [getUtf8Encoder().encode("stake_vault")],
+    });
+  }
+  if (!accounts.rewardVault.value) {
+    accounts.rewardVault.value = await getProgramDerivedAddress({
+      programAddress,
+      seeds: [getUtf8Encoder().encode("reward_vault")],
+    });
   }
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =

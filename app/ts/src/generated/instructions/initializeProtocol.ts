@@ -40,12 +40,7 @@ import {
   getAccountMetaFactory,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import {
-  findProtocolPda,
-  findRewardVaultPda,
-  findStakePoolPda,
-  findStakeVaultPda,
-} from "../pdas";
+import { findProtocolPda, findStakePoolPda } from "../pdas";
 import { TESSERA_PROGRAM_ADDRESS } from "../programs";
 import {
   getProtocolParamsDecoder,
@@ -287,10 +282,16 @@ export async function getInitializeProtocolInstructionAsync<
     accounts.stakePool.value = await findStakePoolPda();
   }
   if (!accounts.stakeVault.value) {
-    accounts.stakeVault.value = await findStakeVaultPda();
+    accounts.stakeVault.value = await getProgramDerivedAddress({
+      programAddress,
+      seeds: [getUtf8Encoder().encode("stake_vault")],
+    });
   }
   if (!accounts.rewardVault.value) {
-    accounts.rewardVault.value = await findRewardVaultPda();
+    accounts.rewardVault.value = await getProgramDerivedAddress({
+      programAddress,
+      seeds: [getUtf8Encoder().encode("reward_vault")],
+    });
   }
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =

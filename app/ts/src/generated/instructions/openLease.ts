@@ -12,6 +12,7 @@ import {
   combineCodec,
   fixDecoderSize,
   fixEncoderSize,
+  getAddressEncoder,
   getBytesDecoder,
   getBytesEncoder,
   getProgramDerivedAddress,
@@ -45,6 +46,7 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
+  getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
 import { TESSERA_PROGRAM_ADDRESS } from "../programs";
@@ -220,9 +222,9 @@ export type OpenLeaseAsyncInput<
   /** The pool. */
   pool: Address<TAccountPool>;
   /** The pool's vault. */
-  vault: Address<TAccountVault>;
+  vault?: Address<TAccountVault>;
   /** The pool's share mint. */
-  shareMint: Address<TAccountShareMint>;
+  shareMint?: Address<TAccountShareMint>;
   /** The new lease, numbered by the node's lease count. */
   lease: Address<TAccountLease>;
   /** Renter's settlement-token account (paid from). */
@@ -325,6 +327,28 @@ export async function getOpenLeaseInstructionAsync<
   if (!accounts.protocol.value) {
     accounts.protocol.value =
       "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
+  }
+  if (!accounts.vault.value) {
+    accounts.vault.value = await getProgramDerivedAddress({
+      programAddress,
+      seeds: [
+        getUtf8Encoder().encode("vault"),
+        getAddressEncoder().encode(
+          getAddressFromResolvedInstructionAccount("pool", accounts.pool.value),
+        ),
+      ],
+    });
+  }
+  if (!accounts.shareMint.value) {
+    accounts.shareMint.value = await getProgramDerivedAddress({
+      programAddress,
+      seeds: [
+        getUtf8Encoder().encode("shares"),
+        getAddressEncoder().encode(
+          getAddressFromResolvedInstructionAccount("pool", accounts.pool.value),
+        ),
+      ],
+    });
   }
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =

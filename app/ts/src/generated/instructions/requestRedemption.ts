@@ -7,9 +7,11 @@
  */
 
 import {
+  address,
   combineCodec,
   fixDecoderSize,
   fixEncoderSize,
+  getAddressEncoder,
   getBytesDecoder,
   getBytesEncoder,
   getProgramDerivedAddress,
@@ -38,6 +40,7 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
+  getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
 import { TESSERA_PROGRAM_ADDRESS } from "../programs";
@@ -152,9 +155,9 @@ export type RequestRedemptionAsyncInput<
   /** The pool. */
   pool: Address<TAccountPool>;
   /** The pool's share mint. */
-  shareMint: Address<TAccountShareMint>;
+  shareMint?: Address<TAccountShareMint>;
   /** Investor's share account (burned from). */
-  investorShares: Address<TAccountInvestorShares>;
+  investorShares?: Address<TAccountInvestorShares>;
   /** The new ticket at the queue's tail. */
   ticket: Address<TAccountTicket>;
   /** SPL Token. */
@@ -228,6 +231,40 @@ export async function getRequestRedemptionInstructionAsync<
   const args = { ...input };
 
   // Resolve default values.
+  if (!accounts.shareMint.value) {
+    accounts.shareMint.value = await getProgramDerivedAddress({
+      programAddress,
+      seeds: [
+        getUtf8Encoder().encode("shares"),
+        getAddressEncoder().encode(
+          getAddressFromResolvedInstructionAccount("pool", accounts.pool.value),
+        ),
+      ],
+    });
+  }
+  if (!accounts.investorShares.value) {
+    accounts.investorShares.value = await getProgramDerivedAddress({
+      programAddress:
+        "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL" as Address<"ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL">,
+      seeds: [
+        getAddressEncoder().encode(
+          getAddressFromResolvedInstructionAccount(
+            "investor",
+            accounts.investor.value,
+          ),
+        ),
+        getAddressEncoder().encode(
+          address("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"),
+        ),
+        getAddressEncoder().encode(
+          getAddressFromResolvedInstructionAccount(
+            "shareMint",
+            accounts.shareMint.value,
+          ),
+        ),
+      ],
+    });
+  }
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;

@@ -220,9 +220,9 @@ export type ResolveDisputeAsyncInput<
   /** The stake pool. */
   stakePool?: Address<TAccountStakePool>;
   /** Staked protocol tokens. */
-  stakeVault: Address<TAccountStakeVault>;
+  stakeVault?: Address<TAccountStakeVault>;
   /** Stakers' settlement-token rewards. */
-  rewardVault: Address<TAccountRewardVault>;
+  rewardVault?: Address<TAccountRewardVault>;
   /** The protocol's treasury account (its owner receives slashed stake). */
   treasury: Address<TAccountTreasury>;
   /** Stake-mint account of the treasury's owner. */
@@ -332,6 +332,18 @@ export async function getResolveDisputeInstructionAsync<
   if (!accounts.stakePool.value) {
     accounts.stakePool.value =
       "3RH4rnJaePPWDp4kiGzJDLT1NyQY8eAyGeb6dVBggU3s" as Address<"3RH4rnJaePPWDp4kiGzJDLT1NyQY8eAyGeb6dVBggU3s">;
+  }
+  if (!accounts.stakeVault.value) {
+    accounts.stakeVault.value = await getProgramDerivedAddress({
+      programAddress,
+      seeds: [getUtf8Encoder().encode("stake_vault")],
+    });
+  }
+  if (!accounts.rewardVault.value) {
+    accounts.rewardVault.value = await getProgramDerivedAddress({
+      programAddress,
+      seeds: [getUtf8Encoder().encode("reward_vault")],
+    });
   }
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =

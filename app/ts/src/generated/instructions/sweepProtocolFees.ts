@@ -10,6 +10,7 @@ import {
   combineCodec,
   fixDecoderSize,
   fixEncoderSize,
+  getAddressEncoder,
   getBytesDecoder,
   getBytesEncoder,
   getProgramDerivedAddress,
@@ -33,6 +34,7 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
+  getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
 import { TESSERA_PROGRAM_ADDRESS } from "../programs";
@@ -152,15 +154,15 @@ export type SweepProtocolFeesAsyncInput<
   /** The pool. */
   pool: Address<TAccountPool>;
   /** The pool's vault. */
-  vault: Address<TAccountVault>;
+  vault?: Address<TAccountVault>;
   /** The pool's share mint. */
-  shareMint: Address<TAccountShareMint>;
+  shareMint?: Address<TAccountShareMint>;
   /** The stake pool. */
   stakePool?: Address<TAccountStakePool>;
   /** Staked protocol tokens. */
-  stakeVault: Address<TAccountStakeVault>;
+  stakeVault?: Address<TAccountStakeVault>;
   /** Stakers' settlement-token rewards. */
-  rewardVault: Address<TAccountRewardVault>;
+  rewardVault?: Address<TAccountRewardVault>;
   /** The treasury's settlement-token account. */
   treasury: Address<TAccountTreasury>;
   /** SPL Token. */
@@ -240,9 +242,43 @@ export async function getSweepProtocolFeesInstructionAsync<
     accounts.protocol.value =
       "HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf" as Address<"HKSJHYo11ZXEu5ekqfPjvib5JyCXa4Pr89PuyrEtwzZf">;
   }
+  if (!accounts.vault.value) {
+    accounts.vault.value = await getProgramDerivedAddress({
+      programAddress,
+      seeds: [
+        getUtf8Encoder().encode("vault"),
+        getAddressEncoder().encode(
+          getAddressFromResolvedInstructionAccount("pool", accounts.pool.value),
+        ),
+      ],
+    });
+  }
+  if (!accounts.shareMint.value) {
+    accounts.shareMint.value = await getProgramDerivedAddress({
+      programAddress,
+      seeds: [
+        getUtf8Encoder().encode("shares"),
+        getAddressEncoder().encode(
+          getAddressFromResolvedInstructionAccount("pool", accounts.pool.value),
+        ),
+      ],
+    });
+  }
   if (!accounts.stakePool.value) {
     accounts.stakePool.value =
       "3RH4rnJaePPWDp4kiGzJDLT1NyQY8eAyGeb6dVBggU3s" as Address<"3RH4rnJaePPWDp4kiGzJDLT1NyQY8eAyGeb6dVBggU3s">;
+  }
+  if (!accounts.stakeVault.value) {
+    accounts.stakeVault.value = await getProgramDerivedAddress({
+      programAddress,
+      seeds: [getUtf8Encoder().encode("stake_vault")],
+    });
+  }
+  if (!accounts.rewardVault.value) {
+    accounts.rewardVault.value = await getProgramDerivedAddress({
+      programAddress,
+      seeds: [getUtf8Encoder().encode("reward_vault")],
+    });
   }
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =

@@ -156,9 +156,9 @@ export type WithdrawStakeAsyncInput<
   /** The stake pool. */
   stakePool?: Address<TAccountStakePool>;
   /** Staked protocol tokens. */
-  stakeVault: Address<TAccountStakeVault>;
+  stakeVault?: Address<TAccountStakeVault>;
   /** Stakers' settlement-token rewards. */
-  rewardVault: Address<TAccountRewardVault>;
+  rewardVault?: Address<TAccountRewardVault>;
   /** The owner's position. */
   position?: Address<TAccountPosition>;
   /** Owner's protocol-token account (paid to). */
@@ -239,6 +239,18 @@ export async function getWithdrawStakeInstructionAsync<
   if (!accounts.stakePool.value) {
     accounts.stakePool.value =
       "3RH4rnJaePPWDp4kiGzJDLT1NyQY8eAyGeb6dVBggU3s" as Address<"3RH4rnJaePPWDp4kiGzJDLT1NyQY8eAyGeb6dVBggU3s">;
+  }
+  if (!accounts.stakeVault.value) {
+    accounts.stakeVault.value = await getProgramDerivedAddress({
+      programAddress,
+      seeds: [getUtf8Encoder().encode("stake_vault")],
+    });
+  }
+  if (!accounts.rewardVault.value) {
+    accounts.rewardVault.value = await getProgramDerivedAddress({
+      programAddress,
+      seeds: [getUtf8Encoder().encode("reward_vault")],
+    });
   }
   if (!accounts.position.value) {
     accounts.position.value = await findPositionPda({
