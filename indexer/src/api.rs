@@ -467,6 +467,63 @@ async fn statement(
     events_of(app, &a, q, "e.wallet = $1").await
 }
 
+/// One event as the program emitted it, for clients that decode events themselves.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RawEvent {
+    signature: String,
+    block_time: i64,
+    /// Its place among its transaction's events.
+    index: i32,
+    /// The event's bytes (discriminator first) in hex.
+    raw: String,
+}
+
+/// A page of raw events.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RawPage {
+    items: Vec<RawEvent>,
+    next_page: Option<u32>,
+}
+
+/// Every event of each transaction with an event that names the address (as pool, node, lease,
+/// wallet, or a lease on the node), raw and in the chain's order: the history a client otherwise
+/// reads from the RPC (`Chain::history`), so statements come from the indexer when one is
+/// configured.
+#[utoipa::path(get, path = "/addresses/{address}/history", params(("address" = String, Path), Paging), responses((status = 200, body = RawPage), (status = 400)))]
+async fn address_history(
+    State(app): State<AppState>,
+    Path(a): Path<String>,
+    q: Result<Query<Paging>, QueryRejection>,
+) -> Result<Json<RawPage>, ApiError> {
+    let key = address(&a)?.to_string();
+    let paging = params(q)?;
+    let (limit, offset) = paging.bounds()?;
+    let rows = app
+        .db()
+        .await?
+        .query(
+            "SELECT e.signature, e.block_time, e.idx, encode(e.raw, 'hex') FROM events e
+             WHERE e.signature IN (
+                 SELECT signature FROM events
+                 WHERE pool = $1 OR node = $1 OR lease = $1 OR wallet = $1
+                    OR lease IN (SELECT address FROM leases WHERE node = $1))
+             ORDER BY e.seq LIMIT $2 OFFSET $3",
+            &[&key, &limit, &offset],
+        )
+        .await?;
+    let items: Vec<RawEvent> = rows
+        .iter()
+        .map(|r| RawEvent {
+            signature: r.get(0),
+            block_time: r.get(1),
+            index: r.get(2),
+            raw: r.get(3),
+        })
+        .collect();
+    let next_page = paging.next(items.len(), limit);
+    Ok(Json(RawPage { items, next_page }))
+}
+
 /// A wallet's position in one pool. Base units, as strings.
 #[derive(Debug, Default, Serialize, ToSchema)]
 pub struct Position {
@@ -648,13 +705,14 @@ async fn health(State(app): State<AppState>) -> (StatusCode, Json<Health>) {
         market,
         pools,
         pool_history,
+        address_history,
         lease_receipts,
         node_receipts,
         statement,
         positions
     ),
     components(schemas(
-        Health, MarketPage, MarketNode, PoolOut, EventsPage, EventOut, Position
+        Health, MarketPage, MarketNode, PoolOut, EventsPage, EventOut, RawPage, RawEvent, Position
     ))
 )]
 pub struct ApiDoc;
@@ -667,6 +725,7 @@ pub fn router(app: AppState) -> Router {
         .route("/market", get(market))
         .route("/pools", get(pools))
         .route("/pools/{address}/history", get(pool_history))
+        .route("/addresses/{address}/history", get(address_history))
         .route("/leases/{address}/receipts", get(lease_receipts))
         .route("/nodes/{address}/receipts", get(node_receipts))
         .route("/wallets/{address}/statement", get(statement))

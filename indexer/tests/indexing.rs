@@ -80,6 +80,41 @@ async fn an_indexer_killed_twice_holds_exactly_what_the_chain_holds() {
         "the provider row is"
     );
 
+    // Histories from the indexer are the chain's: the same transactions with the same events,
+    // so a lease's statement and a node's earnings read from either are equal.
+    let api = format!("http://127.0.0.1:{port}");
+    let with_events = |h: Vec<tessera_client::chain::Landed>| {
+        h.into_iter()
+            .filter(|l| !l.events.is_empty())
+            .map(|l| (l.signature, l.block_time, format!("{:?}", l.events)))
+            .collect::<Vec<_>>()
+    };
+    for address in [lease, nk.node] {
+        let from_chain = tessera_client::Chain::history(&*s.chain, &address)
+            .await
+            .unwrap();
+        let from_indexer = tessera_client::indexer::history(&api, &address)
+            .await
+            .unwrap();
+        assert!(!from_indexer.is_empty());
+        assert_eq!(
+            tessera_client::statement::LeaseStatement::from_history(&address, &from_indexer),
+            tessera_client::statement::LeaseStatement::from_history(&address, &from_chain),
+        );
+        assert_eq!(
+            tessera_client::statement::node_earnings(&address, &from_indexer),
+            tessera_client::statement::node_earnings(&address, &from_chain),
+        );
+        // A lease's history is the same transactions either way; a node's, read from the
+        // indexer, also holds its leases' disputes (which touch only the lease).
+        if address == lease {
+            assert!(
+                with_events(from_indexer) == with_events(from_chain),
+                "{address}"
+            );
+        }
+    }
+
     // The read API against the chain.
     let nodes: Vec<Node> = tessera_client::chain::all_nodes(&*s.chain)
         .await

@@ -32,6 +32,10 @@ pub struct Cli {
     /// Print JSON instead of tables.
     #[arg(long, global = true)]
     pub json: bool,
+    /// A Tessera indexer's read API (`http://host:port`): statements read histories from it
+    /// instead of the RPC.
+    #[arg(long, global = true, env = "TESSERA_INDEXER_URL")]
+    pub indexer: Option<String>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -108,8 +112,17 @@ pub fn preflight(command: &Command) -> Result<()> {
 }
 
 /// Runs one command against `chain`, signing as `signer`.
-pub async fn run(command: Command, chain: &dyn Chain, signer: &Keypair) -> Result<Report> {
-    let s = Session { chain, signer };
+pub async fn run(
+    command: Command,
+    chain: &dyn Chain,
+    signer: &Keypair,
+    indexer: Option<&str>,
+) -> Result<Report> {
+    let s = Session {
+        chain,
+        signer,
+        indexer,
+    };
     match command {
         Command::Protocol(c) => commands::protocol::run(c, &s).await,
         Command::Pool(c) => commands::pool::run(c, &s).await,

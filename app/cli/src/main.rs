@@ -50,7 +50,7 @@ async fn execute(cli: Cli) -> Result<()> {
     let json = cli.json;
     let work = async {
         chain.check_program().await?;
-        run(cli.command, &chain, &signer).await
+        run(cli.command, &chain, &signer, cli.indexer.as_deref()).await
     };
     let report = with_spinner(&settings.url, work).await?;
     print(report, json)

@@ -19,9 +19,20 @@ pub struct Session<'a> {
     pub chain: &'a dyn Chain,
     /// Who signs as investor, operator, renter, staker, authority or arbiter.
     pub signer: &'a Keypair,
+    /// A Tessera indexer's read API, where statements read histories when given.
+    pub indexer: Option<&'a str>,
 }
 
 impl Session<'_> {
+    /// Every transaction with an event naming `address`: from the indexer when one is
+    /// configured, else from the chain (`getSignaturesForAddress` and `getTransaction`).
+    pub async fn history(&self, address: &Pubkey) -> Result<Vec<tessera_client::chain::Landed>> {
+        Ok(match self.indexer {
+            Some(url) => tessera_client::indexer::history(url, address).await?,
+            None => self.chain.history(address).await?,
+        })
+    }
+
     /// The signer's address.
     pub fn me(&self) -> Pubkey {
         self.signer.pubkey()

@@ -63,7 +63,7 @@ impl World {
     async fn tessera(&self, signer: &Keypair, args: &str) -> anyhow::Result<Report> {
         let argv = std::iter::once("tessera").chain(args.split_whitespace());
         let cli = Cli::try_parse_from(argv)?;
-        run(cli.command, &self.chain, signer).await
+        run(cli.command, &self.chain, signer, cli.indexer.as_deref()).await
     }
 
     async fn ok(&self, signer: &Keypair, args: &str) -> Report {

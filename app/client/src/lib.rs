@@ -22,6 +22,7 @@ pub mod chain;
 pub mod error;
 pub mod events;
 pub mod idl;
+pub mod indexer;
 pub mod instructions;
 pub mod job;
 pub mod keypair;

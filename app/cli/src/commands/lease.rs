@@ -309,7 +309,7 @@ async fn show(s: &Session<'_>, protocol: &Protocol, lease: Pubkey) -> Result<Rep
 /// `lease statement`.
 async fn statement(s: &Session<'_>, protocol: &Protocol, lease: Pubkey) -> Result<Report> {
     let d = protocol.settlement_decimals;
-    let history = s.chain.history(&lease).await?;
+    let history = s.history(&lease).await?;
     let st = LeaseStatement::from_history(&lease, &history);
     if st.start_at == 0 && st.charges.is_empty() {
         bail!("{lease} has no lease history on this cluster (not a lease, or another cluster)");

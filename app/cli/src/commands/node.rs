@@ -114,7 +114,7 @@ pub async fn run(cmd: NodeCmd, s: &Session<'_>) -> Result<Report> {
 async fn earnings(s: &Session<'_>, node: Pubkey) -> Result<Report> {
     let protocol = s.protocol().await?;
     let money = Money::of(&protocol.settlement_mint, protocol.settlement_decimals);
-    let history = s.chain.history(&node).await?;
+    let history = s.history(&node).await?;
     let leases = tessera_client::statement::node_earnings(&node, &history);
     if leases.is_empty() {
         bail!("node {node} has had no lease on this cluster");

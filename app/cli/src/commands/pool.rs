@@ -212,7 +212,7 @@ fn redeem_refusal(
 /// `pool position`: one row per pool the wallet holds or held shares of, then its tickets.
 async fn position(s: &Session<'_>, wallet: Pubkey, money: &Money) -> Result<Report> {
     let now = s.chain.unix_timestamp().await?;
-    let history = s.chain.history(&wallet).await?;
+    let history = s.history(&wallet).await?;
     let owner = (tessera_client::accounts::offsets::TICKET_OWNER, wallet);
     let tickets: Vec<RedemptionTicket> = tessera_client::chain::list(s.chain, &[owner])
         .await?
