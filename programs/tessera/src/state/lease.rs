@@ -55,8 +55,8 @@ pub struct ReceiptCharge {
     pub gpu_seconds: u64,
     /// Amount moved from escrow to pending.
     pub charge: u64,
-    /// Most GPU-seconds a period like this one could bill (for the grace warning).
-    pub max_gpu_seconds: u64,
+    /// What another period like this one, fully used, would cost (for the grace warning).
+    pub next_period_cost: u64,
 }
 
 /// How a dispute ended, as [`Lease::resolve`] booked it.
@@ -157,9 +157,11 @@ impl Lease {
             .gpu_seconds_billed
             .checked_add(more)
             .ok_or_else(|| error!(TesseraError::MathOverflow))?;
-        let after = math::cost_of_gpu_seconds(total, self.price_per_gpu_hour);
-        let before = math::cost_of_gpu_seconds(self.gpu_seconds_billed, self.price_per_gpu_hour);
-        u64::try_from(after.saturating_sub(before)).map_err(|_| error!(TesseraError::MathOverflow))
+        let price = self.price_per_gpu_hour;
+        cost_between(
+            math::cost_of_gpu_seconds(self.gpu_seconds_billed, price),
+            math::cost_of_gpu_seconds(total, price),
+        )
     }
 
     /// Allocation-billed GPU-seconds from the last receipt's end to `until`.
@@ -225,26 +227,37 @@ impl Lease {
             .map_err(|_| error!(TesseraError::ReceiptPeriodInvalid))?;
         let max_gpu_seconds = math::allocated_gpu_seconds(period, self.gpu_count);
         let gpu_seconds = body.gpu_seconds.min(max_gpu_seconds);
-        let charge = self.charge_for(gpu_seconds)?;
+        // Three points of the cumulative cost, each computed once: before this receipt, after
+        // it, and after another period like it.
+        let price = self.price_per_gpu_hour;
+        let billed = add(self.gpu_seconds_billed, gpu_seconds)?;
+        let [before, after, next] = [
+            self.gpu_seconds_billed,
+            billed,
+            add(billed, max_gpu_seconds)?,
+        ]
+        .map(|secs| math::cost_of_gpu_seconds(secs, price));
+        let charge = cost_between(before, after)?.min(self.escrow);
+        let next_period_cost = cost_between(after, next)?;
         self.escrow = sub(self.escrow, charge)?;
         self.pending = charge;
         self.pending_since = now;
         self.pending_gpu_seconds = gpu_seconds;
         self.pending_cosigned = cosigned;
-        self.gpu_seconds_billed = add(self.gpu_seconds_billed, gpu_seconds)?;
+        self.gpu_seconds_billed = billed;
         self.last_seq = body.seq;
         self.last_period_end = body.period_end;
         Ok(ReceiptCharge {
             gpu_seconds,
             charge,
-            max_gpu_seconds,
+            next_period_cost,
         })
     }
 
-    /// Announces grace once, when the escrow cannot pay another `period_gpu_seconds` like the
-    /// last: returns the time after which anyone may close the lease, if announced now.
-    pub fn announce_grace(&mut self, period_gpu_seconds: u64) -> Result<Option<i64>> {
-        if self.grace_until != 0 || self.escrow >= self.cost_for(period_gpu_seconds)? {
+    /// Announces grace once, when the escrow cannot pay `next_period_cost` (another period like
+    /// the last): returns the time after which anyone may close the lease, if announced now.
+    pub fn announce_grace(&mut self, next_period_cost: u64) -> Result<Option<i64>> {
+        if self.grace_until != 0 || self.escrow >= next_period_cost {
             return Ok(None);
         }
         self.grace_until = self.end_at.saturating_add(i64::from(self.terms.grace_secs));
@@ -332,4 +345,10 @@ impl Lease {
         );
         Ok(())
     }
+}
+
+/// The difference of two cumulative costs (`after ≥ before`): what the GPU-seconds between them
+/// cost, so rounding never compounds.
+fn cost_between(before: u128, after: u128) -> Result<u64> {
+    u64::try_from(after.saturating_sub(before)).map_err(|_| error!(TesseraError::MathOverflow))
 }

@@ -66,7 +66,7 @@ pub fn handler(ctx: Context<SubmitReceipt>, body: ReceiptBody) -> Result<()> {
     // Warn once when the escrow cannot pay another period like this one: the lease will run
     // out at its end, and anyone may close it once its grace has passed after that.
     let grace = lease
-        .announce_grace(booked.max_gpu_seconds)?
+        .announce_grace(booked.next_period_cost)?
         .map(|grace_until| LeaseInGrace {
             lease: lease.key(),
             escrow_left: lease.escrow,
