@@ -45,6 +45,7 @@ async fn deposits_and_redemptions_report_assets_shares_and_the_ledger_after() {
             total_shares: pool.total_shares,
             cash: pool.cash,
             vault_amount: m.f.balance(p.vault).await,
+            nav: pool.nav(m.f.now().await).unwrap(),
         }
     );
 
@@ -58,13 +59,15 @@ async fn deposits_and_redemptions_report_assets_shares_and_the_ledger_after() {
         _ => None,
     });
     let pool = m.f.pool(&p).await;
+    let now = m.f.now().await;
     assert_eq!(
-        (r.shares, r.assets, r.total_shares, r.cash),
+        (r.shares, r.assets, r.total_shares, r.cash, r.nav),
         (
             d.shares,
             m.f.balance(alice.token).await,
             pool.total_shares,
-            pool.cash
+            pool.cash,
+            pool.nav(now).unwrap()
         )
     );
 }

@@ -177,6 +177,20 @@ test('my account shows the wallet\'s position, leases, nodes and stake', async (
   await page.locator('[data-test=deposit] input').fill('100');
   await page.locator('[data-test=deposit] button').click();
   await expect(page.locator('[data-test=deposit] [role=status]')).toHaveText('deposited 100');
+  await page.locator('[data-test=redeem] input').fill('10');
+  await page.locator('[data-test=redeem] button').click();
+  await expect(page.locator('[data-test=redeem] [role=status]')).toHaveText('redeemed 10 shares');
+  // The chart plots the NAV-based share value after each deposit and redemption (the seeded
+  // ones, this test's and the earlier deposit test's), not a trade's own rounded price (a
+  // redemption's, rounded down, would dip): in a pool that only earns, it never dips, and it
+  // ends at today's value.
+  await expect(page.locator('[data-test=chart] canvas')).toBeVisible();
+  const prices = JSON.parse(await page.locator('[data-test=chart]').getAttribute('data-prices') ?? '[]') as number[];
+  expect(prices.length).toBeGreaterThanOrEqual(3);
+  prices.slice(1).forEach((p, i) => { expect(p).toBeGreaterThanOrEqual(prices[i] ?? 0); });
+  const pageNow = BigInt(await page.locator('[data-test=pool-page]').getAttribute('data-now') ?? '0');
+  const live = shareValue((await fetchPool(rpc, pool)).data, pageNow);
+  expect(prices.at(-1)).toBeCloseTo(Number(live.num) / Number(live.den), 12);
   await page.locator('header a', { hasText: 'My account' }).click();
   const row = page.locator(`[data-test=positions] tr[data-pool="${pool}"]`);
   const shareMint = await pda.shareMintAddress(pool);

@@ -2,7 +2,7 @@
  * One pool: its ledger, the yield of its settled revenue, a chart of share value and revenue
  * from its events, the redemption queue, and deposit / redeem / queue a redemption.
  */
-import { formatAmount, formatRatio, lockedRevenueAt, nav, parseAmount, type Pool, shareValue, TicketStatus } from '@tessera/client';
+import { formatAmount, formatRatio, lockedRevenueAt, nav, parseAmount, type Pool, shareValue, TicketStatus, VIRTUAL_ASSETS, VIRTUAL_SHARES } from '@tessera/client';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
@@ -13,7 +13,11 @@ import { date, model, tokens } from '../format';
 import { ActionForm, Card, Link } from '../ui';
 import { events, forgetEvents, type PageProps, utilisation, yieldOf } from './shared';
 
-/** Share value (at each deposit and redemption, and now) and cumulative investor revenue. */
+/**
+ * Share value from the NAV after each deposit and redemption (as the program prices shares:
+ * `(nav + virtual) / (shares + virtual)`, never a trade's own rounded price), and now; and
+ * cumulative investor revenue.
+ */
 function points(list: Dated[], pool: Pool, now: bigint, decimals: number): [number[], (number | null)[], number[]] {
   const byTime = new Map<number, { price: number | null; revenue: number }>();
   let earned = 0n;
@@ -21,7 +25,8 @@ function points(list: Dated[], pool: Pool, now: bigint, decimals: number): [numb
   for (const { event, at } of list) {
     const previous = byTime.get(Number(at))?.price ?? null;
     if (event.name === 'Deposited' || event.name === 'Redeemed') {
-      const price = event.data.shares > 0n ? Number(event.data.assets) / Number(event.data.shares) : previous;
+      const { nav, totalShares } = event.data;
+      const price = Number(nav + VIRTUAL_ASSETS) / Number(totalShares + VIRTUAL_SHARES);
       byTime.set(Number(at), { price, revenue: Number(earned) / scale });
     } else if (event.name === 'ChargeSettled') {
       earned += event.data.investors;
@@ -32,6 +37,13 @@ function points(list: Dated[], pool: Pool, now: bigint, decimals: number): [numb
   byTime.set(Number(now), { price: Number(num) / Number(den), revenue: Number(earned) / scale });
   const xs = [...byTime.keys()].sort((a, b) => a - b);
   return [xs, xs.map((x) => byTime.get(x)?.price ?? null), xs.map((x) => byTime.get(x)?.revenue ?? 0)];
+}
+
+/** Tick labels with as many decimals (6 to 12) as it takes for no two to read the same. */
+function distinct(ticks: number[]): string[] {
+  let digits = 6;
+  while (digits < 12 && new Set(ticks.map((v) => v.toFixed(digits))).size < ticks.length) digits++;
+  return ticks.map((v) => v.toFixed(digits));
 }
 
 /** A finite, non-empty range around the data (uPlot loops on an empty or infinite one). */
@@ -55,7 +67,7 @@ function Chart({ list, pool, now, decimals }: { list: Dated[]; pool: Pool; now: 
         series: [{}, { label: 'share value', stroke: '#1f6feb', spanGaps: true, scale: 'price' }, { label: 'investor revenue (tokens)', stroke: '#1a7f37', scale: 'revenue' }],
         axes: [
           {},
-          { scale: 'price', size: 80, values: (_, ticks) => ticks.map((v) => v.toFixed(6)) },
+          { scale: 'price', size: 90, values: (_, ticks) => distinct(ticks) },
           // uPlot's `Side` is a const enum that isolated modules cannot name: 1 is "right".
           // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
           { scale: 'revenue', side: 1, size: 70 },
@@ -67,8 +79,9 @@ function Chart({ list, pool, now, decimals }: { list: Dated[]; pool: Pool; now: 
       return undefined;
     }
   }, [list, pool, now, decimals]);
+  const prices = points(list, pool, now, decimals)[1].filter((p) => p !== null);
   return (
-    <div ref={box} data-test="chart">
+    <div ref={box} data-test="chart" data-prices={JSON.stringify(prices)}>
       {failed && <p class="error">The chart cannot be drawn: {failed}</p>}
     </div>
   );
@@ -92,7 +105,7 @@ export function PoolPage({ snap, wallet, refresh, address }: PageProps & { addre
   const after = async (what: string) => { forgetEvents(address); await refresh(); return what; };
   return (
     <>
-      <h1>Pool {model(p.gpuModel)}</h1>
+      <h1 data-test="pool-page" data-now={String(snap.now)}>Pool {model(p.gpuModel)}</h1>
       <p class="muted">{address} · operator <Link to="pool" address={p.operator} /> · fee {p.operatorFeeBps[0] / 100}%</p>
       <div class="cards">
         <Card label="share value (tokens)" value={formatRatio(num, den, 6)} test="share-value" />

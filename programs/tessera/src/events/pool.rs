@@ -42,6 +42,8 @@ pub struct Deposited {
     pub cash: u64,
     /// Vault balance read back after the transfer.
     pub vault_amount: u64,
+    /// NAV after, at the time of the deposit: with `total_shares`, the share value then.
+    pub nav: u64,
 }
 
 /// Shares were redeemed instantly.
@@ -62,6 +64,8 @@ pub struct Redeemed {
     pub cash: u64,
     /// Vault balance read back after the transfer.
     pub vault_amount: u64,
+    /// NAV after, at the time of the redemption: with `total_shares`, the share value then.
+    pub nav: u64,
 }
 
 /// A redemption was queued.

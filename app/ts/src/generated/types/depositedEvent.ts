@@ -41,6 +41,8 @@ export type DepositedEvent = {
   cash: bigint;
   /** Vault balance read back after the transfer. */
   vaultAmount: bigint;
+  /** NAV after, at the time of the deposit: with `total_shares`, the share value then. */
+  nav: bigint;
 };
 
 export type DepositedEventArgs = {
@@ -58,6 +60,8 @@ export type DepositedEventArgs = {
   cash: number | bigint;
   /** Vault balance read back after the transfer. */
   vaultAmount: number | bigint;
+  /** NAV after, at the time of the deposit: with `total_shares`, the share value then. */
+  nav: number | bigint;
 };
 
 export function getDepositedEventEncoder(): FixedSizeEncoder<DepositedEventArgs> {
@@ -70,6 +74,7 @@ export function getDepositedEventEncoder(): FixedSizeEncoder<DepositedEventArgs>
       ["totalShares", getU64Encoder()],
       ["cash", getU64Encoder()],
       ["vaultAmount", getU64Encoder()],
+      ["nav", getU64Encoder()],
     ]),
     [
       getConstantEncoder(
@@ -91,6 +96,7 @@ export function getDepositedEventDecoder(): FixedSizeDecoder<DepositedEvent> {
       ["totalShares", getU64Decoder()],
       ["cash", getU64Decoder()],
       ["vaultAmount", getU64Decoder()],
+      ["nav", getU64Decoder()],
     ]),
     [
       getConstantDecoder(

@@ -41,6 +41,8 @@ export type RedeemedEvent = {
   cash: bigint;
   /** Vault balance read back after the transfer. */
   vaultAmount: bigint;
+  /** NAV after, at the time of the redemption: with `total_shares`, the share value then. */
+  nav: bigint;
 };
 
 export type RedeemedEventArgs = {
@@ -58,6 +60,8 @@ export type RedeemedEventArgs = {
   cash: number | bigint;
   /** Vault balance read back after the transfer. */
   vaultAmount: number | bigint;
+  /** NAV after, at the time of the redemption: with `total_shares`, the share value then. */
+  nav: number | bigint;
 };
 
 export function getRedeemedEventEncoder(): FixedSizeEncoder<RedeemedEventArgs> {
@@ -70,6 +74,7 @@ export function getRedeemedEventEncoder(): FixedSizeEncoder<RedeemedEventArgs> {
       ["totalShares", getU64Encoder()],
       ["cash", getU64Encoder()],
       ["vaultAmount", getU64Encoder()],
+      ["nav", getU64Encoder()],
     ]),
     [
       getConstantEncoder(
@@ -91,6 +96,7 @@ export function getRedeemedEventDecoder(): FixedSizeDecoder<RedeemedEvent> {
       ["totalShares", getU64Decoder()],
       ["cash", getU64Decoder()],
       ["vaultAmount", getU64Decoder()],
+      ["nav", getU64Decoder()],
     ]),
     [
       getConstantDecoder(

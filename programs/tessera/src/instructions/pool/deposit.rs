@@ -69,6 +69,7 @@ pub fn handler(ctx: Context<Deposit>, assets: u64, min_shares_out: u64) -> Resul
         total_shares: accounts.pool_vault.pool.total_shares,
         cash: accounts.pool_vault.pool.cash,
         vault_amount,
+        nav: accounts.pool_vault.pool.nav(now)?,
     };
     emit_cpi!(event);
     Ok(())

@@ -65,6 +65,7 @@ pub fn handler(ctx: Context<Redeem>, shares: u64, min_assets_out: u64) -> Result
         total_shares: accounts.pool_vault.pool.total_shares,
         cash: accounts.pool_vault.pool.cash,
         vault_amount,
+        nav: accounts.pool_vault.pool.nav(now)?,
     };
     emit_cpi!(event);
     Ok(())
