@@ -7,13 +7,12 @@ use anchor_spl::token::{Token, TokenAccount};
 use crate::error::TesseraError;
 use crate::events::BidAccepted;
 use crate::instructions::bid::close_escrow;
+use crate::instructions::lease::start_lease;
 use crate::instructions::shared::{
     __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, PoolVault, PoolVaultBumps,
 };
 use crate::instructions::token::transfer_from_pda;
-use crate::state::{
-    seeds, Bid, Lease, LeaseParties, LeaseTerms, Node, Protocol, Provider, StakePosition,
-};
+use crate::state::{seeds, Bid, Lease, LeaseTerms, Node, Protocol, Provider, StakePosition};
 
 /// Accounts of `accept_bid`.
 #[event_cpi]
@@ -110,21 +109,15 @@ pub fn handler(ctx: Context<AcceptBid>) -> Result<()> {
         job_uri: String::new(),
         agreed: bid.terms,
     };
-    let node_key = accounts.node.key();
-    let pool_key = accounts.pool_vault.pool.key();
-    let parties = LeaseParties {
-        provider: &mut accounts.provider,
-        position: &mut accounts.position,
-        node: &mut accounts.node,
-        node_key,
-        pool: &mut accounts.pool_vault.pool,
-        pool_key,
-    };
-    let now = Clock::get()?.unix_timestamp;
-    let key = accounts.lease.key();
-    let (lease, opened) = Lease::begin(key, ctx.bumps.lease, terms, parties, now)?;
-    accounts.lease.set_inner(lease);
-    accounts.pool_vault.reload_and_check()?;
+    let opened = start_lease(
+        &mut accounts.lease,
+        ctx.bumps.lease,
+        terms,
+        &mut accounts.provider,
+        &mut accounts.position,
+        &mut accounts.node,
+        &mut accounts.pool_vault,
+    )?;
     let accepted = BidAccepted {
         bid: accounts.bid.key(),
         lease: accounts.lease.key(),

@@ -5,13 +5,14 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
 
 use crate::error::TesseraError;
+use crate::instructions::lease::start_lease;
 use crate::instructions::shared::{
     __client_accounts_pool_vault, __cpi_client_accounts_pool_vault, PoolVault, PoolVaultBumps,
 };
 use crate::instructions::token::transfer_from_user;
 use crate::math::escrow_for;
 use crate::state::{
-    seeds, AgreedTerms, Lease, LeaseParties, LeaseTerms, Node, Protocol, Provider, StakePosition,
+    seeds, AgreedTerms, Lease, LeaseTerms, Node, Protocol, Provider, StakePosition,
 };
 
 /// Longest job URI carried in the event.
@@ -105,21 +106,15 @@ pub fn handler(ctx: Context<OpenLease>, args: OpenLeaseArgs) -> Result<()> {
         job_uri: args.job_uri,
         agreed: AgreedTerms::from_params(&accounts.protocol.params),
     };
-    let node_key = accounts.node.key();
-    let pool_key = accounts.pool_vault.pool.key();
-    let parties = LeaseParties {
-        provider: &mut accounts.provider,
-        position: &mut accounts.position,
-        node: &mut accounts.node,
-        node_key,
-        pool: &mut accounts.pool_vault.pool,
-        pool_key,
-    };
-    let now = Clock::get()?.unix_timestamp;
-    let key = accounts.lease.key();
-    let (lease, opened) = Lease::begin(key, ctx.bumps.lease, terms, parties, now)?;
-    accounts.lease.set_inner(lease);
-    accounts.pool_vault.reload_and_check()?;
+    let opened = start_lease(
+        &mut accounts.lease,
+        ctx.bumps.lease,
+        terms,
+        &mut accounts.provider,
+        &mut accounts.position,
+        &mut accounts.node,
+        &mut accounts.pool_vault,
+    )?;
     emit_cpi!(opened);
     Ok(())
 }
