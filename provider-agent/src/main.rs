@@ -393,8 +393,13 @@ async fn register_command(
         r.node,
         r.spec.gpu_count,
         String::from_utf8_lossy(&r.spec.gpu_model).trim_end_matches('\0'),
-        tessera_client::tokens::Money::of(&protocol.settlement_mint, protocol.settlement_decimals)
-            .fmt(r.spec.price_per_gpu_hour),
+        tessera_client::tokens::money(
+            &chain,
+            &protocol.settlement_mint,
+            protocol.settlement_decimals
+        )
+        .await?
+        .fmt(r.spec.price_per_gpu_hour),
         gpu.kind(),
         if r.attested {
             ", benchmark attested"
@@ -448,7 +453,7 @@ async fn status_command(config: &std::path::Path, json: bool) -> Result<()> {
         "gpus_free": node.free_gpus(),
         "gpus": node.spec.gpu_count,
         "price_per_gpu_hour": format_amount(node.spec.price_per_gpu_hour, d),
-        "token": tessera_client::tokens::unit(&protocol.settlement_mint),
+        "token": tessera_client::tokens::money(&chain, &protocol.settlement_mint, d).await?.unit,
         "agent_key": node.agent_key.to_string(),
         "agent_key_matches": node.agent_key == key.pubkey(),
         "leases": leases,

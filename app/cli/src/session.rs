@@ -24,6 +24,16 @@ pub struct Session<'a> {
 }
 
 impl Session<'_> {
+    /// Amounts of `mint` with the unit it is called by (a known symbol, its Metaplex metadata,
+    /// or its address).
+    pub async fn money(
+        &self,
+        mint: &Pubkey,
+        decimals: u8,
+    ) -> Result<tessera_client::tokens::Money> {
+        Ok(tessera_client::tokens::money(self.chain, mint, decimals).await?)
+    }
+
     /// Every transaction with an event naming `address`: from the indexer when one is
     /// configured, else from the chain (`getSignaturesForAddress` and `getTransaction`).
     pub async fn history(&self, address: &Pubkey) -> Result<Vec<tessera_client::chain::Landed>> {

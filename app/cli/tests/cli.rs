@@ -265,6 +265,24 @@ async fn pool_commands_cover_the_investor_and_operator_paths() {
         "{cash_line}"
     );
     assert!(r.human.contains("1250.5 shares"), "{}", r.human);
+    // A mint with Metaplex token metadata is called by its symbol.
+    let metadata = solana_sdk::account::Account {
+        lamports: 10_000_000,
+        data: tessera_client::tokens::metadata_bytes(&w.usd, "Euro Coin", "EURC"),
+        owner: tessera_client::tokens::METADATA_PROGRAM,
+        executable: false,
+        rent_epoch: 0,
+    };
+    let at = tessera_client::tokens::metadata_address(&w.usd);
+    w.chain.set_account(at, metadata).await.unwrap();
+    let r = w.ok(inv, &format!("pool show {pool}")).await;
+    let cash_line = r
+        .human
+        .lines()
+        .find(|l| l.starts_with("cash"))
+        .unwrap_or_default();
+    assert!(cash_line.ends_with("1250.5 EURC"), "{cash_line}");
+    assert_eq!(field(&r, "cash"), "1250.5", "JSON keeps the amount alone");
     let list = w.ok(inv, "pool list").await;
     assert!(list.human.contains(&pool.to_string()));
     assert!(w
@@ -290,15 +308,15 @@ async fn pool_commands_cover_the_investor_and_operator_paths() {
     w.ok(op, &format!("pool draw {pool} 1250")).await;
     let short = w.err(inv, &format!("pool redeem {pool} 10")).await;
     assert!(
-        short.contains("redeeming 10 shares needs 10 tokens of ")
-            && short.contains("has 0 tokens of ")
+        short.contains("redeeming 10 shares needs 10 EURC in cash, but pool")
+            && short.contains("has 0 EURC free")
             && short.contains(&format!("`tessera pool queue {pool} 10`")),
         "{short}"
     );
     let r = w.ok(inv, &format!("pool queue {pool} 100")).await;
     assert_eq!(field(&r, "ticket"), "0");
     assert!(
-        field(&r, "why").contains("needs 100 tokens of "),
+        field(&r, "why").contains("needs 100 EURC in cash"),
         "{}",
         r.human
     );

@@ -86,6 +86,12 @@ fn vectors() -> serde_json::Value {
             "message": hex(&message),
             "ed25519Data": hex(&ix::ed25519(&agent, &message).data),
         },
+        "metadata": {
+            "mint": s(mint),
+            "address": s(tessera_client::tokens::metadata_address(&mint)),
+            "data": hex(&tessera_client::tokens::metadata_bytes(&mint, "Euro Coin", "EURC")),
+            "symbol": "EURC",
+        },
         "tokens": tessera_client::tokens::KNOWN
             .iter()
             .map(|(mint, _)| (mint.to_string(), json!(tessera_client::tokens::unit(&mint.parse().unwrap()))))

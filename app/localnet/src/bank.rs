@@ -224,6 +224,17 @@ impl LocalChain {
         answer.await.map_err(|_| stopped())
     }
 
+    /// Writes `account` at `address` directly, as a genesis account would be (for accounts of
+    /// programs this chain does not run, such as a mint's Metaplex metadata).
+    pub async fn set_account(
+        &self,
+        address: Pubkey,
+        account: solana_sdk::account::Account,
+    ) -> Result<(), ClientError> {
+        self.run(move |ctx, _| ctx.set_account(&address, &account.into()))
+            .await
+    }
+
     /// The funded payer (the bank's genesis account).
     pub fn payer_keypair(&self) -> &Keypair {
         &self.payer

@@ -22,6 +22,8 @@ import {
   parseDuration,
   pda,
   receiptMessage,
+  metadataAddress,
+  symbolInMetadata,
   TESSERA_PROGRAM_ADDRESS,
   tokenUnit,
 } from '../src';
@@ -42,6 +44,7 @@ interface Vectors {
   };
   event: { data: string; lease: string; amount: number; protocolFee: number; operatorFee: number; investors: number };
   tokens: Record<string, string>;
+  metadata: { mint: Address; address: string; data: string; symbol: string };
 }
 
 const v = JSON.parse(readFileSync(join(__dirname, '../../test/vectors.json'), 'utf8')) as Vectors;
@@ -141,4 +144,12 @@ void test('every mint is named as the Rust SDK names it, unknown ones by their a
   for (const [mint, unit] of Object.entries(v.tokens)) {
     assert.equal(tokenUnit(mint), unit, mint);
   }
+});
+
+void test('a Metaplex metadata account names its mint as the Rust SDK reads it', async () => {
+  const m = v.metadata;
+  assert.equal(await metadataAddress(m.mint), m.address);
+  assert.equal(symbolInMetadata(m.mint, bytes(m.data)), m.symbol);
+  assert.equal(symbolInMetadata(v.operator, bytes(m.data)), null, 'another mint\'s metadata');
+  assert.equal(symbolInMetadata(m.mint, bytes(m.data).subarray(0, 70)), null, 'cut short');
 });

@@ -39,7 +39,7 @@ import {
   TESSERA_PROGRAM_ADDRESS,
   type TesseraEvent,
   pda,
-  tokenUnit,
+  fetchTokenUnit,
 } from '@tessera/client';
 
 import { INDEXER_URL, RPC_URL } from './config';
@@ -99,6 +99,12 @@ export async function chainTime(): Promise<bigint> {
   return BigInt(await rpc.getBlockTime(slot).send());
 }
 
+/** What the protocol's two mints are called (a known symbol, Metaplex metadata, or the address). */
+async function units(protocol: Protocol): Promise<{ unit: string; stakeUnit: string }> {
+  const [unit, stakeUnit] = await Promise.all([fetchTokenUnit(rpc, protocol.settlementMint), fetchTokenUnit(rpc, protocol.stakeMint)]);
+  return { unit, stakeUnit };
+}
+
 /** How much a snapshot reads. */
 export type Scope = 'all' | 'market';
 
@@ -122,7 +128,7 @@ export async function snapshot(scope: Scope = 'all'): Promise<Snapshot> {
   ]);
   return {
     scope, now, protocol: protocol.data, decimals: protocol.data.settlementDecimals,
-    unit: tokenUnit(protocol.data.settlementMint), stakeUnit: tokenUnit(protocol.data.stakeMint),
+    ...(await units(protocol.data)),
     pools, nodes, providers, leases, tickets, stakes, bids: bids.length,
     stakeAccumulator: stakePool.exists ? stakePool.data.accRewardPerShare : 0n,
   };
@@ -137,7 +143,7 @@ async function marketSnapshot(): Promise<Snapshot> {
   ]);
   return {
     scope: 'market', now, protocol: protocol.data, decimals: protocol.data.settlementDecimals,
-    unit: tokenUnit(protocol.data.settlementMint), stakeUnit: tokenUnit(protocol.data.stakeMint),
+    ...(await units(protocol.data)),
     pools: [], nodes, providers, leases: [], tickets: [], stakes: [], bids: 0, stakeAccumulator: 0n,
   };
 }

@@ -9,7 +9,7 @@ use tessera_client::{instructions as ix, pda};
 
 use crate::output::{when, Report};
 use crate::session::Session;
-use crate::units::{model_bytes, model_name, parse_amount, parse_duration, Money};
+use crate::units::{model_bytes, model_name, parse_amount, parse_duration};
 use tessera_client::units::format_duration;
 
 /// Bid commands.
@@ -134,7 +134,7 @@ async fn cancel(s: &Session<'_>, protocol: &Protocol, id: u64) -> Result<Report>
 /// `bid list`.
 async fn list(s: &Session<'_>, protocol: &Protocol) -> Result<Report> {
     let d = protocol.settlement_decimals;
-    let money = Money::of(&protocol.settlement_mint, d);
+    let money = s.money(&protocol.settlement_mint, d).await?;
     let now = s.chain.unix_timestamp().await?;
     let rows = open_bids(s.chain)
         .await?

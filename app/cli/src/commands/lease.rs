@@ -221,7 +221,7 @@ async fn open(s: &Session<'_>, protocol: &Protocol, args: OpenArgs) -> Result<Re
         job_uri,
     } = args;
     let d = protocol.settlement_decimals;
-    let money = Money::of(&protocol.settlement_mint, d);
+    let money = s.money(&protocol.settlement_mint, d).await?;
     let job_hash = job.hash()?;
     let (keys, n) = s.node(&node).await?;
     let (pool, _) = s.pool(&n.pool).await?;
@@ -274,7 +274,7 @@ async fn open(s: &Session<'_>, protocol: &Protocol, args: OpenArgs) -> Result<Re
 /// `lease show`.
 async fn show(s: &Session<'_>, protocol: &Protocol, lease: Pubkey) -> Result<Report> {
     let d = protocol.settlement_decimals;
-    let money = Money::of(&protocol.settlement_mint, d);
+    let money = s.money(&protocol.settlement_mint, d).await?;
     let l: Lease = s.get(&lease, "lease").await?;
     let now = s.chain.unix_timestamp().await?;
     Ok(Report::fields(&[
@@ -317,14 +317,14 @@ async fn statement(s: &Session<'_>, protocol: &Protocol, lease: Pubkey) -> Resul
     Ok(statement_report(
         &lease,
         &st,
-        &Money::of(&protocol.settlement_mint, d),
+        &s.money(&protocol.settlement_mint, d).await?,
     ))
 }
 
 /// `lease list`.
 async fn list(s: &Session<'_>, protocol: &Protocol) -> Result<Report> {
     let d = protocol.settlement_decimals;
-    let money = Money::of(&protocol.settlement_mint, d);
+    let money = s.money(&protocol.settlement_mint, d).await?;
     let now = s.chain.unix_timestamp().await?;
     let rows = leases_of(s.chain, &s.me())
         .await?

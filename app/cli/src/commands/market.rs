@@ -7,7 +7,7 @@ use tessera_client::chain::{all_nodes, fetch};
 
 use crate::output::Report;
 use crate::session::Session;
-use crate::units::{model_name, Money};
+use crate::units::model_name;
 
 /// Sort order.
 #[derive(Debug, Clone, Copy, ValueEnum, Default)]
@@ -37,7 +37,9 @@ pub struct MarketArgs {
 /// Lists online nodes with free GPUs.
 pub async fn run(args: MarketArgs, s: &Session<'_>) -> Result<Report> {
     let protocol = s.protocol().await?;
-    let money = Money::of(&protocol.settlement_mint, protocol.settlement_decimals);
+    let money = s
+        .money(&protocol.settlement_mint, protocol.settlement_decimals)
+        .await?;
     let mut rows = Vec::new();
     for (address, n) in all_nodes(s.chain).await? {
         if n.status != NodeStatus::Online || n.free_gpus() < args.min_free {

@@ -94,7 +94,9 @@ pub struct RegisterArgs {
 /// Runs a node command.
 pub async fn run(cmd: NodeCmd, s: &Session<'_>) -> Result<Report> {
     let protocol = s.protocol().await?;
-    let money = Money::of(&protocol.settlement_mint, protocol.settlement_decimals);
+    let money = s
+        .money(&protocol.settlement_mint, protocol.settlement_decimals)
+        .await?;
     let d = money.decimals;
     match cmd {
         NodeCmd::Register(args) => register(s, d, args).await,
@@ -113,7 +115,9 @@ pub async fn run(cmd: NodeCmd, s: &Session<'_>) -> Result<Report> {
 /// `node earnings`: a row per lease and a total.
 async fn earnings(s: &Session<'_>, node: Pubkey) -> Result<Report> {
     let protocol = s.protocol().await?;
-    let money = Money::of(&protocol.settlement_mint, protocol.settlement_decimals);
+    let money = s
+        .money(&protocol.settlement_mint, protocol.settlement_decimals)
+        .await?;
     let history = s.history(&node).await?;
     let leases = tessera_client::statement::node_earnings(&node, &history);
     if leases.is_empty() {

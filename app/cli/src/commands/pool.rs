@@ -153,7 +153,7 @@ pub async fn run(cmd: PoolCmd, s: &Session<'_>) -> Result<Report> {
         }
         PoolCmd::List { operator } => list(s, &protocol, operator).await,
         PoolCmd::Position { wallet } => {
-            let money = Money::of(&protocol.settlement_mint, d);
+            let money = s.money(&protocol.settlement_mint, d).await?;
             position(s, wallet.unwrap_or_else(|| s.me()), &money).await
         }
         PoolCmd::Show { pool } => show(s, &protocol, pool).await,
@@ -317,7 +317,7 @@ async fn create(
 /// `pool list`.
 async fn list(s: &Session<'_>, protocol: &Protocol, operator: Option<Pubkey>) -> Result<Report> {
     let d = protocol.settlement_decimals;
-    let money = Money::of(&protocol.settlement_mint, d);
+    let money = s.money(&protocol.settlement_mint, d).await?;
     let now = s.chain.unix_timestamp().await?;
     let rows = pools(s.chain, operator.as_ref())
         .await?
@@ -351,7 +351,7 @@ async fn list(s: &Session<'_>, protocol: &Protocol, operator: Option<Pubkey>) ->
 /// `pool show`.
 async fn show(s: &Session<'_>, protocol: &Protocol, pool: Pubkey) -> Result<Report> {
     let d = protocol.settlement_decimals;
-    let money = Money::of(&protocol.settlement_mint, d);
+    let money = s.money(&protocol.settlement_mint, d).await?;
     let (_, p) = s.pool(&pool).await?;
     let now = s.chain.unix_timestamp().await?;
     let a = |v: u64| money.fmt(v);
@@ -441,7 +441,7 @@ async fn redeem(
     min_assets: String,
 ) -> Result<Report> {
     let d = protocol.settlement_decimals;
-    let money = Money::of(&protocol.settlement_mint, d);
+    let money = s.money(&protocol.settlement_mint, d).await?;
     let in_shares = Money::shares(d);
     let (keys, p) = s.pool(&pool).await?;
     let (usd, create_usd) = s.my_ata(&protocol.settlement_mint);
@@ -489,7 +489,7 @@ async fn queue(
     shares: String,
 ) -> Result<Report> {
     let d = protocol.settlement_decimals;
-    let money = Money::of(&protocol.settlement_mint, d);
+    let money = s.money(&protocol.settlement_mint, d).await?;
     let (keys, p) = s.pool(&pool).await?;
     let (share_acc, _) = s.my_ata(&keys.share_mint);
     let n = parse_amount(&shares, d, "shares")?;
@@ -551,7 +551,7 @@ async fn crank(s: &Session<'_>, pool: Pubkey) -> Result<Report> {
 /// `pool sweep`.
 async fn sweep(s: &Session<'_>, protocol: &Protocol, pool: Pubkey) -> Result<Report> {
     let d = protocol.settlement_decimals;
-    let money = Money::of(&protocol.settlement_mint, d);
+    let money = s.money(&protocol.settlement_mint, d).await?;
     let (keys, p) = s.pool(&pool).await?;
     if p.protocol_fees_owed == 0 {
         bail!("pool {pool} owes no protocol fees");
@@ -569,7 +569,7 @@ async fn sweep(s: &Session<'_>, protocol: &Protocol, pool: Pubkey) -> Result<Rep
 /// `pool claim`.
 async fn claim(s: &Session<'_>, protocol: &Protocol, pool: Pubkey, seq: u64) -> Result<Report> {
     let d = protocol.settlement_decimals;
-    let money = Money::of(&protocol.settlement_mint, d);
+    let money = s.money(&protocol.settlement_mint, d).await?;
     let (keys, _) = s.pool(&pool).await?;
     let ticket_address = pda::find_ticket_address(&pool, seq).0;
     let ticket: RedemptionTicket = s.get(&ticket_address, "redemption ticket").await?;

@@ -9,7 +9,7 @@ use tessera_client::instructions as ix;
 
 use crate::output::{BadInput, Report};
 use crate::session::Session;
-use crate::units::{format_amount, parse_amount, parse_duration, Money};
+use crate::units::{format_amount, parse_amount, parse_duration};
 
 /// Protocol commands.
 #[derive(Debug, Subcommand)]
@@ -369,7 +369,9 @@ async fn show(s: &Session<'_>) -> Result<Report> {
         ),
         (
             "min_provider_stake",
-            Money::of(&p.stake_mint, sd).fmt(p.params.min_provider_stake),
+            s.money(&p.stake_mint, sd)
+                .await?
+                .fmt(p.params.min_provider_stake),
         ),
         ("unbonding_secs", p.params.unbonding_secs.to_string()),
         (

@@ -8,7 +8,7 @@ use tessera_client::{instructions as ix, pda};
 
 use crate::output::Report;
 use crate::session::Session;
-use crate::units::{format_amount, Money};
+use crate::units::format_amount;
 
 /// Provider commands.
 #[derive(Debug, Subcommand)]
@@ -29,7 +29,7 @@ pub async fn run(cmd: ProviderCmd, s: &Session<'_>) -> Result<Report> {
         ProviderCmd::Register => {
             let protocol = s.protocol().await?;
             let sd = s.decimals(&protocol.stake_mint).await?;
-            let stake = Money::of(&protocol.stake_mint, sd);
+            let stake = s.money(&protocol.stake_mint, sd).await?;
             let min = format_amount(protocol.params.min_provider_stake, sd);
             let position = pda::find_stake_position_address(&s.me()).0;
             if s.chain.account(&position).await?.is_none() {
@@ -77,7 +77,9 @@ pub async fn run(cmd: ProviderCmd, s: &Session<'_>) -> Result<Report> {
                 ("disputes_lost", p.disputes_lost.to_string()),
                 (
                     "slashed_total",
-                    Money::of(&protocol.stake_mint, sd).fmt(p.slashed_total),
+                    s.money(&protocol.stake_mint, sd)
+                        .await?
+                        .fmt(p.slashed_total),
                 ),
             ]))
         }

@@ -7,7 +7,7 @@ use tessera_client::{instructions as ix, pda};
 
 use crate::output::{when, Report};
 use crate::session::Session;
-use crate::units::{parse_amount, Money};
+use crate::units::parse_amount;
 
 /// Staking commands.
 #[derive(Debug, Subcommand)]
@@ -36,8 +36,10 @@ pub enum StakeCmd {
 pub async fn run(cmd: StakeCmd, s: &Session<'_>) -> Result<Report> {
     let protocol = s.protocol().await?;
     let sd = s.decimals(&protocol.stake_mint).await?;
-    let stake = Money::of(&protocol.stake_mint, sd);
-    let money = Money::of(&protocol.settlement_mint, protocol.settlement_decimals);
+    let stake = s.money(&protocol.stake_mint, sd).await?;
+    let money = s
+        .money(&protocol.settlement_mint, protocol.settlement_decimals)
+        .await?;
     let (stake_acc, create_stake_acc) = s.my_ata(&protocol.stake_mint);
     match cmd {
         StakeCmd::Add { amount } => {
