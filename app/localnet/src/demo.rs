@@ -134,9 +134,9 @@ pub async fn run(out: &mut dyn Write) -> Result<DemoReport> {
     let mut p = Progress { out, step: 0 };
     p.say("starting an in-process chain with the Tessera program and SPL Token");
     let chain = Arc::new(LocalChain::start().await);
-    p.say("creating the USDC-like settlement mint, the protocol token and the protocol");
+    p.say("creating the settlement mint (tUSD, a local stand-in for USDC), the protocol token and the protocol");
     let w = World::start(chain).await?;
-    p.say("two investors fund a GPU pool with 6,000 and 4,000 USDC");
+    p.say("two investors fund a GPU pool with 6,000 and 4,000 tUSD");
     w.fund_pool().await?;
     let share_before = w.share_value().await?;
 
@@ -155,7 +155,7 @@ pub async fn run(out: &mut dyn Write) -> Result<DemoReport> {
 
     let lease_gpus = node_gpus.min(MAX_LEASE_GPUS);
     p.say(&format!(
-        "a renter leases {lease_gpus} of its {node_gpus} GPUs for {LEASE_SECS} s at {} USDC per GPU-hour to hash 16 MiB",
+        "a renter leases {lease_gpus} of its {node_gpus} GPUs for {LEASE_SECS} s at {} tUSD per GPU-hour to hash 16 MiB",
         format_amount(PRICE, 6)
     ));
     let dir = tempfile::tempdir().context("temporary directory for the agent")?;
@@ -258,7 +258,7 @@ impl World {
                     // The receipt just landed is the lease's pending charge.
                     let gpu_seconds = a.gpu_seconds_billed - b.gpu_seconds_billed;
                     p.detail(&format!(
-                        "receipt #{}: {gpu_seconds} GPU-seconds, {} USDC",
+                        "receipt #{}: {gpu_seconds} GPU-seconds, {} tUSD",
                         a.last_seq,
                         format_amount(a.pending, 6)
                     ));
@@ -404,7 +404,7 @@ fn print_report(out: &mut dyn Write, r: &DemoReport, pool: &Pool) {
     let receipts = r
         .receipts
         .iter()
-        .map(|l| format!("#{} {} GPU-s {} USDC", l.seq, l.gpu_seconds, a(l.charge)))
+        .map(|l| format!("#{} {} GPU-s {} tUSD", l.seq, l.gpu_seconds, a(l.charge)))
         .collect::<Vec<_>>()
         .join(", ");
     let lines = [
@@ -413,25 +413,25 @@ fn print_report(out: &mut dyn Write, r: &DemoReport, pool: &Pool) {
         format!("  job output         {}", r.job_output),
         format!("  receipts           {receipts}"),
         format!(
-            "  renter             escrow {} - charges {} = refund {} USDC",
+            "  renter             escrow {} - charges {} = refund {} tUSD",
             a(r.escrow),
             a(r.charged),
             a(r.refund)
         ),
         format!(
-            "  split              protocol {} / operator {} / investors {} USDC",
+            "  split              protocol {} / operator {} / investors {} tUSD",
             a(r.protocol_fees),
             a(r.operator_fees),
             a(r.investor_revenue)
         ),
         format!(
-            "  protocol fees to   stakers {} (claimed {}: floor rounding leaves dust in the reward vault) / treasury {} USDC",
+            "  protocol fees to   stakers {} (claimed {}: floor rounding leaves dust in the reward vault) / treasury {} tUSD",
             a(r.staker_allocation),
             a(r.staker_rewards),
             a(r.treasury)
         ),
         format!(
-            "  share value        {} -> {} USDC (NAV + 1 USDC virtual / shares + 1 virtual share, after vesting)",
+            "  share value        {} -> {} tUSD (NAV + 1 tUSD virtual / shares + 1 virtual share, after vesting)",
             r.share_value.0, r.share_value.1
         ),
         format!(

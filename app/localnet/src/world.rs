@@ -52,7 +52,7 @@ pub struct World {
 }
 
 impl World {
-    /// Mints, the protocol, and funded wallets (the renter holds 100 USDC).
+    /// Mints, the protocol, and funded wallets (the renter holds 100 tUSD).
     pub async fn start(chain: Arc<LocalChain>) -> Result<Self> {
         let admin = chain.payer_keypair().insecure_clone();
         let (usd_kp, tsr_kp) = tessera_client::tokens::local_mint_keypairs();

@@ -28,7 +28,7 @@ async fn the_demo_report_matches_the_ledger() {
     assert_eq!(r.escrow - r.charged, r.refund);
     assert_eq!(r.renter_paid, r.charged);
     assert!(
-        text.contains("escrow 0.4 - charges 0.4 = refund 0 USDC"),
+        text.contains("escrow 0.4 - charges 0.4 = refund 0 tUSD"),
         "{text}"
     );
     assert_eq!(
@@ -42,7 +42,7 @@ async fn the_demo_report_matches_the_ledger() {
     let exact = (u128::from(r.final_nav) + 1_000_000) * 10u128.pow(12)
         / (u128::from(r.total_shares) + 1_000_000);
     assert_eq!(r.share_value.1.replace('.', ""), format!("{exact:013}"));
-    assert!(text.contains(&format!("-> {} USDC", r.share_value.1)));
+    assert!(text.contains(&format!("-> {} tUSD", r.share_value.1)));
     assert_eq!(r.share_value.0, "1.000000000000");
     let growth: f64 = r.share_value.1.parse::<f64>().unwrap() - 1.0;
     let apy = growth * 365.0 * 86_400.0 / 180.0;
