@@ -44,7 +44,12 @@ export function nav(pool: Pool, now: bigint): bigint {
 
 /** The exact value of one share at `now`, as `num / den` settlement tokens. */
 export function shareValue(pool: Pool, now: bigint): { num: bigint; den: bigint } {
-  return { num: nav(pool, now) + VIRTUAL_ASSETS, den: pool.totalShares + VIRTUAL_SHARES };
+  return shareValueOf(nav(pool, now), pool.totalShares);
+}
+
+/** The exact value of one share of a pool with `navValue` and `totalShares` (as an event reports them). */
+export function shareValueOf(navValue: bigint, totalShares: bigint): { num: bigint; den: bigint } {
+  return { num: navValue + VIRTUAL_ASSETS, den: totalShares + VIRTUAL_SHARES };
 }
 
 /** `num / den` with `digits` decimal places, rounded down. */

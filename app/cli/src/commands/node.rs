@@ -101,7 +101,7 @@ pub async fn run(cmd: NodeCmd, s: &Session<'_>) -> Result<Report> {
     match cmd {
         NodeCmd::Register(args) => register(s, d, args).await,
         NodeCmd::List { provider } => list(s, &money, provider).await,
-        NodeCmd::Earnings { node } => earnings(s, node).await,
+        NodeCmd::Earnings { node } => earnings(s, &money, node).await,
         NodeCmd::Show { node } => show(s, &money, node).await,
         NodeCmd::Update {
             node,
@@ -113,11 +113,7 @@ pub async fn run(cmd: NodeCmd, s: &Session<'_>) -> Result<Report> {
 }
 
 /// `node earnings`: a row per lease and a total.
-async fn earnings(s: &Session<'_>, node: Pubkey) -> Result<Report> {
-    let protocol = s.protocol().await?;
-    let money = s
-        .money(&protocol.settlement_mint, protocol.settlement_decimals)
-        .await?;
+async fn earnings(s: &Session<'_>, money: &Money, node: Pubkey) -> Result<Report> {
     let history = s.history(&node).await?;
     let leases = tessera_client::statement::node_earnings(&node, &history);
     if leases.is_empty() {

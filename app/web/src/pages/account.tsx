@@ -4,7 +4,7 @@
  * nodes as provider (GPU-hours served, leases) and the stake.
  */
 import { type Address } from '@solana/kit';
-import { nav, TicketStatus, VIRTUAL_ASSETS, VIRTUAL_SHARES } from '@tessera/client';
+import { shareValue, TicketStatus } from '@tessera/client';
 import { useEffect, useState } from 'preact/hooks';
 
 import { type Snapshot, tokenBalance } from '../chain';
@@ -60,7 +60,8 @@ function Positions({ snap, me, held }: { snap: Snapshot; me: Address; held: Map<
   const positions = snap.pools
     .map((p) => {
       const shares = held.get(p.address) ?? 0n;
-      const value = (shares * (nav(p.data, snap.now) + VIRTUAL_ASSETS)) / (p.data.totalShares + VIRTUAL_SHARES);
+      const { num, den } = shareValue(p.data, snap.now);
+      const value = (shares * num) / den;
       const tickets = snap.tickets.filter((t) => t.data.pool === p.address && t.data.owner === me);
       return { p, shares, value, tickets };
     })

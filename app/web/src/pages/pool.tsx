@@ -2,8 +2,8 @@
  * One pool: its ledger, the yield of its settled revenue, a chart of share value and revenue
  * from its events, the redemption queue, and deposit / redeem / queue a redemption.
  */
-import { formatAmount, formatRatio, lockedRevenueAt, nav, parseAmount, type Pool, shareValue, TicketStatus, VIRTUAL_ASSETS, VIRTUAL_SHARES } from '@tessera/client';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { formatAmount, formatRatio, lockedRevenueAt, nav, parseAmount, type Pool, shareValue, shareValueOf, TicketStatus } from '@tessera/client';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
@@ -26,7 +26,8 @@ function points(list: Dated[], pool: Pool, now: bigint, decimals: number): [numb
     const previous = byTime.get(Number(at))?.price ?? null;
     if (event.name === 'Deposited' || event.name === 'Redeemed') {
       const { nav, totalShares } = event.data;
-      const price = Number(nav + VIRTUAL_ASSETS) / Number(totalShares + VIRTUAL_SHARES);
+      const { num, den } = shareValueOf(nav, totalShares);
+      const price = Number(num) / Number(den);
       byTime.set(Number(at), { price, revenue: Number(earned) / scale });
     } else if (event.name === 'ChargeSettled') {
       earned += event.data.investors;
@@ -57,9 +58,10 @@ function padded(_: uPlot, min: number | null, max: number | null): [number, numb
 function Chart({ list, pool, now, decimals }: { list: Dated[]; pool: Pool; now: bigint; decimals: number }) {
   const box = useRef<HTMLDivElement>(null);
   const [failed, setFailed] = useState<string | null>(null);
+  // Computed once per change of its inputs, for the plot and for the page's `data-prices`.
+  const data = useMemo(() => points(list, pool, now, decimals), [list, pool, now, decimals]);
   useEffect(() => {
     if (!box.current) return;
-    const data = points(list, pool, now, decimals);
     try {
       const plot = new uPlot({
         width: Math.min(900, box.current.clientWidth || 900), height: 260,
@@ -78,8 +80,8 @@ function Chart({ list, pool, now, decimals }: { list: Dated[]; pool: Pool; now: 
       setFailed(e instanceof Error ? e.message : String(e));
       return undefined;
     }
-  }, [list, pool, now, decimals]);
-  const prices = points(list, pool, now, decimals)[1].filter((p) => p !== null);
+  }, [data]);
+  const prices = data[1].filter((p) => p !== null);
   return (
     <div ref={box} data-test="chart" data-prices={JSON.stringify(prices)}>
       {failed && <p class="error">The chart cannot be drawn: {failed}</p>}
