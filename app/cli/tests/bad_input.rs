@@ -344,6 +344,15 @@ async fn refusals_by_the_chain_are_named() {
         1,
         "cannot read keypair file",
     );
+    // A wrong indexer is named with what is wrong with it.
+    for (indexer, says) in [
+        ("notaurl", "not an http(s) URL"),
+        ("http://127.0.0.1:9", "cannot reach it"),
+        (url.as_str(), "is it a Tessera indexer's read API?"),
+    ] {
+        let statement = format!("--indexer {indexer} lease statement {}", c.usd);
+        check(&run(statement.clone(), &missing), &statement, 1, says);
+    }
 }
 
 #[test]

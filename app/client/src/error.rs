@@ -74,6 +74,14 @@ pub enum ClientError {
     /// A transaction needs a signature nobody provided.
     #[error("missing signature of {0}: this must be signed by that wallet (pass its keypair)")]
     MissingSigner(Pubkey),
+    /// A Tessera indexer's read API could not be used.
+    #[error("the indexer at {url}: {reason}")]
+    Indexer {
+        /// The indexer's base URL as given.
+        url: String,
+        /// What went wrong, in words.
+        reason: String,
+    },
     /// The back end cannot do this (for example listing accounts in-process).
     #[error("{0} is not supported by this back end")]
     Unsupported(&'static str),
@@ -100,6 +108,7 @@ impl ClientError {
             Self::Rpc(_) => "rpc",
             Self::ProgramNotDeployed { .. } => "program_not_deployed",
             Self::MissingSigner(_) => "missing_signer",
+            Self::Indexer { .. } => "indexer",
             Self::Unsupported(_) => "unsupported",
         }
     }

@@ -30,32 +30,52 @@ struct RawPage {
 pub async fn history(base: &str, address: &Pubkey) -> Result<Vec<Landed>, ClientError> {
     let http = reqwest::Client::new();
     let base = base.trim_end_matches('/');
+    let failed = |reason: String| ClientError::Indexer {
+        url: base.to_string(),
+        reason,
+    };
     let mut out: Vec<Landed> = Vec::new();
     let mut page = Some(0u32);
     while let Some(n) = page {
         let url = format!("{base}/addresses/{address}/history?limit=100&page={n}");
-        let unreachable =
-            |e: reqwest::Error| ClientError::Rpc(format!("the indexer at {base}: {e}"));
-        let response = http.get(&url).send().await.map_err(unreachable)?;
+        let response = http
+            .get(&url)
+            .send()
+            .await
+            .map_err(|e| failed(in_words(&e)))?;
         if !response.status().is_success() {
             let status = response.status();
             let body = response.text().await.unwrap_or_default();
-            return Err(ClientError::Rpc(format!(
-                "the indexer at {base} answered {status}: {body}"
-            )));
+            return Err(failed(match body.is_empty() {
+                true => format!("it answered {status} (is it a Tessera indexer's read API?)"),
+                false => format!("it answered {status}: {body}"),
+            }));
         }
-        let body: RawPage = response.json().await.map_err(unreachable)?;
+        let body: RawPage = response.json().await.map_err(|e| failed(in_words(&e)))?;
         for e in body.items {
-            append(&mut out, e)?;
+            append(&mut out, e).map_err(failed)?;
         }
         page = body.next_page;
     }
     Ok(out)
 }
 
+/// What a failed request to the indexer means, in words.
+fn in_words(e: &reqwest::Error) -> String {
+    if e.is_builder() {
+        "not an http(s) URL like http://127.0.0.1:8910".into()
+    } else if e.is_connect() || e.is_timeout() {
+        "cannot reach it (connection refused, host unknown or timed out)".into()
+    } else if e.is_decode() {
+        "it did not answer as a Tessera indexer".into()
+    } else {
+        e.to_string()
+    }
+}
+
 /// Adds `e` to the transaction it belongs to (the last one, or a new one).
-fn append(out: &mut Vec<Landed>, e: RawEvent) -> Result<(), ClientError> {
-    let bad = |what: &str| ClientError::Rpc(format!("the indexer sent {what}"));
+fn append(out: &mut Vec<Landed>, e: RawEvent) -> Result<(), String> {
+    let bad = |what: &str| format!("it sent {what}");
     let signature: Signature = e.signature.parse().map_err(|_| bad("a bad signature"))?;
     let bytes = hex(&e.raw).ok_or_else(|| bad("an event that is not hex"))?;
     let event = TesseraEvent::decode(&[EVENT_IX_TAG_LE, &bytes].concat());
