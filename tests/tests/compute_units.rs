@@ -53,6 +53,10 @@ async fn hot_path_instructions_stay_within_their_compute_budgets() {
         println!("| `{name}` | {units} | {budget} | {target} |");
         if tessera_tests::compute::enforced() {
             assert!(*units <= budget, "{name} used {units} CU, budget {budget}");
+            assert!(
+                *units <= target,
+                "{name} used {units} CU, design target {target}"
+            );
         }
     }
     // The outermost total includes the event's self-CPI, so it is always above that alone.

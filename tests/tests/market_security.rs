@@ -256,6 +256,24 @@ async fn row03_a_lease_copied_to_another_address_is_refused() {
         .await
         .unwrap_err()
         .assert_code(code(TesseraError::NotCanonicalAddress));
+    // settle re-derives only the lease's address: copies of the provider, node and pool
+    // elsewhere are refused because the canonical lease and node name the originals.
+    for (index, original, refused) in [
+        (1, m.n.provider, TesseraError::NodeMismatch),
+        (2, m.n.node, TesseraError::NodeMismatch),
+        (4, m.p.pool, TesseraError::PoolMismatch),
+    ] {
+        let copy = Pubkey::new_unique();
+        let data = m.f.raw(original).await.unwrap();
+        m.f.ctx.set_account(&copy, &AccountSharedData::from(data));
+        let mut ix = builders::settle(&m.n, &m.p, lease);
+        assert_eq!(ix.accounts[index].pubkey, original);
+        ix.accounts[index].pubkey = copy;
+        m.f.send(&[ix], &[])
+            .await
+            .unwrap_err()
+            .assert_code(code(refused));
+    }
 }
 
 #[tokio::test]

@@ -128,6 +128,7 @@ tessera_errors! {
     ParamsChangeExpired = "the parameter change was not applied within 7 days of its notice ending: propose it again",
     VestingChangeTooSoon = "revenue_vesting_secs changed too recently: revenue booked under the period before it may still be vesting; propose the change to take effect later",
     RevenueScheduleFull = "the pool's revenue schedule has no free tranche (revenue under more than two vesting periods at once)",
+    EventTooLarge = "an event is larger than the 1,024 bytes an event may take",
 }
 
 #[cfg(test)]

@@ -269,4 +269,5 @@ export const TESSERA_ERRORS: Readonly<Record<number, readonly [string, string]>>
   6098: ["ParamsChangeExpired", "the parameter change was not applied within 7 days of its notice ending: propose it again"],
   6099: ["VestingChangeTooSoon", "revenue_vesting_secs changed too recently: revenue booked under the period before it may still be vesting; propose the change to take effect later"],
   6100: ["RevenueScheduleFull", "the pool's revenue schedule has no free tranche (revenue under more than two vesting periods at once)"],
+  6101: ["EventTooLarge", "an event is larger than the 1,024 bytes an event may take"],
 };

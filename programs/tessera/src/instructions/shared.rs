@@ -13,7 +13,7 @@ use crate::state::{seeds, Pool, StakePool};
 #[derive(Accounts)]
 pub struct PoolVault<'info> {
     /// The pool.
-    #[account(mut, constraint = pool.is_at(&pool.key()) @ TesseraError::NotCanonicalAddress)]
+    #[account(mut, dup, constraint = pool.is_at(&pool.key()) @ TesseraError::NotCanonicalAddress)]
     pub pool: Box<Account<'info, Pool>>,
     /// The pool's vault.
     #[account(mut, address = pool.vault @ TesseraError::VaultMismatch)]
@@ -59,7 +59,7 @@ impl<'info> PoolVault<'info> {
 #[derive(Accounts)]
 pub struct StakeVaults<'info> {
     /// The stake pool.
-    #[account(mut, address = seeds::STAKE_POOL_ADDRESS @ TesseraError::NotCanonicalAddress)]
+    #[account(mut, dup, address = seeds::STAKE_POOL_ADDRESS @ TesseraError::NotCanonicalAddress)]
     pub stake_pool: Box<Account<'info, StakePool>>,
     /// Staked protocol tokens.
     #[account(mut, address = stake_pool.stake_vault @ TesseraError::StakeVaultMismatch)]

@@ -2,12 +2,12 @@
 
 use anchor_lang::prelude::*;
 
+use crate::state::image::tessera_account;
 use crate::state::seeds::{self, PdaSeeds};
 use crate::state::AgreedTerms;
 
 /// A bid at `["bid", renter, bid_id]`; its escrow sits in `["bid_escrow", bid]`.
-#[account]
-#[derive(InitSpace, Debug)]
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, InitSpace, Debug)]
 pub struct Bid {
     /// Layout version.
     pub version: u8,
@@ -41,6 +41,8 @@ pub struct Bid {
     /// these, whatever has changed since.
     pub terms: AgreedTerms,
 }
+
+tessera_account!(Bid, [143, 246, 48, 245, 42, 145, 180, 88]);
 
 impl Bid {
     /// Current layout version.

@@ -5,6 +5,7 @@ use anchor_lang::prelude::*;
 use crate::error::TesseraError;
 use crate::math::{self, add, sub, Bps};
 use crate::signed::ReceiptBody;
+use crate::state::image::tessera_account;
 use crate::state::{seeds, ProtocolParams};
 
 /// Where a lease stands. Closed leases do not exist: closing deletes the account.
@@ -75,8 +76,7 @@ pub struct Resolution {
 /// Charges are computed on cumulative GPU-seconds (`gpu_seconds_billed`) at the price per
 /// GPU-hour fixed at opening, so per-receipt rounding never accumulates: after any number of
 /// receipts the renter has paid exactly `floor(total GPU-seconds × price / 3600)`.
-#[account]
-#[derive(InitSpace, Debug)]
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, InitSpace, Debug)]
 pub struct Lease {
     /// Layout version.
     pub version: u8,
@@ -128,6 +128,8 @@ pub struct Lease {
     /// Protocol parameters fixed at opening.
     pub terms: AgreedTerms,
 }
+
+tessera_account!(Lease, [14, 103, 218, 61, 248, 234, 105, 84]);
 
 impl Lease {
     /// Current layout version.

@@ -1,6 +1,7 @@
 //! On-chain accounts, one file each, and the seeds that address them.
 
 pub mod bid;
+pub mod image;
 pub mod lease;
 pub mod lease_books;
 pub mod node;

@@ -3,6 +3,7 @@
 use anchor_lang::prelude::*;
 
 use crate::error::TesseraError;
+use crate::state::image::tessera_account;
 use crate::state::seeds;
 
 /// Whether a node takes new leases.
@@ -46,8 +47,7 @@ impl NodeSpec {
 }
 
 /// A rig at `["node", provider, node_id]`.
-#[account]
-#[derive(InitSpace, Debug)]
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, InitSpace, Debug)]
 pub struct Node {
     /// Layout version.
     pub version: u8,
@@ -82,6 +82,8 @@ pub struct Node {
     /// Room for future fields without a migration.
     pub reserved: [u8; 32],
 }
+
+tessera_account!(Node, [208, 53, 1, 3, 49, 122, 180, 49]);
 
 impl Node {
     /// Current layout version.

@@ -4,6 +4,7 @@ use anchor_lang::prelude::*;
 
 use crate::error::TesseraError;
 use crate::math::{self, Bps};
+use crate::state::image::tessera_account;
 use crate::state::seeds::{self, PdaSeeds};
 use crate::state::RevenueSchedule;
 
@@ -15,8 +16,7 @@ pub const MAX_OPERATOR_FEE_BPS: u16 = 3_000;
 /// One vault holds every token the pool is responsible for; the ledger fields say whose each
 /// token is. At the end of every instruction
 /// `vault.amount ≥ cash + escrowed + pending + operator_owed + protocol_fees_owed + redemptions_owed`.
-#[account]
-#[derive(InitSpace, Debug)]
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, InitSpace, Debug)]
 pub struct Pool {
     /// Layout version.
     pub version: u8,
@@ -74,6 +74,8 @@ pub struct Pool {
     /// Room for future fields without a migration.
     pub reserved: [u8; 56],
 }
+
+tessera_account!(Pool, [241, 154, 109, 4, 17, 177, 109, 188]);
 
 impl Pool {
     /// Current layout version.

@@ -4,6 +4,7 @@ use anchor_lang::prelude::*;
 
 use crate::error::TesseraError;
 use crate::math::{Bps, BPS_DENOMINATOR};
+use crate::state::image::tessera_account;
 use crate::state::revenue::step_secs;
 
 /// Upper bound of `protocol_fee_bps` (20 %).
@@ -93,13 +94,15 @@ impl ProtocolParams {
 
 /// Protocol-wide configuration at `["protocol"]`. Only admin instructions write it, so it is
 /// never a write-lock hot spot.
-#[account]
-#[derive(InitSpace, Debug)]
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, InitSpace, Debug)]
 pub struct Protocol {
     /// Layout version.
     pub version: u8,
     /// Canonical bump of this PDA.
     pub bump: u8,
+    /// Bounded tunables. First after the bump, at a fixed offset, so that an instruction that
+    /// needs nothing else reads only them ([`Protocol::params_of`]).
+    pub params: ProtocolParams,
     /// Governs parameters, pause and the arbiter role (a multisig or DAO in production).
     pub authority: Pubkey,
     /// Named by `transfer_authority`; becomes `authority` on `accept_authority`.
@@ -114,8 +117,6 @@ pub struct Protocol {
     pub treasury: Pubkey,
     /// Resolves disputes.
     pub arbiter: Pubkey,
-    /// Bounded tunables.
-    pub params: ProtocolParams,
     /// When true, new exposure (deposits, stakes, leases, bids) is refused; exits still work.
     pub paused: bool,
     /// A proposed change of parameters, treasury and arbiter, waiting out its notice.
@@ -126,6 +127,32 @@ pub struct Protocol {
     pub previous_vesting_secs: u32,
     /// Room for future fields without a migration.
     pub reserved: [u8; 52],
+}
+
+tessera_account!(Protocol, [45, 39, 101, 43, 115, 72, 131, 40]);
+
+impl Protocol {
+    /// Where `params` starts in the account's data: after the discriminator, version and bump.
+    pub const PARAMS_AT: usize = 8 + 1 + 1;
+
+    /// Only the parameters of the protocol account `info`, its owner and discriminator checked:
+    /// about 900 compute units less than reading the whole account, for instructions (`settle`)
+    /// that need nothing else. The caller checks the address.
+    pub fn params_of(info: &AccountInfo) -> Result<ProtocolParams> {
+        require_keys_eq!(
+            *info.owner,
+            crate::ID,
+            anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram
+        );
+        let data = info.try_borrow_data()?;
+        require!(
+            data.starts_with(Self::DISCRIMINATOR),
+            anchor_lang::error::ErrorCode::AccountDiscriminatorMismatch
+        );
+        let mut params: &[u8] = data.get(Self::PARAMS_AT..).unwrap_or_default();
+        ProtocolParams::deserialize(&mut params)
+            .map_err(|_| anchor_lang::error::ErrorCode::AccountDidNotDeserialize.into())
+    }
 }
 
 /// How long after its notice ends a proposed change may still be applied: one left pending
@@ -252,6 +279,57 @@ impl Protocol {
                 TesseraError::ParamsNoticeNotOver
             );
         }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use anchor_lang::AccountSerialize;
+
+    use super::*;
+
+    #[test]
+    fn params_of_reads_the_params_a_whole_read_gives_and_checks_owner_and_type() -> Result<()> {
+        let params = ProtocolParams {
+            protocol_fee_bps: Bps::new(300).unwrap_or_default(),
+            staker_share_bps: Bps::new(5_000).unwrap_or_default(),
+            min_provider_stake: 7,
+            unbonding_secs: 11,
+            dispute_window_secs: 13,
+            max_slash_bps: Bps::new(1_700).unwrap_or_default(),
+            revenue_vesting_secs: 19,
+            grace_secs: 23,
+            params_notice_secs: 29,
+        };
+        let protocol = Protocol {
+            version: 1,
+            bump: 254,
+            params,
+            authority: Pubkey::new_unique(),
+            pending_authority: Some(Pubkey::new_unique()),
+            settlement_mint: Pubkey::new_unique(),
+            settlement_decimals: 6,
+            stake_mint: Pubkey::new_unique(),
+            treasury: Pubkey::new_unique(),
+            arbiter: Pubkey::new_unique(),
+            paused: true,
+            pending_change: None,
+            vesting_changed_at: 31,
+            previous_vesting_secs: 37,
+            reserved: [0; 52],
+        };
+        let mut data = Vec::new();
+        protocol.try_serialize(&mut data)?;
+        let (key, mut lamports) = (Pubkey::new_unique(), 1);
+        let read = |data: &mut [u8], owner: &Pubkey, lamports: &mut u64| {
+            let info = AccountInfo::new(&key, false, false, lamports, data, owner, false);
+            Protocol::params_of(&info)
+        };
+        assert_eq!(read(&mut data, &crate::ID, &mut lamports)?, params);
+        assert!(read(&mut data, &Pubkey::new_unique(), &mut lamports).is_err());
+        data[0] ^= 1;
+        assert!(read(&mut data, &crate::ID, &mut lamports).is_err());
         Ok(())
     }
 }

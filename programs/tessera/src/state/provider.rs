@@ -4,6 +4,7 @@ use anchor_lang::prelude::*;
 
 use crate::error::TesseraError;
 use crate::math::add;
+use crate::state::image::tessera_account;
 use crate::state::{seeds, StakePosition};
 
 /// Whether a provider may take new leases.
@@ -17,8 +18,7 @@ pub enum ProviderStatus {
 }
 
 /// A provider at `["provider", authority]`.
-#[account]
-#[derive(InitSpace, Debug)]
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, InitSpace, Debug)]
 pub struct Provider {
     /// Layout version.
     pub version: u8,
@@ -47,6 +47,8 @@ pub struct Provider {
     /// Room for future fields without a migration.
     pub reserved: [u8; 32],
 }
+
+tessera_account!(Provider, [164, 180, 71, 17, 75, 216, 80, 195]);
 
 impl Provider {
     /// Current layout version.

@@ -2,6 +2,8 @@
 
 use anchor_lang::prelude::*;
 
+use crate::state::image::tessera_account;
+
 /// Where a ticket stands.
 #[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TicketStatus {
@@ -12,8 +14,7 @@ pub enum TicketStatus {
 }
 
 /// A queued redemption at `["ticket", pool, seq]`.
-#[account]
-#[derive(InitSpace, Debug)]
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, InitSpace, Debug)]
 pub struct RedemptionTicket {
     /// Layout version.
     pub version: u8,
@@ -36,6 +37,8 @@ pub struct RedemptionTicket {
     /// When it was fulfilled (0 while queued).
     pub fulfilled_at: i64,
 }
+
+tessera_account!(RedemptionTicket, [134, 239, 22, 113, 25, 135, 201, 241]);
 
 impl RedemptionTicket {
     /// Current layout version.

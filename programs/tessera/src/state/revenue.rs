@@ -41,29 +41,39 @@ impl RevenuePeriod {
         step_secs(self.vesting_secs)
     }
 
+    /// When the revenue in `amounts[k]` starts and ends vesting.
+    fn span(&self, k: usize) -> (i64, i64) {
+        let start = self
+            .newest_step
+            .saturating_sub(k as u64)
+            .saturating_mul(self.step());
+        let start = i64::try_from(start).unwrap_or(i64::MAX);
+        (start, start.saturating_add(i64::from(self.vesting_secs)))
+    }
+
     /// Still locked at `now`: every start step on its own linear schedule, rounded up.
     pub fn locked_at(&self, now: i64) -> u64 {
-        let step = self.step();
         let mut locked = 0u64;
         for (k, amount) in self.amounts.iter().enumerate() {
             if *amount == 0 {
                 continue;
             }
-            let start = self
-                .newest_step
-                .saturating_sub(k as u64)
-                .saturating_mul(step);
-            let start = i64::try_from(start).unwrap_or(i64::MAX);
-            let end = start.saturating_add(i64::from(self.vesting_secs));
+            let (start, end) = self.span(k);
             locked = locked.saturating_add(math::locked_remaining(*amount, start, end, now));
         }
         locked
     }
 
     /// Whether nothing booked under it is locked at `now`, so the slot may serve another
-    /// period.
+    /// period: the newest step holding revenue ends last, so only its end is compared (no
+    /// 128-bit division, which `locked_at` pays per step and `settle` cannot afford).
     fn is_finished(&self, now: i64) -> bool {
-        self.vesting_secs == 0 || self.locked_at(now) == 0
+        self.vesting_secs == 0
+            || self
+                .amounts
+                .iter()
+                .position(|a| *a != 0)
+                .is_none_or(|k| now >= self.span(k).1)
     }
 
     /// Adds `amount` starting at step `start_step` (never before `newest_step`: time only
@@ -216,5 +226,29 @@ mod tests {
         assert!(s.locked_at(999_000) > 0);
         assert_eq!(s.locked_at(2_000_000), 0);
         Ok(())
+    }
+
+    #[test]
+    fn a_period_is_finished_exactly_when_nothing_it_holds_is_locked() {
+        for vesting_secs in [1, 7, HOUR, DAY] {
+            for newest_step in [0u64, 1, 5, 1_000] {
+                for mask in 0u32..(1 << STEP_SLOTS) {
+                    let mut p = RevenuePeriod {
+                        vesting_secs,
+                        newest_step,
+                        ..RevenuePeriod::default()
+                    };
+                    for (k, a) in p.amounts.iter_mut().enumerate() {
+                        *a = u64::from(mask >> k & 1) * (k as u64 + 1) * 1_000;
+                    }
+                    for k in 0..STEP_SLOTS {
+                        let (start, end) = p.span(k);
+                        for now in [0, start, end - 1, end, end + 1] {
+                            assert_eq!(p.is_finished(now), p.locked_at(now) == 0, "{p:?} {now}");
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -5,10 +5,10 @@ use anchor_lang::prelude::*;
 use crate::error::TesseraError;
 use crate::math::REWARD_SCALE;
 use crate::math::{add, sub};
+use crate::state::image::tessera_account;
 
 /// Global staking state at `["stake_pool"]`.
-#[account]
-#[derive(InitSpace, Debug)]
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, InitSpace, Debug)]
 pub struct StakePool {
     /// Layout version.
     pub version: u8,
@@ -37,6 +37,8 @@ pub struct StakePool {
     /// Room for future fields without a migration.
     pub reserved: [u8; 64],
 }
+
+tessera_account!(StakePool, [121, 34, 206, 21, 79, 127, 255, 28]);
 
 impl StakePool {
     /// Current layout version.

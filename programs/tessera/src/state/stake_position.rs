@@ -5,10 +5,10 @@ use anchor_lang::prelude::*;
 use crate::error::TesseraError;
 use crate::math::{add, sub};
 use crate::math::{mul_div_floor_wide, REWARD_SCALE};
+use crate::state::image::tessera_account;
 
 /// A staker's position at `["stake", owner]`.
-#[account]
-#[derive(InitSpace, Debug)]
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, InitSpace, Debug)]
 pub struct StakePosition {
     /// Layout version.
     pub version: u8,
@@ -33,6 +33,8 @@ pub struct StakePosition {
     /// Room for future fields without a migration.
     pub reserved: [u8; 32],
 }
+
+tessera_account!(StakePosition, [78, 165, 30, 111, 171, 125, 11, 220]);
 
 impl StakePosition {
     /// Current layout version.

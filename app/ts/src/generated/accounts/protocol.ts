@@ -71,6 +71,11 @@ export type Protocol = {
   version: number;
   /** Canonical bump of this PDA. */
   bump: number;
+  /**
+   * Bounded tunables. First after the bump, at a fixed offset, so that an instruction that
+   * needs nothing else reads only them ([`Protocol::params_of`]).
+   */
+  params: ProtocolParams;
   /** Governs parameters, pause and the arbiter role (a multisig or DAO in production). */
   authority: Address;
   /** Named by `transfer_authority`; becomes `authority` on `accept_authority`. */
@@ -85,8 +90,6 @@ export type Protocol = {
   treasury: Address;
   /** Resolves disputes. */
   arbiter: Address;
-  /** Bounded tunables. */
-  params: ProtocolParams;
   /** When true, new exposure (deposits, stakes, leases, bids) is refused; exits still work. */
   paused: boolean;
   /** A proposed change of parameters, treasury and arbiter, waiting out its notice. */
@@ -104,6 +107,11 @@ export type ProtocolArgs = {
   version: number;
   /** Canonical bump of this PDA. */
   bump: number;
+  /**
+   * Bounded tunables. First after the bump, at a fixed offset, so that an instruction that
+   * needs nothing else reads only them ([`Protocol::params_of`]).
+   */
+  params: ProtocolParamsArgs;
   /** Governs parameters, pause and the arbiter role (a multisig or DAO in production). */
   authority: Address;
   /** Named by `transfer_authority`; becomes `authority` on `accept_authority`. */
@@ -118,8 +126,6 @@ export type ProtocolArgs = {
   treasury: Address;
   /** Resolves disputes. */
   arbiter: Address;
-  /** Bounded tunables. */
-  params: ProtocolParamsArgs;
   /** When true, new exposure (deposits, stakes, leases, bids) is refused; exits still work. */
   paused: boolean;
   /** A proposed change of parameters, treasury and arbiter, waiting out its notice. */
@@ -139,6 +145,7 @@ export function getProtocolEncoder(): Encoder<ProtocolArgs> {
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
       ["version", getU8Encoder()],
       ["bump", getU8Encoder()],
+      ["params", getProtocolParamsEncoder()],
       ["authority", getAddressEncoder()],
       ["pendingAuthority", getOptionEncoder(getAddressEncoder())],
       ["settlementMint", getAddressEncoder()],
@@ -146,7 +153,6 @@ export function getProtocolEncoder(): Encoder<ProtocolArgs> {
       ["stakeMint", getAddressEncoder()],
       ["treasury", getAddressEncoder()],
       ["arbiter", getAddressEncoder()],
-      ["params", getProtocolParamsEncoder()],
       ["paused", getBooleanEncoder()],
       ["pendingChange", getOptionEncoder(getParamsChangeEncoder())],
       ["vestingChangedAt", getI64Encoder()],
@@ -163,6 +169,7 @@ export function getProtocolDecoder(): Decoder<Protocol> {
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
     ["version", getU8Decoder()],
     ["bump", getU8Decoder()],
+    ["params", getProtocolParamsDecoder()],
     ["authority", getAddressDecoder()],
     ["pendingAuthority", getOptionDecoder(getAddressDecoder())],
     ["settlementMint", getAddressDecoder()],
@@ -170,7 +177,6 @@ export function getProtocolDecoder(): Decoder<Protocol> {
     ["stakeMint", getAddressDecoder()],
     ["treasury", getAddressDecoder()],
     ["arbiter", getAddressDecoder()],
-    ["params", getProtocolParamsDecoder()],
     ["paused", getBooleanDecoder()],
     ["pendingChange", getOptionDecoder(getParamsChangeDecoder())],
     ["vestingChangedAt", getI64Decoder()],

@@ -216,6 +216,8 @@ export const TESSERA_ERROR__PARAMS_CHANGE_EXPIRED = 0x17d2; // 6098
 export const TESSERA_ERROR__VESTING_CHANGE_TOO_SOON = 0x17d3; // 6099
 /** RevenueScheduleFull: the pool's revenue schedule has no free tranche (revenue under more than two vesting periods at once) */
 export const TESSERA_ERROR__REVENUE_SCHEDULE_FULL = 0x17d4; // 6100
+/** EventTooLarge: an event is larger than the 1,024 bytes an event may take */
+export const TESSERA_ERROR__EVENT_TOO_LARGE = 0x17d5; // 6101
 
 export type TesseraError =
   | typeof TESSERA_ERROR__BENCHMARK_TOO_OLD
@@ -229,6 +231,7 @@ export type TesseraError =
   | typeof TESSERA_ERROR__DISPUTE_WINDOW_OUT_OF_RANGE
   | typeof TESSERA_ERROR__ED25519_OFFSETS_INVALID
   | typeof TESSERA_ERROR__ED25519_SIGNATURE_COUNT
+  | typeof TESSERA_ERROR__EVENT_TOO_LARGE
   | typeof TESSERA_ERROR__GRACE_NOT_OVER
   | typeof TESSERA_ERROR__GRACE_OUT_OF_RANGE
   | typeof TESSERA_ERROR__INSUFFICIENT_CASH
@@ -334,6 +337,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [TESSERA_ERROR__DISPUTE_WINDOW_OUT_OF_RANGE]: `dispute_window_secs is outside 1 minute ..= 7 days`,
     [TESSERA_ERROR__ED25519_OFFSETS_INVALID]: `the Ed25519 offsets must point inside that same instruction`,
     [TESSERA_ERROR__ED25519_SIGNATURE_COUNT]: `the Ed25519 instruction must carry exactly one signature`,
+    [TESSERA_ERROR__EVENT_TOO_LARGE]: `an event is larger than the 1,024 bytes an event may take`,
     [TESSERA_ERROR__GRACE_NOT_OVER]: `the lease ended but its grace period has not: only the renter or provider may close it yet`,
     [TESSERA_ERROR__GRACE_OUT_OF_RANGE]: `grace_secs is outside 1 minute ..= 3 days`,
     [TESSERA_ERROR__INSUFFICIENT_CASH]: `the pool's free cash cannot cover this now; use request_redemption to queue`,

@@ -122,7 +122,7 @@ export type SettleAsyncInput<
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
-  /** The protocol (vesting period of new revenue), read-only. */
+  /** The protocol (vesting period of new revenue), read-only; only its parameters are read. */
   protocol?: Address<TAccountProtocol>;
   /** The node's provider (reputation counters). */
   provider: Address<TAccountProvider>;
@@ -236,7 +236,7 @@ export type SettleInput<
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
-  /** The protocol (vesting period of new revenue), read-only. */
+  /** The protocol (vesting period of new revenue), read-only; only its parameters are read. */
   protocol?: Address<TAccountProtocol>;
   /** The node's provider (reputation counters). */
   provider: Address<TAccountProvider>;
@@ -339,7 +339,7 @@ export type ParsedSettleInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
-    /** The protocol (vesting period of new revenue), read-only. */
+    /** The protocol (vesting period of new revenue), read-only; only its parameters are read. */
     protocol: TAccountMetas[0];
     /** The node's provider (reputation counters). */
     provider: TAccountMetas[1];

@@ -14,7 +14,7 @@ pub struct AcceptAuthority<'info> {
     pub new_authority: Signer<'info>,
     /// The protocol.
     #[account(
-        mut, address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress,
+        mut, dup, address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress,
         constraint = protocol.pending_authority == Some(new_authority.key()) @ TesseraError::NotPendingAuthority,
     )]
     pub protocol: Box<Account<'info, Protocol>>,
@@ -30,6 +30,6 @@ pub fn handler(ctx: Context<AcceptAuthority>) -> Result<()> {
         old_authority,
         new_authority: protocol.authority,
     };
-    emit_cpi!(event);
+    crate::events::emit(&ctx.accounts.event_authority, &event)?;
     Ok(())
 }

@@ -11,7 +11,7 @@ use crate::state::{seeds, Protocol};
 #[derive(Accounts)]
 pub struct ApplyParams<'info> {
     /// The protocol.
-    #[account(mut, address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress)]
+    #[account(mut, dup, address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress)]
     pub protocol: Box<Account<'info, Protocol>>,
 }
 
@@ -32,6 +32,6 @@ pub fn handler(ctx: Context<ApplyParams>) -> Result<()> {
         old_arbiter,
         new_arbiter: change.arbiter,
     };
-    emit_cpi!(event);
+    crate::events::emit(&ctx.accounts.event_authority, &event)?;
     Ok(())
 }

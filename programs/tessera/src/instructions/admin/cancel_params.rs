@@ -13,7 +13,7 @@ pub struct CancelParams<'info> {
     /// Protocol authority.
     pub authority: Signer<'info>,
     /// The protocol.
-    #[account(mut, address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress, has_one = authority @ TesseraError::NotAuthority)]
+    #[account(mut, dup, address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress, has_one = authority @ TesseraError::NotAuthority)]
     pub protocol: Box<Account<'info, Protocol>>,
 }
 
@@ -23,6 +23,6 @@ pub fn handler(ctx: Context<CancelParams>) -> Result<()> {
     let change = protocol.cancel_change()?;
     protocol.invariant()?;
     let event = ParamsCancelled { change };
-    emit_cpi!(event);
+    crate::events::emit(&ctx.accounts.event_authority, &event)?;
     Ok(())
 }

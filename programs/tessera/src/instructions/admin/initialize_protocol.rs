@@ -108,6 +108,6 @@ pub fn handler(
         arbiter,
         params,
     };
-    emit_cpi!(event);
+    crate::events::emit(&ctx.accounts.event_authority, &event)?;
     Ok(())
 }

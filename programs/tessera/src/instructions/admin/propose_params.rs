@@ -15,7 +15,7 @@ pub struct ProposeParams<'info> {
     /// Protocol authority.
     pub authority: Signer<'info>,
     /// The protocol.
-    #[account(mut, address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress, has_one = authority @ TesseraError::NotAuthority)]
+    #[account(mut, dup, address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress, has_one = authority @ TesseraError::NotAuthority)]
     pub protocol: Box<Account<'info, Protocol>>,
     /// Treasury after the change (or the same), in the settlement mint.
     #[account(constraint = treasury.mint == protocol.settlement_mint @ TesseraError::TreasuryMintMismatch)]
@@ -33,6 +33,6 @@ pub fn handler(ctx: Context<ProposeParams>, params: ProtocolParams, arbiter: Pub
         current_params: protocol.params,
         change,
     };
-    emit_cpi!(event);
+    crate::events::emit(&ctx.accounts.event_authority, &event)?;
     Ok(())
 }

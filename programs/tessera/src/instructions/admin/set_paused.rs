@@ -13,7 +13,7 @@ pub struct SetPaused<'info> {
     /// Protocol authority.
     pub authority: Signer<'info>,
     /// The protocol.
-    #[account(mut, address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress, has_one = authority @ TesseraError::NotAuthority)]
+    #[account(mut, dup, address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress, has_one = authority @ TesseraError::NotAuthority)]
     pub protocol: Box<Account<'info, Protocol>>,
 }
 
@@ -23,6 +23,6 @@ pub fn handler(ctx: Context<SetPaused>, paused: bool) -> Result<()> {
     let was_paused = protocol.paused;
     protocol.paused = paused;
     let event = PausedSet { was_paused, paused };
-    emit_cpi!(event);
+    crate::events::emit(&ctx.accounts.event_authority, &event)?;
     Ok(())
 }

@@ -13,7 +13,7 @@ pub struct TransferAuthority<'info> {
     /// Current authority.
     pub authority: Signer<'info>,
     /// The protocol.
-    #[account(mut, address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress, has_one = authority @ TesseraError::NotAuthority)]
+    #[account(mut, dup, address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress, has_one = authority @ TesseraError::NotAuthority)]
     pub protocol: Box<Account<'info, Protocol>>,
 }
 
@@ -24,6 +24,6 @@ pub fn handler(ctx: Context<TransferAuthority>, new_authority: Option<Pubkey>) -
         authority: ctx.accounts.authority.key(),
         pending_authority: new_authority,
     };
-    emit_cpi!(event);
+    crate::events::emit(&ctx.accounts.event_authority, &event)?;
     Ok(())
 }

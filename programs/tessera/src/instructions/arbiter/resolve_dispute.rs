@@ -36,26 +36,26 @@ pub struct ResolveDispute<'info> {
     #[account(address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress, has_one = arbiter @ TesseraError::NotArbiter)]
     pub protocol: Box<Account<'info, Protocol>>,
     /// The node's provider.
-    #[account(mut, seeds = [seeds::PROVIDER, provider.authority.as_ref()], bump = provider.bump)]
+    #[account(mut, dup, seeds = [seeds::PROVIDER, provider.authority.as_ref()], bump = provider.bump)]
     pub provider: Box<Account<'info, Provider>>,
     /// The provider's stake position (slashed).
-    #[account(mut, address = provider.stake_position @ TesseraError::StakePositionMismatch)]
+    #[account(mut, dup, address = provider.stake_position @ TesseraError::StakePositionMismatch)]
     pub position: Box<Account<'info, StakePosition>>,
     /// The leased node.
     #[account(
-        mut, seeds = [seeds::NODE, provider.key().as_ref(), &node.node_id.to_le_bytes()], bump = node.bump,
+        mut, dup, seeds = [seeds::NODE, provider.key().as_ref(), &node.node_id.to_le_bytes()], bump = node.bump,
         has_one = provider @ TesseraError::NodeMismatch,
     )]
     pub node: Box<Account<'info, Node>>,
     /// The disputed lease.
     #[account(
-        mut, seeds = [seeds::LEASE, node.key().as_ref(), &lease.lease_id.to_le_bytes()], bump = lease.bump,
+        mut, dup, seeds = [seeds::LEASE, node.key().as_ref(), &lease.lease_id.to_le_bytes()], bump = lease.bump,
         has_one = node @ TesseraError::NodeMismatch,
         has_one = pool @ TesseraError::PoolMismatch,
     )]
     pub lease: Box<Account<'info, Lease>>,
     /// The lease's pool.
-    #[account(mut, seeds = [seeds::POOL, pool.operator.as_ref(), &pool.pool_id.to_le_bytes()], bump = pool.bump)]
+    #[account(mut, dup, seeds = [seeds::POOL, pool.operator.as_ref(), &pool.pool_id.to_le_bytes()], bump = pool.bump)]
     pub pool: Box<Account<'info, Pool>>,
     /// The stake pool and its vaults.
     pub vaults: StakeVaults<'info>,
@@ -125,8 +125,8 @@ pub fn handler(ctx: Context<ResolveDispute>, args: ResolveDisputeArgs) -> Result
         terminated: args.terminate,
     };
     if let Some(settled) = settled {
-        emit_cpi!(settled);
+        crate::events::emit(&ctx.accounts.event_authority, &settled)?;
     }
-    emit_cpi!(event);
+    crate::events::emit(&ctx.accounts.event_authority, &event)?;
     Ok(())
 }

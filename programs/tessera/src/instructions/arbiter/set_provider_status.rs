@@ -17,7 +17,7 @@ pub struct SetProviderStatus<'info> {
     #[account(address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress, has_one = arbiter @ TesseraError::NotArbiter)]
     pub protocol: Box<Account<'info, Protocol>>,
     /// The provider.
-    #[account(mut, seeds = [seeds::PROVIDER, provider.authority.as_ref()], bump = provider.bump)]
+    #[account(mut, dup, seeds = [seeds::PROVIDER, provider.authority.as_ref()], bump = provider.bump)]
     pub provider: Box<Account<'info, Provider>>,
 }
 
@@ -31,6 +31,6 @@ pub fn handler(ctx: Context<SetProviderStatus>, status: ProviderStatus) -> Resul
         old_status,
         new_status: status,
     };
-    emit_cpi!(event);
+    crate::events::emit(&ctx.accounts.event_authority, &event)?;
     Ok(())
 }

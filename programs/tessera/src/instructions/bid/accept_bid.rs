@@ -26,16 +26,16 @@ pub struct AcceptBid<'info> {
     pub protocol: Box<Account<'info, Protocol>>,
     /// The provider.
     #[account(
-        mut, seeds = [seeds::PROVIDER, authority.key().as_ref()], bump = provider.bump,
+        mut, dup, seeds = [seeds::PROVIDER, authority.key().as_ref()], bump = provider.bump,
         has_one = authority @ TesseraError::NotProviderAuthority,
     )]
     pub provider: Box<Account<'info, Provider>>,
     /// The provider's collateral.
-    #[account(mut, address = provider.stake_position @ TesseraError::StakePositionMismatch)]
+    #[account(mut, dup, address = provider.stake_position @ TesseraError::StakePositionMismatch)]
     pub position: Box<Account<'info, StakePosition>>,
     /// The node filling the bid.
     #[account(
-        mut, seeds = [seeds::NODE, provider.key().as_ref(), &node.node_id.to_le_bytes()], bump = node.bump,
+        mut, dup, seeds = [seeds::NODE, provider.key().as_ref(), &node.node_id.to_le_bytes()], bump = node.bump,
         has_one = provider @ TesseraError::NodeMismatch,
         constraint = node.pool == pool_vault.pool.key() @ TesseraError::PoolMismatch,
     )]
@@ -44,7 +44,7 @@ pub struct AcceptBid<'info> {
     pub pool_vault: PoolVault<'info>,
     /// The bid, closed to the provider (whose wallet pays the lease's rent).
     #[account(
-        mut, close = authority,
+        mut, dup, close = authority,
         seeds = [seeds::BID, bid.renter.as_ref(), &bid.bid_id.to_le_bytes()], bump = bid.bump,
         has_one = renter @ TesseraError::NotRenter,
     )]
@@ -123,7 +123,7 @@ pub fn handler(ctx: Context<AcceptBid>) -> Result<()> {
         lease: accounts.lease.key(),
         node: accounts.node.key(),
     };
-    emit_cpi!(opened);
-    emit_cpi!(accepted);
+    crate::events::emit(&ctx.accounts.event_authority, &opened)?;
+    crate::events::emit(&ctx.accounts.event_authority, &accepted)?;
     Ok(())
 }

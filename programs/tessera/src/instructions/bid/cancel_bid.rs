@@ -21,7 +21,7 @@ pub struct CancelBid<'info> {
     pub protocol: Box<Account<'info, Protocol>>,
     /// The bid, closed to the renter.
     #[account(
-        mut, close = renter,
+        mut, dup, close = renter,
         seeds = [seeds::BID, renter.key().as_ref(), &bid.bid_id.to_le_bytes()], bump = bid.bump,
         has_one = renter @ TesseraError::NotRenter,
     )]
@@ -59,6 +59,6 @@ pub fn handler(ctx: Context<CancelBid>) -> Result<()> {
         bid: accounts.bid.key(),
         refund,
     };
-    emit_cpi!(event);
+    crate::events::emit(&ctx.accounts.event_authority, &event)?;
     Ok(())
 }

@@ -125,6 +125,6 @@ pub fn handler(ctx: Context<PostBid>, args: PostBidArgs) -> Result<()> {
         gpu_count: args.gpu_count,
         escrow,
     };
-    emit_cpi!(event);
+    crate::events::emit(&ctx.accounts.event_authority, &event)?;
     Ok(())
 }

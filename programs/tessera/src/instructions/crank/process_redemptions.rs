@@ -15,7 +15,7 @@ pub const MAX_TICKETS_PER_CRANK: usize = 8;
 #[derive(Accounts)]
 pub struct ProcessRedemptions<'info> {
     /// The pool.
-    #[account(mut, seeds = [seeds::POOL, pool.operator.as_ref(), &pool.pool_id.to_le_bytes()], bump = pool.bump)]
+    #[account(mut, dup, seeds = [seeds::POOL, pool.operator.as_ref(), &pool.pool_id.to_le_bytes()], bump = pool.bump)]
     pub pool: Box<Account<'info, Pool>>,
 }
 
@@ -67,7 +67,7 @@ pub fn handler<'info>(ctx: Context<'info, ProcessRedemptions<'info>>) -> Result<
             assets,
             cash: pool.cash,
         };
-        emit_cpi!(event);
+        crate::events::emit(&ctx.accounts.event_authority, &event)?;
     }
     Ok(())
 }

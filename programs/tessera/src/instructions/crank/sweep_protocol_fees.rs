@@ -70,7 +70,7 @@ pub fn handler(ctx: Context<SweepProtocolFees>) -> Result<()> {
         to_stakers,
         to_treasury,
     };
-    emit_cpi!(funded);
-    emit_cpi!(swept);
+    crate::events::emit(&ctx.accounts.event_authority, &funded)?;
+    crate::events::emit(&ctx.accounts.event_authority, &swept)?;
     Ok(())
 }

@@ -34,14 +34,14 @@ pub struct CloseLease<'info> {
     #[account(address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress)]
     pub protocol: Box<Account<'info, Protocol>>,
     /// The node's provider.
-    #[account(mut, constraint = provider.is_at(&provider.key()) @ TesseraError::NotCanonicalAddress)]
+    #[account(mut, dup, constraint = provider.is_at(&provider.key()) @ TesseraError::NotCanonicalAddress)]
     pub provider: Box<Account<'info, Provider>>,
     /// The provider's collateral (unlocked when its last lease closes).
-    #[account(mut, address = provider.stake_position @ TesseraError::StakePositionMismatch)]
+    #[account(mut, dup, address = provider.stake_position @ TesseraError::StakePositionMismatch)]
     pub position: Box<Account<'info, StakePosition>>,
     /// The leased node.
     #[account(
-        mut, constraint = node.is_at(&node.key()) @ TesseraError::NotCanonicalAddress,
+        mut, dup, constraint = node.is_at(&node.key()) @ TesseraError::NotCanonicalAddress,
         has_one = provider @ TesseraError::NodeMismatch,
     )]
     pub node: Box<Account<'info, Node>>,
@@ -49,7 +49,7 @@ pub struct CloseLease<'info> {
     pub pool_vault: PoolVault<'info>,
     /// The lease, closed to the renter.
     #[account(
-        mut, close = renter,
+        mut, dup, close = renter,
         constraint = lease.is_at(&lease.key()) @ TesseraError::NotCanonicalAddress,
         has_one = node @ TesseraError::NodeMismatch,
         has_one = renter @ TesseraError::NotRenter,
@@ -179,8 +179,8 @@ pub fn handler(ctx: Context<CloseLease>) -> Result<()> {
         bounty,
     };
     if let Some(settled) = settled {
-        emit_cpi!(settled);
+        crate::events::emit(&ctx.accounts.event_authority, &settled)?;
     }
-    emit_cpi!(event);
+    crate::events::emit(&ctx.accounts.event_authority, &event)?;
     Ok(())
 }

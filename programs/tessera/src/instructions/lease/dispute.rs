@@ -14,7 +14,7 @@ pub struct Dispute<'info> {
     pub renter: Signer<'info>,
     /// The lease.
     #[account(
-        mut, seeds = [seeds::LEASE, lease.node.as_ref(), &lease.lease_id.to_le_bytes()], bump = lease.bump,
+        mut, dup, seeds = [seeds::LEASE, lease.node.as_ref(), &lease.lease_id.to_le_bytes()], bump = lease.bump,
         has_one = renter @ TesseraError::NotRenter,
     )]
     pub lease: Box<Account<'info, Lease>>,
@@ -30,6 +30,6 @@ pub fn handler(ctx: Context<Dispute>) -> Result<()> {
         lease: lease.key(),
         pending: lease.pending,
     };
-    emit_cpi!(event);
+    crate::events::emit(&ctx.accounts.event_authority, &event)?;
     Ok(())
 }

@@ -44,14 +44,14 @@ pub struct OpenLease<'info> {
     #[account(address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress)]
     pub protocol: Box<Account<'info, Protocol>>,
     /// The node's provider.
-    #[account(mut, constraint = provider.is_at(&provider.key()) @ TesseraError::NotCanonicalAddress)]
+    #[account(mut, dup, constraint = provider.is_at(&provider.key()) @ TesseraError::NotCanonicalAddress)]
     pub provider: Box<Account<'info, Provider>>,
     /// The provider's collateral.
-    #[account(mut, address = provider.stake_position @ TesseraError::StakePositionMismatch)]
+    #[account(mut, dup, address = provider.stake_position @ TesseraError::StakePositionMismatch)]
     pub position: Box<Account<'info, StakePosition>>,
     /// The node.
     #[account(
-        mut, constraint = node.is_at(&node.key()) @ TesseraError::NotCanonicalAddress,
+        mut, dup, constraint = node.is_at(&node.key()) @ TesseraError::NotCanonicalAddress,
         has_one = provider @ TesseraError::NodeMismatch,
         constraint = node.pool == pool_vault.pool.key() @ TesseraError::PoolMismatch,
     )]
@@ -115,6 +115,6 @@ pub fn handler(ctx: Context<OpenLease>, args: OpenLeaseArgs) -> Result<()> {
         &mut accounts.node,
         &mut accounts.pool_vault,
     )?;
-    emit_cpi!(opened);
+    crate::events::emit(&ctx.accounts.event_authority, &opened)?;
     Ok(())
 }

@@ -7,31 +7,31 @@ use anchor_lang::prelude::*;
 use crate::error::TesseraError;
 use crate::state::{seeds, Lease, Node, Pool, Protocol, Provider};
 
-/// Accounts of `settle`.
+/// Accounts of `settle`. Only the lease's address is re-derived: the node and pool are the ones
+/// the canonical lease names, and the provider the one that node names, so each is canonical too
+/// (a copy elsewhere fails `has_one` with `NodeMismatch` or `PoolMismatch`).
 #[event_cpi]
 #[derive(Accounts)]
 pub struct Settle<'info> {
-    /// The protocol (vesting period of new revenue), read-only.
+    /// The protocol (vesting period of new revenue), read-only; only its parameters are read.
+    /// CHECK: the address is checked here, owner and discriminator by `Protocol::params_of`.
     #[account(address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress)]
-    pub protocol: Box<Account<'info, Protocol>>,
+    pub protocol: UncheckedAccount<'info>,
     /// The node's provider (reputation counters).
-    #[account(mut, constraint = provider.is_at(&provider.key()) @ TesseraError::NotCanonicalAddress)]
+    #[account(mut, dup)]
     pub provider: Box<Account<'info, Provider>>,
     /// The leased node (reputation counters).
-    #[account(
-        mut, constraint = node.is_at(&node.key()) @ TesseraError::NotCanonicalAddress,
-        has_one = provider @ TesseraError::NodeMismatch,
-    )]
+    #[account(mut, dup, has_one = provider @ TesseraError::NodeMismatch)]
     pub node: Box<Account<'info, Node>>,
     /// The lease.
     #[account(
-        mut, constraint = lease.is_at(&lease.key()) @ TesseraError::NotCanonicalAddress,
+        mut, dup, constraint = lease.is_at(&lease.key()) @ TesseraError::NotCanonicalAddress,
         has_one = node @ TesseraError::NodeMismatch,
         has_one = pool @ TesseraError::PoolMismatch,
     )]
     pub lease: Box<Account<'info, Lease>>,
     /// The lease's pool.
-    #[account(mut, constraint = pool.is_at(&pool.key()) @ TesseraError::NotCanonicalAddress)]
+    #[account(mut, dup)]
     pub pool: Box<Account<'info, Pool>>,
 }
 
@@ -50,12 +50,12 @@ pub fn handler(ctx: Context<Settle>) -> Result<()> {
         &mut accounts.pool,
         amount,
         gpu_seconds,
-        accounts.protocol.params.revenue_vesting_secs,
+        Protocol::params_of(&accounts.protocol)?.revenue_vesting_secs,
         now,
     )?;
     lease.invariant()?;
     accounts.node.invariant()?;
     accounts.pool.check_books()?;
-    emit_cpi!(settled);
+    crate::events::emit(&ctx.accounts.event_authority, &settled)?;
     Ok(())
 }

@@ -18,13 +18,13 @@ pub struct SubmitReceipt<'info> {
     pub node: Box<Account<'info, Node>>,
     /// The lease.
     #[account(
-        mut, constraint = lease.is_at(&lease.key()) @ TesseraError::NotCanonicalAddress,
+        mut, dup, constraint = lease.is_at(&lease.key()) @ TesseraError::NotCanonicalAddress,
         has_one = node @ TesseraError::NodeMismatch,
         has_one = pool @ TesseraError::PoolMismatch,
     )]
     pub lease: Box<Account<'info, Lease>>,
     /// The lease's pool (ledger only, no tokens move).
-    #[account(mut, constraint = pool.is_at(&pool.key()) @ TesseraError::NotCanonicalAddress)]
+    #[account(mut, dup, constraint = pool.is_at(&pool.key()) @ TesseraError::NotCanonicalAddress)]
     pub pool: Box<Account<'info, Pool>>,
     /// CHECK: the instructions sysvar, pinned by address; read for the Ed25519 instruction.
     #[account(address = solana_instructions_sysvar::ID)]
@@ -74,9 +74,9 @@ pub fn handler(ctx: Context<SubmitReceipt>, body: ReceiptBody) -> Result<()> {
         });
     lease.invariant()?;
     accounts.pool.check_books()?;
-    emit_cpi!(submitted);
+    crate::events::emit(&ctx.accounts.event_authority, &submitted)?;
     if let Some(grace) = grace {
-        emit_cpi!(grace);
+        crate::events::emit(&ctx.accounts.event_authority, &grace)?;
     }
     Ok(())
 }

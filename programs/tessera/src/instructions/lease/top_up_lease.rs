@@ -23,7 +23,7 @@ pub struct TopUpLease<'info> {
     pub protocol: Box<Account<'info, Protocol>>,
     /// The lease.
     #[account(
-        mut, seeds = [seeds::LEASE, lease.node.as_ref(), &lease.lease_id.to_le_bytes()], bump = lease.bump,
+        mut, dup, seeds = [seeds::LEASE, lease.node.as_ref(), &lease.lease_id.to_le_bytes()], bump = lease.bump,
         has_one = renter @ TesseraError::NotRenter,
         constraint = lease.pool == pool_vault.pool.key() @ TesseraError::PoolMismatch,
     )]
@@ -73,6 +73,6 @@ pub fn handler(ctx: Context<TopUpLease>, amount: u64) -> Result<()> {
         old_end_at,
         new_end_at: lease.end_at,
     };
-    emit_cpi!(event);
+    crate::events::emit(&ctx.accounts.event_authority, &event)?;
     Ok(())
 }

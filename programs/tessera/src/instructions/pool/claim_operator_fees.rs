@@ -41,6 +41,6 @@ pub fn handler(ctx: Context<ClaimOperatorFees>) -> Result<()> {
         pool: accounts.pool_vault.pool.key(),
         amount,
     };
-    emit_cpi!(event);
+    crate::events::emit(&ctx.accounts.event_authority, &event)?;
     Ok(())
 }

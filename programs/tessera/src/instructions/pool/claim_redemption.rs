@@ -24,7 +24,7 @@ pub struct ClaimRedemption<'info> {
     pub pool_vault: PoolVault<'info>,
     /// The fulfilled ticket, closed to the owner.
     #[account(
-        mut, close = owner,
+        mut, dup, close = owner,
         seeds = [seeds::TICKET, pool_vault.pool.key().as_ref(), &ticket.seq.to_le_bytes()], bump = ticket.bump,
         has_one = owner @ TesseraError::NotTicketOwner,
         constraint = ticket.pool == pool_vault.pool.key() @ TesseraError::TicketPoolMismatch,
@@ -54,6 +54,6 @@ pub fn handler(ctx: Context<ClaimRedemption>) -> Result<()> {
         assets,
         vault_amount,
     };
-    emit_cpi!(event);
+    crate::events::emit(&ctx.accounts.event_authority, &event)?;
     Ok(())
 }

@@ -118,6 +118,6 @@ pub fn handler(ctx: Context<CreatePool>, args: CreatePoolArgs) -> Result<()> {
         operator_fee_bps: args.operator_fee_bps,
         credit_limit: args.credit_limit,
     };
-    emit_cpi!(event);
+    crate::events::emit(&ctx.accounts.event_authority, &event)?;
     Ok(())
 }

@@ -46,6 +46,6 @@ pub fn handler(ctx: Context<DrawCapital>, amount: u64) -> Result<()> {
         deployed_principal: accounts.pool_vault.pool.deployed_principal,
         cash: accounts.pool_vault.pool.cash,
     };
-    emit_cpi!(event);
+    crate::events::emit(&ctx.accounts.event_authority, &event)?;
     Ok(())
 }

@@ -58,6 +58,6 @@ pub fn handler(ctx: Context<RepayCapital>, principal: u64, interest: u64) -> Res
         deployed_principal: accounts.pool_vault.pool.deployed_principal,
         cash: accounts.pool_vault.pool.cash,
     };
-    emit_cpi!(event);
+    crate::events::emit(&ctx.accounts.event_authority, &event)?;
     Ok(())
 }

@@ -16,7 +16,7 @@ pub struct RequestRedemption<'info> {
     #[account(mut)]
     pub investor: Signer<'info>,
     /// The pool.
-    #[account(mut, seeds = [seeds::POOL, pool.operator.as_ref(), &pool.pool_id.to_le_bytes()], bump = pool.bump)]
+    #[account(mut, dup, seeds = [seeds::POOL, pool.operator.as_ref(), &pool.pool_id.to_le_bytes()], bump = pool.bump)]
     pub pool: Box<Account<'info, Pool>>,
     /// The pool's share mint.
     #[account(mut, address = pool.share_mint @ TesseraError::ShareMintMismatch)]
@@ -76,6 +76,6 @@ pub fn handler(ctx: Context<RequestRedemption>, shares: u64) -> Result<()> {
         owner: accounts.investor.key(),
         shares,
     };
-    emit_cpi!(event);
+    crate::events::emit(&ctx.accounts.event_authority, &event)?;
     Ok(())
 }

@@ -16,7 +16,7 @@ pub struct WriteDown<'info> {
     #[account(address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress, has_one = authority @ TesseraError::NotAuthority)]
     pub protocol: Box<Account<'info, Protocol>>,
     /// The pool.
-    #[account(mut, seeds = [seeds::POOL, pool.operator.as_ref(), &pool.pool_id.to_le_bytes()], bump = pool.bump)]
+    #[account(mut, dup, seeds = [seeds::POOL, pool.operator.as_ref(), &pool.pool_id.to_le_bytes()], bump = pool.bump)]
     pub pool: Box<Account<'info, Pool>>,
 }
 
@@ -31,6 +31,6 @@ pub fn handler(ctx: Context<WriteDown>, amount: u64) -> Result<()> {
         old_deployed_principal: old,
         new_deployed_principal: pool.deployed_principal,
     };
-    emit_cpi!(event);
+    crate::events::emit(&ctx.accounts.event_authority, &event)?;
     Ok(())
 }

@@ -13,7 +13,7 @@ use crate::state::{seeds, Node};
 #[derive(Accounts)]
 pub struct AttestBenchmark<'info> {
     /// The node.
-    #[account(mut, seeds = [seeds::NODE, node.provider.as_ref(), &node.node_id.to_le_bytes()], bump = node.bump)]
+    #[account(mut, dup, seeds = [seeds::NODE, node.provider.as_ref(), &node.node_id.to_le_bytes()], bump = node.bump)]
     pub node: Box<Account<'info, Node>>,
     /// CHECK: the instructions sysvar, pinned by address; read for the Ed25519 instruction.
     #[account(address = solana_instructions_sysvar::ID)]
@@ -48,6 +48,6 @@ pub fn handler(
         mem_bw_gbps,
         measured_at,
     };
-    emit_cpi!(event);
+    crate::events::emit(&ctx.accounts.event_authority, &event)?;
     Ok(())
 }

@@ -19,7 +19,7 @@ pub struct RegisterNode<'info> {
     pub protocol: Box<Account<'info, Protocol>>,
     /// The provider.
     #[account(
-        mut, seeds = [seeds::PROVIDER, authority.key().as_ref()], bump = provider.bump,
+        mut, dup, seeds = [seeds::PROVIDER, authority.key().as_ref()], bump = provider.bump,
         has_one = authority @ TesseraError::NotProviderAuthority,
     )]
     pub provider: Box<Account<'info, Provider>>,
@@ -73,6 +73,6 @@ pub fn handler(ctx: Context<RegisterNode>, spec: NodeSpec, agent_key: Pubkey) ->
         agent_key,
         spec,
     };
-    emit_cpi!(event);
+    crate::events::emit(&ctx.accounts.event_authority, &event)?;
     Ok(())
 }

@@ -58,6 +58,6 @@ pub fn handler(ctx: Context<RegisterProvider>) -> Result<()> {
         authority: accounts.authority.key(),
         stake,
     };
-    emit_cpi!(event);
+    crate::events::emit(&ctx.accounts.event_authority, &event)?;
     Ok(())
 }

@@ -32,7 +32,7 @@ pub struct UpdateNode<'info> {
     pub provider: Box<Account<'info, Provider>>,
     /// The node.
     #[account(
-        mut, seeds = [seeds::NODE, provider.key().as_ref(), &node.node_id.to_le_bytes()], bump = node.bump,
+        mut, dup, seeds = [seeds::NODE, provider.key().as_ref(), &node.node_id.to_le_bytes()], bump = node.bump,
         has_one = provider @ TesseraError::NodeMismatch,
     )]
     pub node: Box<Account<'info, Node>>,
@@ -71,6 +71,6 @@ pub fn handler(ctx: Context<UpdateNode>, args: UpdateNodeArgs) -> Result<()> {
         old_agent_key,
         new_agent_key: node.agent_key,
     };
-    emit_cpi!(event);
+    crate::events::emit(&ctx.accounts.event_authority, &event)?;
     Ok(())
 }

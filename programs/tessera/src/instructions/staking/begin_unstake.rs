@@ -17,11 +17,11 @@ pub struct BeginUnstake<'info> {
     #[account(address = seeds::PROTOCOL_ADDRESS @ TesseraError::NotCanonicalAddress)]
     pub protocol: Box<Account<'info, Protocol>>,
     /// The stake pool.
-    #[account(mut, address = seeds::STAKE_POOL_ADDRESS @ TesseraError::NotCanonicalAddress)]
+    #[account(mut, dup, address = seeds::STAKE_POOL_ADDRESS @ TesseraError::NotCanonicalAddress)]
     pub stake_pool: Box<Account<'info, StakePool>>,
     /// The owner's position.
     #[account(
-        mut, seeds = [seeds::STAKE, owner.key().as_ref()], bump = position.bump,
+        mut, dup, seeds = [seeds::STAKE, owner.key().as_ref()], bump = position.bump,
         has_one = owner @ TesseraError::NotStakeOwner,
     )]
     pub position: Box<Account<'info, StakePosition>>,
@@ -51,6 +51,6 @@ pub fn handler(ctx: Context<BeginUnstake>, amount: u64) -> Result<()> {
         unbonding_amount: position.unbonding_amount,
         unbonding_ends_at: position.unbonding_ends_at,
     };
-    emit_cpi!(event);
+    crate::events::emit(&ctx.accounts.event_authority, &event)?;
     Ok(())
 }

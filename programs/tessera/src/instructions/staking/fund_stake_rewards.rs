@@ -49,6 +49,6 @@ pub fn handler(ctx: Context<FundStakeRewards>, amount: u64) -> Result<()> {
         distributed,
         acc_reward_per_share: accounts.vaults.stake_pool.acc_reward_per_share,
     };
-    emit_cpi!(event);
+    crate::events::emit(&ctx.accounts.event_authority, &event)?;
     Ok(())
 }

@@ -70,6 +70,6 @@ pub fn handler(ctx: Context<Stake>, amount: u64) -> Result<()> {
         position_amount: accounts.position.amount,
         total_staked: accounts.vaults.stake_pool.total_staked,
     };
-    emit_cpi!(event);
+    crate::events::emit(&ctx.accounts.event_authority, &event)?;
     Ok(())
 }

@@ -24,7 +24,7 @@ pub struct WithdrawStake<'info> {
     pub vaults: StakeVaults<'info>,
     /// The owner's position.
     #[account(
-        mut, seeds = [seeds::STAKE, owner.key().as_ref()], bump = position.bump,
+        mut, dup, seeds = [seeds::STAKE, owner.key().as_ref()], bump = position.bump,
         has_one = owner @ TesseraError::NotStakeOwner,
     )]
     pub position: Box<Account<'info, StakePosition>>,
@@ -58,6 +58,6 @@ pub fn handler(ctx: Context<WithdrawStake>) -> Result<()> {
         owner: accounts.owner.key(),
         amount,
     };
-    emit_cpi!(event);
+    crate::events::emit(&ctx.accounts.event_authority, &event)?;
     Ok(())
 }
