@@ -29,6 +29,7 @@ use tessera_client::error::ClientError;
 use tokio::runtime::Runtime;
 use tokio::sync::{broadcast, oneshot, Mutex};
 
+use crate::blocks::{Blocks, Linked};
 use crate::token;
 
 /// Anchor's generated entry ties all lifetimes to one; `processor!` wants independent ones.
@@ -72,6 +73,8 @@ pub struct Recorded {
     pub slot: u64,
     /// The cluster's unix time when it landed.
     pub block_time: i64,
+    /// The bank's latest blockhash when it ran.
+    pub blockhash: Hash,
     /// The transaction as sent.
     pub transaction: VersionedTransaction,
     /// Status, fee, balances, logs and inner instructions.
@@ -140,6 +143,8 @@ struct Ledger {
     by_address: HashMap<Pubkey, std::collections::VecDeque<Signature>>,
     /// Transactions landed since genesis (history forgets, this does not).
     landed: u64,
+    /// The slots in which they landed.
+    blocks: Blocks,
 }
 
 /// Most transactions kept for `getTransaction` and `getSignaturesForAddress` (about 2.5 KiB
@@ -337,6 +342,20 @@ impl LocalChain {
             .cloned()
     }
 
+    /// The block of `slot` with its transactions, if any landed in it and history still holds
+    /// them.
+    pub async fn block(&self, slot: u64) -> Option<(Linked, Vec<Arc<Recorded>>)> {
+        let ledger = self.ledger.lock().await;
+        let linked = ledger.blocks.get(slot, self.genesis)?;
+        let txs = linked
+            .block
+            .signatures
+            .iter()
+            .filter_map(|s| ledger.transactions.get(s).cloned())
+            .collect();
+        Some((linked, txs))
+    }
+
     /// Transactions landed since genesis, as `getTransactionCount` reports them.
     pub async fn transaction_count(&self) -> u64 {
         self.ledger.lock().await.landed
@@ -427,6 +446,7 @@ impl LocalChain {
             signature: tx.signatures.first().copied().unwrap_or_default(),
             slot: self.slot(),
             block_time: executed.block_time,
+            blockhash: executed.blockhash,
             meta: executed.meta,
             transaction: tx,
             keys: executed.keys,
@@ -443,6 +463,9 @@ impl LocalChain {
         ledger.transactions.insert(tx.signature, tx.clone());
         ledger.order.push_back(tx.signature);
         ledger.landed += 1;
+        ledger
+            .blocks
+            .landed(tx.slot, tx.signature, tx.blockhash, tx.block_time);
         for key in &tx.keys {
             let seen = ledger.by_address.entry(*key).or_default();
             seen.push_back(tx.signature);
@@ -454,6 +477,7 @@ impl LocalChain {
             let Some(old) = ledger.transactions.remove(&oldest) else {
                 continue;
             };
+            ledger.blocks.forget(old.slot, &oldest);
             for key in &old.keys {
                 // The globally oldest transaction is the oldest of each address it touched.
                 if let Some(seen) = ledger.by_address.get_mut(key) {
@@ -495,6 +519,7 @@ struct Executed {
     keys: Vec<Pubkey>,
     after: Vec<Option<Account>>,
     block_time: i64,
+    blockhash: Hash,
     meta: TransactionStatusMeta,
 }
 
@@ -556,6 +581,11 @@ async fn execute(
         keys,
         after,
         block_time: clock(ctx).await?.unix_timestamp,
+        blockhash: ctx
+            .banks_client
+            .get_latest_blockhash()
+            .await
+            .map_err(banks_error)?,
         meta,
     }))
 }

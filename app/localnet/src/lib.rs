@@ -8,6 +8,7 @@
 #![allow(deprecated)] // the Solana RPC type crates are marked agave-unstable-api.
 
 pub mod bank;
+pub mod blocks;
 pub mod demo;
 pub mod rpc;
 pub mod seed;

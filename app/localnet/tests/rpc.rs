@@ -444,3 +444,86 @@ async fn a_blockhash_outlives_a_person_signing_at_their_own_pace() {
     let sent = call(url, "sendTransaction", json!([transfer_tx(&w.admin, &Pubkey::new_unique(), 1_000_000, &hash), {"encoding": "base64"}])).await;
     assert!(sent["result"].is_string(), "{sent}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn blocks_hold_the_transactions_of_their_slot_and_link_to_the_one_before() {
+    let (node, w, _) = started(Seed::Demo).await;
+    let url = &node.url;
+    let lease = tessera_client::pda::find_lease_address(
+        &ix::NodeKeys::derive(w.operator.pubkey(), 0).node,
+        0,
+    )
+    .0;
+    let history = call(url, "getSignaturesForAddress", json!([lease.to_string()])).await;
+    let settle = history["result"][1]["signature"].clone();
+    let tx = call(url, "getTransaction", json!([settle, "json"])).await["result"].clone();
+    let slot = tx["slot"].as_u64().unwrap();
+
+    let block = call(url, "getBlock", json!([slot])).await["result"].clone();
+    let sigs: Vec<&Value> = block["transactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| &t["transaction"]["signatures"][0])
+        .collect();
+    assert!(sigs.contains(&&settle), "{block}");
+    // The block's time is its first transaction's.
+    assert!(block["blockTime"].as_i64().unwrap() <= tx["blockTime"].as_i64().unwrap());
+    assert_eq!(block["blockHeight"], slot);
+    assert_eq!(block["rewards"], json!([]));
+    let parent = block["parentSlot"].as_u64().unwrap();
+    assert!(parent < slot);
+    if parent > 0 {
+        let before = call(
+            url,
+            "getBlock",
+            json!([parent, {"transactionDetails": "none"}]),
+        )
+        .await;
+        assert_eq!(before["result"]["blockhash"], block["previousBlockhash"]);
+    }
+    let only = call(
+        url,
+        "getBlock",
+        json!([slot, {"transactionDetails": "signatures", "rewards": false}]),
+    )
+    .await;
+    assert_eq!(
+        only["result"]["signatures"].as_array().unwrap().len(),
+        sigs.len()
+    );
+    assert!(
+        only["result"].get("transactions").is_none() && only["result"].get("rewards").is_none()
+    );
+    let bad = call(
+        url,
+        "getBlock",
+        json!([slot, {"transactionDetails": "accounts"}]),
+    )
+    .await;
+    assert_eq!(bad["error"]["code"], -32602, "{bad}");
+    assert!(bad["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("full, signatures and none"));
+
+    // Slots pass with nothing landing: no block, as a skipped slot; a future slot is refused.
+    let now = call(url, "getSlot", json!([])).await["result"]
+        .as_u64()
+        .unwrap();
+    let mut later = now;
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        later = call(url, "getSlot", json!([])).await["result"]
+            .as_u64()
+            .unwrap();
+        if later >= now + 2 {
+            break;
+        }
+    }
+    assert!(later >= now + 2, "the slot advances");
+    let skipped = call(url, "getBlock", json!([now + 1])).await;
+    assert_eq!(skipped["error"]["code"], -32007, "{skipped}");
+    let future = call(url, "getBlock", json!([later + 1_000])).await;
+    assert_eq!(future["error"]["code"], -32004, "{future}");
+}

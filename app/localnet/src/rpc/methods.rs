@@ -16,7 +16,9 @@ use solana_sdk::message::VersionedMessage;
 use solana_sdk::native_token::LAMPORTS_PER_SOL;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::transaction::TransactionError;
-use solana_transaction_status_client_types::{TransactionConfirmationStatus, TransactionStatus};
+use solana_transaction_status_client_types::{
+    TransactionConfirmationStatus, TransactionStatus, UiConfirmedBlock,
+};
 use tessera_client::Chain;
 
 use super::params::{self, at, config, invalid, pubkey, Config};
@@ -112,6 +114,7 @@ pub async fn handle(state: &State, method: &str, p: &Value) -> Answer {
         "getSignatureStatuses" => with_context(signature_statuses(state, p).await?),
         "getSignaturesForAddress" => signatures_for_address(state, p).await,
         "getTransaction" => get_transaction(state, p).await,
+        "getBlock" => get_block(state, p, slot).await,
         "requestAirdrop" => request_airdrop(state, p).await,
         "getSlot" | "getBlockHeight" => Ok(json!(slot)),
         "getEpochInfo" => Ok(json!({
@@ -508,6 +511,57 @@ async fn signatures_for_address(state: &State, p: &Value) -> Answer {
         })
         .collect();
     to_json(page)
+}
+
+/// `getBlock`: a slot in which transactions landed ([`crate::blocks`]); any other slot up to
+/// now was skipped, as a cluster reports a slot without a block.
+async fn get_block(state: &State, p: &Value, now: u64) -> Answer {
+    let slot: u64 = at(p, 0, "slot")?;
+    let config = config(p, 1)?;
+    if slot > now {
+        return Err(RpcError::new(
+            -32004,
+            format!("Block not available for slot {slot}"),
+        ));
+    }
+    let Some((linked, txs)) = state.chain.block(slot).await else {
+        return Err(RpcError::new(
+            -32007,
+            format!("Slot {slot} was skipped, or missing due to ledger jump to recent snapshot"),
+        ));
+    };
+    let encoding = config.encoding.as_deref();
+    let version = config.max_supported_transaction_version;
+    let (transactions, signatures) = match config.transaction_details.as_deref() {
+        None | Some("full") => {
+            let full = txs
+                .iter()
+                .map(|tx| encode::transaction(tx, encoding, version).map(|t| t.transaction))
+                .collect::<Result<Vec<_>, _>>()?;
+            (Some(full), None)
+        }
+        Some("signatures") => (
+            None,
+            Some(txs.iter().map(|t| t.signature.to_string()).collect()),
+        ),
+        Some("none") => (None, None),
+        Some(other) => {
+            return Err(invalid(format!(
+                "transactionDetails {other:?}: this chain serves full, signatures and none"
+            )))
+        }
+    };
+    to_json(UiConfirmedBlock {
+        previous_blockhash: linked.previous_blockhash.to_string(),
+        blockhash: linked.block.blockhash.to_string(),
+        parent_slot: linked.parent_slot,
+        transactions,
+        signatures,
+        rewards: config.rewards.unwrap_or(true).then(Vec::new),
+        num_reward_partitions: None,
+        block_time: Some(linked.block.time),
+        block_height: Some(slot),
+    })
 }
 
 async fn get_transaction(state: &State, p: &Value) -> Answer {

@@ -58,6 +58,8 @@ pub struct Config {
     pub before: Option<String>,
     pub until: Option<String>,
     pub max_supported_transaction_version: Option<u8>,
+    pub transaction_details: Option<String>,
+    pub rewards: Option<bool>,
     pub mint: Option<String>,
     pub program_id: Option<String>,
 }
