@@ -31,6 +31,7 @@ use tokio::sync::{broadcast, oneshot, Mutex};
 
 use crate::blocks::{Blocks, Linked};
 use crate::token;
+use crate::trial;
 
 /// Anchor's generated entry ties all lifetimes to one; `processor!` wants independent ones.
 fn process_instruction(
@@ -404,13 +405,30 @@ impl LocalChain {
             .collect()
     }
 
-    /// Simulates `tx` against the current state, changing nothing.
+    /// Simulates `tx` against the current state, changing nothing; when it succeeds, also the
+    /// state it would leave `addresses` in ([`crate::trial`]; empty when none are asked for).
     pub async fn simulate(
         &self,
         tx: VersionedTransaction,
-    ) -> Result<(Result<(), TransactionError>, Simulation), ClientError> {
-        self.run(move |ctx, rt| rt.block_on(simulate(ctx, tx)))
-            .await?
+        addresses: Vec<Pubkey>,
+    ) -> Result<
+        (
+            Result<(), TransactionError>,
+            Simulation,
+            Vec<Option<Account>>,
+        ),
+        ClientError,
+    > {
+        self.run(move |ctx, rt| {
+            let (result, simulation) = rt.block_on(simulate(ctx, tx.clone()))?;
+            let after = match (&result, addresses.is_empty()) {
+                (Ok(()), false) => rt.block_on(trial::accounts_after(ctx, &tx, &addresses))?,
+                (Err(_), false) => vec![None; addresses.len()],
+                (_, true) => Vec::new(),
+            };
+            Ok((result, simulation, after))
+        })
+        .await?
     }
 
     /// Executes a signed transaction, after a preflight simulation unless `skip_preflight`
@@ -642,7 +660,7 @@ async fn simulate(
 }
 
 /// The message's static keys, then the addresses its lookup tables load (writable first).
-async fn loaded_keys(
+pub(crate) async fn loaded_keys(
     ctx: &ProgramTestContext,
     message: &VersionedMessage,
 ) -> Result<Vec<Pubkey>, ClientError> {
@@ -670,7 +688,7 @@ async fn loaded_keys(
     Ok(keys)
 }
 
-async fn read_all(
+pub(crate) async fn read_all(
     ctx: &ProgramTestContext,
     addresses: &[Pubkey],
 ) -> Result<Vec<Option<Account>>, ClientError> {
@@ -697,7 +715,7 @@ fn lamports(accounts: &[Option<Account>]) -> Vec<u64> {
         .collect()
 }
 
-fn banks_error(e: BanksClientError) -> ClientError {
+pub(crate) fn banks_error(e: BanksClientError) -> ClientError {
     match e {
         BanksClientError::TransactionError(tx) => {
             ClientError::from_transaction_error(&tx, vec![], &[])

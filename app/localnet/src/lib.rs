@@ -14,6 +14,7 @@ pub mod rpc;
 pub mod seed;
 pub mod selfcheck;
 pub mod token;
+pub mod trial;
 pub mod world;
 
 pub use bank::LocalChain;

@@ -527,3 +527,87 @@ async fn blocks_hold_the_transactions_of_their_slot_and_link_to_the_one_before()
     let future = call(url, "getBlock", json!([later + 1_000])).await;
     assert_eq!(future["error"]["code"], -32004, "{future}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_simulation_returns_the_accounts_it_would_leave_and_changes_nothing() {
+    let (node, _, _) = started(Seed::Protocol).await;
+    let url = &node.url;
+    let from = Keypair::new();
+    let funded = 1_000_000_000u64;
+    call(
+        url,
+        "requestAirdrop",
+        json!([from.pubkey().to_string(), funded]),
+    )
+    .await;
+    let to = Pubkey::new_unique();
+    let hash = call(url, "getLatestBlockhash", json!([])).await["result"]["value"]["blockhash"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let tx = transfer_tx(&from, &to, 5_000_000, &hash);
+    let addresses = json!([from.pubkey().to_string(), to.to_string()]);
+    let balance = |key: Pubkey| async move {
+        call(url, "getBalance", json!([key.to_string()])).await["result"]["value"].clone()
+    };
+
+    let sim = call(
+        url,
+        "simulateTransaction",
+        json!([tx, {"encoding": "base64", "accounts": {"addresses": addresses}}]),
+    )
+    .await;
+    let value = &sim["result"]["value"];
+    assert!(value["err"].is_null(), "{sim}");
+    assert_eq!(value["accounts"][0]["lamports"], funded - 5_000_000 - 5_000);
+    assert_eq!(value["accounts"][1]["lamports"], 5_000_000);
+    assert_eq!(value["accounts"][1]["data"][1], "base64");
+    // Nothing moved, and the same transaction still lands afterwards.
+    assert_eq!(balance(from.pubkey()).await, funded);
+    assert_eq!(balance(to).await, 0);
+    let sent = call(url, "sendTransaction", json!([tx, {"encoding": "base64"}])).await;
+    assert!(sent["result"].is_string(), "{sent}");
+    assert_eq!(balance(to).await, 5_000_000);
+
+    // Without the option there are no accounts; a failing simulation leaves none.
+    let plain = call(
+        url,
+        "simulateTransaction",
+        json!([tx, {"encoding": "base64"}]),
+    )
+    .await;
+    assert!(plain["result"]["value"]["accounts"].is_null(), "{plain}");
+    let too_much = transfer_tx(&from, &to, 10 * funded, &hash);
+    let failed = call(
+        url,
+        "simulateTransaction",
+        json!([too_much, {"encoding": "base64", "accounts": {"addresses": addresses}}]),
+    )
+    .await;
+    assert!(!failed["result"]["value"]["err"].is_null(), "{failed}");
+    assert_eq!(failed["result"]["value"]["accounts"], json!([null, null]));
+    // Refusals in words: base58, and more addresses than the transaction names.
+    let base58 = call(
+        url,
+        "simulateTransaction",
+        json!([tx, {"encoding": "base64", "accounts": {"addresses": addresses, "encoding": "base58"}}]),
+    )
+    .await;
+    assert_eq!(base58["error"]["code"], -32602, "{base58}");
+    assert!(base58["error"]["message"]
+        .as_str()
+        .unwrap()
+        .ends_with("base58 encoding not supported"));
+    let many: Vec<String> = (0..4).map(|_| Pubkey::new_unique().to_string()).collect();
+    let too_many = call(
+        url,
+        "simulateTransaction",
+        json!([tx, {"encoding": "base64", "accounts": {"addresses": many}}]),
+    )
+    .await;
+    assert_eq!(too_many["error"]["code"], -32602, "{too_many}");
+    assert!(too_many["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Too many accounts provided; max 3"));
+}

@@ -22,8 +22,8 @@ use solana_transaction_status_client_types::{
 use tessera_client::Chain;
 
 use super::params::{self, at, config, invalid, pubkey, Config};
-use super::{encode, State};
-use crate::bank::{Recorded, Submission, LAMPORTS_PER_SIGNATURE};
+use super::{encode, simulate, State};
+use crate::bank::{Recorded, Submission};
 use crate::token;
 
 /// A JSON-RPC error object.
@@ -61,12 +61,12 @@ const MAX_AIRDROP: u64 = 1_000 * LAMPORTS_PER_SOL;
 /// Epoch length (mainnet's).
 const SLOTS_PER_EPOCH: u64 = 432_000;
 
-type Answer = Result<Value, RpcError>;
+pub(super) type Answer = Result<Value, RpcError>;
 
 /// The version this node reports: the Solana runtime it embeds, and its own.
 const VERSION: &str = concat!("3.1.12 (tessera-localnet ", env!("CARGO_PKG_VERSION"), ")");
 
-fn to_json(v: impl Serialize) -> Answer {
+pub(super) fn to_json(v: impl Serialize) -> Answer {
     serde_json::to_value(v).map_err(RpcError::internal)
 }
 
@@ -110,7 +110,7 @@ pub async fn handle(state: &State, method: &str, p: &Value) -> Answer {
             with_context(json!(fee.is_some()))
         }
         "sendTransaction" => send_transaction(state, p).await,
-        "simulateTransaction" => with_context(simulate_transaction(state, p).await?),
+        "simulateTransaction" => with_context(simulate::simulate_transaction(state, p).await?),
         "getSignatureStatuses" => with_context(signature_statuses(state, p).await?),
         "getSignaturesForAddress" => signatures_for_address(state, p).await,
         "getTransaction" => get_transaction(state, p).await,
@@ -402,51 +402,9 @@ async fn send_transaction(state: &State, p: &Value) -> Answer {
     }
 }
 
-async fn simulate_transaction(state: &State, p: &Value) -> Answer {
-    let text: String = at(p, 0, "transaction")?;
-    let config = config(p, 1)?;
-    let mut tx = encode::decode_transaction(&text, config.encoding.as_deref())?;
-    let replace = config.replace_recent_blockhash.unwrap_or(false);
-    if replace && config.sig_verify == Some(true) {
-        return Err(invalid(
-            "sigVerify may not be used with replaceRecentBlockhash",
-        ));
-    }
-    if config.sig_verify == Some(true) && !tx.verify_with_results().iter().all(|ok| *ok) {
-        return Err(RpcError::new(
-            -32003,
-            "Transaction signature verification failure",
-        ));
-    }
-    let mut replacement = None;
-    if replace {
-        let hash = state
-            .chain
-            .latest_blockhash()
-            .await
-            .map_err(RpcError::internal)?;
-        match &mut tx.message {
-            VersionedMessage::Legacy(m) => m.recent_blockhash = hash,
-            VersionedMessage::V0(m) => m.recent_blockhash = hash,
-        }
-        replacement = Some(RpcBlockhash {
-            blockhash: hash.to_string(),
-            last_valid_block_height: state.chain.slot() + 150,
-        });
-    }
-    let fee = LAMPORTS_PER_SIGNATURE * tx.signatures.len() as u64;
-    let (result, sim) = state.chain.simulate(tx).await.map_err(RpcError::internal)?;
-    to_json(RpcSimulateTransactionResult {
-        inner_instructions: Some(sim.inner.into_iter().map(Into::into).collect()),
-        replacement_blockhash: replacement,
-        fee: Some(fee),
-        ..simulated(result.err(), sim.logs, sim.units)
-    })
-}
-
 /// A simulation's outcome as a node reports it: the error, logs and compute units; what this
 /// chain does not track (accounts, balances, return data) is absent.
-fn simulated(
+pub(super) fn simulated(
     err: Option<TransactionError>,
     logs: Vec<String>,
     units: u64,

@@ -6,6 +6,7 @@
 mod encode;
 mod methods;
 mod params;
+mod simulate;
 mod ws;
 
 use std::net::SocketAddr;

@@ -59,6 +59,7 @@ pub struct Config {
     pub until: Option<String>,
     pub max_supported_transaction_version: Option<u8>,
     pub transaction_details: Option<String>,
+    pub accounts: Option<super::simulate::AccountsAfter>,
     pub rewards: Option<bool>,
     pub mint: Option<String>,
     pub program_id: Option<String>,
