@@ -55,20 +55,27 @@ async fn newcomer(m: &mut Market, amount: u64) -> Investor {
     m.f.investor(&p, amount).await
 }
 
-#[tokio::test]
-async fn shortening_vesting_never_releases_revenue_already_locked() {
-    // Revenue booked under a 7-day vesting; the change to one hour applies a day later.
-    let mut m = Market::new().await;
+/// Books 6,800 of interest under a 7-day vesting period, then proposes a one-hour period and
+/// waits out its notice (not applied yet); returns when the interest was booked.
+async fn week_of_revenue_then_an_hour_proposed(m: &mut Market) -> i64 {
     let mut week = default_params();
     week.revenue_vesting_secs = 7 * DAY as u32;
     m.f.change_params(week).await.expect("7-day vesting");
-    book_interest(&mut m, 6_800 * UNIT).await;
+    book_interest(m, 6_800 * UNIT).await;
     let booked_at = m.f.now().await;
     // Revenue of the default 1-day period vests within a day and a step of the last change.
     m.f.advance(3 * HOUR).await;
     let mut hour = week;
     hour.revenue_vesting_secs = HOUR as u32;
-    propose_and_wait(&mut m, hour).await;
+    propose_and_wait(m, hour).await;
+    booked_at
+}
+
+#[tokio::test]
+async fn shortening_vesting_never_releases_revenue_already_locked() {
+    // Revenue booked under a 7-day vesting; the change to one hour applies a day later.
+    let mut m = Market::new().await;
+    let booked_at = week_of_revenue_then_an_hour_proposed(&mut m).await;
 
     // A depositor brackets the application in the same second.
     let before: Pool = m.f.pool(&m.p).await;
@@ -145,16 +152,7 @@ async fn a_large_settle_after_a_shortening_never_pulls_locked_revenue_earlier() 
     // settle of 500,000 of revenue (the old single schedule's merged end would have been about
     // three hours away, freeing the 7-day revenue with it).
     let mut m = Market::new().await;
-    let mut week = default_params();
-    week.revenue_vesting_secs = 7 * DAY as u32;
-    m.f.change_params(week).await.expect("7-day vesting");
-    book_interest(&mut m, 6_800 * UNIT).await;
-    let booked_at = m.f.now().await;
-    // Revenue of the default 1-day period vests within a day and a step of the last change.
-    m.f.advance(3 * HOUR).await;
-    let mut hour = week;
-    hour.revenue_vesting_secs = HOUR as u32;
-    propose_and_wait(&mut m, hour).await;
+    let booked_at = week_of_revenue_then_an_hour_proposed(&mut m).await;
     apply(&mut m).await;
     let eve = newcomer(&mut m, 10_000 * UNIT).await;
     let p = m.p;
