@@ -5,7 +5,6 @@
 use serde::Deserialize;
 use serde_json::Value;
 use solana_rpc_client_api::response::{RpcBlockhash, RpcSimulateTransactionResult};
-use solana_sdk::message::VersionedMessage;
 use solana_sdk::pubkey::Pubkey;
 
 use super::methods::{encode_all, simulated, Answer, RpcError};
@@ -76,10 +75,7 @@ pub(super) async fn simulate_transaction(state: &State, p: &Value) -> Answer {
             .latest_blockhash()
             .await
             .map_err(RpcError::internal)?;
-        match &mut tx.message {
-            VersionedMessage::Legacy(m) => m.recent_blockhash = hash,
-            VersionedMessage::V0(m) => m.recent_blockhash = hash,
-        }
+        tx.message.set_recent_blockhash(hash);
         replacement = Some(RpcBlockhash {
             blockhash: hash.to_string(),
             last_valid_block_height: state.chain.slot() + 150,
@@ -94,25 +90,15 @@ pub(super) async fn simulate_transaction(state: &State, p: &Value) -> Answer {
         .simulate(tx, addresses)
         .await
         .map_err(RpcError::internal)?;
-    let accounts = match asked {
-        true => {
-            let refs: Vec<_> = after.iter().map(Option::as_ref).collect();
-            let encoded = encode_all(state, &refs, &encoding).await?;
-            Some(
-                encoded
-                    .into_iter()
-                    .map(|a| a.map(serde_json::from_value).transpose())
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(RpcError::internal)?,
-            )
-        }
-        false => None,
-    };
-    super::methods::to_json(RpcSimulateTransactionResult {
-        accounts,
+    let mut answer = super::methods::to_json(RpcSimulateTransactionResult {
         inner_instructions: Some(sim.inner.into_iter().map(Into::into).collect()),
         replacement_blockhash: replacement,
         fee: Some(fee),
         ..simulated(result.err(), sim.logs, sim.units)
-    })
+    })?;
+    if asked {
+        let refs: Vec<_> = after.iter().map(Option::as_ref).collect();
+        answer["accounts"] = Value::from(encode_all(state, &refs, &encoding).await?);
+    }
+    Ok(answer)
 }
