@@ -8,9 +8,8 @@
 
 #![allow(deprecated)] // solana-program-test 3.1 marks its API as unstable (agave-unstable-api).
 
-use solana_program_test::ProgramTestContext;
+use solana_program_test::{ProgramTestBanksClientExt, ProgramTestContext};
 use solana_sdk::account::{Account, AccountSharedData};
-use solana_sdk::message::VersionedMessage;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Signature;
 use solana_sdk::transaction::VersionedTransaction;
@@ -34,21 +33,14 @@ pub async fn accounts_after(
     }
     // The status cache knows a transaction by its message too: the copy needs a blockhash of
     // its own, or the transaction would afterwards be refused as already processed.
-    let mut latest = ctx
+    // (The context's own `get_new_latest_blockhash` only differs from the last one it handed
+    // out, which may be this very blockhash.)
+    let other = ctx
         .banks_client
-        .get_latest_blockhash()
+        .get_new_latest_blockhash(tx.message.recent_blockhash())
         .await
-        .map_err(banks_error)?;
-    if latest == *tx.message.recent_blockhash() {
-        latest = ctx
-            .get_new_latest_blockhash()
-            .await
-            .map_err(|e| ClientError::Rpc(e.to_string()))?;
-    }
-    match &mut copy.message {
-        VersionedMessage::Legacy(m) => m.recent_blockhash = latest,
-        VersionedMessage::V0(m) => m.recent_blockhash = latest,
-    }
+        .map_err(|e| ClientError::Rpc(e.to_string()))?;
+    copy.message.set_recent_blockhash(other);
     let ran = ctx
         .banks_client
         .process_transaction_with_metadata(copy)
