@@ -62,3 +62,32 @@ async fn hot_path_instructions_stay_within_their_compute_budgets() {
     // The outermost total includes the event's self-CPI, so it is always above that alone.
     assert!(measured.iter().all(|(_, units)| *units > 1_000));
 }
+
+#[tokio::test]
+#[ignore = "needs the SBF build: scripts/build-sbf, then TESSERA_SBF=1"]
+async fn settle_stays_within_its_target_however_far_the_revenue_schedule_moves() {
+    assert!(
+        sbf(),
+        "set TESSERA_SBF=1 and SBF_OUT_DIR to scripts/build-sbf's output"
+    );
+    let mut m = Market::new().await;
+    let lease = m.open(1, 10 * 86_400).await;
+    let target = HOT_PATH_TARGETS
+        .iter()
+        .find(|(name, _)| *name == "settle")
+        .map(|(_, units)| *units)
+        .expect("settle has a target");
+    // A step of the default one-day vesting is 3 hours: each settle books revenue k steps
+    // after the last one, so the schedule shifts by every amount from one to all nine slots.
+    for k in 1..=9 {
+        m.f.advance(k * 10_800 - 3_601).await;
+        m.post_receipt(lease, 60).await.expect("receipt");
+        m.f.advance(3_601).await;
+        let logs = m.settle(lease).await.expect("settle");
+        let units = outermost_units(&tessera::ID, &logs)[0];
+        assert!(
+            units <= target,
+            "settle after {k} steps used {units} CU, target {target}"
+        );
+    }
+}
