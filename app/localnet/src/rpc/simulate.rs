@@ -14,6 +14,7 @@ use crate::bank::LAMPORTS_PER_SIGNATURE;
 
 /// The `accounts` option: which accounts to return after the simulation, and how.
 #[derive(Debug, Deserialize)]
+#[serde(expecting = "an object with \"addresses\" and an optional \"encoding\"")]
 pub struct AccountsAfter {
     addresses: Vec<String>,
     encoding: Option<String>,
